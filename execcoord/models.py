@@ -1,0 +1,95 @@
+"""Abstract bases shared by every domain model, and the machinery's own small models.
+
+Every domain model subclasses :class:`BaseModel`, which gives it timestamps, change history
+(django-simple-history), a ``visible_to(user)`` queryset method and the generic URLs. The
+domain apps override ``visible_to`` where records are not visible to every signed-in user
+(executive actions and their satellites).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from execcoord.utils import viewname
+
+
+class VisibleQuerySet(models.QuerySet):
+    """QuerySet with the one method that decides what a user may see.
+
+    The default: every active, signed-in user sees every record (reference data is shared
+    across the agency). Models with record-level visibility override ``visible_to``.
+    """
+
+    def visible_to(self, user):
+        """Return the records ``user`` may see.
+
+        Args:
+            user: a ``User`` (or ``AnonymousUser``); ``None`` means nobody.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.all()
+
+
+class BaseModel(models.Model):
+    """Timestamps, history, visibility and generic URLs for a domain model.
+
+    Attributes:
+        choice_colors: ``{field_name: {value: bootstrap_colour}}`` used by the badge tag.
+        search_fields: fields the quick search and global search look in.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, editable=False)
+
+    history = HistoricalRecords(inherit=True)
+    objects = VisibleQuerySet.as_manager()
+
+    choice_colors: dict = {}
+    search_fields: tuple = ()
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return reverse(viewname(self, "detail"), args=[self.pk])
+
+    def get_choice_color(self, field_name):
+        """The Bootstrap colour name for the current value of choice field ``field_name``."""
+        value = getattr(self, field_name)
+        return self.choice_colors.get(field_name, {}).get(value, "secondary")
+
+
+class SavedView(models.Model):
+    """A named list filter/sort/columns state, private or shared (issue 3)."""
+
+    class Sharing(models.TextChoices):
+        PRIVATE = "private", "Only me"
+        UNIT = "unit", "My organization unit"
+        EVERYONE = "everyone", "Everyone"
+
+    name = models.CharField(max_length=255)
+    model = models.CharField(max_length=100, help_text="app_label.model_name of the list")
+    query = models.TextField(blank=True, help_text="the list's query string")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"
+    )
+    sharing = models.CharField(max_length=20, choices=Sharing, default=Sharing.PRIVATE)
+    unit = models.ForeignKey(
+        "partners.OrganizationUnit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="for views shared with a unit",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "saved view"
+        verbose_name_plural = "saved views"
+
+    def __str__(self):
+        return self.name

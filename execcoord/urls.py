@@ -1,0 +1,9 @@
+"""Project URLs: sign-in, admin, the generic pages of every domain app."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+]

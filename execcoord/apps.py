@@ -6,3 +6,6 @@ class ExeccoordConfig(AppConfig):
 
     name = "execcoord"
     verbose_name = "Executive Coordination"
+
+    def ready(self):
+        from execcoord import signals  # noqa: F401  (connects the sign-in audit log)

@@ -241,3 +241,4 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+LOGIN_URL_PATH = "/accounts/login/"

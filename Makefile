@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`.
+# Both create the virtual environment and install what they need on a fresh machine.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEV := EXECCOORD_DEV=1
+
+.PHONY: install run test lint bench browsers clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up the database (SQLite by default), seed demo data if empty, serve on :8000.
+run: install
+	$(DEV) DEBUG=1 $(PY) manage.py migrate --noinput
+	$(DEV) DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	$(DEV) DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Install and run the whole test suite (DATABASE_URL selects PostgreSQL).
+test: install
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Debian's Chromium for the browser tests (needs root; never `playwright install`).
+browsers:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles

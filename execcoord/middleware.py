@@ -1,0 +1,34 @@
+"""Session rules the settings alone cannot express (issue 6)."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+
+
+class SessionIdleTimeoutMiddleware:
+    """End a signed-in session after ``SESSION_IDLE_TIMEOUT`` seconds without a request.
+
+    ``SESSION_COOKIE_AGE`` caps a session's whole life (12 hours); this caps idle time
+    (30 minutes). A deactivated user's session already ends: Django's auth middleware
+    treats an inactive user as anonymous on the next request.
+    """
+
+    key = "_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(self.key, now)
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+            # Write at most once a minute, so every request does not save the session.
+            if now - last_seen >= 60 or self.key not in request.session:
+                request.session[self.key] = now
+        return self.get_response(request)

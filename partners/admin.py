@@ -1,0 +1,115 @@
+"""Admin for reference data of the partners app: units, people, accounts, agreements."""
+
+from django.contrib import admin
+
+from execcoord.admin import BaseAdmin
+
+from .models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
+
+
+@admin.register(OrganizationUnitType)
+class OrganizationUnitTypeAdmin(BaseAdmin):
+    list_display = ("name", "level")
+    search_fields = ("name",)
+    ordering = ("level", "name")
+
+
+class PersonInline(admin.TabularInline):
+    """The people of a unit, for a quick look from the unit page."""
+
+    model = Person
+    fields = ("last_name", "first_name", "email", "job_title", "is_active")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrganizationUnit)
+class OrganizationUnitAdmin(BaseAdmin):
+    list_display = ("name", "abbreviation", "code", "unit_type", "parent", "manager", "is_active")
+    list_filter = ("is_active", "unit_type", "depth")
+    list_select_related = ("unit_type", "parent", "manager")
+    search_fields = ("name", "abbreviation", "code", "email")
+    autocomplete_fields = ("parent", "manager", "unit_type")
+    readonly_fields = ("path", "depth", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "abbreviation", "code", "unit_type", "is_active")}),
+        ("Place in the agency", {"fields": ("parent", "manager", "email")}),
+        ("Description", {"fields": ("description",)}),
+        ("Tree", {"classes": ("collapse",), "fields": ("path", "depth")}),
+        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+    inlines = (PersonInline,)
+
+
+@admin.register(Person)
+class PersonAdmin(BaseAdmin):
+    list_display = (
+        "last_name",
+        "first_name",
+        "email",
+        "job_title",
+        "personnel_type",
+        "organization_unit",
+        "account",
+        "is_active",
+    )
+    list_filter = ("is_active", "personnel_type", "clearance_level")
+    list_select_related = ("organization_unit", "account")
+    search_fields = ("last_name", "first_name", "email", "job_title")
+    autocomplete_fields = ("organization_unit", "account", "user")
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("first_name", "last_name", "email", "phone", "job_title")}),
+        (
+            "Affiliation",
+            {"fields": ("personnel_type", "organization_unit", "account", "is_active")},
+        ),
+        ("Sign-in and clearance", {"fields": ("user", "clearance_level")}),
+        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+
+
+@admin.register(Account)
+class AccountAdmin(BaseAdmin):
+    list_display = ("name", "abbreviation", "account_type", "city", "state", "is_active")
+    list_filter = ("is_active", "account_type")
+    search_fields = ("name", "abbreviation", "email", "city")
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "abbreviation", "account_type", "is_active")}),
+        ("Contact", {"fields": ("website", "email", "phone")}),
+        ("Address", {"fields": ("street", "city", "state", "postal_code", "country")}),
+        ("Description", {"fields": ("description",)}),
+        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )
+
+
+@admin.register(Agreement)
+class AgreementAdmin(BaseAdmin):
+    list_display = (
+        "name",
+        "number",
+        "agreement_type",
+        "status",
+        "lead_unit",
+        "effective_date",
+        "expiration_date",
+    )
+    list_filter = ("status", "agreement_type", "is_binding")
+    list_select_related = ("lead_unit",)
+    search_fields = ("number", "name")
+    autocomplete_fields = ("lead_unit", "primary_contact", "parties", "parent")
+    date_hierarchy = "effective_date"
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("number", "name", "agreement_type", "status", "is_binding")}),
+        ("Parties", {"fields": ("lead_unit", "primary_contact", "parties", "parent")}),
+        ("Terms", {"fields": ("statement_of_purpose", "key_terms", "total_value")}),
+        ("Dates", {"fields": ("effective_date", "expiration_date")}),
+        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
+    )

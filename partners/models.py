@@ -1,0 +1,455 @@
+"""Who is involved: the agency's organization units and people, outside accounts, agreements.
+
+The unit tree keeps a materialised path (``OrganizationUnit.path``) so "this unit and everything
+under it" is one indexed ``LIKE 'prefix%'`` query; the dashboards and the visibility rules of
+executive actions ask it on every request.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, router, transaction
+from django.db.models import F, Q
+
+from execcoord.history import bulk_update_with_history
+from execcoord.models import BaseModel, VisibleQuerySet
+
+from .choices import (
+    ACCOUNT_TYPE_COLORS,
+    AGREEMENT_STATUS_COLORS,
+    CLEARANCE_LEVEL_COLORS,
+    PERSONNEL_TYPE_COLORS,
+    AccountType,
+    AgreementStatus,
+    AgreementType,
+    ClearanceLevel,
+    PersonnelType,
+)
+
+PATH_DIGITS = 10
+PATH_MAX_LENGTH = 1100  # 100 levels of "0000000001/"
+
+
+def path_segment(pk):
+    """The piece of a unit path that stands for the unit ``pk``: ``"0000000005/"``."""
+    return f"{pk:0{PATH_DIGITS}d}/"
+
+
+def path_ids(path):
+    """The unit ids in ``path``, root first."""
+    return [int(part) for part in path.split("/") if part]
+
+
+def ensure_no_parent_cycle(instance, field_name="parent"):
+    """Raise ``ValidationError`` if ``instance`` would become its own ancestor.
+
+    Walks up the ``field_name`` chain from the chosen parent, one query a level. Used by the
+    trees without a materialised path (agreements, authorities, impacts, risk items).
+    """
+    parent_id = getattr(instance, f"{field_name}_id")
+    if parent_id is None or instance.pk is None:
+        return  # a record not yet saved cannot be anybody's ancestor
+    manager = type(instance)._base_manager
+    seen = set()
+    current = parent_id
+    while current is not None and current not in seen:
+        if current == instance.pk:
+            raise ValidationError(
+                {field_name: "A record cannot be placed under itself or one of its descendants."}
+            )
+        seen.add(current)
+        current = manager.filter(pk=current).values_list(f"{field_name}_id", flat=True).first()
+
+
+class OrganizationUnitType(BaseModel):
+    """A level of the agency's structure: Department, Bureau, Office, Division, Branch, Team."""
+
+    name = models.CharField(max_length=255, unique=True)
+    level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Position in the hierarchy; 1 is the top."
+    )
+
+    search_fields = ("name",)
+
+    class Meta:
+        ordering = ["level", "name"]
+        indexes = [models.Index(fields=["level", "name"], name="partners_unittype_order_idx")]
+        verbose_name = "organization unit type"
+        verbose_name_plural = "organization unit types"
+
+    def __str__(self):
+        return self.name
+
+
+class OrganizationUnitQuerySet(VisibleQuerySet):
+    """Units, with subtree queries on the materialised path."""
+
+    def subtree(self, units):
+        """The given unit(s) and all their descendants.
+
+        Args:
+            units: a unit, a unit id, or an iterable / queryset of either.
+        """
+        paths = _subtree_roots(units)
+        if not paths:
+            return self.none()
+        condition = Q()
+        for path in paths:
+            condition |= Q(path__startswith=path)
+        return self.filter(condition)
+
+
+def _subtree_roots(units):
+    """The minimal set of paths covering ``units`` (a path under another is dropped)."""
+    if isinstance(units, models.QuerySet):
+        paths = list(units.values_list("path", flat=True))
+    else:
+        if isinstance(units, OrganizationUnit | int):
+            units = [units]
+        paths, ids = [], []
+        for unit in units:
+            if isinstance(unit, OrganizationUnit):
+                paths.append(unit.path)
+            elif unit is not None:
+                ids.append(unit)
+        if ids:
+            paths += OrganizationUnit._base_manager.filter(pk__in=ids).values_list(
+                "path", flat=True
+            )
+    roots = []
+    for path in sorted(p for p in paths if p):
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
+
+
+class OrganizationUnit(BaseModel):
+    """An internal unit of the agency (office, division, branch ...), in one tree.
+
+    ``path`` and ``depth`` are maintained by :meth:`save`: ``path`` is the zero-padded ids of
+    the unit's ancestors and its own, each followed by ``/``, so the subtree of a unit is every
+    unit whose path starts with its path.
+    """
+
+    name = models.CharField(max_length=255)
+    abbreviation = models.CharField(max_length=50, blank=True, help_text="e.g. OCIO")
+    code = models.CharField(max_length=50, unique=True, help_text="Unique key used by imports.")
+    unit_type = models.ForeignKey(
+        OrganizationUnitType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="units",
+    )
+    # PROTECT: a unit with sub-units is deactivated, not deleted. SET_NULL would turn the
+    # children into roots without save(), leaving their paths pointing at a missing unit.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The unit this one belongs to.",
+    )
+    manager = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_units",
+    )
+    email = models.EmailField(blank=True, help_text="The unit's task mailbox.")
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    path = models.CharField(max_length=PATH_MAX_LENGTH, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = OrganizationUnitQuerySet.as_manager()
+
+    search_fields = ("name", "abbreviation", "code", "email")
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="partners_unit_name_idx")]
+        verbose_name = "organization unit"
+        verbose_name_plural = "organization units"
+
+    def __str__(self):
+        return f"{self.abbreviation} — {self.name}" if self.abbreviation else self.name
+
+    def save(self, *args, **kwargs):
+        """Save, keeping ``path``/``depth`` of this unit and its descendants in step.
+
+        A new unit is inserted first (its id is part of its path), then its path is written
+        and copied onto the creation history row. A moved unit rewrites its descendants'
+        paths, with history.
+        """
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "parent" not in update_fields:
+            return super().save(*args, **kwargs)  # the unit stays where it is
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "path", "depth"}
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using):
+            parent_path = self._parent_path(using)
+            if self.pk is None:
+                self._insert(parent_path, *args, **kwargs)
+                return
+            old_path = None
+            if not self._state.adding:
+                old_path = (
+                    type(self)
+                    ._base_manager.using(using)
+                    .filter(pk=self.pk)
+                    .values_list("path", flat=True)
+                    .first()
+                )
+            self._set_path(parent_path)
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                self._move_descendants(old_path, using)
+
+    def clean(self):
+        super().clean()
+        self._parent_path()
+
+    def _parent_path(self, using=None):
+        """The parent's stored path ("" for a root); refuses a parent inside this subtree."""
+        if self.parent_id is None:
+            return ""
+        parent_path = (
+            type(self)
+            ._base_manager.using(using)
+            .filter(pk=self.parent_id)
+            .values_list("path", flat=True)
+            .first()
+        ) or ""
+        if self.pk is not None and (self.parent_id == self.pk or self.pk in path_ids(parent_path)):
+            raise ValidationError(
+                {"parent": "A unit cannot be placed under itself or one of its own sub-units."}
+            )
+        return parent_path
+
+    def _set_path(self, parent_path):
+        self.path = parent_path + path_segment(self.pk)
+        self.depth = self.path.count("/") - 1
+
+    def _insert(self, parent_path, *args, **kwargs):
+        using = kwargs.get("using")
+        super().save(*args, **kwargs)  # the history row written here has no path yet
+        self._set_path(parent_path)
+        # The second write is part of the creation, not a change: record no "~" row for it
+        # and complete the creation row instead.
+        self.skip_history_when_saving = True
+        try:
+            super().save(using=using, update_fields=["path", "depth"])
+        finally:
+            del self.skip_history_when_saving
+        created = self.history.using(using).filter(history_type="+").order_by("-pk").first()
+        if created is not None:
+            created.path, created.depth = self.path, self.depth
+            created.save(update_fields=["path", "depth"])
+
+    def _move_descendants(self, old_path, using):
+        descendants = list(
+            type(self)
+            ._base_manager.using(using)
+            .filter(path__startswith=old_path)
+            .exclude(pk=self.pk)
+        )
+        for unit in descendants:
+            unit.path = self.path + unit.path[len(old_path) :]
+            unit.depth = unit.path.count("/") - 1
+        bulk_update_with_history(
+            descendants, ["path", "depth"], type(self), reason=f"Moved with {self.code}"
+        )
+
+    def get_ancestors(self):
+        """The units above this one, root first."""
+        return type(self).objects.filter(pk__in=path_ids(self.path)[:-1]).order_by("depth")
+
+    def get_descendants(self, include_self=True):
+        """This unit's subtree, with the unit itself unless ``include_self`` is false."""
+        units = type(self).objects.subtree(self)
+        return units if include_self else units.exclude(pk=self.pk)
+
+    def is_ancestor_of(self, other):
+        """Whether ``other`` lies strictly below this unit."""
+        return other.pk != self.pk and other.path.startswith(self.path)
+
+
+class Account(BaseModel):
+    """An outside organisation: partner, other agency, issuing body."""
+
+    name = models.CharField(max_length=255, unique=True)
+    abbreviation = models.CharField(max_length=50, blank=True)
+    account_type = models.CharField(max_length=20, choices=AccountType, default=AccountType.FEDERAL)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    street = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True, help_text="State or province.")
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    choice_colors = {"account_type": ACCOUNT_TYPE_COLORS}
+    search_fields = ("name", "abbreviation", "email", "city")
+
+    class Meta:
+        ordering = ["name"]  # default ordering: served by the unique index on name
+        verbose_name = "account"
+        verbose_name_plural = "accounts"
+
+    def __str__(self):
+        return self.name
+
+
+class Person(BaseModel):
+    """A person: agency staff (with a unit and usually a sign-in) or a partner contact."""
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(unique=True, help_text="Unique key used by imports.")
+    phone = models.CharField(max_length=50, blank=True)
+    job_title = models.CharField(max_length=255, blank=True)
+    personnel_type = models.CharField(
+        max_length=20, choices=PersonnelType, default=PersonnelType.EMPLOYEE
+    )
+    organization_unit = models.ForeignKey(
+        OrganizationUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="The internal unit the person belongs to.",
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        help_text="For partner contacts: the outside organisation.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        help_text="The sign-in of this person.",
+    )
+    clearance_level = models.CharField(max_length=20, choices=ClearanceLevel, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    choice_colors = {
+        "personnel_type": PERSONNEL_TYPE_COLORS,
+        "clearance_level": CLEARANCE_LEVEL_COLORS,
+    }
+    search_fields = ("last_name", "first_name", "email", "job_title")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "id"], name="partners_person_name_idx")
+        ]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return f"{self.last_name}, {self.first_name}"
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()  # the natural key is case-blind
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        self.email = (self.email or "").strip().lower()
+
+    @property
+    def full_name(self):
+        """ "First Last"."""
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Agreement(BaseModel):
+    """An agreement with partners: MOU, MOA, IAA, CRADA, grant ... (the module's MOU)."""
+
+    number = models.CharField(
+        max_length=50, blank=True, help_text="The agency's agreement number, if any."
+    )
+    name = models.CharField(max_length=255)
+    agreement_type = models.CharField(
+        max_length=20, choices=AgreementType, default=AgreementType.MOU
+    )
+    status = models.CharField(max_length=20, choices=AgreementStatus, default=AgreementStatus.DRAFT)
+    statement_of_purpose = models.TextField(blank=True)
+    key_terms = models.TextField(blank=True)
+    lead_unit = models.ForeignKey(
+        OrganizationUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_agreements",
+    )
+    primary_contact = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreements_as_contact",
+    )
+    parties = models.ManyToManyField(
+        Account, blank=True, related_name="agreements", help_text="The partner organisations."
+    )
+    effective_date = models.DateField(null=True, blank=True)
+    expiration_date = models.DateField(null=True, blank=True)
+    total_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    is_binding = models.BooleanField(default=False)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        help_text="The agreement this one amends or renews.",
+    )
+
+    choice_colors = {"status": AGREEMENT_STATUS_COLORS}
+    search_fields = ("number", "name")
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name", "id"], name="partners_agreement_name_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~Q(number=""),
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message="Another agreement already has this number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(expiration_date__isnull=True)
+                | Q(effective_date__isnull=True)
+                | Q(expiration_date__gte=F("effective_date")),
+                name="%(app_label)s_%(class)s_expiration_after_effective",
+                violation_error_message="The expiration date cannot be before the effective date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_value__isnull=True) | Q(total_value__gte=0),
+                name="%(app_label)s_%(class)s_total_value_not_negative",
+                violation_error_message="The total value cannot be negative.",
+            ),
+        ]
+        verbose_name = "agreement"
+        verbose_name_plural = "agreements"
+
+    def __str__(self):
+        return f"{self.number} — {self.name}" if self.number else self.name
+
+    def clean(self):
+        super().clean()
+        ensure_no_parent_cycle(self)

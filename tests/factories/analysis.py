@@ -1,0 +1,217 @@
+"""Factories for the analysis app: real-looking authorities, analyses, impacts and risks.
+
+Deterministic once seeded; every record passes ``full_clean()``.
+"""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from analysis.choices import (
+    AnalysisStatus,
+    AuthorityStatus,
+    AuthorityType,
+    Direction,
+    GeneralCategory,
+    ImpactRating,
+    Polarity,
+    Relevance,
+    RiskStatus,
+)
+from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
+
+from .partners import OrganizationUnitFactory, PersonFactory
+
+BASE_DATE = datetime.date(2025, 10, 1)
+
+AUTHORITIES = (
+    {
+        "name": "Executive Order 14028",
+        "authority_type": AuthorityType.EXECUTIVE_ORDER,
+        "citation": "86 FR 26633",
+        "document_number": "2021-10460",
+        "executive_order_number": "14028",
+        "signing_date": datetime.date(2021, 5, 12),
+        "summary": "Improving the Nation's Cybersecurity.",
+    },
+    {
+        "name": "Executive Order 14110",
+        "authority_type": AuthorityType.EXECUTIVE_ORDER,
+        "status": AuthorityStatus.REPEALED,
+        "citation": "88 FR 75191",
+        "document_number": "2023-24283",
+        "executive_order_number": "14110",
+        "signing_date": datetime.date(2023, 10, 30),
+        "summary": "Safe, Secure, and Trustworthy Development and Use of Artificial Intelligence.",
+    },
+    {
+        "name": "Freedom of Information Act",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "5 U.S.C. 552",
+        "summary": "Public access to agency records.",
+    },
+    {
+        "name": "Privacy Act of 1974",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "5 U.S.C. 552a",
+        "summary": "Collection, maintenance, use and disclosure of records about individuals.",
+    },
+    {
+        "name": "Federal Information Security Modernization Act of 2014",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "44 U.S.C. 3551 et seq.",
+        "summary": "Agency information security programs.",
+    },
+    {
+        "name": "Federal Records Act",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "44 U.S.C. 3101 et seq.",
+        "summary": "Records management by federal agencies.",
+    },
+    {
+        "name": "OMB Memorandum M-22-09",
+        "authority_type": AuthorityType.GUIDANCE,
+        "citation": "M-22-09",
+        "signing_date": datetime.date(2022, 1, 26),
+        "summary": "Moving the U.S. Government Toward Zero Trust Cybersecurity Principles.",
+    },
+    {
+        "name": "Section 508 of the Rehabilitation Act",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "29 U.S.C. 794d",
+        "summary": "Accessible information and communication technology.",
+    },
+    {
+        "name": "Federal Acquisition Regulation",
+        "authority_type": AuthorityType.REGULATION,
+        "citation": "48 CFR Chapter 1",
+        "summary": "Uniform policies and procedures for acquisition.",
+    },
+)
+
+TOPICS = (
+    ("Zero trust architecture readiness", GeneralCategory.CYBERSECURITY),
+    ("Records retention schedule review", GeneralCategory.RECORDS),
+    ("Privacy impact of case management system", GeneralCategory.DATA_PRIVACY),
+    ("Workforce skills gap for AI adoption", GeneralCategory.WORKFORCE),
+    ("Continuity of operations plan update", GeneralCategory.RESILIENCE),
+    ("Procurement compliance with accessibility rules", GeneralCategory.PROCUREMENT),
+    ("Identity and access management modernization", GeneralCategory.ACCESS_CONTROL),
+    ("Financial statement audit remediation", GeneralCategory.FINANCIAL),
+)
+
+
+def _cycle(items):
+    return factory.Sequence(lambda n: items[n % len(items)])
+
+
+def _from_entry(key, default=""):
+    return factory.LazyAttribute(lambda o: o.entry.get(key, default))
+
+
+class LegalAuthorityFactory(DjangoModelFactory):
+    """A real federal authority (statute, executive order, guidance, regulation)."""
+
+    class Meta:
+        model = LegalAuthority
+
+    class Params:
+        entry = _cycle(AUTHORITIES)
+
+    name = _from_entry("name")
+    authority_type = _from_entry("authority_type")
+    status = _from_entry("status", AuthorityStatus.IN_EFFECT)
+    citation = _from_entry("citation")
+    document_number = _from_entry("document_number")
+    executive_order_number = _from_entry("executive_order_number")
+    signing_date = _from_entry("signing_date", None)
+    summary = _from_entry("summary")
+    issuing_body = None
+    parent = None
+    is_active = True
+
+
+class AnalysisFactory(DjangoModelFactory):
+    """An analysis in progress, of a unit, under an authority."""
+
+    class Meta:
+        model = Analysis
+
+    class Params:
+        topic = _cycle(TOPICS)
+
+    number = factory.Sequence(lambda n: f"AN-2026-{n:04d}")
+    name = factory.LazyAttribute(lambda o: o.topic[0])
+    category = factory.LazyAttribute(lambda o: o.topic[1])
+    legal_authority = factory.SubFactory(LegalAuthorityFactory)
+    organization_unit = factory.SubFactory(OrganizationUnitFactory)
+    assessment_poc = factory.SubFactory(
+        PersonFactory, organization_unit=factory.SelfAttribute("..organization_unit")
+    )
+    start_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 120))
+    end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=45))
+    status = AnalysisStatus.IN_PROGRESS
+    summary = factory.Faker("paragraph", nb_sentences=3)
+    findings = factory.Faker("paragraph", nb_sentences=2)
+    recommendations = factory.Faker("paragraph", nb_sentences=2)
+    estimated_cost = factory.Sequence(lambda n: Decimal(10000 * (1 + n % 30)))
+
+
+class ImpactFactory(DjangoModelFactory):
+    """An impact found by an analysis on a unit."""
+
+    class Meta:
+        model = Impact
+
+    class Params:
+        topic = _cycle(TOPICS)
+
+    name = factory.LazyAttribute(lambda o: f"Impact: {o.topic[0].lower()}")
+    category = factory.LazyAttribute(lambda o: o.topic[1])
+    legal_authority = factory.SelfAttribute("analysis.legal_authority")
+    analysis = factory.SubFactory(AnalysisFactory)
+    organization_unit = factory.SelfAttribute("analysis.organization_unit")
+    parent = None
+    identification_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 90))
+    level = _cycle(tuple(ImpactRating))
+    likelihood = _cycle(tuple(reversed(ImpactRating)))
+    relevance = Relevance.DIRECT
+    polarity = _cycle(tuple(Polarity))
+    direction = _cycle(tuple(Direction))
+    financial_impact = factory.Sequence(lambda n: Decimal(5000 * (1 + n % 10)))
+    status = AnalysisStatus.IN_PROGRESS
+    description = factory.Faker("paragraph", nb_sentences=2)
+    mitigation_plan = factory.Faker("paragraph", nb_sentences=2)
+    target_mitigation_date = factory.LazyAttribute(
+        lambda o: o.identification_date + datetime.timedelta(days=90)
+    )
+
+
+class RiskItemFactory(DjangoModelFactory):
+    """An open risk; likelihood and severity walk through 1-5 so scores vary."""
+
+    class Meta:
+        model = RiskItem
+
+    class Params:
+        topic = _cycle(TOPICS)
+
+    number = factory.Sequence(lambda n: f"RSK-2026-{n:04d}")
+    name = factory.LazyAttribute(lambda o: f"Risk: {o.topic[0].lower()} slips")
+    category = factory.LazyAttribute(lambda o: o.topic[1])
+    legal_authority = None
+    analysis = None
+    organization_unit = factory.SubFactory(OrganizationUnitFactory)
+    owner = factory.SubFactory(
+        PersonFactory, organization_unit=factory.SelfAttribute("..organization_unit")
+    )
+    parent = None
+    identification_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 90))
+    likelihood = factory.Sequence(lambda n: 1 + n % 5)
+    severity = factory.Sequence(lambda n: 1 + (n // 5) % 5)
+    status = RiskStatus.OPEN
+    description = factory.Faker("paragraph", nb_sentences=2)
+    impact_description = factory.Faker("sentence", nb_words=14)
+    mitigation_plan = factory.Faker("paragraph", nb_sentences=2)

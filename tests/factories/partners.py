@@ -1,0 +1,259 @@
+"""Factories for the partners app (and sign-in users).
+
+Deterministic once seeded (``factory.random.reseed_random(seed)`` seeds factory's random and
+Faker): unique keys come from sequences, free text from Faker. Every record passes
+``full_clean()``; the demo-data command uses these factories too.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from partners.choices import (
+    AccountType,
+    AgreementStatus,
+    AgreementType,
+    ClearanceLevel,
+    PersonnelType,
+)
+from partners.models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple-42"
+
+UNIT_TYPE_LEVELS = {
+    "Department": 1,
+    "Bureau": 2,
+    "Office": 3,
+    "Division": 4,
+    "Branch": 5,
+    "Team": 6,
+}
+
+UNITS = (
+    ("Office of the Chief Information Officer", "OCIO"),
+    ("Office of the Chief Financial Officer", "OCFO"),
+    ("Office of the General Counsel", "OGC"),
+    ("Office of Policy and Planning", "OPP"),
+    ("Office of the Executive Secretariat", "ES"),
+    ("Office of Human Capital", "OHC"),
+    ("Office of Procurement Operations", "OPO"),
+    ("Office of Security and Emergency Preparedness", "OSEP"),
+    ("Office of Legislative Affairs", "OLA"),
+    ("Office of Public Affairs", "OPA"),
+    ("Office of Inspector General Liaison", "OIGL"),
+    ("Privacy Office", "PRIV"),
+    ("Records Management Division", "RMD"),
+    ("Cybersecurity Division", "CSD"),
+    ("Budget Execution Branch", "BEB"),
+    ("Data and Analytics Branch", "DAB"),
+    ("Grants Management Division", "GMD"),
+    ("Field Operations Division", "FOD"),
+    ("Enterprise Architecture Branch", "EAB"),
+    ("Workforce Planning Branch", "WPB"),
+)
+
+ACCOUNTS = (
+    ("Department of Homeland Security", "DHS", AccountType.FEDERAL, "dhs.gov"),
+    ("General Services Administration", "GSA", AccountType.FEDERAL, "gsa.gov"),
+    ("Office of Management and Budget", "OMB", AccountType.FEDERAL, "whitehouse.gov"),
+    ("National Archives and Records Administration", "NARA", AccountType.FEDERAL, "archives.gov"),
+    ("Office of Personnel Management", "OPM", AccountType.FEDERAL, "opm.gov"),
+    ("Cybersecurity and Infrastructure Security Agency", "CISA", AccountType.FEDERAL, "cisa.gov"),
+    ("National Institute of Standards and Technology", "NIST", AccountType.FEDERAL, "nist.gov"),
+    ("Commonwealth of Virginia", "VA", AccountType.STATE, "virginia.gov"),
+    ("State of Maryland", "MD", AccountType.STATE, "maryland.gov"),
+    ("City of Baltimore", "", AccountType.LOCAL, "baltimorecity.gov"),
+    ("Navajo Nation", "", AccountType.TRIBAL, "navajo-nsn.gov"),
+    ("World Health Organization", "WHO", AccountType.INTERNATIONAL, "who.int"),
+    ("MITRE Corporation", "MITRE", AccountType.PRIVATE, "mitre.org"),
+    ("American Red Cross", "ARC", AccountType.NONPROFIT, "redcross.org"),
+    ("University of Maryland", "UMD", AccountType.ACADEMIC, "umd.edu"),
+)
+
+AGREEMENT_SUBJECTS = (
+    "Cybersecurity information sharing",
+    "Shared records management services",
+    "Emergency response coordination",
+    "Data exchange for program evaluation",
+    "Joint workforce training program",
+    "Cloud hosting services",
+    "Research collaboration on AI safety",
+    "Grant administration support",
+)
+
+
+def _cycle(items):
+    """A sequence that walks ``items`` in order, starting again at the end."""
+    return factory.Sequence(lambda n: items[n % len(items)])
+
+
+class UserFactory(DjangoModelFactory):
+    """A sign-in account; the password is :data:`DEFAULT_PASSWORD`."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n:04d}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@agency.gov")
+    password = factory.django.Password(DEFAULT_PASSWORD)
+    is_active = True
+
+
+class OrganizationUnitTypeFactory(DjangoModelFactory):
+    """One of the usual levels; repeated names return the existing type."""
+
+    class Meta:
+        model = OrganizationUnitType
+        django_get_or_create = ("name",)
+
+    name = _cycle(tuple(UNIT_TYPE_LEVELS))
+    level = factory.LazyAttribute(lambda o: UNIT_TYPE_LEVELS.get(o.name))
+
+
+class OrganizationUnitFactory(DjangoModelFactory):
+    """An office of the agency; pass ``parent`` to build a tree."""
+
+    class Meta:
+        model = OrganizationUnit
+
+    class Params:
+        entry = _cycle(UNITS)
+
+    name = factory.LazyAttribute(lambda o: o.entry[0])
+    abbreviation = factory.LazyAttribute(lambda o: o.entry[1])
+    code = factory.Sequence(lambda n: f"U{n:05d}")
+    unit_type = factory.SubFactory(OrganizationUnitTypeFactory, name="Office")
+    parent = None
+    manager = None
+    email = factory.LazyAttribute(lambda o: f"{o.code.lower()}-taskers@agency.gov")
+    description = factory.Faker("sentence", nb_words=12)
+    is_active = True
+
+
+def _email_local(first, last, n):
+    return re.sub(r"[^a-z.]", "", f"{first}.{last}".lower()) + str(n)
+
+
+class PersonFactory(DjangoModelFactory):
+    """An agency employee in a unit of their own (pass ``organization_unit`` to share one)."""
+
+    class Meta:
+        model = Person
+
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttributeSequence(
+        lambda o, n: f"{_email_local(o.first_name, o.last_name, n)}@agency.gov"
+    )
+    phone = factory.Sequence(lambda n: f"202-555-{n % 10000:04d}")
+    job_title = factory.Faker(
+        "random_element",
+        elements=(
+            "Program Analyst",
+            "Management Analyst",
+            "IT Specialist",
+            "Attorney-Advisor",
+            "Budget Analyst",
+            "Policy Advisor",
+            "Branch Chief",
+            "Records Officer",
+        ),
+    )
+    personnel_type = PersonnelType.EMPLOYEE
+    organization_unit = factory.SubFactory(OrganizationUnitFactory)
+    account = None
+    user = None
+    clearance_level = factory.Faker(
+        "random_element",
+        elements=(
+            ClearanceLevel.NONE,
+            ClearanceLevel.PUBLIC_TRUST,
+            ClearanceLevel.SECRET,
+            ClearanceLevel.TOP_SECRET,
+        ),
+    )
+    is_active = True
+
+
+class AccountFactory(DjangoModelFactory):
+    """An outside organisation; names repeat the list with a numbered suffix."""
+
+    class Meta:
+        model = Account
+
+    class Params:
+        entry = _cycle(ACCOUNTS)
+
+    name = factory.Sequence(
+        lambda n: (
+            ACCOUNTS[n % len(ACCOUNTS)][0]
+            + (f" – Region {n // len(ACCOUNTS)}" if n >= len(ACCOUNTS) else "")
+        )
+    )
+    abbreviation = factory.LazyAttribute(lambda o: o.entry[1])
+    account_type = factory.LazyAttribute(lambda o: o.entry[2])
+    website = factory.LazyAttribute(lambda o: f"https://www.{o.entry[3]}")
+    email = factory.LazyAttribute(lambda o: f"partnerships@{o.entry[3]}")
+    phone = factory.Sequence(lambda n: f"202-555-{(5000 + n) % 10000:04d}")
+    street = factory.Faker("street_address")
+    city = factory.Faker("city")
+    state = factory.Faker("state_abbr")
+    postal_code = factory.Faker("postcode")
+    country = "United States"
+    description = factory.Faker("sentence", nb_words=10)
+    is_active = True
+
+
+class ExternalPersonFactory(PersonFactory):
+    """A contact at a partner organisation."""
+
+    personnel_type = PersonnelType.EXTERNAL
+    organization_unit = None
+    account = factory.SubFactory(AccountFactory)
+    clearance_level = ""
+    email = factory.LazyAttributeSequence(
+        lambda o, n: f"{_email_local(o.first_name, o.last_name, n)}@partner.example.org"
+    )
+
+
+class AgreementFactory(DjangoModelFactory):
+    """An active MOU led by a unit; pass ``parties=[account, ...]`` to add partners."""
+
+    class Meta:
+        model = Agreement
+        skip_postgeneration_save = True
+
+    class Params:
+        subject = _cycle(AGREEMENT_SUBJECTS)
+
+    number = factory.Sequence(lambda n: f"MOU-2026-{n:04d}")
+    name = factory.LazyAttribute(lambda o: f"MOU on {o.subject.lower()}")
+    agreement_type = AgreementType.MOU
+    status = AgreementStatus.ACTIVE
+    statement_of_purpose = factory.Faker("paragraph", nb_sentences=3)
+    key_terms = factory.Faker("paragraph", nb_sentences=2)
+    lead_unit = factory.SubFactory(OrganizationUnitFactory)
+    primary_contact = factory.SubFactory(
+        PersonFactory, organization_unit=factory.SelfAttribute("..lead_unit")
+    )
+    effective_date = factory.Sequence(
+        lambda n: datetime.date(2025, 10, 1) + datetime.timedelta(days=n % 365)
+    )
+    expiration_date = factory.LazyAttribute(
+        lambda o: o.effective_date + datetime.timedelta(days=3 * 365)
+    )
+    total_value = factory.Sequence(lambda n: Decimal(50000 + 25000 * (n % 20)))
+    is_binding = False
+    parent = None
+
+    @factory.post_generation
+    def parties(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.parties.set(extracted)

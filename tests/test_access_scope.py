@@ -1,0 +1,155 @@
+"""get_user_scope: who a signed-in user is, organisationally."""
+
+import factory.random
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+
+from partners.access import (
+    NO_SCOPE,
+    ROLE_ADMIN,
+    ROLE_MANAGER,
+    ROLE_STAFF,
+    ROLE_VIEWER,
+    clear_user_scope,
+    clearance_rank,
+    get_user_scope,
+)
+from partners.choices import ClearanceLevel, PersonnelType
+from tests.factories.partners import (
+    AccountFactory,
+    OrganizationUnitFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    factory.random.reseed_random(20260101)
+
+
+@pytest.fixture
+def tree():
+    """OCIO > (CSD > SOC team, EAB); OCFO beside it."""
+    ocio = OrganizationUnitFactory(code="OCIO")
+    csd = OrganizationUnitFactory(code="CSD", parent=ocio)
+    soc = OrganizationUnitFactory(code="SOC", parent=csd)
+    eab = OrganizationUnitFactory(code="EAB", parent=ocio)
+    ocfo = OrganizationUnitFactory(code="OCFO")
+    return {"ocio": ocio, "csd": csd, "soc": soc, "eab": eab, "ocfo": ocfo}
+
+
+def user_in(*groups, **kwargs):
+    user = UserFactory(**kwargs)
+    for name in groups:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    return user
+
+
+def test_clearance_rank_orders_levels():
+    ranks = [clearance_rank(level) for level in ClearanceLevel]
+    assert ranks == [0, 1, 2, 3, 4]
+    assert clearance_rank("") == clearance_rank(None) == 0
+
+
+def test_anonymous_and_inactive_users_have_no_scope():
+    assert get_user_scope(AnonymousUser()) is NO_SCOPE
+    assert get_user_scope(None) is NO_SCOPE
+    assert get_user_scope(UserFactory(is_active=False)) is NO_SCOPE
+
+
+def test_user_without_person_has_no_units_and_is_not_internal():
+    scope = get_user_scope(UserFactory())
+    assert scope.person_id is None and scope.unit_id is None
+    assert scope.unit_ids == scope.managed_unit_ids == frozenset()
+    assert not scope.is_internal and not scope.is_admin
+
+
+def test_role_group_member_without_person_is_internal():
+    scope = get_user_scope(user_in(ROLE_VIEWER))
+    assert scope.is_viewer and scope.is_internal
+    assert scope.person_id is None
+
+
+def test_staff_in_a_unit(tree, django_assert_max_num_queries):
+    user = user_in(ROLE_STAFF)
+    person = PersonFactory(
+        user=user, organization_unit=tree["csd"], clearance_level=ClearanceLevel.SECRET
+    )
+    with django_assert_max_num_queries(3):
+        scope = get_user_scope(user)
+    assert scope.person_id == person.pk
+    assert scope.unit_id == tree["csd"].pk
+    assert scope.unit_ids == {tree["csd"].pk}
+    assert scope.managed_unit_ids == frozenset()
+    assert scope.is_staff_role and scope.is_internal
+    assert not (scope.is_manager or scope.is_admin or scope.is_viewer)
+    assert scope.clearance_rank == 3
+
+
+def test_scope_is_computed_once_per_user_object(tree, django_assert_num_queries):
+    user = user_in(ROLE_STAFF)
+    PersonFactory(user=user, organization_unit=tree["csd"])
+    first = get_user_scope(user)
+    with django_assert_num_queries(0):
+        assert get_user_scope(user) is first
+    clear_user_scope(user)
+    assert get_user_scope(user) is not first
+
+
+def test_manager_group_member_manages_the_subtree_of_their_unit(tree):
+    user = user_in(ROLE_MANAGER)
+    PersonFactory(user=user, organization_unit=tree["csd"])
+    scope = get_user_scope(user)
+    assert scope.is_manager
+    assert scope.managed_unit_ids == {tree["csd"].pk, tree["soc"].pk}
+
+
+def test_named_manager_of_units_manages_their_subtrees(tree, django_assert_max_num_queries):
+    user = user_in(ROLE_STAFF)
+    person = PersonFactory(user=user, organization_unit=tree["ocfo"])
+    for code in ("ocio", "csd"):  # nested: the union is still OCIO's subtree
+        tree[code].manager = person
+        tree[code].save()
+    with django_assert_max_num_queries(3):
+        scope = get_user_scope(user)
+    assert not scope.is_manager
+    assert scope.unit_id == tree["ocfo"].pk
+    assert scope.managed_unit_ids == {tree[code].pk for code in ("ocio", "csd", "soc", "eab")}
+    assert scope.related_unit_ids == scope.managed_unit_ids | {tree["ocfo"].pk}
+
+
+def test_manager_group_member_who_also_manages_another_unit(tree):
+    user = user_in(ROLE_MANAGER)
+    person = PersonFactory(user=user, organization_unit=tree["soc"])
+    tree["ocfo"].manager = person
+    tree["ocfo"].save()
+    scope = get_user_scope(user)
+    assert scope.managed_unit_ids == {tree["soc"].pk, tree["ocfo"].pk}
+
+
+def test_superuser_and_administrator_group_are_admins():
+    assert get_user_scope(UserFactory(is_superuser=True)).is_admin
+    scope = get_user_scope(user_in(ROLE_ADMIN))
+    assert scope.is_admin and scope.is_internal
+
+
+def test_external_partner_is_not_internal_even_in_a_role_group():
+    user = user_in(ROLE_STAFF)
+    PersonFactory(
+        user=user,
+        organization_unit=None,
+        account=AccountFactory(),
+        personnel_type=PersonnelType.EXTERNAL,
+    )
+    scope = get_user_scope(user)
+    assert scope.person_id is not None
+    assert not scope.is_internal
+
+
+def test_scope_is_frozen():
+    scope = get_user_scope(UserFactory(is_superuser=True))
+    with pytest.raises(AttributeError):
+        scope.is_admin = False

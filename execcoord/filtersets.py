@@ -1,0 +1,174 @@
+"""``BaseFilterSet``: filters generated from the model, scoped by ``visible_to`` (STYLE.md §3).
+
+Rules (one per field kind, so each app filterset is a few lines):
+
+* a filter's name is its field's name; text fields match ``icontains``;
+* every foreign key and many-to-many (both directions) gets ``<name>_id``, a
+  ``ModelMultipleChoiceFilter`` whose queryset is a callable taking the request and returning
+  ``visible_to(request.user)``, so the choices never include hidden rows;
+* every choice field a ``MultipleChoiceFilter``, every date a ``DateFromToRangeFilter``
+  (``<field>_after`` / ``<field>_before``), booleans a yes/no filter;
+* ``q`` searches the model's ``search_fields`` (``execcoord.search.search_queryset``).
+
+An app adds only its real cross-field rules as documented ``method=`` filters.
+"""
+
+import django_filters as filters
+from django import forms
+from django.db import models
+
+from execcoord.access import visible
+from execcoord.search import search_queryset
+from execcoord.widgets import AutocompleteSelectMultiple
+
+
+class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):
+    """``id=1,2,3``: the rows with these primary keys (links to a selection)."""
+
+
+def scoped_queryset(model):
+    """A filter queryset callable: ``request -> visible_to(request.user)`` of ``model``."""
+
+    def queryset(request):
+        if request is None:
+            return model._default_manager.none()
+        return visible(model, request.user)
+
+    return queryset
+
+
+def relation_filters(model):
+    """``<name>_id`` filters for every FK and M2M of ``model``, forward and reverse M2M."""
+    result = {}
+    for field in model._meta.get_fields():
+        if not field.is_relation or field.related_model is None:
+            continue
+        reverse_m2m = field.auto_created and field.many_to_many and not field.concrete
+        forward = field.concrete and (field.many_to_one or field.one_to_one or field.many_to_many)
+        if not (forward or reverse_m2m):
+            continue
+        name = field.name if forward else field.get_accessor_name()
+        if name.endswith("+") or name.startswith("_"):
+            continue
+        field_name = field.name  # on a reverse relation: its query name
+        result[f"{name}_id"] = filters.ModelMultipleChoiceFilter(
+            field_name=field_name,
+            queryset=scoped_queryset(field.related_model),
+            label=str(getattr(field, "verbose_name", name)).capitalize(),
+            widget=AutocompleteSelectMultiple(field.related_model),
+            distinct=not (forward and not field.many_to_many),
+        )
+    return result
+
+
+def field_filter(field):
+    """The filter of a concrete non-relational field, or None."""
+    label = str(field.verbose_name).capitalize()
+    name = field.name
+    if field.choices:
+        return filters.MultipleChoiceFilter(
+            field_name=name, choices=field.choices, label=label, widget=forms.CheckboxSelectMultiple
+        )
+    if isinstance(field, models.BooleanField):
+        return filters.BooleanFilter(field_name=name, label=label, widget=_yes_no_widget())
+    if isinstance(field, models.DateField):  # DateTimeField is a DateField
+        return filters.DateFromToRangeFilter(
+            field_name=name, label=label, widget=LabelledDateRangeWidget(label)
+        )
+    if isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
+        if field.primary_key:
+            return NumberInFilter(field_name=name, lookup_expr="in", label=label)
+        return filters.NumberFilter(field_name=name, label=label)
+    if isinstance(field, (models.CharField, models.TextField, models.FileField)):
+        return filters.CharFilter(field_name=name, lookup_expr="icontains", label=label)
+    return None
+
+
+def _yes_no_widget():
+    return forms.Select(choices=(("", "Any"), ("true", "Yes"), ("false", "No")))
+
+
+class LabelledDateRangeWidget(filters.widgets.DateRangeWidget):
+    """Two ``<input type="date">`` with their own accessible names ("… from", "… to")."""
+
+    def __init__(self, label):
+        self.label = label
+        super().__init__(attrs={"type": "date", "class": "form-control form-control-sm"})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for sub, word in zip(context["widget"]["subwidgets"], ("from", "to"), strict=False):
+            sub["attrs"]["aria-label"] = f"{self.label} {word}"
+        return context
+
+
+class BaseFilterSet(filters.FilterSet):
+    """Base of every model filterset; subclasses set ``Meta.model`` (``fields`` optional).
+
+    Attributes:
+        main_filters: names shown open in the filter form; the others sit under
+            "More filters" (default: ``q`` and the first choice and relation filters).
+    """
+
+    q = filters.CharFilter(method="search", label="Search")
+    main_filters = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.TextInput, forms.NumberInput)):
+                widget.attrs.setdefault("class", "form-control form-control-sm")
+            elif isinstance(widget, forms.Select) and not isinstance(
+                widget, AutocompleteSelectMultiple
+            ):
+                widget.attrs.setdefault("class", "form-select form-select-sm")
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-check-input")
+
+    def main_field_names(self):
+        """The filters shown open: ``main_filters`` or a short default."""
+        if self.main_filters:
+            return ["q", *[n for n in self.main_filters if n != "q"]]
+        model = self._meta.model
+        choice = [f.name for f in model._meta.concrete_fields if f.choices][:2]
+        fks = [f"{f.name}_id" for f in model._meta.concrete_fields if f.many_to_one][:2]
+        return ["q", *choice, *fks]
+
+    def main_fields(self):
+        """Bound fields of the open filters."""
+        names = [n for n in self.main_field_names() if n in self.form.fields]
+        return [self.form[n] for n in names]
+
+    def more_fields(self):
+        """Bound fields of every other filter (under "More filters")."""
+        main = set(self.main_field_names())
+        return [self.form[n] for n in self.form.fields if n not in main]
+
+    class Meta:
+        fields = []
+
+    @classmethod
+    def get_fields(cls):
+        """No fields from ``Meta.fields``: ``get_filters`` generates them all."""
+        return {}
+
+    @classmethod
+    def get_filters(cls):
+        """Generated filters for every field, then the class's declared ones on top."""
+        model = cls._meta.model
+        if model is None:
+            return cls.declared_filters.copy()
+        generated = {}
+        for field in model._meta.concrete_fields:
+            if not field.is_relation:
+                flt = field_filter(field)
+                if flt is not None:
+                    generated[field.name] = flt
+        generated.update(relation_filters(model))
+        generated.update(cls.declared_filters)
+        return generated
+
+    def search(self, queryset, name, value):
+        """The quick search: every word in one of the model's ``search_fields``."""
+        return search_queryset(queryset, value)

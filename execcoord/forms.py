@@ -1,0 +1,229 @@
+"""``BaseModelForm``: create/edit forms of every model (STYLE.md §3).
+
+The base class builds the crispy ``FormHelper`` from a declarative ``fieldsets`` tuple,
+restricts every related-record field to ``visible_to(user)`` (and to active records, keeping
+the current value), renders dates as ``<input type="date">``, uses search-as-you-type pickers
+for related records, and carries the optimistic-concurrency token.
+"""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.db import models
+from django.db.models import Q
+
+from execcoord.access import has_active_flag, visible
+from execcoord.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+
+TOKEN_FIELD = "concurrency_token"
+
+
+def concurrency_token(instance):
+    """The token that changes whenever ``instance`` is saved: ``version`` or ``updated_at``."""
+    if instance is None or instance.pk is None:
+        return ""
+    if hasattr(instance, "version"):
+        return str(instance.version)
+    value = getattr(instance, "updated_at", None)
+    return value.isoformat() if value else ""
+
+
+def restrict_form_fields(form, user):
+    """Scope every related-record field of ``form`` to what ``user`` may see and pick.
+
+    Inactive records (``is_active=False``) are not offered, but a value the record already
+    holds is kept so editing does not silently drop it (DATA_MODEL.md conventions).
+
+    Args:
+        form: a bound or unbound model form.
+        user: the request user.
+    """
+    instance = getattr(form, "instance", None)
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.ModelChoiceField):
+            continue
+        model = field.queryset.model
+        queryset = visible(model, user)
+        if has_active_flag(model):
+            current = _current_pks(instance, name)
+            queryset = queryset.filter(Q(is_active=True) | Q(pk__in=current))
+        field.queryset = queryset
+        multiple = isinstance(field, forms.ModelMultipleChoiceField)
+        widget_class = AutocompleteSelectMultiple if multiple else AutocompleteSelect
+        if not isinstance(field.widget, widget_class):
+            old = field.widget
+            field.widget = widget_class(model, attrs=getattr(old, "attrs", None))
+            field.widget.choices = field.choices
+            field.widget.is_required = old.is_required
+
+
+def _current_pks(instance, name):
+    if instance is None or instance.pk is None:
+        return []
+    try:
+        model_field = instance._meta.get_field(name)
+    except Exception:
+        return []
+    if model_field.many_to_many:
+        return list(getattr(instance, name).values_list("pk", flat=True))
+    value = getattr(instance, model_field.attname, None)
+    return [value] if value is not None else []
+
+
+def build_layout(fieldsets, field_names):
+    """A crispy ``Layout`` from admin-style fieldsets; fields not listed go last.
+
+    Args:
+        fieldsets: ``(("Legend", ("a", "b")), ...)`` or admin-style
+            ``(("Legend", {"fields": (...)}), ...)``; ``None`` for one plain group.
+        field_names: the form's field names.
+    """
+    if not fieldsets:
+        return Layout(*field_names)
+    parts, used = [], set()
+    for legend, spec in fieldsets:
+        names = spec["fields"] if isinstance(spec, dict) else spec
+        names = [n for n in names if n in field_names]
+        used.update(names)
+        parts.append(Fieldset(legend or "", *names))
+    rest = [n for n in field_names if n not in used]
+    if rest:
+        parts.append(Fieldset("Other", *rest))
+    return Layout(*parts)
+
+
+class BaseModelForm(forms.ModelForm):
+    """Base of every model form.
+
+    Class attributes:
+        fieldsets: admin-style grouping of the fields for the layout.
+
+    Args (constructor):
+        user: the request user (scopes the pickers).
+    """
+
+    fieldsets = None
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if user is not None:
+            restrict_form_fields(self, user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        names = [n for n in self.fields if n != TOKEN_FIELD]
+        self.helper.layout = build_layout(self.fieldsets, names)
+        self.helper.layout.append(TOKEN_FIELD)
+
+    def changed_since_opened(self):
+        """The field labels changed by someone else since this form was opened, or ``None``.
+
+        Returns ``None`` when the record is new or unchanged; otherwise a (possibly empty)
+        list of the changed fields' labels, read from the change history.
+        """
+        instance = self.instance
+        if instance.pk is None:
+            return None
+        token = self.data.get(self.add_prefix(TOKEN_FIELD), "")
+        current = concurrency_token(instance)
+        if not token or token == current:
+            return None
+        return changed_fields_since(instance, token)
+
+    def accept_current_version(self):
+        """Let the next submission overwrite: the token becomes the current one."""
+        data = self.data.copy()
+        data[self.add_prefix(TOKEN_FIELD)] = concurrency_token(self.instance)
+        self.data = data
+
+
+def changed_fields_since(instance, token):
+    """Labels of the fields that differ between the version ``token`` and the current one.
+
+    Args:
+        instance: the current record (with a ``history`` of simple-history records).
+        token: the ``version`` number or ``updated_at`` isoformat of the version the user saw.
+    """
+    history = getattr(instance, "history", None)
+    if history is None:
+        return []
+    if hasattr(instance, "version"):
+        old = history.filter(version=token).order_by("-history_date").first()
+    else:
+        old = history.filter(updated_at=token).order_by("-history_date").first()
+    new = history.order_by("-history_date").first()
+    if old is None or new is None:
+        return []
+    ignore = {"updated_at", "version"}
+    delta = new.diff_against(old)
+    return [
+        str(instance._meta.get_field(change.field).verbose_name)
+        for change in delta.changes
+        if change.field not in ignore
+    ]
+
+
+def bulk_edit_form_for(model, fields=None):
+    """A bulk-edit form class for ``model``: every listed field optional, blank = unchanged.
+
+    Args:
+        model: the model class.
+        fields: field names; default ``model.bulk_edit_fields`` or every editable choice,
+            boolean, date and foreign-key field that is not unique.
+    """
+    if fields is None:
+        fields = getattr(model, "bulk_edit_fields", None) or [
+            f.name
+            for f in model._meta.concrete_fields
+            if f.editable
+            and not f.unique
+            and not f.primary_key
+            and (
+                f.choices or f.is_relation or isinstance(f, (models.DateField, models.BooleanField))
+            )
+        ]
+
+    def formfield(field):
+        form_field = field.formfield(required=False)
+        if isinstance(field, models.BooleanField):
+            form_field = forms.NullBooleanField(
+                label=form_field.label,
+                required=False,
+                widget=forms.Select(choices=(("unknown", "—"), ("true", "Yes"), ("false", "No"))),
+            )
+        elif form_field.__class__ is forms.TypedChoiceField:
+            form_field.choices = [("", "—"), *field.choices]
+        return form_field
+
+    attrs = {name: formfield(model._meta.get_field(name)) for name in fields}
+    return type(f"{model.__name__}BulkEditForm", (BulkEditForm,), attrs)
+
+
+class BulkEditForm(forms.Form):
+    """Base of bulk-edit forms: blank fields are left unchanged on every selected record."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        if user is not None:
+            restrict_form_fields(self, user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def changed_values(self):
+        """``{field: value}`` of the fields the user filled in."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if value not in (None, "", []) and not (hasattr(value, "exists") and not value.exists())
+        }

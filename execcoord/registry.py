@@ -1,0 +1,225 @@
+"""The registry: one declaration per model gives it every generic page (STYLE.md §2).
+
+An app declares its models in ``<app>/views.py``::
+
+    register(ObjectViews(model=Person, table=PersonTable, filterset=PersonFilterSet,
+                         form=PersonForm, menu_group="Partners"))
+
+and its ``urls.py`` is two lines::
+
+    app_name = "partners"
+    urlpatterns = urls_for_app("partners")
+
+The registry then yields the URL patterns, the navigation, the searchable models and the
+parameters of the generic tests. It imports no domain app.
+"""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.urls import path
+from django.utils.text import slugify
+
+MENU_ORDER = ("Actions", "Partners", "Analysis")
+
+_registry = {}
+
+
+@dataclass
+class ObjectViews:
+    """The declaration of one model's generic pages.
+
+    Args:
+        model: the model class (a ``BaseModel`` subclass).
+        table: its ``BaseTable`` subclass.
+        filterset: its ``BaseFilterSet`` subclass.
+        form: its ``BaseModelForm`` subclass (create and edit).
+        bulk_edit_form: optional form class for bulk edit; default built from the model's
+            ``bulk_edit_fields`` (or its choice, boolean, date and foreign-key fields).
+        detail_layout: optional list of panels (``execcoord.panels``) for the detail page;
+            default: a fields panel plus one related panel per relation.
+        detail_actions: buttons shown on the detail page (``execcoord.panels.Button``).
+        fieldsets: optional ``(("Legend", ("field", ...)), ...)`` grouping the fields panel.
+        menu_group: navigation group ("Actions", "Partners", "Analysis"); ``None`` hides
+            the model from the menu.
+        views: ``{"list"|"detail"|"add"|"edit"|"delete"|"history"|"bulk_edit"|
+            "bulk_delete": ViewClass}`` to replace one generic view with a subclass.
+        extra_urls: more URL patterns for the app, added beside the generated ones.
+        searchable: include in global search (default: the model declares ``search_fields``).
+        user_can_change / user_can_delete: optional ``fn(user, obj) -> bool`` object-level
+            checks; the model's own methods of the same name are used when these are unset.
+        user_fields: foreign keys to the user model set to the request user on create
+            (``uploaded_by``, ``requested_by``), kept out of the form.
+        slug: the URL segment (default: the plural verbose name, slugified).
+    """
+
+    model: type
+    table: type
+    filterset: type
+    form: type
+    bulk_edit_form: type | None = None
+    detail_layout: list | None = None
+    detail_actions: list = field(default_factory=list)
+    fieldsets: tuple | None = None
+    menu_group: str | None = None
+    views: dict = field(default_factory=dict)
+    extra_urls: list = field(default_factory=list)
+    searchable: bool | None = None
+    user_can_change: object = None
+    user_can_delete: object = None
+    user_fields: tuple = ()
+    slug: str | None = None
+
+    def __post_init__(self):
+        if self.searchable is None:
+            self.searchable = bool(getattr(self.model, "search_fields", ()))
+        if self.slug is None:
+            self.slug = slugify(str(self.model._meta.verbose_name_plural))
+
+    @property
+    def label(self):
+        """``app_label.model_name``, the key of the registry."""
+        return self.model._meta.label_lower
+
+    @property
+    def app_label(self):
+        return self.model._meta.app_label
+
+    @property
+    def model_name(self):
+        return self.model._meta.model_name
+
+    def can(self, user, action, obj=None):
+        """Whether ``user`` may ``action`` (view/add/change/delete) this model or ``obj``.
+
+        Args:
+            user: the request user.
+            action: ``view``, ``add``, ``change`` or ``delete``.
+            obj: an instance for the object-level hook (``user_can_change`` /
+                ``user_can_delete``), or ``None`` for the model permission only.
+        """
+        meta = self.model._meta
+        if not user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
+            return False
+        if obj is None or action not in ("change", "delete"):
+            return True
+        hook = getattr(self, f"user_can_{action}") or getattr(obj, f"user_can_{action}", None)
+        if hook is None:
+            return True
+        # A registration hook takes (user, obj); a model method is already bound to obj.
+        return hook(user, obj) if getattr(self, f"user_can_{action}") else hook(user)
+
+    def view_class(self, action):
+        """The view class serving ``action`` (a generic one unless overridden)."""
+        from execcoord.views import generic
+
+        default = {
+            "list": generic.ObjectListView,
+            "detail": generic.ObjectDetailView,
+            "add": generic.ObjectEditView,
+            "edit": generic.ObjectEditView,
+            "delete": generic.ObjectDeleteView,
+            "history": generic.ObjectHistoryView,
+            "bulk_edit": generic.BulkEditView,
+            "bulk_delete": generic.BulkDeleteView,
+            "link": generic.ObjectLinkView,
+        }
+        return self.views.get(action, default[action])
+
+    def urlpatterns(self):
+        """The URL patterns of this model's pages, named through ``utils.viewname``."""
+        name, slug = self.model_name, self.slug
+        routes = [
+            ("list", f"{slug}/", f"{name}_list"),
+            ("add", f"{slug}/add/", f"{name}_add"),
+            ("bulk_edit", f"{slug}/bulk-edit/", f"{name}_bulk_edit"),
+            ("bulk_delete", f"{slug}/bulk-delete/", f"{name}_bulk_delete"),
+            ("detail", f"{slug}/<int:pk>/", name),
+            ("edit", f"{slug}/<int:pk>/edit/", f"{name}_edit"),
+            ("delete", f"{slug}/<int:pk>/delete/", f"{name}_delete"),
+            ("history", f"{slug}/<int:pk>/history/", f"{name}_history"),
+            ("link", f"{slug}/<int:pk>/link/<str:relation>/", f"{name}_link"),
+        ]
+        return [
+            path(route, self.view_class(action).as_view(registration=self), name=url_name)
+            for action, route, url_name in routes
+        ]
+
+
+def register(views):
+    """Add one model's declaration to the registry and return it.
+
+    Args:
+        views: an :class:`ObjectViews`.
+    """
+    _registry[views.label] = views
+    return views
+
+
+def get(model_or_label):
+    """The registration of a model class, instance or ``app_label.model_name``; or None."""
+    label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower
+    load_all()
+    return _registry.get(label.lower())
+
+
+def all_registrations():
+    """Every registration, in registration order."""
+    load_all()
+    return list(_registry.values())
+
+
+def urls_for_app(app_label):
+    """The URL patterns of every model the app registered, then its ``extra_urls``.
+
+    Args:
+        app_label: the app whose ``views.py`` holds the registrations.
+    """
+    import_module(f"{app_label}.views")
+    patterns = []
+    for views in _registry.values():
+        if views.app_label == app_label:
+            patterns = [*views.extra_urls, *patterns, *views.urlpatterns()]
+    return patterns
+
+
+def load_all():
+    """Import the ``views`` module of every project app so its registrations exist.
+
+    Project apps are the installed apps living in the project folder (not Django's or a
+    library's); ``execcoord`` itself registers nothing.
+    """
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.module_loading import module_has_submodule
+
+    base = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        if config.name == "execcoord" or base not in Path(config.path).resolve().parents:
+            continue
+        if module_has_submodule(config.module, "views"):
+            import_module(f"{config.name}.views")
+
+
+def navigation(user):
+    """The menu for ``user``: ``[(group, [(label, url), ...]), ...]`` in MENU_ORDER.
+
+    Only models the user may view are listed; staff get an Admin group.
+    """
+    from django.urls import reverse
+
+    from execcoord.utils import viewname
+
+    groups = {}
+    for views in all_registrations():
+        if views.menu_group and views.can(user, "view"):
+            label = str(views.model._meta.verbose_name_plural).capitalize()
+            url = reverse(viewname(views.model, "list"))
+            groups.setdefault(views.menu_group, []).append((label, url))
+    ordered = [(g, groups[g]) for g in MENU_ORDER if g in groups]
+    ordered += [(g, items) for g, items in groups.items() if g not in MENU_ORDER]
+    if user.is_staff:
+        ordered.append(("Admin", [("Administration", reverse("admin:index"))]))
+    return ordered

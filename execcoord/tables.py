@@ -1,0 +1,232 @@
+"""``BaseTable``: the table every list page, related panel and export uses (STYLE.md §3).
+
+A model's table names ``Meta.model``, ``Meta.fields`` (every column offered) and
+``Meta.default_columns`` (shown by default); the base class adds the checkbox column, links
+the first column, renders choice fields as badges, foreign keys as scoped links, formats dates
+and fetches related data from the *visible* columns only (NetBox #9699, #21459).
+"""
+
+import django_tables2 as tables
+from django.db import models
+from django.db.models import Prefetch
+from django.utils.html import format_html
+
+from execcoord.access import is_restricted, visible, visible_pks
+
+DATE_FORMAT = "j M Y"
+EMPTY = "—"
+
+
+class BadgeColumn(tables.Column):
+    """A choice field shown as a Bootstrap badge in the model's ``choice_colors``."""
+
+    def render(self, value, record, bound_column):
+        name = bound_column.accessor.split("__")[-1].split(".")[-1]
+        color = record.get_choice_color(name) if hasattr(record, "get_choice_color") else None
+        return format_html('<span class="badge text-bg-{}">{}</span>', color or "secondary", value)
+
+    def value(self, value):
+        return value
+
+
+class RelatedColumn(tables.Column):
+    """A forward foreign key: the related record linked, or "—" when the user cannot see it."""
+
+    def render(self, value, table):
+        if not table.related_visible(value):
+            return EMPTY
+        url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
+        return format_html('<a href="{}">{}</a>', url, value) if url else str(value)
+
+
+class ScopedManyColumn(tables.ManyToManyColumn):
+    """A many-to-many column over a prefetch already scoped by ``visible_to``."""
+
+    def filter(self, qs):
+        return qs.all()
+
+    def render(self, value):
+        items = list(value.all())
+        if not items:
+            return EMPTY
+        return format_html(
+            ", ".join(['<a href="{}">{}</a>'] * len(items)),
+            *[part for item in items for part in (item.get_absolute_url(), item)],
+        )
+
+
+def _column_for(field, column):
+    """Replace the automatic column of ``field`` with the execcoord flavour, if any."""
+    kwargs = {"verbose_name": column.verbose_name, "accessor": column.accessor}
+    if getattr(field, "choices", None):
+        return BadgeColumn(**kwargs)
+    if isinstance(field, models.DateTimeField):
+        return tables.DateTimeColumn(format=f"{DATE_FORMAT} H:i", **kwargs)
+    if isinstance(field, models.DateField):
+        return tables.DateColumn(format=DATE_FORMAT, **kwargs)
+    if field.many_to_many:
+        return ScopedManyColumn(orderable=False, **kwargs)
+    if field.is_relation and (field.many_to_one or field.one_to_one):
+        return RelatedColumn(**kwargs)
+    return None
+
+
+class BaseTable(tables.Table):
+    """Base of every model table.
+
+    Args (constructor, besides django-tables2's):
+        user: the request user; scopes related cells and prefetches.
+        columns: optional list of column names to show instead of ``Meta.default_columns``.
+    """
+
+    pk = tables.CheckBoxColumn(
+        accessor="pk",
+        orderable=False,
+        exclude_from_export=True,
+        attrs={
+            "th__input": {"class": "form-check-input js-select-all", "aria-label": "Select all"},
+            "td__input": {"class": "form-check-input", "aria-label": "Select row"},
+        },
+    )
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover align-middle mb-0 ec-table"}
+        default = EMPTY
+        row_attrs = {"class": lambda record: "table-danger" if _overdue(record) else ""}
+        order_by_field = "sort"
+        per_page_field = "per_page"
+
+    def __init_subclass__(cls, **kwargs):
+        """Swap automatic columns for execcoord ones and link the first data column."""
+        super().__init_subclass__(**kwargs)
+        model = getattr(cls._meta, "model", None)
+        if model is None:
+            return
+        declared = set(getattr(cls, "declared_columns", {}))
+        for name, column in list(cls.base_columns.items()):
+            if name in declared or name == "pk":
+                continue
+            try:
+                field = model._meta.get_field(name)
+            except Exception:
+                continue
+            replacement = _column_for(field, column)
+            if replacement is not None:
+                cls.base_columns[name] = replacement
+        first = next((n for n in cls.base_columns if n != "pk"), None)
+        if first and first not in declared and not cls.base_columns[first].link:
+            column = cls.base_columns[first]
+            if not isinstance(column, (RelatedColumn, ScopedManyColumn)):
+                cls.base_columns[first] = type(column)(
+                    verbose_name=column.verbose_name, accessor=column.accessor, linkify=True
+                )
+
+    def __init__(self, data, *args, user=None, columns=None, **kwargs):
+        self.user = user
+        self._visible_related = {}
+        kwargs.setdefault("empty_text", "No records match.")
+        wanted = [
+            n
+            for n in (columns or getattr(self.Meta, "default_columns", ()))
+            if n in self.base_columns
+        ]
+        if wanted:
+            lead = [] if "pk" in (kwargs.get("exclude") or ()) else ["pk"]
+            kwargs.setdefault("sequence", [*lead, *wanted, "..."])
+        super().__init__(data, *args, **kwargs)
+        if wanted:
+            for name in self.columns.names():
+                if name not in ("pk", *wanted):
+                    self.columns.hide(name)
+
+    @property
+    def label(self):
+        """The table's accessible name (its model's plural name)."""
+        model = getattr(self._meta, "model", None)
+        return str(model._meta.verbose_name_plural).capitalize() if model else ""
+
+    @classmethod
+    def accessors(cls, names):
+        """The data accessors of the named columns (for ``optimize_queryset``)."""
+        return [str(cls.base_columns[n].accessor or n) for n in names if n in cls.base_columns]
+
+    @classmethod
+    def export_column_names(cls):
+        """The columns exported to CSV/XLSX: the default columns (without the checkbox)."""
+        names = getattr(cls.Meta, "default_columns", None) or list(cls.base_columns)
+        return [n for n in names if n != "pk" and not cls.base_columns[n].exclude_from_export]
+
+    def visible_column_names(self):
+        """Names of the columns the user sees."""
+        return [c.name for c in self.columns if c.visible]
+
+    def related_visible(self, obj):
+        """Whether the related record ``obj`` in a cell may be shown to the table's user.
+
+        The first call for a model checks every row of the page in one query.
+        """
+        model = type(obj)
+        if not is_restricted(model):
+            return True
+        if model not in self._visible_related:
+            pks = set()
+            for record in self._page_records():
+                for column in self.columns:
+                    value = _resolve(record, column.accessor)
+                    if isinstance(value, model):
+                        pks.add(value.pk)
+            self._visible_related[model] = visible_pks(model, self.user, pks)
+        return obj.pk in self._visible_related[model]
+
+    def _page_records(self):
+        rows = self.page.object_list if getattr(self, "page", None) else self.rows
+        return [row.record for row in rows]
+
+
+def _overdue(record):
+    value = getattr(record, "is_overdue", False)
+    return bool(value() if callable(value) else value)
+
+
+def _resolve(record, accessor):
+    try:
+        return tables.A(accessor).resolve(record, quiet=True)
+    except Exception:
+        return None
+
+
+def optimize_queryset(queryset, column_names, user):
+    """Add the ``select_related``/``prefetch_related`` the given columns need.
+
+    Forward foreign keys are joined; many-to-many and reverse relations are prefetched
+    through the related model's ``visible_to(user)`` so cells never show hidden rows.
+
+    Args:
+        queryset: the rows of the table's model.
+        column_names: the accessors of the visible columns.
+        user: the request user.
+    """
+    model = queryset.model
+    joins, prefetches = set(), {}
+    for accessor in column_names:
+        current, path = model, []
+        for part in str(accessor).replace(".", "__").split("__"):
+            try:
+                field = current._meta.get_field(part)
+            except Exception:
+                break
+            if not field.is_relation:
+                break
+            path.append(part)
+            lookup = "__".join(path)
+            if field.many_to_many or field.one_to_many:
+                related = field.related_model
+                prefetches[lookup] = Prefetch(lookup, queryset=visible(related, user))
+                break
+            joins.add(lookup)
+            current = field.related_model
+    if joins:
+        queryset = queryset.select_related(*sorted(joins))
+    if prefetches:
+        queryset = queryset.prefetch_related(*prefetches.values())
+    return queryset

@@ -1,0 +1,30 @@
+"""Template tags of the generic pages."""
+
+from django import template
+from django.urls import reverse
+
+from execcoord.utils import viewname
+
+register = template.Library()
+
+
+@register.simple_tag
+def viewurl(obj_or_model, action, *args):
+    """The URL of a generic page: ``{% viewurl object "edit" object.pk %}``.
+
+    Args:
+        obj_or_model: a model instance or class.
+        action: ``list``, ``add``, ``detail``, ``edit``, ``delete``, ``history`` …
+        args: URL arguments (the primary key for record pages).
+    """
+    return reverse(viewname(obj_or_model, action), args=args)
+
+
+@register.simple_tag
+def badge(obj, field_name):
+    """A choice field of ``obj`` as a coloured badge (the model's ``choice_colors``)."""
+    from django.utils.html import format_html
+
+    color = obj.get_choice_color(field_name) if hasattr(obj, "get_choice_color") else "secondary"
+    label = getattr(obj, f"get_{field_name}_display")()
+    return format_html('<span class="badge text-bg-{}">{}</span>', color, label)

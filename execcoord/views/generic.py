@@ -1,0 +1,603 @@
+"""The generic object views every registered model gets (STYLE.md §2, NetBox generic views).
+
+Each view is configured by its registration (``execcoord.registry.ObjectViews``); an app
+subclasses one only to change behaviour, usually through ``get_extra_context`` or
+``alter_object``.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import NestedObjects
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import InvalidPage
+from django.db import router, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views import View
+from django_tables2.utils import OrderByTuple
+
+from execcoord import registry
+from execcoord.access import is_restricted, visible, visible_pks
+from execcoord.export import export_response
+from execcoord.forms import bulk_edit_form_for, concurrency_token
+from execcoord.panels import default_layout, discover_relations
+from execcoord.tables import optimize_queryset
+from execcoord.utils import viewname
+from execcoord.views.mixins import ObjectPermissionMixin, ReturnURLMixin
+
+PER_PAGE_CHOICES = (25, 50, 100, 250)
+
+
+class BaseObjectView(ObjectPermissionMixin, ReturnURLMixin, View):
+    """Base of the generic views: permission, scope, return URL, context."""
+
+    template_name = None
+
+    def get_extra_context(self, request, instance):
+        """Extra template context; the one hook most subclasses override.
+
+        Args:
+            request: the current request.
+            instance: the record (or ``None`` on list pages).
+        """
+        return {}
+
+    def render(self, context, status=200):
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ObjectListView(BaseObjectView):
+    """Filterset on the scoped rows → table → page; also CSV/XLSX export.
+
+    The query string holds the whole state: filters, ``q``, ``sort``, ``page``,
+    ``per_page`` and ``export``.
+    """
+
+    template_name = "generic/object_list.html"
+
+    def get(self, request, **kwargs):
+        views = self.registration
+        filterset = views.filterset(request.GET or None, queryset=self.queryset, request=request)
+        queryset = filterset.qs
+        if request.GET.get("export") in ("csv", "xlsx"):
+            ordered = total_ordering(queryset, views.table, request.GET.get("sort"))
+            name = str(self.model._meta.verbose_name_plural).replace(" ", "_")
+            return export_response(ordered, views.table, request.user, request.GET["export"], name)
+        table = self.build_table(queryset)
+        context = self.base_context(
+            table=table,
+            filterset=filterset,
+            per_page_choices=PER_PAGE_CHOICES,
+            saved_views=saved_views_for(request.user, self.model),
+            model_label=self.model._meta.label_lower,
+            bulk_edit_url=reverse(viewname(self.model, "bulk_edit")),
+            bulk_delete_url=reverse(viewname(self.model, "bulk_delete")),
+        )
+        context.update(self.get_extra_context(request, None))
+        return self.render(context)
+
+    def build_table(self, queryset):
+        """Order totally, fetch what the visible columns need, and paginate."""
+        request, table_class = self.request, self.registration.table
+        columns = getattr(table_class.Meta, "default_columns", None) or list(
+            table_class.base_columns
+        )
+        sort = request.GET.get("sort")
+        queryset = total_ordering(queryset, table_class, sort)
+        queryset = optimize_queryset(queryset, table_class.accessors(columns), request.user)
+        # The queryset is already totally ordered: give the table no ordering of its own
+        # (it would drop the pk tie-breaker) and only record the state for the headers.
+        table = table_class(queryset, user=request.user, order_by=())
+        if sort and sort.lstrip("-") in table.columns.names():
+            table._order_by = OrderByTuple([sort])
+        per_page = _int(request.GET.get("per_page"), PER_PAGE_CHOICES[0])
+        per_page = per_page if per_page in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
+        try:
+            table.paginate(page=_int(request.GET.get("page"), 1), per_page=per_page)
+        except InvalidPage:
+            table.paginate(page=1, per_page=per_page)
+        return table
+
+
+def total_ordering(queryset, table_class, sort):
+    """``queryset`` ordered by the requested column (if orderable) and then by ``pk``.
+
+    Args:
+        queryset: the filtered rows.
+        table_class: the model's table (its columns decide what may be sorted).
+        sort: the ``sort`` parameter (``name`` or ``-name``), or ``None``.
+    """
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
+    if sort:
+        name = sort.lstrip("-")
+        column = table_class.base_columns.get(name)
+        if column is not None and column.orderable and name != "pk":
+            keys = column.order_by or (str(column.accessor or name).replace(".", "__"),)
+            desc = sort.startswith("-")
+            ordering = [("-" if desc else "") + k.replace(".", "__") for k in keys]
+    return queryset.order_by(*ordering, "pk")
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def saved_views_for(user, model):
+    """The saved views of ``model`` the user may use: their own, their unit's, everyone's."""
+    from django.db.models import Q
+
+    from execcoord.models import SavedView
+
+    shared = Q(owner=user) | Q(sharing=SavedView.Sharing.EVERYONE)
+    unit_id = user_unit_id(user)
+    if unit_id:
+        shared |= Q(sharing=SavedView.Sharing.UNIT, unit_id=unit_id)
+    return list(SavedView.objects.filter(shared, model=model._meta.label_lower))
+
+
+def user_unit_id(user):
+    """The organization unit of ``user`` (from ``partners.access``), or ``None``."""
+    try:
+        from partners.access import get_user_scope
+    except ImportError:
+        return None
+    scope = get_user_scope(user)
+    return getattr(scope, "unit_id", None)
+
+
+class ObjectDetailView(BaseObjectView):
+    """The record's panels (declared or default), header buttons and tabs."""
+
+    template_name = "generic/object_detail.html"
+
+    def get(self, request, **kwargs):
+        fks = [
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.is_relation and (f.many_to_one or f.one_to_one)
+        ]
+        obj = self.get_object(self.queryset.select_related(*fks))
+        views = self.registration
+        layout = views.detail_layout or default_layout(views)
+        buttons = [b.bind(request, obj, views) for b in views.detail_actions]
+        context = self.base_context(
+            object=obj,
+            panels=[(p, p.render(request, obj)) for p in layout],
+            buttons=[b for b in buttons if b],
+            can_change=views.can(request.user, "change", obj),
+            can_delete=views.can(request.user, "delete", obj),
+            active_tab="detail",
+        )
+        context.update(self.get_extra_context(request, obj))
+        return self.render(context)
+
+
+class ObjectEditView(BaseObjectView):
+    """Create (no ``pk``) and edit in one view, with optimistic concurrency.
+
+    GET parameters pre-fill the form (``?parent=12``): related values are looked up through
+    the field's scoped queryset, so a hidden record is a 404 (NetBox #22511). ``?link_to=
+    <app_label>.<model_name>:<pk>`` links the new record to that record's many-to-many
+    after saving.
+    """
+
+    template_name = "generic/object_edit.html"
+
+    def get_permission_action(self):
+        return "change" if "pk" in self.kwargs else "add"
+
+    def get_edit_object(self, for_update=False):
+        """The record to edit (locked on POST), or a new instance through ``alter_object``."""
+        if "pk" not in self.kwargs:
+            obj = self.model()
+            for name in self.registration.user_fields:
+                setattr(obj, name, self.request.user)
+            return self.alter_object(obj, self.request)
+        queryset = self.queryset.select_for_update(of=("self",)) if for_update else self.queryset
+        obj = self.get_object(queryset)
+        self.check_object_permission(obj, "change")
+        return obj
+
+    def alter_object(self, obj, request):
+        """Adjust a new instance before the form is built (hook for subclasses)."""
+        return obj
+
+    def get_form(self, obj, data=None, files=None):
+        form_class = self.registration.form
+        form = form_class(data=data, files=files, instance=obj, user=self.request.user)
+        if data is None and obj.pk is None:
+            form.initial.update(self.initial_from_query(form))
+        return form
+
+    def initial_from_query(self, form):
+        """Initial values from the query string; related ones must be visible (else 404)."""
+        initial = {}
+        for name, field in form.fields.items():
+            values = self.request.GET.getlist(name)
+            if not values:
+                continue
+            queryset = getattr(field, "queryset", None)
+            if queryset is None:
+                initial[name] = values[0]
+                continue
+            found = list(queryset.filter(pk__in=[v for v in values if v.isdigit()]))
+            if len(found) != len(set(values)):
+                raise Http404("No such record.")
+            multiple = isinstance(field, forms.ModelMultipleChoiceField)
+            initial[name] = found if multiple else found[0]
+        return initial
+
+    def get_link_target(self):
+        """The record named by ``?link_to=`` and the M2M that joins it, or ``None``."""
+        value = self.request.GET.get("link_to")
+        if not value or ":" not in value:
+            return None
+        label, pk = value.rsplit(":", 1)
+        views = registry.get(label)
+        if views is None or not pk.isdigit():
+            raise Http404("No such record.")
+        target = get_object_or_404(visible(views.model, self.request.user), pk=pk)
+        if not views.can(self.request.user, "change", target):
+            raise PermissionDenied
+        relation = next(
+            (
+                r
+                for r in discover_relations(views.model)
+                if r.related_model is self.model and r.kind in ("m2m", "reverse_m2m")
+            ),
+            None,
+        )
+        if relation is None:
+            raise Http404("These records cannot be linked.")
+        return target, relation
+
+    def get(self, request, **kwargs):
+        obj = self.get_edit_object()
+        link = self.get_link_target()
+        return self.render_form(self.get_form(obj), obj, link)
+
+    def post(self, request, **kwargs):
+        link = self.get_link_target()
+        with transaction.atomic():
+            obj = self.get_edit_object(for_update=True)
+            form = self.get_form(obj, request.POST, request.FILES)
+            changed = form.changed_since_opened()
+            if changed is not None:
+                form.is_valid()
+                form.add_error(None, conflict_message(obj, changed))
+                form.accept_current_version()
+                return self.render_form(form, obj, link, status=409)
+            if form.is_valid():
+                saved = self.save_form(form, link)
+                if saved is not None:
+                    verb = "Updated" if "pk" in self.kwargs else "Created"
+                    messages.success(request, f"{verb} {self.model._meta.verbose_name} “{saved}”.")
+                    return HttpResponseRedirect(self.get_return_url(saved))
+        return self.render_form(form, obj, link)
+
+    def save_form(self, form, link):
+        """Save inside the caller's transaction; roll back if the user could no longer see it.
+
+        Returns:
+            The saved record, or ``None`` after a rollback (the form then carries an error).
+        """
+        obj = form.save()  # a model with ``version`` grows it in ``save()``
+        if link is not None:
+            target, relation = link
+            getattr(target, relation.name).add(obj)
+        if not visible(self.model, self.request.user).filter(pk=obj.pk).exists():
+            transaction.set_rollback(True)
+            if "pk" not in self.kwargs:
+                obj.pk = None
+            form.add_error(
+                None,
+                "You would no longer be able to see this record, so it was "
+                "not saved. Check its visibility and units.",
+            )
+            return None
+        return obj
+
+    def render_form(self, form, obj, link, status=200):
+        context = self.base_context(
+            object=obj if obj.pk else None,
+            form=form,
+            link_target=link[0] if link else None,
+            active_tab="edit",
+        )
+        context.update(self.get_extra_context(self.request, obj))
+        return self.render(context, status=status)
+
+
+def conflict_message(obj, changed):
+    """The message shown when a record changed since the form was opened."""
+    latest = obj.history.order_by("-history_date").select_related("history_user").first()
+    who = f" by {latest.history_user}" if latest and latest.history_user else ""
+    fields = f": {', '.join(changed)}" if changed else ""
+    return (
+        f"This record was changed{who} since you opened it{fields}. Your values are kept "
+        "below; review them against the current record and save again to overwrite."
+    )
+
+
+def collect_dependents(objs, user):
+    """What deleting ``objs`` would remove and what protects them, as display strings.
+
+    Records the user may not see are counted, not named.
+
+    Returns:
+        ``(to_delete, protected)``: lists of strings ("Assignment: OCIO").
+    """
+    collector = NestedObjects(using=router.db_for_write(type(objs[0])))
+    collector.collect(objs)
+    deleted = [o for model_objs in collector.data.values() for o in model_objs]
+    deleted = [o for o in deleted if o not in objs and not o._meta.label.startswith("auth.")]
+    return _describe(deleted, user), _describe(list(collector.protected), user)
+
+
+def _describe(objs, user):
+    by_model = {}
+    for obj in objs:
+        by_model.setdefault(type(obj), []).append(obj)
+    lines, hidden = [], 0
+    for model, items in by_model.items():
+        allowed = visible_pks(model, user, [o.pk for o in items]) if is_restricted(model) else None
+        for obj in items:
+            if allowed is not None and obj.pk not in allowed:
+                hidden += 1
+            else:
+                lines.append(f"{str(model._meta.verbose_name).capitalize()}: {obj}")
+    if hidden:
+        lines.append(f"{hidden} record(s) you cannot see")
+    return lines
+
+
+class ObjectDeleteView(BaseObjectView):
+    """Confirmation listing dependents; refused with names when something protects it."""
+
+    template_name = "generic/object_delete.html"
+    permission_action = "delete"
+
+    def get_delete_object(self):
+        obj = self.get_object()
+        self.check_object_permission(obj, "delete")
+        return obj
+
+    def get(self, request, **kwargs):
+        obj = self.get_delete_object()
+        dependents, protected = collect_dependents([obj], request.user)
+        context = self.base_context(
+            object=obj, dependents=dependents, protected=protected, active_tab="delete"
+        )
+        return self.render(context)
+
+    def post(self, request, **kwargs):
+        obj = self.get_delete_object()
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            names = _describe(
+                list(
+                    exc.protected_objects
+                    if hasattr(exc, "protected_objects")
+                    else exc.restricted_objects
+                ),
+                request.user,
+            )
+            messages.error(
+                request, f"“{obj}” cannot be deleted; it is used by: " + "; ".join(names)
+            )
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, f"Deleted {self.model._meta.verbose_name} “{obj}”.")
+        url = self.get_return_url()
+        if url == obj.get_absolute_url():
+            url = reverse(viewname(self.model, "list"))
+        return HttpResponseRedirect(url)
+
+
+class BulkSelectionMixin:
+    """The selected records: every ``pk`` re-fetched through the scoped queryset."""
+
+    def selected(self):
+        pks = [pk for pk in self.request.POST.getlist("pk") if pk.isdigit()]
+        return list(self.queryset.filter(pk__in=pks).order_by("pk"))
+
+
+class BulkEditView(BulkSelectionMixin, BaseObjectView):
+    """Change fields on the selected records, each saved through the model form.
+
+    Every record is validated by the registration's form (so ``clean()`` rules such as the
+    action status transitions apply) and saved with history; if any record fails, nothing is
+    saved and the errors are listed by record.
+    """
+
+    template_name = "generic/bulk_edit.html"
+    permission_action = "change"
+
+    def get_bulk_form(self, data=None):
+        form_class = self.registration.bulk_edit_form or bulk_edit_form_for(self.model)
+        return form_class(data=data, user=self.request.user)
+
+    def post(self, request, **kwargs):
+        objs = self.selected()
+        if not objs:
+            messages.warning(request, "Select at least one record.")
+            return HttpResponseRedirect(self.get_return_url())
+        for obj in objs:
+            self.check_object_permission(obj, "change")
+        form = self.get_bulk_form(request.POST if "_apply" in request.POST else None)
+        failures = []
+        if form.is_bound and form.is_valid():
+            changes = form.changed_values()
+            failures = self.apply(objs, changes)
+            if not failures:
+                messages.success(
+                    request, f"Updated {len(objs)} {self.model._meta.verbose_name_plural}."
+                )
+                return HttpResponseRedirect(self.get_return_url())
+        context = self.base_context(form=form, objects=objs, failures=failures)
+        return self.render(context)
+
+    def apply(self, objs, changes):
+        """Save ``changes`` on every record through its form; all or nothing.
+
+        Returns:
+            ``[(obj, [messages])]`` for the records that failed validation.
+        """
+        failures = []
+        with transaction.atomic():
+            for obj in objs:
+                form = self.registration.form(
+                    data=form_data(obj, changes), files={}, instance=obj, user=self.request.user
+                )
+                if form.is_valid():
+                    form.save()
+                else:
+                    failures.append(
+                        (
+                            obj,
+                            [
+                                f"{form.fields[f].label if f in form.fields else ''}"
+                                f" {' '.join(e)}".strip()
+                                for f, e in form.errors.items()
+                            ],
+                        )
+                    )
+            if failures:
+                transaction.set_rollback(True)
+        return failures
+
+
+def form_data(obj, changes):
+    """The POST-like data of ``obj``'s current values with ``changes`` applied."""
+    from django.forms.models import model_to_dict
+
+    data = {}
+    for name, value in {**model_to_dict(obj), **changes}.items():
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif isinstance(value, (list, tuple)) or hasattr(value, "values_list"):
+            value = [getattr(v, "pk", v) for v in value]
+        elif value is None:
+            value = ""
+        elif isinstance(value, bool):
+            value = "on" if value else ""
+        data[name] = value
+    data["concurrency_token"] = concurrency_token(obj)
+    from django.utils.datastructures import MultiValueDict
+
+    return MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()})
+
+
+class BulkDeleteView(BulkSelectionMixin, BaseObjectView):
+    """Delete the selected records after a confirmation listing their dependents."""
+
+    template_name = "generic/bulk_delete.html"
+    permission_action = "delete"
+
+    def post(self, request, **kwargs):
+        objs = self.selected()
+        if not objs:
+            messages.warning(request, "Select at least one record.")
+            return HttpResponseRedirect(self.get_return_url())
+        for obj in objs:
+            self.check_object_permission(obj, "delete")
+        dependents, protected = collect_dependents(objs, request.user)
+        if "_confirm" in request.POST and not protected:
+            try:
+                with transaction.atomic():
+                    for obj in objs:
+                        obj.delete()
+            except (ProtectedError, RestrictedError):
+                messages.error(request, "Some records are in use and were not deleted.")
+            else:
+                messages.success(
+                    request, f"Deleted {len(objs)} {self.model._meta.verbose_name_plural}."
+                )
+                return HttpResponseRedirect(self.get_return_url())
+        context = self.base_context(objects=objs, dependents=dependents, protected=protected)
+        return self.render(context)
+
+
+class ObjectHistoryView(BaseObjectView):
+    """The record's change history, newest first, field by field, with who and when."""
+
+    template_name = "generic/object_history.html"
+    page_size = 25
+
+    def get(self, request, **kwargs):
+        obj = self.get_object()
+        page = max(_int(request.GET.get("page"), 1), 1)
+        start = (page - 1) * self.page_size
+        records = list(
+            obj.history.order_by("-history_date", "-history_id").select_related("history_user")[
+                start : start + self.page_size + 1
+            ]
+        )
+        entries = []
+        for record, older in zip(records, records[1:] + [None], strict=True):
+            if len(entries) == self.page_size:
+                break
+            changes = []
+            if older is not None:
+                changes = [
+                    (_label(obj, c.field), c.old, c.new)
+                    for c in record.diff_against(older).changes
+                    if c.field not in ("updated_at", "version")
+                ]
+            entries.append({"record": record, "changes": changes})
+        context = self.base_context(
+            object=obj,
+            entries=entries,
+            page=page,
+            has_next=len(records) > self.page_size,
+            active_tab="history",
+            can_change=self.registration.can(request.user, "change", obj),
+            can_delete=self.registration.can(request.user, "delete", obj),
+        )
+        return self.render(context)
+
+
+def _label(obj, name):
+    try:
+        return str(obj._meta.get_field(name).verbose_name).capitalize()
+    except Exception:
+        return name
+
+
+class ObjectLinkView(BaseObjectView):
+    """POST: link existing records through one many-to-many relation of the record.
+
+    Both sides' change permissions are needed; the targets are re-fetched through
+    ``visible_to`` so a hidden record cannot be linked by guessing its id.
+    """
+
+    permission_action = "change"
+    http_method_names = ["post"]
+
+    def post(self, request, pk, relation):
+        obj = self.get_object()
+        self.check_object_permission(obj, "change")
+        rel = next(
+            (
+                r
+                for r in discover_relations(self.model)
+                if r.name == relation and r.kind in ("m2m", "reverse_m2m")
+            ),
+            None,
+        )
+        if rel is None:
+            raise Http404("No such relation.")
+        if not registry.get(rel.related_model).can(request.user, "change"):
+            raise PermissionDenied
+        pks = [p for p in request.POST.getlist("targets") if p.isdigit()]
+        targets = list(visible(rel.related_model, request.user).filter(pk__in=pks))
+        if targets:
+            getattr(obj, rel.name).add(*targets)
+            messages.success(request, f"Linked {len(targets)} {rel.verbose_name}.")
+        return HttpResponseRedirect(self.get_return_url(obj))

@@ -1,0 +1,106 @@
+"""The machinery's own pages: home, global search, autocomplete, saved views."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from execcoord import registry
+from execcoord.access import has_active_flag, visible
+from execcoord.models import SavedView
+from execcoord.search import global_search, search_queryset
+from execcoord.utils import viewname
+from execcoord.views.generic import user_unit_id
+
+AUTOCOMPLETE_LIMIT = 20
+
+
+def home(request):
+    """The signed-in landing page: a link to every list the user may open."""
+    return render(request, "home.html", {"menu": registry.navigation(request.user)})
+
+
+def search(request):
+    """Global search across the registered searchable models, grouped by type."""
+    q = request.GET.get("q", "").strip()[:200]
+    groups = global_search(request.user, q)
+    for group in groups:
+        list_url = reverse(viewname(group["views"].model, "list"))
+        group["list_url"] = f"{list_url}?{urlencode({'q': q})}"
+        group["title"] = str(group["views"].model._meta.verbose_name_plural).capitalize()
+    return render(
+        request, "search.html", {"q": q, "groups": groups, "total": sum(g["count"] for g in groups)}
+    )
+
+
+def autocomplete(request, label):
+    """JSON for the pickers: ``{"results": [{"id", "text"}]}``, at most 20 visible records.
+
+    Active records only when the model has ``is_active``; the model's view permission and
+    ``visible_to`` decide what is offered (admin ``AutocompleteJsonView``).
+    """
+    views = registry.get(label)
+    if views is None:
+        raise Http404("Unknown model.")
+    if not views.can(request.user, "view"):
+        raise PermissionDenied
+    queryset = visible(views.model, request.user)
+    if has_active_flag(views.model):
+        queryset = queryset.filter(is_active=True)
+    queryset = search_queryset(queryset, request.GET.get("q", "")[:100])
+    ordering = views.model._meta.ordering or []
+    rows = queryset.order_by(*ordering, "pk")[:AUTOCOMPLETE_LIMIT]
+    return JsonResponse({"results": [{"id": o.pk, "text": str(o)} for o in rows]})
+
+
+def _back(request, default):
+    url = request.POST.get("return_url", "")
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return default
+
+
+@require_POST
+def saved_view_create(request):
+    """Store the current list query under a name, private or shared."""
+    label = request.POST.get("model", "")
+    views = registry.get(label)
+    if views is None or not views.can(request.user, "view"):
+        raise Http404("Unknown list.")
+    list_url = reverse(viewname(views.model, "list"))
+    name = request.POST.get("name", "").strip()[:255]
+    sharing = request.POST.get("sharing", SavedView.Sharing.PRIVATE)
+    if not name or sharing not in SavedView.Sharing.values:
+        messages.error(request, "Give the view a name and choose who can use it.")
+        return HttpResponseRedirect(_back(request, list_url))
+    unit_id = user_unit_id(request.user) if sharing == SavedView.Sharing.UNIT else None
+    if sharing == SavedView.Sharing.UNIT and not unit_id:
+        messages.error(request, "You have no organization unit to share with.")
+        return HttpResponseRedirect(_back(request, list_url))
+    query = request.POST.get("query", "").lstrip("?")[:4000]
+    SavedView.objects.create(
+        name=name,
+        model=views.label,
+        query=query,
+        owner=request.user,
+        sharing=sharing,
+        unit_id=unit_id,
+    )
+    messages.success(request, f"Saved the view “{name}”.")
+    return HttpResponseRedirect(f"{list_url}?{query}" if query else list_url)
+
+
+@require_POST
+def saved_view_delete(request, pk):
+    """Delete one of the user's own saved views."""
+    saved = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    saved.delete()
+    messages.success(request, f"Deleted the view “{saved.name}”.")
+    views = registry.get(saved.model)
+    default = reverse(viewname(views.model, "list")) if views else reverse("home")
+    return HttpResponseRedirect(_back(request, default))

@@ -1,0 +1,210 @@
+"""List tables of the actions app."""
+
+from execcoord.tables import BaseTable
+
+from .models import (
+    Assignment,
+    Attachment,
+    DecisionLogEntry,
+    Dependency,
+    DueDateChange,
+    ExecutiveAction,
+    ExecutiveActionType,
+    ExtensionRequest,
+    StatusUpdate,
+    Tag,
+)
+
+
+class ExecutiveActionTypeTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = ExecutiveActionType
+        fields = (
+            "pk",
+            "name",
+            "category",
+            "number_prefix",
+            "default_priority",
+            "default_days_to_due",
+            "requires_legal_authority",
+            "requires_impact_assessment",
+            "requires_risk_assessment",
+            "is_active",
+        )
+        default_columns = ("name", "category", "number_prefix", "default_priority", "is_active")
+
+
+class TagTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = Tag
+        fields = ("pk", "name", "updated_at")
+        default_columns = ("name",)
+
+
+class ExecutiveActionTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = ExecutiveAction
+        fields = (
+            "pk",
+            "number",
+            "title",
+            "action_type",
+            "category",
+            "status",
+            "priority",
+            "health",
+            "visibility",
+            "security_classification",
+            "lead_unit",
+            "accountable_person",
+            "issuing_unit",
+            "issued_by",
+            "issue_date",
+            "start_date",
+            "due_date",
+            "original_due_date",
+            "completed_date",
+            "percent_complete",
+            "parent",
+            "outcome",
+            "tags",
+            "updated_at",
+        )
+        default_columns = (
+            "number",
+            "title",
+            "action_type",
+            "status",
+            "priority",
+            "lead_unit",
+            "accountable_person",
+            "due_date",
+            "percent_complete",
+        )
+
+
+class AssignmentTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = Assignment
+        fields = (
+            "pk",
+            "organization_unit",
+            "action",
+            "person",
+            "role",
+            "status",
+            "due_date",
+            "responded_at",
+            "updated_at",
+        )
+        default_columns = ("organization_unit", "action", "person", "role", "status", "due_date")
+
+
+class StatusUpdateTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = StatusUpdate
+        fields = (
+            "pk",
+            "status_date",
+            "action",
+            "kind",
+            "health",
+            "percent_complete",
+            "reported_by",
+            "escalation_required",
+            "updated_at",
+        )
+        default_columns = (
+            "status_date",
+            "action",
+            "kind",
+            "health",
+            "percent_complete",
+            "reported_by",
+        )
+
+
+class DecisionLogEntryTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = DecisionLogEntry
+        fields = (
+            "pk",
+            "title",
+            "action",
+            "decision_date",
+            "category",
+            "decided_by",
+            "decision_authority",
+            "implementation_date",
+            "updated_at",
+        )
+        default_columns = ("title", "action", "decision_date", "category", "decided_by")
+
+
+class DependencyTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = Dependency
+        fields = (
+            "pk",
+            "predecessor",
+            "successor",
+            "dependency_type",
+            "status",
+            "critical_path",
+            "updated_at",
+        )
+        default_columns = ("predecessor", "successor", "dependency_type", "status", "critical_path")
+
+
+class ExtensionRequestTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = ExtensionRequest
+        fields = (
+            "pk",
+            "action",
+            "status",
+            "current_due_date",
+            "requested_due_date",
+            "requested_by",
+            "decided_by",
+            "decided_at",
+            "updated_at",
+        )
+        default_columns = (
+            "action",
+            "status",
+            "current_due_date",
+            "requested_due_date",
+            "requested_by",
+        )
+
+
+class DueDateChangeTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = DueDateChange
+        fields = (
+            "pk",
+            "action",
+            "old_due_date",
+            "new_due_date",
+            "changed_by",
+            "changed_at",
+            "extension_request",
+        )
+        default_columns = ("action", "old_due_date", "new_due_date", "changed_by", "changed_at")
+
+
+class AttachmentTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = Attachment
+        fields = (
+            "pk",
+            "title",
+            "action",
+            "kind",
+            "uploaded_by",
+            "uploaded_at",
+            "size",
+            "content_type",
+        )
+        default_columns = ("title", "action", "kind", "uploaded_by", "uploaded_at")

@@ -1,0 +1,129 @@
+"""Create/edit forms of the partners app."""
+
+from execcoord.forms import BaseModelForm
+
+from .models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
+
+
+class OrganizationUnitTypeForm(BaseModelForm):
+    class Meta:
+        model = OrganizationUnitType
+        fields = ("name", "level")
+
+
+class OrganizationUnitForm(BaseModelForm):
+    fieldsets = (
+        ("Unit", ("name", "abbreviation", "code", "unit_type", "is_active")),
+        ("Place in the organization", ("parent", "manager", "email")),
+        ("Description", ("description",)),
+    )
+
+    class Meta:
+        model = OrganizationUnit
+        fields = (
+            "name",
+            "abbreviation",
+            "code",
+            "unit_type",
+            "parent",
+            "manager",
+            "email",
+            "description",
+            "is_active",
+        )
+
+
+class AccountForm(BaseModelForm):
+    fieldsets = (
+        ("Organisation", ("name", "abbreviation", "account_type", "is_active")),
+        ("Contact", ("website", "email", "phone")),
+        ("Address", ("street", "city", "state", "postal_code", "country")),
+        ("Description", ("description",)),
+    )
+
+    class Meta:
+        model = Account
+        fields = (
+            "name",
+            "abbreviation",
+            "account_type",
+            "website",
+            "email",
+            "phone",
+            "street",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "description",
+            "is_active",
+        )
+
+
+class PersonForm(BaseModelForm):
+    fieldsets = (
+        ("Person", ("first_name", "last_name", "email", "phone", "job_title")),
+        (
+            "Organization",
+            (
+                "personnel_type",
+                "organization_unit",
+                "account",
+                "user",
+                "clearance_level",
+                "is_active",
+            ),
+        ),
+    )
+
+    class Meta:
+        model = Person
+        fields = (
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "job_title",
+            "personnel_type",
+            "organization_unit",
+            "account",
+            "user",
+            "clearance_level",
+            "is_active",
+        )
+
+
+class AgreementForm(BaseModelForm):
+    fieldsets = (
+        ("Agreement", ("number", "name", "agreement_type", "status", "is_binding", "parent")),
+        ("Parties", ("lead_unit", "primary_contact", "parties")),
+        (
+            "Terms",
+            (
+                "effective_date",
+                "expiration_date",
+                "total_value",
+                "statement_of_purpose",
+                "key_terms",
+            ),
+        ),
+    )
+
+    class Meta:
+        model = Agreement
+        fields = (
+            "number",
+            "name",
+            "agreement_type",
+            "status",
+            "statement_of_purpose",
+            "key_terms",
+            "lead_unit",
+            "primary_contact",
+            "parties",
+            "effective_date",
+            "expiration_date",
+            "total_value",
+            "is_binding",
+            "parent",
+        )

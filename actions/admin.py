@@ -1,0 +1,438 @@
+"""Admin of the actions app: reference data, and actions for administrators.
+
+Status changes made here go through the status machine (``services.check_transition`` in
+the form, ``services.transition`` on save), and due-date changes through
+``services.change_due_date`` with a reason, exactly as on the staff pages.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
+
+from actions import services
+from actions.choices import ActionStatus
+from actions.models import (
+    ActionNumberSequence,
+    Assignment,
+    Attachment,
+    CalendarFeedToken,
+    DecisionLogEntry,
+    Dependency,
+    DueDateChange,
+    ExecutiveAction,
+    ExecutiveActionType,
+    ExtensionRequest,
+    ReminderLog,
+    StatusUpdate,
+    Tag,
+)
+from execcoord.admin import BaseAdmin, ReadOnlyInline
+
+
+class UntrackedAdmin(BaseAdmin):
+    """For the bookkeeping models, which keep no change history: Django's own history page
+    (the admin log) instead of simple_history's."""
+
+    object_history_template = None
+
+    def history_view(self, request, object_id, extra_context=None):
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+
+@admin.register(ExecutiveActionType)
+class ExecutiveActionTypeAdmin(BaseAdmin):
+    list_display = (
+        "name",
+        "category",
+        "number_prefix",
+        "default_priority",
+        "default_days_to_due",
+        "is_active",
+    )
+    list_filter = (
+        "category",
+        "is_active",
+        "requires_legal_authority",
+        "requires_impact_assessment",
+        "requires_risk_assessment",
+    )
+    search_fields = ("name", "description")
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Tag)
+class TagAdmin(BaseAdmin):
+    list_display = ("name",)
+    search_fields = ("name",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+class ExecutiveActionAdminForm(forms.ModelForm):
+    """Refuses a status or due-date change the services would refuse, before anything is
+    saved, so the admin shows the message on the form."""
+
+    due_date_change_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required when you change the due date of an existing action.",
+    )
+
+    class Meta:
+        model = ExecutiveAction
+        fields = "__all__"  # noqa: DJ007 (the admin narrows it to its fieldsets)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            if cleaned.get("status", ActionStatus.DRAFT) != ActionStatus.DRAFT:
+                self.add_error("status", "A new action starts as Draft; issue it afterwards.")
+            return cleaned
+        if "due_date" in self.changed_data and not cleaned.get("due_date_change_reason"):
+            self.add_error("due_date_change_reason", "Say why the due date changes.")
+        if "status" in self.changed_data and "status" in cleaned:
+            self._check_status_change(cleaned["status"])
+        return cleaned
+
+    def _check_status_change(self, target):
+        # Check against the edited values (a lead unit set in the same edit counts), with the
+        # stored status as the source.
+        stored = ExecutiveAction.objects.get(pk=self.instance.pk)
+        proposed = construct_instance(self, stored, exclude=["status"])
+        problems = services.check_transition(proposed, target, getattr(self, "user", None))
+        if problems:
+            raise ValidationError({"status": problems})
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    fields = ("organization_unit", "person", "role", "due_date", "status")
+    autocomplete_fields = ("organization_unit", "person")
+    show_change_link = True
+
+
+class StatusUpdateInline(ReadOnlyInline):
+    model = StatusUpdate
+    fields = ("status_date", "kind", "health", "percent_complete", "reported_by")
+
+
+class DecisionInline(ReadOnlyInline):
+    model = DecisionLogEntry
+    fields = ("decision_date", "title", "category", "decided_by")
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ("title", "kind", "uploaded_at", "size")
+
+
+@admin.register(ExecutiveAction)
+class ExecutiveActionAdmin(BaseAdmin):
+    form = ExecutiveActionAdminForm
+    list_display = (
+        "number",
+        "title",
+        "status",
+        "priority",
+        "lead_unit",
+        "accountable_person",
+        "due_date",
+    )
+    list_filter = (
+        "status",
+        "priority",
+        "visibility",
+        "security_classification",
+        "health",
+        "category",
+        "action_type",
+        "tags",
+    )
+    list_select_related = ("lead_unit", "accountable_person")
+    search_fields = ("number", "title", "description")
+    date_hierarchy = "due_date"
+    autocomplete_fields = (
+        "action_type",
+        "received_from_account",
+        "received_from_unit",
+        "received_from_person",
+        "issued_by",
+        "issuing_unit",
+        "executive_sponsor",
+        "lead_unit",
+        "accountable_person",
+        "partners",
+        "source_legal_authority",
+        "source_analysis",
+        "source_impact",
+        "source_risk_item",
+        "legal_authorities",
+        "analyses",
+        "impacts",
+        "risk_items",
+        "agreements",
+        "parent",
+        "tags",
+    )
+    readonly_fields = (
+        "number",
+        "version",
+        "held_from_status",
+        "original_due_date",
+        "is_overdue",
+        "days_overdue",
+        "completed_on_time",
+        "completed_on_time_original",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (
+            "Identity",
+            {"fields": ("number", "title", "action_type", "category", "description", "details")},
+        ),
+        (
+            "Receipt",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "method_of_receipt",
+                    "received_date",
+                    "received_from_account",
+                    "received_from_unit",
+                    "received_from_person",
+                ),
+            },
+        ),
+        ("Issuance", {"fields": ("issued_by", "issuing_unit", "issue_date", "executive_sponsor")}),
+        ("Responsibility", {"fields": ("lead_unit", "accountable_person", "partners")}),
+        (
+            "State",
+            {
+                "fields": (
+                    "status",
+                    "held_from_status",
+                    "priority",
+                    "visibility",
+                    "security_classification",
+                    "health",
+                )
+            },
+        ),
+        (
+            "Dates",
+            {
+                "fields": (
+                    "start_date",
+                    "due_date",
+                    "due_date_change_reason",
+                    "original_due_date",
+                    "completed_date",
+                    "is_overdue",
+                    "days_overdue",
+                    "completed_on_time",
+                    "completed_on_time_original",
+                )
+            },
+        ),
+        (
+            "Plan",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "estimated_effort_hours",
+                    "estimated_budget",
+                    "strategic_alignment",
+                    "success_criteria",
+                    "requires_formal_decision",
+                    "compliance_driven",
+                ),
+            },
+        ),
+        (
+            "Context",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "source_legal_authority",
+                    "source_analysis",
+                    "source_impact",
+                    "source_risk_item",
+                    "legal_authorities",
+                    "analyses",
+                    "impacts",
+                    "risk_items",
+                    "agreements",
+                ),
+            },
+        ),
+        ("Tree", {"fields": ("parent", "percent_complete")}),
+        ("Closure", {"fields": ("outcome", "outcome_summary", "tags", "notes")}),
+        ("Record", {"classes": ("collapse",), "fields": ("version", "created_at", "updated_at")}),
+    )
+    inlines = (AssignmentInline, StatusUpdateInline, DecisionInline, AttachmentInline)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user  # the reopen rule depends on who asks
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Save the edited fields, then move the status and due date through the services
+        (history, dates and roll-up happen there)."""
+        if not change:
+            obj._history_user = request.user
+            super().save_model(request, obj, form, change)
+            return
+        stored = ExecutiveAction.objects.only("status", "due_date").get(pk=obj.pk)
+        target, new_due = obj.status, obj.due_date
+        obj.status, obj.due_date = stored.status, stored.due_date
+        super().save_model(request, obj, form, change)
+        if new_due != stored.due_date:
+            services.change_due_date(
+                obj, new_due, request.user, form.cleaned_data["due_date_change_reason"]
+            )
+        if target != stored.status:
+            services.transition(obj, target, request.user)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(BaseAdmin):
+    list_display = ("action", "organization_unit", "person", "role", "status", "due_date")
+    list_filter = ("role", "status")
+    list_select_related = ("action", "organization_unit", "person")
+    search_fields = ("response", "action__number", "action__title")
+    autocomplete_fields = ("action", "organization_unit", "person")
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(BaseAdmin):
+    list_display = ("__str__", "action", "health", "percent_complete", "reported_by")
+    list_filter = ("kind", "health", "escalation_required")
+    list_select_related = ("action", "reported_by")
+    search_fields = ("action__number", "key_accomplishments", "next_steps", "notes")
+    autocomplete_fields = ("action", "reported_by")
+    date_hierarchy = "status_date"
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(DecisionLogEntry)
+class DecisionLogEntryAdmin(BaseAdmin):
+    list_display = ("title", "action", "category", "decision_date", "decided_by")
+    list_filter = ("category",)
+    list_select_related = ("action", "decided_by")
+    search_fields = ("title", "description", "rationale", "action__number")
+    autocomplete_fields = ("action", "decided_by", "decision_authority")
+    date_hierarchy = "decision_date"
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Dependency)
+class DependencyAdmin(BaseAdmin):
+    list_display = ("__str__", "predecessor", "successor", "status", "critical_path")
+    list_filter = ("dependency_type", "status", "critical_path")
+    list_select_related = ("predecessor", "successor")
+    search_fields = ("predecessor__number", "successor__number", "description")
+    autocomplete_fields = ("predecessor", "successor")
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(BaseAdmin):
+    """Requests are decided on the staff pages (``services.decide_extension``), which move
+    the due date with a record; here they are read."""
+
+    list_display = ("__str__", "action", "current_due_date", "requested_due_date", "status")
+    list_filter = ("status",)
+    list_select_related = ("action",)
+    search_fields = ("action__number", "justification")
+    autocomplete_fields = ("action",)
+    readonly_fields = (
+        "requested_by",
+        "status",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "created_at",
+        "updated_at",
+    )
+
+
+@admin.register(DueDateChange)
+class DueDateChangeAdmin(BaseAdmin):
+    """The due-date record is written by ``services.change_due_date`` only."""
+
+    list_display = ("__str__", "action", "changed_at", "changed_by")
+    list_select_related = ("action", "changed_by")
+    search_fields = ("action__number", "reason")
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(BaseAdmin):
+    list_display = ("title", "action", "kind", "uploaded_at", "size")
+    list_filter = ("kind",)
+    list_select_related = ("action",)
+    search_fields = ("title", "action__number")
+    autocomplete_fields = ("action",)
+    readonly_fields = ("size", "content_type", "uploaded_by", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ActionNumberSequence)
+class ActionNumberSequenceAdmin(UntrackedAdmin):
+    """Counters are read-only: changing one by hand could hand out a number twice."""
+
+    list_display = ("prefix", "year", "last_value")
+    search_fields = ("prefix",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(UntrackedAdmin):
+    """Administrators may revoke a feed URL; the token itself is never shown."""
+
+    list_display = ("user", "created_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    fields = ("user", "created_at", "revoked_at")
+    readonly_fields = ("user", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(UntrackedAdmin):
+    list_display = ("__str__", "person", "date", "kind", "item_count", "sent_at")
+    list_filter = ("kind",)
+    list_select_related = ("person",)
+    search_fields = ("person__last_name", "person__email")
+    date_hierarchy = "date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,602 @@
+"""Executive actions (taskers), their types and tags, and the visibility rules for them."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from actions.choices import (
+    ACTION_CATEGORY_COLORS,
+    ACTION_STATUS_COLORS,
+    CLASSIFICATION_REQUIRED_CLEARANCE,
+    FINAL_STATUSES,
+    HEALTH_COLORS,
+    METHOD_OF_RECEIPT_COLORS,
+    OPEN_STATUSES,
+    OUTCOME_COLORS,
+    PRIORITY_COLORS,
+    SECURITY_CLASSIFICATION_COLORS,
+    VISIBILITY_COLORS,
+    ActionCategory,
+    ActionStatus,
+    Health,
+    MethodOfReceipt,
+    Outcome,
+    Priority,
+    SecurityClassification,
+    Visibility,
+    classification_rank,
+)
+from execcoord.models import BaseModel, VisibleQuerySet
+
+number_prefix_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{0,9}$",
+    "Use 1–10 capital letters or digits, starting with a letter (e.g. EA, DIR, IR2).",
+)
+
+
+class ExecutiveActionType(BaseModel):
+    """A kind of executive action: its category, numbering prefix, defaults and issuing rules.
+
+    Types are reference data: once actions use a type it is deactivated, never deleted
+    (``ExecutiveAction.action_type`` protects it).
+    """
+
+    name = models.CharField(max_length=255)
+    category = models.CharField(max_length=32, choices=ActionCategory)
+    number_prefix = models.CharField(
+        max_length=10,
+        default="EA",
+        validators=[number_prefix_validator],
+        help_text="Prefix of the numbers of actions of this type, e.g. EA → EA-2026-00042.",
+    )
+    description = models.TextField(blank=True)
+    default_priority = models.CharField(
+        max_length=16,
+        choices=Priority,
+        default=Priority.MEDIUM,
+        help_text="New actions of this type start with this priority.",
+    )
+    default_days_to_due = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Suggested suspense: the due date is set this many days after creation.",
+    )
+    requires_legal_authority = models.BooleanField(
+        default=False, help_text="An action of this type needs a legal authority to be issued."
+    )
+    requires_impact_assessment = models.BooleanField(
+        default=False, help_text="An action of this type needs an impact to be issued."
+    )
+    requires_risk_assessment = models.BooleanField(
+        default=False, help_text="An action of this type needs a risk item to be issued."
+    )
+    is_active = models.BooleanField(default=True)
+
+    choice_colors = {"category": ACTION_CATEGORY_COLORS, "default_priority": PRIORITY_COLORS}
+    search_fields = ("name", "description")
+
+    class Meta:
+        # default ordering: name (indexed by the unique constraint)
+        ordering = ["name"]
+        verbose_name = "executive action type"
+        verbose_name_plural = "executive action types"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message="An action type with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(BaseModel):
+    """A free label on actions ("FY27 budget", "congressional"), filterable in lists."""
+
+    name = models.CharField(max_length=64)
+
+    search_fields = ("name",)
+
+    class Meta:
+        # default ordering: name (indexed by the unique constraint)
+        ordering = ["name"]
+        verbose_name = "tag"
+        verbose_name_plural = "tags"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message="A tag with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def allowed_classifications(clearance_rank_value):
+    """The classification values a person with clearance rank ``clearance_rank_value`` may see.
+
+    Unclassified needs nothing; CUI needs Public Trust or above; Confidential, Secret and Top
+    Secret need a clearance of at least the same level.
+    """
+    from partners.access import clearance_rank
+
+    return [
+        value
+        for value, needed in CLASSIFICATION_REQUIRED_CLEARANCE.items()
+        if clearance_rank(needed) <= clearance_rank_value
+    ]
+
+
+class ExecutiveActionQuerySet(VisibleQuerySet):
+    """Executive actions: the visibility rules and the named subsets lists and dashboards use."""
+
+    def visible_to(self, user):
+        """Return the actions ``user`` may see (DESIGN.md §4, DATA_MODEL.md "visibility").
+
+        Anonymous or inactive users see nothing and administrators see everything. Anyone
+        else sees, among the actions whose classification their clearance allows: public
+        ones; internal ones if they are agency staff; restricted ones they are named on or
+        that involve their unit or a unit they manage (subtree included); confidential ones
+        they are named on. One ``WHERE`` with ``EXISTS`` subqueries, whatever the table size.
+        """
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        from partners.access import get_user_scope
+
+        scope = get_user_scope(user)
+        if scope.is_admin:
+            return self.all()
+        from actions.models.satellites import Assignment
+
+        named = Q(pk__in=[])  # matches nothing: a user without a person is named nowhere
+        if scope.person_id:
+            named = (
+                Q(accountable_person_id=scope.person_id)
+                | Q(issued_by_id=scope.person_id)
+                | Q(executive_sponsor_id=scope.person_id)
+                | Q(
+                    Exists(
+                        Assignment.objects.filter(action=OuterRef("pk"), person_id=scope.person_id)
+                    )
+                )
+            )
+        unit_ids = set(scope.managed_unit_ids)
+        if scope.unit_id:
+            unit_ids.add(scope.unit_id)
+        involved_unit = Q(pk__in=[])
+        if unit_ids:
+            involved_unit = (
+                Q(lead_unit_id__in=unit_ids)
+                | Q(issuing_unit_id__in=unit_ids)
+                | Q(
+                    Exists(
+                        Assignment.objects.filter(
+                            action=OuterRef("pk"), organization_unit_id__in=unit_ids
+                        )
+                    )
+                )
+            )
+        rule = (
+            Q(visibility=Visibility.PUBLIC)
+            | (Q(visibility=Visibility.RESTRICTED) & (named | involved_unit))
+            | (Q(visibility=Visibility.CONFIDENTIAL) & named)
+        )
+        if scope.is_internal:
+            rule |= Q(visibility=Visibility.INTERNAL)
+        cleared = Q(security_classification__in=allowed_classifications(scope.clearance_rank))
+        return self.filter(rule & cleared)
+
+    def open(self):
+        """Actions not in a final status (Completed, Cancelled)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        """Open actions whose due date is before ``today`` (default: today in the agency's
+        time zone)."""
+        today = today or timezone.localdate()
+        return self.open().filter(due_date__lt=today)
+
+    def due_within(self, days, today=None):
+        """Open actions due from ``today`` up to and including ``today + days``."""
+        today = today or timezone.localdate()
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+        )
+
+    def with_child_counts(self):
+        """Annotate ``child_total`` and ``child_completed`` (sub-tasker counts) in one query."""
+        return self.annotate(
+            child_total=Count("children", distinct=True),
+            child_completed=Count(
+                "children",
+                filter=Q(children__status=ActionStatus.COMPLETED),
+                distinct=True,
+            ),
+        )
+
+
+class ExecutiveAction(BaseModel):
+    """A tasker: a directive, request or formal action assigned to a unit with a suspense date.
+
+    Numbered by the system (``EA-2026-00042``) on first save; status changes go through
+    ``actions.services.transition`` (the one table of allowed moves); ``version`` grows on
+    every save so forms can refuse to overwrite a newer edit.
+    """
+
+    # identity
+    number = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="Assigned by the system: <type prefix>-<year>-<5 digits>; never reused.",
+    )
+    title = models.CharField(max_length=255)
+    action_type = models.ForeignKey(
+        ExecutiveActionType,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name="type",
+    )
+    category = models.CharField(
+        max_length=32,
+        choices=ActionCategory,
+        blank=True,
+        help_text="Defaults to the category of the type.",
+    )
+    description = models.TextField(blank=True)
+    details = models.TextField(blank=True)
+
+    # receipt (correspondence)
+    method_of_receipt = models.CharField(max_length=16, choices=MethodOfReceipt, blank=True)
+    received_date = models.DateField(null=True, blank=True)
+    received_from_account = models.ForeignKey(
+        "partners.Account",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="received_actions",
+    )
+    received_from_unit = models.ForeignKey(
+        "partners.OrganizationUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="received_actions",
+    )
+    received_from_person = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="received_actions",
+    )
+
+    # issuance
+    issued_by = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issued_actions",
+    )
+    issuing_unit = models.ForeignKey(
+        "partners.OrganizationUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issued_actions",
+        help_text="The issuing authority.",
+    )
+    issue_date = models.DateField(null=True, blank=True, help_text="Set when issued.")
+    executive_sponsor = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsored_actions",
+    )
+
+    # responsibility: protected, because an issued action must never silently lose its
+    # responsible unit or person (units and people are deactivated, not deleted)
+    lead_unit = models.ForeignKey(
+        "partners.OrganizationUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_actions",
+        help_text="The office of primary responsibility (OPR); required to issue.",
+    )
+    accountable_person = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accountable_actions",
+        help_text="The action officer; required to issue.",
+    )
+    partners = models.ManyToManyField(
+        "partners.Account",
+        blank=True,
+        related_name="actions",
+        help_text="External partners coordinated with.",
+    )
+
+    # state
+    status = models.CharField(max_length=16, choices=ActionStatus, default=ActionStatus.DRAFT)
+    held_from_status = models.CharField(
+        max_length=16,
+        choices=ActionStatus,
+        blank=True,
+        editable=False,
+        help_text="While on hold: the status the action resumes to.",
+    )
+    priority = models.CharField(max_length=16, choices=Priority, default=Priority.MEDIUM)
+    visibility = models.CharField(
+        max_length=16,
+        choices=Visibility,
+        default=Visibility.INTERNAL,
+        help_text=(
+            "Public: everyone signed in. Internal: agency staff. Restricted: people and units "
+            "on the action and managers above them. Confidential: named people and "
+            "administrators only."
+        ),
+    )
+    security_classification = models.CharField(
+        max_length=16,
+        choices=SecurityClassification,
+        default=SecurityClassification.UNCLASSIFIED,
+    )
+    health = models.CharField(max_length=16, choices=Health, default=Health.NOT_ASSESSED)
+
+    # dates
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="The current suspense date; required to issue."
+    )
+    completed_date = models.DateField(null=True, blank=True)
+    original_due_date = models.DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The suspense when issued; extensions never change it.",
+    )
+
+    # plan
+    estimated_effort_hours = models.DecimalField(
+        max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    estimated_budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    strategic_alignment = models.TextField(blank=True)
+    success_criteria = models.TextField(blank=True)
+    requires_formal_decision = models.BooleanField(default=False)
+    compliance_driven = models.BooleanField(default=False)
+
+    # context
+    source_legal_authority = models.ForeignKey(
+        "analysis.LegalAuthority",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sourced_actions",
+        help_text="The authority that prompted this action.",
+    )
+    source_analysis = models.ForeignKey(
+        "analysis.Analysis",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sourced_actions",
+    )
+    source_impact = models.ForeignKey(
+        "analysis.Impact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sourced_actions",
+    )
+    source_risk_item = models.ForeignKey(
+        "analysis.RiskItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sourced_actions",
+    )
+    legal_authorities = models.ManyToManyField(
+        "analysis.LegalAuthority",
+        blank=True,
+        related_name="actions",
+        help_text="Every authority the action rests on.",
+    )
+    analyses = models.ManyToManyField("analysis.Analysis", blank=True, related_name="actions")
+    impacts = models.ManyToManyField("analysis.Impact", blank=True, related_name="actions")
+    risk_items = models.ManyToManyField("analysis.RiskItem", blank=True, related_name="actions")
+    agreements = models.ManyToManyField(
+        "partners.Agreement",
+        blank=True,
+        related_name="actions",
+        help_text="MOUs that support the action or arise from it.",
+    )
+
+    # tree: a parent with sub-taskers cannot be deleted (they would be lost or orphaned)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The action this one is a sub-tasker of.",
+    )
+    percent_complete = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Entered on sub-taskers without children; rolled up on parents.",
+    )
+
+    # closure
+    outcome = models.CharField(max_length=32, choices=Outcome, blank=True)
+    outcome_summary = models.TextField(blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="actions")
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Grows on every save (optimistic concurrency)."
+    )
+
+    objects = ExecutiveActionQuerySet.as_manager()
+
+    choice_colors = {
+        "status": ACTION_STATUS_COLORS,
+        "priority": PRIORITY_COLORS,
+        "visibility": VISIBILITY_COLORS,
+        "security_classification": SECURITY_CLASSIFICATION_COLORS,
+        "health": HEALTH_COLORS,
+        "category": ACTION_CATEGORY_COLORS,
+        "outcome": OUTCOME_COLORS,
+        "method_of_receipt": METHOD_OF_RECEIPT_COLORS,
+    }
+    search_fields = ("number", "title", "description")
+
+    class Meta:
+        # default ordering: by suspense, then number (index ea_due_number_idx)
+        ordering = ["due_date", "number"]
+        verbose_name = "executive action"
+        verbose_name_plural = "executive actions"
+        # lead_unit and accountable_person are indexed as foreign keys; due_date is the
+        # leading column of the ordering index.
+        indexes = [
+            models.Index(fields=["due_date", "number"], name="ea_due_number_idx"),
+            models.Index(fields=["status", "due_date"], name="ea_status_due_idx"),
+            models.Index(fields=["priority"], name="ea_priority_idx"),
+            models.Index(fields=["updated_at"], name="ea_updated_idx"),
+            models.Index(fields=["lead_unit", "status"], name="ea_lead_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["number"],
+                name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message="An action with this number already exists.",
+            ),
+            models.CheckConstraint(
+                condition=Q(completed_date__isnull=True)
+                | Q(issue_date__isnull=True)
+                | Q(completed_date__gte=F("issue_date")),
+                name="%(app_label)s_%(class)s_completed_after_issue",
+                violation_error_message="The completion date cannot be before the issue date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+                violation_error_message="An action cannot be its own parent.",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="%(app_label)s_%(class)s_percent_range",
+                violation_error_message="Percent complete must be between 0 and 100.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} — {self.title}" if self.number else self.title
+
+    def save(self, *args, **kwargs):
+        """Fill the category from the type, grow ``version``, and number a new action.
+
+        Numbering happens here (inside one transaction with the insert) because the number
+        is part of the action's identity; the counter is ``services.assign_number``.
+        """
+        update_fields = kwargs.get("update_fields")
+        if not self.category and self.action_type_id:
+            self.category = self.action_type.category
+        if not self._state.adding:
+            self.version = (self.version or 0) + 1
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+        if self.number:
+            return super().save(*args, **kwargs)
+        from actions.services import assign_number
+
+        try:
+            with transaction.atomic(using=kwargs.get("using")):
+                self.number = assign_number(self)
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "number"}
+                return super().save(*args, **kwargs)
+        except Exception:
+            self.number = ""  # the counter rolled back: this number was never handed out
+            raise
+
+    def clean(self):
+        """Refuse a classification above the installation's cap, a cycle in the action tree,
+        and a start date after the due date."""
+        errors = {}
+        cap = settings.MAX_SECURITY_CLASSIFICATION
+        if classification_rank(self.security_classification) > classification_rank(cap):
+            errors["security_classification"] = (
+                f"This installation may hold information up to "
+                f"{SecurityClassification(cap).label}; "
+                f"{self.get_security_classification_display()} is not allowed here."
+            )
+        # parent == self is reported by the not_own_parent constraint
+        if self.parent_id and self.parent_id != self.pk and self._parent_makes_cycle():
+            errors["parent"] = "This parent would make the action a sub-tasker of itself."
+        if self.start_date and self.due_date and self.start_date > self.due_date:
+            errors["start_date"] = "The start date cannot be after the due date."
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_makes_cycle(self):
+        """Walk up from the chosen parent (one query a level); True if it reaches this action."""
+        if self.pk is None:
+            return False  # a new action has no descendants
+        seen = set()
+        current = self.parent_id
+        while current is not None and current not in seen:
+            if current == self.pk:
+                return True
+            seen.add(current)
+            current = (
+                ExecutiveAction.objects.filter(pk=current)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+        return current is not None  # an existing loop above counts as a cycle too
+
+    @property
+    def is_final(self):
+        """Completed or cancelled."""
+        return self.status in FINAL_STATUSES
+
+    @property
+    def is_overdue(self):
+        """Due before today (agency time zone) and not in a final status."""
+        return bool(self.due_date) and not self.is_final and self.due_date < timezone.localdate()
+
+    @property
+    def days_overdue(self):
+        """Whole days past the due date (0 when not overdue)."""
+        if not self.is_overdue:
+            return 0
+        return (timezone.localdate() - self.due_date).days
+
+    @property
+    def completed_on_time(self):
+        """Completed on or before the current due date; ``None`` if not completed or undated."""
+        return self._completed_by(self.due_date)
+
+    @property
+    def completed_on_time_original(self):
+        """Completed on or before the due date at issue, whatever extensions were granted."""
+        return self._completed_by(self.original_due_date)
+
+    def _completed_by(self, deadline):
+        if self.status != ActionStatus.COMPLETED or not self.completed_date or not deadline:
+            return None
+        return self.completed_date <= deadline

@@ -1,0 +1,532 @@
+"""Records that are part of one executive action: assignments, status updates, decisions,
+dependencies, extension requests, due-date changes and attachments.
+
+Each is deleted with its action (``CASCADE``) and is visible exactly when its action is.
+"""
+
+import os
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from actions.choices import (
+    ASSIGNMENT_ROLE_COLORS,
+    ASSIGNMENT_STATUS_COLORS,
+    ATTACHMENT_KIND_COLORS,
+    CHANGE_DIRECTION_COLORS,
+    DECISION_CATEGORY_COLORS,
+    DEPENDENCY_STATUS_COLORS,
+    DEPENDENCY_TYPE_COLORS,
+    EXTENSION_STATUS_COLORS,
+    HEALTH_COLORS,
+    STATUS_UPDATE_KIND_COLORS,
+    AssignmentRole,
+    AssignmentStatus,
+    AttachmentKind,
+    ChangeDirection,
+    DecisionCategory,
+    DependencyStatus,
+    DependencyType,
+    ExtensionStatus,
+    Health,
+    StatusUpdateKind,
+)
+from actions.models.action import ExecutiveAction
+from execcoord.models import BaseModel, VisibleQuerySet
+
+
+class ActionPartQuerySet(VisibleQuerySet):
+    """Records that belong to an action: visible exactly when the action is."""
+
+    def visible_to(self, user):
+        """Filter by a subquery on the visible actions (never a list of ids)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(action__in=ExecutiveAction.objects.visible_to(user).values("pk"))
+
+
+class Assignment(BaseModel):
+    """A supporting unit on an action (office of coordinating responsibility), with its own
+    due date and response. One row per (action, unit)."""
+
+    action = models.ForeignKey(
+        ExecutiveAction, on_delete=models.CASCADE, related_name="assignments"
+    )
+    organization_unit = models.ForeignKey(
+        "partners.OrganizationUnit",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name="unit",
+    )
+    person = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        help_text="The person in the unit who answers, if known.",
+    )
+    role = models.CharField(
+        max_length=16, choices=AssignmentRole, default=AssignmentRole.COORDINATING
+    )
+    due_date = models.DateField(
+        null=True, blank=True, help_text="On or before the action's due date, unless allowed."
+    )
+    allow_later_due_date = models.BooleanField(
+        default=False,
+        verbose_name="allow due date after the action's",
+        help_text="Let this unit answer after the action's own due date.",
+    )
+    status = models.CharField(
+        max_length=24, choices=AssignmentStatus, default=AssignmentStatus.PENDING
+    )
+    response = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActionPartQuerySet.as_manager()
+
+    choice_colors = {"role": ASSIGNMENT_ROLE_COLORS, "status": ASSIGNMENT_STATUS_COLORS}
+    search_fields = ("response",)
+
+    class Meta:
+        # default ordering: due date (index assignment_due_idx)
+        ordering = ["due_date", "pk"]
+        verbose_name = "assignment"
+        verbose_name_plural = "assignments"
+        indexes = [models.Index(fields=["due_date", "id"], name="assignment_due_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "organization_unit"],
+                name="%(app_label)s_%(class)s_unique_unit",
+                violation_error_message="This unit is already assigned to the action.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} assignment ({self.get_status_display()})"
+
+    def clean(self):
+        """A supporting unit's due date falls on or before the action's, unless allowed."""
+        if (
+            self.due_date
+            and self.action_id
+            and not self.allow_later_due_date
+            and self.action.due_date
+            and self.due_date > self.action.due_date
+        ):
+            raise ValidationError(
+                {
+                    "due_date": (
+                        f"The action is due {self.action.due_date:%Y-%m-%d}; choose that date "
+                        "or earlier, or allow a later due date."
+                    )
+                }
+            )
+
+
+class StatusUpdate(BaseModel):
+    """A progress report or interim response on an action (appbase status update).
+
+    Posting one (``services.post_status_update``) sets the action's health and percent
+    complete.
+    """
+
+    action = models.ForeignKey(
+        ExecutiveAction, on_delete=models.CASCADE, related_name="status_updates"
+    )
+    kind = models.CharField(
+        max_length=16, choices=StatusUpdateKind, default=StatusUpdateKind.PROGRESS
+    )
+    sent_to = models.CharField(
+        max_length=255, blank=True, help_text="Who an interim response went to."
+    )
+    status_date = models.DateField(default=timezone.localdate)
+    reporting_period_start = models.DateField(null=True, blank=True)
+    reporting_period_end = models.DateField(null=True, blank=True)
+    reported_by = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+    )
+    health = models.CharField(max_length=16, choices=Health, default=Health.NOT_ASSESSED)
+    percent_complete = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Leave empty to keep the action's percent complete.",
+    )
+    key_accomplishments = models.TextField(blank=True)
+    challenges_and_risks = models.TextField(blank=True)
+    decisions_needed = models.TextField(blank=True)
+    resource_concerns = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    timeline_impact = models.CharField(
+        max_length=16, choices=ChangeDirection, default=ChangeDirection.NO_CHANGE
+    )
+    budget_impact = models.CharField(
+        max_length=16, choices=ChangeDirection, default=ChangeDirection.NO_CHANGE
+    )
+    scope_change_requested = models.BooleanField(default=False)
+    escalation_required = models.BooleanField(default=False)
+    notes = models.TextField(blank=True)
+
+    objects = ActionPartQuerySet.as_manager()
+
+    choice_colors = {
+        "kind": STATUS_UPDATE_KIND_COLORS,
+        "health": HEALTH_COLORS,
+        "timeline_impact": CHANGE_DIRECTION_COLORS,
+        "budget_impact": CHANGE_DIRECTION_COLORS,
+    }
+    search_fields = ("key_accomplishments", "challenges_and_risks", "next_steps", "notes")
+
+    class Meta:
+        # default ordering: newest first (index statusupdate_date_idx)
+        ordering = ["-status_date", "-pk"]
+        verbose_name = "status update"
+        verbose_name_plural = "status updates"
+        indexes = [models.Index(fields=["-status_date", "-id"], name="statusupdate_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True)
+                | Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="%(app_label)s_%(class)s_percent_range",
+                violation_error_message="Percent complete must be between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reporting_period_start__isnull=True)
+                | Q(reporting_period_end__isnull=True)
+                | Q(reporting_period_end__gte=F("reporting_period_start")),
+                name="%(app_label)s_%(class)s_period_order",
+                violation_error_message="The reporting period cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        label = "Interim response" if self.kind == StatusUpdateKind.INTERIM else "Status update"
+        return f"{label} {self.status_date:%Y-%m-%d}" if self.status_date else label
+
+
+class DecisionLogEntry(BaseModel):
+    """A decision taken about an action: what, why, by whom, and what it changes."""
+
+    action = models.ForeignKey(ExecutiveAction, on_delete=models.CASCADE, related_name="decisions")
+    title = models.CharField(max_length=255)
+    decision_date = models.DateField(default=timezone.localdate)
+    category = models.CharField(max_length=32, choices=DecisionCategory)
+    description = models.TextField(blank=True)
+    rationale = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        "partners.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    decision_authority = models.ForeignKey(
+        "partners.OrganizationUnit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
+    impact_on_scope = models.BooleanField(default=False)
+    impact_on_timeline = models.BooleanField(default=False)
+    impact_on_budget = models.BooleanField(default=False)
+    impact_on_accountability = models.BooleanField(default=False)
+    communicated_date = models.DateField(null=True, blank=True)
+    implementation_date = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = ActionPartQuerySet.as_manager()
+
+    choice_colors = {"category": DECISION_CATEGORY_COLORS}
+    search_fields = ("title", "description", "rationale")
+
+    class Meta:
+        # default ordering: newest first (index decision_date_idx)
+        ordering = ["-decision_date", "-pk"]
+        verbose_name = "decision log entry"
+        verbose_name_plural = "decision log entries"
+        indexes = [models.Index(fields=["-decision_date", "-id"], name="decision_date_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class DependencyQuerySet(VisibleQuerySet):
+    """Dependencies: visible when the user sees both actions they link."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        visible = ExecutiveAction.objects.visible_to(user).values("pk")
+        return self.filter(predecessor__in=visible, successor__in=visible)
+
+
+class Dependency(BaseModel):
+    """One action waits on another (appbase action dependency). No self-links, no cycles."""
+
+    predecessor = models.ForeignKey(
+        ExecutiveAction, on_delete=models.CASCADE, related_name="successor_links"
+    )
+    successor = models.ForeignKey(
+        ExecutiveAction, on_delete=models.CASCADE, related_name="predecessor_links"
+    )
+    dependency_type = models.CharField(
+        max_length=24, choices=DependencyType, default=DependencyType.FINISH_TO_START
+    )
+    status = models.CharField(
+        max_length=16, choices=DependencyStatus, default=DependencyStatus.ACTIVE
+    )
+    critical_path = models.BooleanField(default=False)
+    description = models.TextField(blank=True)
+    impact_if_not_met = models.TextField(blank=True)
+
+    objects = DependencyQuerySet.as_manager()
+
+    choice_colors = {"dependency_type": DEPENDENCY_TYPE_COLORS, "status": DEPENDENCY_STATUS_COLORS}
+    search_fields = ("description", "impact_if_not_met")
+
+    class Meta:
+        # default ordering: newest first (index dependency_created_idx)
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "dependency"
+        verbose_name_plural = "dependencies"
+        indexes = [models.Index(fields=["-created_at", "-id"], name="dependency_created_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")),
+                name="%(app_label)s_%(class)s_not_self",
+                violation_error_message="An action cannot depend on itself.",
+            ),
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"],
+                name="%(app_label)s_%(class)s_unique_pair",
+                violation_error_message="These two actions are already linked.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_dependency_type_display()} dependency"
+
+    def clean(self):
+        """Refuse a link that would close a loop (the successor already leads to the
+        predecessor). Breadth-first over the links, one query a level."""
+        if not (self.predecessor_id and self.successor_id):
+            return
+        if self.predecessor_id == self.successor_id:
+            return  # the named check constraint reports it
+        links = Dependency.objects.exclude(pk=self.pk) if self.pk else Dependency.objects.all()
+        seen = set()
+        frontier = {self.successor_id}
+        while frontier:
+            if self.predecessor_id in frontier:
+                raise ValidationError(
+                    {
+                        "successor": "This link would make a loop: the successor already "
+                        "leads, directly or through others, to the predecessor."
+                    }
+                )
+            seen |= frontier
+            frontier = (
+                set(
+                    links.filter(predecessor_id__in=frontier).values_list("successor_id", flat=True)
+                )
+                - seen
+            )
+
+
+class ExtensionRequest(BaseModel):
+    """A request to move an action's due date later, decided by a manager.
+
+    At most one pending request per action; approving one changes the due date through
+    ``services.change_due_date``, which records a ``DueDateChange``.
+    """
+
+    action = models.ForeignKey(
+        ExecutiveAction, on_delete=models.CASCADE, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    current_due_date = models.DateField()
+    requested_due_date = models.DateField()
+    justification = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=ExtensionStatus, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+
+    objects = ActionPartQuerySet.as_manager()
+
+    choice_colors = {"status": EXTENSION_STATUS_COLORS}
+    search_fields = ("justification", "decision_comment")
+
+    class Meta:
+        # default ordering: newest first (index extension_created_idx)
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "extension request"
+        verbose_name_plural = "extension requests"
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="extension_created_idx"),
+            models.Index(fields=["status"], name="extension_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requested_due_date__gt=F("current_due_date")),
+                name="%(app_label)s_%(class)s_later_date",
+                violation_error_message=(
+                    "The requested due date must be after the current due date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="%(app_label)s_%(class)s_one_pending",
+                violation_error_message="This action already has a pending extension request.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Extension to {self.requested_due_date:%Y-%m-%d} ({self.get_status_display()})"
+
+
+class DueDateChange(BaseModel):
+    """One change of an action's due date: from what, to what, by whom, why.
+
+    Written by ``services.change_due_date``, which every path that moves a due date uses.
+    """
+
+    action = models.ForeignKey(
+        ExecutiveAction, on_delete=models.CASCADE, related_name="due_date_changes"
+    )
+    old_due_date = models.DateField(null=True, blank=True)
+    new_due_date = models.DateField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    extension_request = models.ForeignKey(
+        ExtensionRequest,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="due_date_changes",
+        help_text="The approved request that caused this change, if any.",
+    )
+
+    objects = ActionPartQuerySet.as_manager()
+
+    search_fields = ("reason",)
+
+    class Meta:
+        # default ordering: newest first (index duedatechange_at_idx)
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = "due date change"
+        verbose_name_plural = "due date changes"
+        indexes = [models.Index(fields=["-changed_at", "-id"], name="duedatechange_at_idx")]
+
+    def __str__(self):
+        old = f"{self.old_due_date:%Y-%m-%d}" if self.old_due_date else "none"
+        new = f"{self.new_due_date:%Y-%m-%d}" if self.new_due_date else "none"
+        return f"Due date {old} → {new}"
+
+
+def attachment_upload_to(instance, filename):
+    """Store under the action's id with a random component, keeping the original extension,
+    so uploaded names never collide and never form a guessable path."""
+    _, ext = os.path.splitext(filename)
+    return f"attachments/{instance.action_id}/{secrets.token_hex(8)}{ext.lower()}"
+
+
+class Attachment(BaseModel):
+    """A file on an action: the tasking memo, the response, supporting documents.
+
+    Served only through a view that checks the action's visibility (``MEDIA_URL`` is not
+    public).
+    """
+
+    action = models.ForeignKey(
+        ExecutiveAction, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_upload_to, max_length=255)
+    title = models.CharField(max_length=255)
+    kind = models.CharField(
+        max_length=16, choices=AttachmentKind, default=AttachmentKind.SUPPORTING
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    size = models.PositiveBigIntegerField(default=0, editable=False, help_text="Bytes.")
+    content_type = models.CharField(max_length=255, blank=True)
+
+    objects = ActionPartQuerySet.as_manager()
+
+    choice_colors = {"kind": ATTACHMENT_KIND_COLORS}
+    search_fields = ("title",)
+
+    class Meta:
+        # default ordering: newest first (index attachment_uploaded_idx)
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = "attachment"
+        verbose_name_plural = "attachments"
+        indexes = [models.Index(fields=["-uploaded_at", "-id"], name="attachment_uploaded_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        """Record a new upload's size and, when the upload says, its content type."""
+        if self.file and not self.file._committed:
+            self.size = self.file.size
+            upload_type = getattr(self.file.file, "content_type", None)
+            if upload_type and not self.content_type:
+                self.content_type = upload_type
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """Refuse files over ``ATTACHMENT_MAX_BYTES`` or with an extension not allowed."""
+        if not self.file:
+            return
+        ext = os.path.splitext(self.file.name)[1].lower().lstrip(".")
+        allowed = [e.lower() for e in settings.ATTACHMENT_ALLOWED_EXTENSIONS]
+        if ext not in allowed:
+            raise ValidationError(
+                {
+                    "file": f"Files of type “.{ext}” are not accepted; use one of: "
+                    f"{', '.join(allowed)}."
+                }
+            )
+        if self.file.size > settings.ATTACHMENT_MAX_BYTES:
+            limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+            raise ValidationError({"file": f"The file is larger than {limit} MB."})

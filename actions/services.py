@@ -1,0 +1,451 @@
+"""The business rules of executive actions, called explicitly by forms, bulk actions, admin
+and imports (STYLE.md "what to avoid" 7): the status machine, numbering, creation with the
+type's defaults, roll-up of sub-taskers, due-date changes and status updates.
+
+Status changes go through :func:`transition`, which checks :data:`TRANSITIONS` (the one
+table of allowed moves) and the rules of :func:`check_transition`.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from actions.choices import FINAL_STATUSES, OPEN_STATUSES, ActionStatus, ExtensionStatus
+from actions.models import (
+    ActionNumberSequence,
+    DueDateChange,
+    ExecutiveAction,
+    ExtensionRequest,
+)
+
+S = ActionStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move of the status machine.
+
+    Attributes:
+        source, target: ``ActionStatus`` values.
+        name: a stable key (``issue``, ``start``, ``hold``, ``resume``, ``submit``,
+            ``approve``, ``return``, ``cancel``, ``reopen``).
+        label: the verb on the button ("Issue", "Put on hold" …).
+        managers_only: only managers and administrators may make this move.
+    """
+
+    source: str
+    target: str
+    name: str
+    label: str
+    managers_only: bool = False
+
+
+def _table(*rows):
+    return {(row.source, row.target): row for row in rows}
+
+
+# DATA_MODEL.md "Allowed transitions". On hold resumes only to the status it was held from
+# (``ExecutiveAction.held_from_status``); both candidate rows are listed here.
+TRANSITIONS = _table(
+    Transition(S.DRAFT, S.NOT_STARTED, "issue", "Issue"),
+    Transition(S.DRAFT, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.NOT_STARTED, S.IN_PROGRESS, "start", "Start"),
+    Transition(S.NOT_STARTED, S.ON_HOLD, "hold", "Put on hold"),
+    Transition(S.NOT_STARTED, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.IN_PROGRESS, S.SUBMITTED, "submit", "Submit for review"),
+    Transition(S.IN_PROGRESS, S.ON_HOLD, "hold", "Put on hold"),
+    Transition(S.IN_PROGRESS, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.SUBMITTED, S.COMPLETED, "approve", "Approve"),
+    Transition(S.SUBMITTED, S.RETURNED, "return", "Return"),
+    Transition(S.RETURNED, S.IN_PROGRESS, "start", "Start"),
+    Transition(S.RETURNED, S.SUBMITTED, "submit", "Submit for review"),
+    Transition(S.ON_HOLD, S.NOT_STARTED, "resume", "Resume"),
+    Transition(S.ON_HOLD, S.IN_PROGRESS, "resume", "Resume"),
+    Transition(S.ON_HOLD, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.COMPLETED, S.IN_PROGRESS, "reopen", "Reopen", managers_only=True),
+)
+
+
+class TransitionError(Exception):
+    """A status change was refused; ``str(error)`` is the message to show, ``problems`` the
+    individual reasons."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__(" ".join(self.problems))
+
+
+def _is_manager(user):
+    if user is None or not user.is_authenticated:
+        return False
+    from partners.access import get_user_scope
+
+    scope = get_user_scope(user)
+    return scope.is_admin or scope.is_manager
+
+
+def _resume_mismatch(action, row):
+    """True for a Resume row that does not lead back to the held-from status."""
+    return (
+        row.name == "resume"
+        and bool(action.held_from_status)
+        and row.target != action.held_from_status
+    )
+
+
+def allowed_transitions(action, user=None):
+    """The moves the table offers from the action's current status to ``user``.
+
+    Preconditions on the action's data (lead unit, legal authority …) are not applied here,
+    so a page can offer "Issue" and answer with what is missing; ``check_transition`` does.
+    Without a user, manager-only moves are not offered.
+    """
+    return [
+        row
+        for (source, _), row in TRANSITIONS.items()
+        if source == action.status
+        and not _resume_mismatch(action, row)
+        and not (row.managers_only and not _is_manager(user))
+    ]
+
+
+def _issue_problems(action):
+    """What stops a draft from being issued: the responsibility fields and the type's rules."""
+    problems = []
+    missing = [
+        label
+        for attname, label in (
+            ("lead_unit_id", "lead unit"),
+            ("accountable_person_id", "accountable person"),
+            ("due_date", "due date"),
+        )
+        if not getattr(action, attname)
+    ]
+    if missing:
+        problems.append(f"Set the {_join(missing)} before issuing.")
+    action_type = action.action_type
+    for flag, source, m2m, what in (
+        (
+            "requires_legal_authority",
+            "source_legal_authority_id",
+            "legal_authorities",
+            "a legal authority",
+        ),
+        ("requires_impact_assessment", "source_impact_id", "impacts", "an impact assessment"),
+        ("requires_risk_assessment", "source_risk_item_id", "risk_items", "a risk assessment"),
+    ):
+        if not getattr(action_type, flag) or getattr(action, source):
+            continue
+        if action.pk and getattr(action, m2m).exists():
+            continue
+        problems.append(
+            f"Actions of type “{action_type.name}” need {what}: link one before issuing."
+        )
+    return problems
+
+
+def _join(words):
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def check_transition(action, target, user=None, *, close_children=False):
+    """Every reason the move of ``action`` to ``target`` by ``user`` is refused.
+
+    Args:
+        action: the action as it stands (its ``status`` is the source).
+        target: an ``ActionStatus`` value.
+        user: who asks; only "Reopen" looks at the role (managers and administrators).
+        close_children: completing a parent closes its open sub-taskers instead of refusing.
+
+    Returns:
+        A list of messages, empty when the move is allowed.
+    """
+    row = TRANSITIONS.get((action.status, target))
+    if row is None:
+        return [f"An action that is “{S(action.status).label}” cannot move to “{S(target).label}”."]
+    problems = []
+    if _resume_mismatch(action, row):
+        held = S(action.held_from_status).label
+        problems.append(f"This action was put on hold while “{held}” and resumes to it.")
+    if row.managers_only and not _is_manager(user):
+        problems.append(f"Only a manager or an administrator can {row.label.lower()} an action.")
+    if row.name == "issue":
+        problems += _issue_problems(action)
+    if target == S.COMPLETED and not close_children and action.pk:
+        open_children = action.children.filter(status__in=OPEN_STATUSES).count()
+        if open_children:
+            problems.append(
+                f"{open_children} sub-tasker(s) are still open: close them first, or "
+                "complete the action together with its sub-taskers."
+            )
+    return problems
+
+
+def _record_as(instance, user, reason):
+    """Attach the author and reason simple_history writes on the next save."""
+    if user is not None:
+        instance._history_user = user
+    instance._change_reason = reason
+
+
+def _copy_state(source, target):
+    """Copy the column values of ``source`` onto ``target`` (same row, no query)."""
+    if source is target:
+        return
+    for field in source._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def transition(action, target, user, *, comment="", close_children=False):
+    """Move ``action`` to status ``target``, or raise :class:`TransitionError`.
+
+    Locks the row, re-checks the rules on the stored state (another user may have moved it),
+    sets the dates the move implies (issue date and original due date on issue, completed
+    date on completion, cleared on reopen), records history with ``user`` and ``comment``,
+    and rolls progress up to the ancestors. ``action`` is updated in place and returned.
+    """
+    with transaction.atomic():
+        locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
+        problems = check_transition(locked, target, user, close_children=close_children)
+        if problems:
+            raise TransitionError(problems)
+        row = TRANSITIONS[(locked.status, target)]
+        today = timezone.localdate()
+        if target == S.ON_HOLD:
+            locked.held_from_status = locked.status
+        elif locked.status == S.ON_HOLD:
+            locked.held_from_status = ""
+        if row.name == "issue":
+            locked.issue_date = locked.issue_date or today
+            locked.original_due_date = locked.original_due_date or locked.due_date
+        if target == S.COMPLETED:
+            if close_children:
+                _complete_open_descendants(locked, user, today)
+            locked.completed_date = today
+            locked.percent_complete = 100
+        elif row.name == "reopen":
+            locked.completed_date = None
+        locked.status = target
+        _record_as(locked, user, comment or row.label)
+        locked.save()
+        if locked.parent_id:
+            rollup_ancestors(locked)
+    _copy_state(locked, action)
+    return action
+
+
+def _complete_open_descendants(action, user, today):
+    """Complete every open sub-tasker below ``action`` (one query a level of the tree)."""
+    reason = f"Completed with {action.number}"
+    frontier = [action.pk]
+    seen = set(frontier)
+    while frontier:
+        children = list(ExecutiveAction.objects.select_for_update().filter(parent_id__in=frontier))
+        for child in children:
+            if child.status in FINAL_STATUSES:
+                continue
+            child.status = S.COMPLETED
+            child.held_from_status = ""
+            child.completed_date = today
+            child.percent_complete = 100
+            _record_as(child, user, reason)
+            child.save()
+        frontier = [child.pk for child in children if child.pk not in seen]
+        seen.update(frontier)
+
+
+def assign_number(action, *, year=None):
+    """Hand out the next number for the action's type prefix and the year.
+
+    ``<prefix>-<year>-<5 digits>``, e.g. ``EA-2026-00042``. The counter row is locked with
+    ``SELECT … FOR UPDATE`` until the caller's transaction ends, so concurrent creations
+    wait for each other; the counter only grows, so a number is never reused.
+
+    Args:
+        action: an action with its ``action_type`` set.
+        year: the numbering year (default: this year in the agency's time zone).
+    """
+    prefix = action.action_type.number_prefix
+    year = year or timezone.localdate().year
+    with transaction.atomic():
+        sequence, _ = ActionNumberSequence.objects.get_or_create(prefix=prefix, year=year)
+        sequence = ActionNumberSequence.objects.select_for_update().get(pk=sequence.pk)
+        sequence.last_value += 1
+        sequence.save(update_fields=["last_value"])
+    return f"{prefix}-{year}-{sequence.last_value:05d}"
+
+
+_M2M_FIELDS = frozenset(f.name for f in ExecutiveAction._meta.many_to_many)
+
+
+def create_action(*, user=None, **fields):
+    """Create an action from ``fields`` with its type's defaults, validated, numbered.
+
+    Category and priority default to the type's; the due date defaults to today plus the
+    type's ``default_days_to_due`` (calendar days). Many-to-many values (``tags``,
+    ``legal_authorities`` …) may be passed as iterables.
+
+    Raises:
+        ValidationError: the fields are not valid (nothing is saved).
+    """
+    m2m = {name: fields.pop(name) for name in list(fields) if name in _M2M_FIELDS}
+    action = ExecutiveAction(**fields)
+    action_type = action.action_type
+    if not action.category:
+        action.category = action_type.category
+    if "priority" not in fields:
+        action.priority = action_type.default_priority
+    if "due_date" not in fields and action_type.default_days_to_due is not None:
+        action.due_date = timezone.localdate() + datetime.timedelta(
+            days=action_type.default_days_to_due
+        )
+    action.full_clean()
+    with transaction.atomic():
+        _record_as(action, user, "Created")
+        action.save()
+        for name, values in m2m.items():
+            getattr(action, name).set(values)
+    return action
+
+
+class RollUp(NamedTuple):
+    total: int
+    completed: int
+    percent_complete: int
+
+
+def rollup(action):
+    """Recompute a parent's percent complete from its sub-taskers and return the counts.
+
+    One aggregate query: the number of children, how many are completed, and the mean
+    percent complete of those not cancelled (a cancelled sub-tasker does not hold the parent
+    back). The parent is saved, with history, only when its percent changes.
+    """
+    figures = action.children.aggregate(
+        total=Count("pk"),
+        completed=Count("pk", filter=Q(status=S.COMPLETED)),
+        mean=Avg("percent_complete", filter=~Q(status=S.CANCELLED)),
+    )
+    if figures["mean"] is not None:
+        percent = round(figures["mean"])
+        if percent != action.percent_complete:
+            action.percent_complete = percent
+            _record_as(action, None, "Progress rolled up from sub-taskers")
+            action.save(update_fields=["percent_complete", "updated_at"])
+    return RollUp(figures["total"], figures["completed"], action.percent_complete)
+
+
+def rollup_ancestors(action):
+    """Roll progress up from ``action`` to its parent, grandparent … (one parent a level)."""
+    seen = {action.pk}
+    parent_id = action.parent_id
+    while parent_id and parent_id not in seen:
+        seen.add(parent_id)
+        parent = ExecutiveAction.objects.select_for_update().filter(pk=parent_id).first()
+        if parent is None:
+            return
+        rollup(parent)
+        parent_id = parent.parent_id
+
+
+def change_due_date(action, new_date, user, reason, extension_request=None):
+    """Move the action's due date and record who, when and why (a ``DueDateChange``).
+
+    Every path that changes a due date calls this. ``original_due_date`` never changes.
+
+    Returns:
+        The ``DueDateChange``, or ``None`` when the date is already ``new_date``.
+
+    Raises:
+        ValidationError: no reason given, or the new date breaks the action's rules.
+    """
+    with transaction.atomic():
+        locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
+        if locked.due_date == new_date:
+            return None
+        change = DueDateChange(
+            action=locked,
+            old_due_date=locked.due_date,
+            new_due_date=new_date,
+            changed_by=user,
+            reason=reason,
+            extension_request=extension_request,
+        )
+        change.full_clean()
+        locked.due_date = new_date
+        locked.full_clean()
+        _record_as(locked, user, reason)
+        locked.save()
+        _record_as(change, user, reason)
+        change.save()
+    _copy_state(locked, action)
+    return change
+
+
+def decide_extension(request, user, *, approve, comment=""):
+    """Approve or deny a pending extension request; approval moves the due date.
+
+    Raises:
+        ValidationError: the request is no longer pending.
+    """
+    with transaction.atomic():
+        request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status != ExtensionStatus.PENDING:
+            raise ValidationError("This extension request has already been decided.")
+        request.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
+        request.decided_by = user
+        request.decided_at = timezone.now()
+        request.decision_comment = comment
+        _record_as(request, user, request.get_status_display())
+        request.save()
+        if approve:
+            reason = f"Extension approved. {comment}".strip()
+            change_due_date(
+                request.action, request.requested_due_date, user, reason, extension_request=request
+            )
+    return request
+
+
+def post_status_update(update, user=None):
+    """Save a status update and carry its health and percent complete onto the action.
+
+    Percent complete is taken only on an action without sub-taskers (a parent's is rolled
+    up); the change then rolls up to the ancestors.
+    """
+    with transaction.atomic():
+        update.full_clean()
+        _record_as(update, user, "Status update posted")
+        update.save()
+        action = ExecutiveAction.objects.select_for_update().get(pk=update.action_id)
+        action.health = update.health
+        if update.percent_complete is not None and not action.children.exists():
+            action.percent_complete = update.percent_complete
+        _record_as(action, user, str(update))
+        action.save()
+        if action.parent_id:
+            rollup_ancestors(action)
+    _copy_state(action, update.action)
+    return update
+
+
+__all__ = [
+    "TRANSITIONS",
+    "RollUp",
+    "Transition",
+    "TransitionError",
+    "allowed_transitions",
+    "assign_number",
+    "change_due_date",
+    "check_transition",
+    "create_action",
+    "decide_extension",
+    "post_status_update",
+    "rollup",
+    "rollup_ancestors",
+    "transition",
+]

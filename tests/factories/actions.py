@@ -1,0 +1,320 @@
+"""Factories for the actions app.
+
+Deterministic once seeded (``factory.random.reseed_random(seed)`` seeds factory's random and
+Faker): names come from sequences, free text from Faker, dates from sequences counted from
+today (so a seed always has work due soon). Every record passes ``full_clean()``. Tests pass
+explicit values for anything they assert.
+"""
+
+import datetime
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from actions.choices import (
+    ActionCategory,
+    ActionStatus,
+    AssignmentRole,
+    AssignmentStatus,
+    AttachmentKind,
+    DecisionCategory,
+    DependencyStatus,
+    DependencyType,
+    ExtensionStatus,
+    Health,
+    Priority,
+    ReminderKind,
+    SecurityClassification,
+    StatusUpdateKind,
+    Visibility,
+)
+from actions.models import (
+    ActionNumberSequence,
+    Assignment,
+    Attachment,
+    CalendarFeedToken,
+    DecisionLogEntry,
+    Dependency,
+    DueDateChange,
+    ExecutiveAction,
+    ExecutiveActionType,
+    ExtensionRequest,
+    ReminderLog,
+    StatusUpdate,
+    Tag,
+)
+
+from .partners import OrganizationUnitFactory, PersonFactory, UserFactory
+
+ACTION_TYPES = (
+    ("Executive Directive", ActionCategory.DIRECTIVE),
+    ("Information Request", ActionCategory.INFORMATION_REQUEST),
+    ("Congressional Inquiry", ActionCategory.COMMUNICATION),
+    ("Regulatory Review", ActionCategory.REGULATORY),
+    ("Strategic Plan Input", ActionCategory.PLANNING),
+    ("Budget Data Call", ActionCategory.PROCUREMENT),
+    ("Security Review", ActionCategory.SECURITY),
+    ("Partner Agreement", ActionCategory.AGREEMENT),
+)
+
+ACTION_TITLES = (
+    "Implement zero trust architecture milestones",
+    "Respond to OMB data call on IT spending",
+    "Update records retention schedule",
+    "Prepare briefing for Deputy Secretary",
+    "Review draft rule on grant reporting",
+    "Inventory AI use cases",
+    "Answer congressional letter on staffing",
+    "Coordinate emergency preparedness exercise",
+    "Refresh privacy impact assessments",
+    "Draft implementation plan for new executive order",
+)
+
+TAG_NAMES = ("FY27 budget", "congressional", "OMB", "leadership priority", "audit", "privacy")
+
+
+def _cycle(items):
+    """A sequence that walks ``items`` in order, starting again at the end."""
+    return factory.Sequence(lambda n: items[n % len(items)])
+
+
+def _days_from_today(offset):
+    return factory.Sequence(lambda n: timezone.localdate() + datetime.timedelta(days=offset(n)))
+
+
+def _set_m2m(name):
+    """A post-generation hook that sets many-to-many ``name`` from the value passed in."""
+
+    def hook(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, name).set(extracted)
+
+    hook.__name__ = name
+    return factory.PostGeneration(hook)
+
+
+class ExecutiveActionTypeFactory(DjangoModelFactory):
+    """An action type with the usual defaults and no issuing requirements."""
+
+    class Meta:
+        model = ExecutiveActionType
+
+    class Params:
+        entry = _cycle(ACTION_TYPES)
+
+    name = factory.Sequence(
+        lambda n: (
+            ACTION_TYPES[n % len(ACTION_TYPES)][0]
+            + (f" {n // len(ACTION_TYPES) + 1}" if n >= len(ACTION_TYPES) else "")
+        )
+    )
+    category = factory.LazyAttribute(lambda o: o.entry[1])
+    number_prefix = "EA"
+    description = factory.Faker("sentence", nb_words=12)
+    default_priority = Priority.MEDIUM
+    default_days_to_due = 30
+    requires_legal_authority = False
+    requires_impact_assessment = False
+    requires_risk_assessment = False
+    is_active = True
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(
+        lambda n: (
+            TAG_NAMES[n % len(TAG_NAMES)]
+            + (f" {n // len(TAG_NAMES) + 1}" if n >= len(TAG_NAMES) else "")
+        )
+    )
+
+
+class ExecutiveActionFactory(DjangoModelFactory):
+    """A draft action led by a unit, with an action officer of that unit and a future due date.
+
+    Traits: ``issued`` (Not started, with issue date and original due date), ``in_progress``,
+    ``completed``. Many-to-many values are passed as lists (``tags=[tag]``).
+    """
+
+    class Meta:
+        model = ExecutiveAction
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(
+        lambda n: (
+            ACTION_TITLES[n % len(ACTION_TITLES)]
+            + (f" ({n // len(ACTION_TITLES) + 1})" if n >= len(ACTION_TITLES) else "")
+        )
+    )
+    action_type = factory.SubFactory(ExecutiveActionTypeFactory)
+    category = factory.SelfAttribute("action_type.category")
+    description = factory.Faker("paragraph", nb_sentences=3)
+    status = ActionStatus.DRAFT
+    priority = Priority.MEDIUM
+    visibility = Visibility.INTERNAL
+    security_classification = SecurityClassification.UNCLASSIFIED
+    health = Health.NOT_ASSESSED
+    lead_unit = factory.SubFactory(OrganizationUnitFactory)
+    accountable_person = factory.SubFactory(
+        PersonFactory, organization_unit=factory.SelfAttribute("..lead_unit")
+    )
+    due_date = _days_from_today(lambda n: 14 + n % 30)
+    percent_complete = 0
+
+    class Params:
+        issued = factory.Trait(
+            status=ActionStatus.NOT_STARTED,
+            issue_date=factory.LazyFunction(timezone.localdate),
+            original_due_date=factory.SelfAttribute("due_date"),
+        )
+        in_progress = factory.Trait(
+            status=ActionStatus.IN_PROGRESS,
+            issue_date=factory.LazyFunction(timezone.localdate),
+            original_due_date=factory.SelfAttribute("due_date"),
+            percent_complete=40,
+        )
+        completed = factory.Trait(
+            status=ActionStatus.COMPLETED,
+            issue_date=factory.LazyFunction(timezone.localdate),
+            original_due_date=factory.SelfAttribute("due_date"),
+            completed_date=factory.LazyFunction(timezone.localdate),
+            percent_complete=100,
+        )
+
+    tags = _set_m2m("tags")
+    partners = _set_m2m("partners")
+    legal_authorities = _set_m2m("legal_authorities")
+    analyses = _set_m2m("analyses")
+    impacts = _set_m2m("impacts")
+    risk_items = _set_m2m("risk_items")
+    agreements = _set_m2m("agreements")
+
+
+class AssignmentFactory(DjangoModelFactory):
+    """A supporting unit on an action, answered by a person of that unit, due with it."""
+
+    class Meta:
+        model = Assignment
+
+    action = factory.SubFactory(ExecutiveActionFactory)
+    organization_unit = factory.SubFactory(OrganizationUnitFactory)
+    person = factory.SubFactory(
+        PersonFactory, organization_unit=factory.SelfAttribute("..organization_unit")
+    )
+    role = AssignmentRole.COORDINATING
+    due_date = factory.SelfAttribute("action.due_date")
+    status = AssignmentStatus.PENDING
+
+
+class StatusUpdateFactory(DjangoModelFactory):
+    """A progress report by the action's accountable person."""
+
+    class Meta:
+        model = StatusUpdate
+
+    action = factory.SubFactory(ExecutiveActionFactory)
+    kind = StatusUpdateKind.PROGRESS
+    status_date = factory.LazyFunction(timezone.localdate)
+    reported_by = factory.SelfAttribute("action.accountable_person")
+    health = Health.ON_TRACK
+    percent_complete = factory.Sequence(lambda n: (n * 10) % 100)
+    key_accomplishments = factory.Faker("sentence", nb_words=12)
+    next_steps = factory.Faker("sentence", nb_words=10)
+
+
+class DecisionLogEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = DecisionLogEntry
+
+    action = factory.SubFactory(ExecutiveActionFactory)
+    title = factory.Sequence(lambda n: f"Decision {n + 1}")
+    decision_date = factory.LazyFunction(timezone.localdate)
+    category = _cycle(tuple(DecisionCategory))
+    description = factory.Faker("sentence", nb_words=14)
+    rationale = factory.Faker("sentence", nb_words=14)
+    decided_by = factory.SubFactory(PersonFactory)
+    decision_authority = factory.SelfAttribute("decided_by.organization_unit")
+
+
+class DependencyFactory(DjangoModelFactory):
+    """Two new actions, the successor waiting on the predecessor."""
+
+    class Meta:
+        model = Dependency
+
+    predecessor = factory.SubFactory(ExecutiveActionFactory)
+    successor = factory.SubFactory(ExecutiveActionFactory)
+    dependency_type = DependencyType.FINISH_TO_START
+    status = DependencyStatus.ACTIVE
+    description = factory.Faker("sentence", nb_words=10)
+
+
+class ExtensionRequestFactory(DjangoModelFactory):
+    """A pending request for two more weeks."""
+
+    class Meta:
+        model = ExtensionRequest
+
+    action = factory.SubFactory(ExecutiveActionFactory, issued=True)
+    requested_by = factory.SubFactory(UserFactory)
+    current_due_date = factory.SelfAttribute("action.due_date")
+    requested_due_date = factory.LazyAttribute(
+        lambda o: o.current_due_date + datetime.timedelta(days=14)
+    )
+    justification = factory.Faker("sentence", nb_words=16)
+    status = ExtensionStatus.PENDING
+
+
+class DueDateChangeFactory(DjangoModelFactory):
+    class Meta:
+        model = DueDateChange
+
+    action = factory.SubFactory(ExecutiveActionFactory)
+    old_due_date = factory.SelfAttribute("action.due_date")
+    new_due_date = factory.LazyAttribute(lambda o: o.old_due_date + datetime.timedelta(days=7))
+    changed_by = factory.SubFactory(UserFactory)
+    reason = factory.Faker("sentence", nb_words=10)
+
+
+class AttachmentFactory(DjangoModelFactory):
+    """A small PDF tasking memo (tests should point ``MEDIA_ROOT`` at a temporary folder)."""
+
+    class Meta:
+        model = Attachment
+
+    action = factory.SubFactory(ExecutiveActionFactory)
+    file = factory.django.FileField(filename="memo.pdf", data=b"%PDF-1.4\n% test memo\n")
+    title = factory.Sequence(lambda n: f"Tasking memo {n + 1}")
+    kind = AttachmentKind.TASKING_MEMO
+    uploaded_by = factory.SubFactory(UserFactory)
+    content_type = "application/pdf"
+
+
+class ActionNumberSequenceFactory(DjangoModelFactory):
+    class Meta:
+        model = ActionNumberSequence
+
+    prefix = factory.Sequence(lambda n: f"SEQ{n}")
+    year = 2026
+    last_value = 0
+
+
+class CalendarFeedTokenFactory(DjangoModelFactory):
+    class Meta:
+        model = CalendarFeedToken
+
+    user = factory.SubFactory(UserFactory)
+
+
+class ReminderLogFactory(DjangoModelFactory):
+    class Meta:
+        model = ReminderLog
+
+    person = factory.SubFactory(PersonFactory)
+    date = _days_from_today(lambda n: -n)
+    kind = ReminderKind.DUE_SOON
+    item_count = 3

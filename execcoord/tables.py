@@ -30,11 +30,21 @@ class BadgeColumn(tables.Column):
 
 
 class RelatedColumn(tables.Column):
-    """A forward foreign key: the related record linked, or "—" when the user cannot see it."""
+    """A forward foreign key: the related record linked, or "—" when the user cannot see it.
+
+    As the first column of a table it links the row's own record instead (``link_related``
+    off), so every row has a link to its detail page.
+    """
+
+    def __init__(self, *args, link_related=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.link_related = link_related
 
     def render(self, value, table):
         if not table.related_visible(value):
             return EMPTY
+        if not self.link_related:
+            return str(value)
         url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
         return format_html('<a href="{}">{}</a>', url, value) if url else str(value)
 
@@ -69,6 +79,20 @@ def _column_for(field, column):
     if field.is_relation and (field.many_to_one or field.one_to_one):
         return RelatedColumn(**kwargs)
     return None
+
+
+def _record_link_column(column):
+    """A copy of ``column`` whose cells link to the row's record (the first column)."""
+    kwargs = {"verbose_name": column.verbose_name, "accessor": column.accessor}
+    if isinstance(column, RelatedColumn):
+        return RelatedColumn(
+            link_related=False, linkify=lambda record: record.get_absolute_url(), **kwargs
+        )
+    if isinstance(column, tables.DateTimeColumn):
+        kwargs["format"] = f"{DATE_FORMAT} H:i"
+    elif isinstance(column, tables.DateColumn):
+        kwargs["format"] = DATE_FORMAT
+    return type(column)(linkify=lambda record: record.get_absolute_url(), **kwargs)
 
 
 class BaseTable(tables.Table):
@@ -115,11 +139,7 @@ class BaseTable(tables.Table):
                 cls.base_columns[name] = replacement
         first = next((n for n in cls.base_columns if n != "pk"), None)
         if first and first not in declared and not cls.base_columns[first].link:
-            column = cls.base_columns[first]
-            if not isinstance(column, (RelatedColumn, ScopedManyColumn)):
-                cls.base_columns[first] = type(column)(
-                    verbose_name=column.verbose_name, accessor=column.accessor, linkify=True
-                )
+            cls.base_columns[first] = _record_link_column(cls.base_columns[first])
 
     def __init__(self, data, *args, user=None, columns=None, **kwargs):
         self.user = user

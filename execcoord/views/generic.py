@@ -377,6 +377,7 @@ class ObjectDeleteView(BaseObjectView):
 
     def post(self, request, **kwargs):
         obj = self.get_delete_object()
+        detail_url = obj.get_absolute_url()
         try:
             with transaction.atomic():
                 obj.delete()
@@ -392,10 +393,10 @@ class ObjectDeleteView(BaseObjectView):
             messages.error(
                 request, f"“{obj}” cannot be deleted; it is used by: " + "; ".join(names)
             )
-            return HttpResponseRedirect(obj.get_absolute_url())
+            return HttpResponseRedirect(detail_url)
         messages.success(request, f"Deleted {self.model._meta.verbose_name} “{obj}”.")
         url = self.get_return_url()
-        if url == obj.get_absolute_url():
+        if url == detail_url:
             url = reverse(viewname(self.model, "list"))
         return HttpResponseRedirect(url)
 

@@ -1,0 +1,59 @@
+"""Per-model inputs of the generic view tests (NetBox/Nautobot ``form_data`` tables).
+
+``MODELS`` maps each registered model to its factory, the text field the edit test changes,
+and a required field the invalid-form test blanks.
+"""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.factories import actions as fa
+from tests.factories import analysis as fan
+from tests.factories import partners as fp
+
+MODELS = {
+    "partners.organizationunittype": (fp.OrganizationUnitTypeFactory, "name", "name"),
+    "partners.organizationunit": (fp.OrganizationUnitFactory, "name", "name"),
+    "partners.person": (fp.PersonFactory, "job_title", "last_name"),
+    "partners.account": (fp.AccountFactory, "city", "name"),
+    "partners.agreement": (fp.AgreementFactory, "name", "name"),
+    "analysis.legalauthority": (fan.LegalAuthorityFactory, "citation", "name"),
+    "analysis.analysis": (fan.AnalysisFactory, "name", "name"),
+    "analysis.impact": (fan.ImpactFactory, "name", "name"),
+    "analysis.riskitem": (fan.RiskItemFactory, "name", "name"),
+    "actions.executiveactiontype": (fa.ExecutiveActionTypeFactory, "description", "name"),
+    "actions.tag": (fa.TagFactory, "name", "name"),
+    "actions.executiveaction": (fa.ExecutiveActionFactory, "title", "title"),
+    "actions.assignment": (fa.AssignmentFactory, "response", "organization_unit"),
+    "actions.statusupdate": (fa.StatusUpdateFactory, "next_steps", "action"),
+    "actions.decisionlogentry": (fa.DecisionLogEntryFactory, "title", "title"),
+    "actions.dependency": (fa.DependencyFactory, "description", "predecessor"),
+    "actions.extensionrequest": (fa.ExtensionRequestFactory, "justification", "justification"),
+    "actions.duedatechange": (fa.DueDateChangeFactory, "reason", "action"),
+    "actions.attachment": (fa.AttachmentFactory, "title", "title"),
+}
+
+
+def form_data(form_class, obj, user):
+    """The POST data that re-submits ``obj`` unchanged through ``form_class``.
+
+    Args:
+        form_class: the registration's form.
+        obj: a saved record.
+        user: who submits (scopes the pickers).
+    """
+    form = form_class(instance=obj, user=user)
+    data, files = {}, {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if hasattr(value, "url") or name == "file":  # a stored file: upload a fresh copy
+            files[name] = SimpleUploadedFile("memo.pdf", b"%PDF-1.4\n% memo\n", "application/pdf")
+        elif value is None:
+            continue
+        elif isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        else:
+            data[name] = str(value)
+    return data, files

@@ -1,0 +1,106 @@
+"""Shared fixtures: a small agency and one user per role (healthchecks' alice/bob/charlie).
+
+The unit tree::
+
+    AGENCY (root)
+    ├── BUR-A  (bob manages it)
+    │   └── OFF-A1  (alice works here)
+    └── BUR-B
+        └── OFF-B1  (charlie works here)
+
+Fixtures pass explicit values for everything tests assert; factories are reseeded before each
+test so free text does not depend on the order tests run in.
+"""
+
+import factory.random
+import pytest
+from django.contrib.auth.models import Group
+
+from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
+from tests.factories.partners import (
+    DEFAULT_PASSWORD,
+    OrganizationUnitFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _reseed_factories():
+    factory.random.reseed_random(20261125)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 costs ~0.5 s a user; tests do not measure password strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def units(db):
+    """The unit tree above, as a dict by code."""
+    root = OrganizationUnitFactory(code="AGENCY", name="Department of Coordination", parent=None)
+    bur_a = OrganizationUnitFactory(code="BUR-A", name="Bureau A", parent=root)
+    off_a1 = OrganizationUnitFactory(code="OFF-A1", name="Office A1", parent=bur_a)
+    bur_b = OrganizationUnitFactory(code="BUR-B", name="Bureau B", parent=root)
+    off_b1 = OrganizationUnitFactory(code="OFF-B1", name="Office B1", parent=bur_b)
+    return {u.code: u for u in (root, bur_a, off_a1, bur_b, off_b1)}
+
+
+def make_user(username, role, unit=None, *, clearance="public_trust", **person_fields):
+    """A user in group ``role`` with a Person in ``unit`` (None: no Person)."""
+    group, _ = Group.objects.get_or_create(name=role)
+    user = UserFactory(username=username, is_staff=role == ROLE_ADMIN)
+    user.groups.add(group)
+    if unit is not None or person_fields:
+        PersonFactory(
+            user=user,
+            organization_unit=unit,
+            email=f"{username}@agency.example.gov",
+            clearance_level=clearance,
+            **person_fields,
+        )
+    return user
+
+
+@pytest.fixture
+def alice(units):
+    """Staff in OFF-A1."""
+    return make_user("alice", ROLE_STAFF, units["OFF-A1"])
+
+
+@pytest.fixture
+def bob(units):
+    """Manager of BUR-A (and so of OFF-A1)."""
+    user = make_user("bob", ROLE_MANAGER, units["BUR-A"])
+    units["BUR-A"].manager = user.person
+    units["BUR-A"].save()
+    return user
+
+
+@pytest.fixture
+def charlie(units):
+    """Staff in OFF-B1: an outsider to BUR-A's work."""
+    return make_user("charlie", ROLE_STAFF, units["OFF-B1"])
+
+
+@pytest.fixture
+def viewer(units):
+    """A read-only viewer (leadership, auditors) with no unit."""
+    return make_user("victor", ROLE_VIEWER, None, first_name="Victor", last_name="Viewer")
+
+
+@pytest.fixture
+def administrator(units):
+    """A member of the Administrator group (not a superuser)."""
+    return make_user("ada", ROLE_ADMIN, units["AGENCY"])
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)

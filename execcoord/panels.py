@@ -235,7 +235,23 @@ def discover_relations(model):
                     str(field.verbose_name),
                 )
             )
-    return result
+    return _disambiguate(model, result)
+
+
+def _disambiguate(model, relations):
+    """Name reverse relations by their field when one model is reached twice or is ``model``.
+
+    E.g. "Executive actions (parent)" for sub-taskers, "Dependencies (predecessor)".
+    """
+    seen = {}
+    for relation in relations:
+        seen[relation.related_model] = seen.get(relation.related_model, 0) + 1
+    for relation in relations:
+        twice = seen[relation.related_model] > 1 or relation.related_model is model
+        if relation.kind != "m2m" and twice:
+            field = relation.related_model._meta.get_field(relation.lookup)
+            relation.verbose_name = f"{relation.verbose_name} ({field.verbose_name})"
+    return relations
 
 
 class RelatedPanel(Panel):
@@ -278,6 +294,7 @@ class RelatedPanel(Panel):
             )
         return {
             "relation": relation,
+            "panel_id": f"rel-{relation.name}",
             "count": count,
             "table": table,
             "title": self.title or str(relation.verbose_name).capitalize(),

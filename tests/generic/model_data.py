@@ -43,7 +43,7 @@ def form_data(form_class, obj, user):
     """
     form = form_class(instance=obj, user=user)
     data, files = {}, {}
-    for name, field in form.fields.items():
+    for name in form.fields:
         value = form[name].value()
         if hasattr(value, "url") or name == "file":  # a stored file: upload a fresh copy
             files[name] = SimpleUploadedFile("memo.pdf", b"%PDF-1.4\n% memo\n", "application/pdf")

@@ -1,0 +1,376 @@
+"""Build a realistic demo agency and print one login per role (issue 2).
+
+Same seed, same data: Faker and factory-boy's random are reseeded, and every record is made
+by the factories the tests use (``tests/factories``), validated with ``full_clean()``.
+Running it again adds nothing: it only makes sure the demo logins exist and prints them.
+"""
+
+import datetime
+import random
+
+import factory.random
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from actions.choices import (
+    ActionStatus,
+    AssignmentStatus,
+    DependencyType,
+    ExtensionStatus,
+    Health,
+    Outcome,
+    Priority,
+    SecurityClassification,
+    Visibility,
+)
+from actions.models import ExecutiveAction
+from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
+from partners.models import OrganizationUnit
+
+DEMO_PASSWORD = "execcoord-demo-2026"
+ROOT_CODE = "DEPT"
+
+# (code, name, abbreviation, unit type, children)
+UNIT_TREE = (
+    "DEPT", "Department of Coordination", "DOC", "Department", (
+        ("OS", "Office of the Secretary", "OS", "Office", (
+            ("ES", "Executive Secretariat", "ES", "Office", ()),
+        )),
+        ("OCIO", "Office of the Chief Information Officer", "OCIO", "Bureau", (
+            ("OCIO-CSD", "Cybersecurity Division", "CSD", "Division", (
+                ("OCIO-CSD-SOC", "Security Operations Branch", "SOC", "Branch", ()),
+                ("OCIO-CSD-GRC", "Governance, Risk and Compliance Branch", "GRC", "Branch", ()),
+            )),
+            ("OCIO-EAB", "Enterprise Architecture Division", "EAD", "Division", ()),
+            ("OCIO-DAB", "Data and Analytics Division", "DAD", "Division", ()),
+        )),
+        ("OCFO", "Office of the Chief Financial Officer", "OCFO", "Bureau", (
+            ("OCFO-BUD", "Budget Division", "BUD", "Division", (
+                ("OCFO-BUD-BEB", "Budget Execution Branch", "BEB", "Branch", ()),
+                ("OCFO-BUD-BFB", "Budget Formulation Branch", "BFB", "Branch", ()),
+            )),
+            ("OCFO-GMD", "Grants Management Division", "GMD", "Division", ()),
+            ("OCFO-ACC", "Accounting Division", "ACC", "Division", ()),
+        )),
+        ("OGC", "Office of the General Counsel", "OGC", "Bureau", (
+            ("OGC-REG", "Regulatory Affairs Division", "RAD", "Division", ()),
+            ("OGC-ETH", "Ethics Division", "ETH", "Division", ()),
+            ("OGC-LIT", "Litigation Division", "LIT", "Division", ()),
+        )),
+        ("OPP", "Office of Policy and Planning", "OPP", "Bureau", (
+            ("OPP-STR", "Strategic Planning Division", "SPD", "Division", ()),
+            ("OPP-EVA", "Program Evaluation Division", "PED", "Division", ()),
+            ("OPP-LEG", "Office of Legislative Affairs", "OLA", "Office", ()),
+        )),
+        ("OHC", "Office of Human Capital", "OHC", "Bureau", (
+            ("OHC-WPB", "Workforce Planning Division", "WPD", "Division", ()),
+            ("OHC-TRN", "Training and Development Division", "TDD", "Division", ()),
+            ("OHC-LER", "Labor and Employee Relations Division", "LER", "Division", ()),
+        )),
+        ("OSEP", "Office of Security and Emergency Preparedness", "OSEP", "Bureau", (
+            ("OSEP-EPD", "Emergency Preparedness Division", "EPD", "Division", ()),
+            ("OSEP-PSD", "Personnel Security Division", "PSD", "Division", ()),
+            ("OSEP-PHY", "Physical Security Division", "PHY", "Division", ()),
+        )),
+        ("OPO", "Office of Procurement Operations", "OPO", "Bureau", (
+            ("OPO-ACQ", "Acquisition Division", "ACQ", "Division", ()),
+            ("OPO-POL", "Acquisition Policy Division", "APD", "Division", ()),
+        )),
+        ("FOD", "Field Operations", "FOD", "Bureau", (
+            ("FOD-NE", "Northeast Region", "NER", "Office", ()),
+            ("FOD-SE", "Southeast Region", "SER", "Office", ()),
+            ("FOD-CE", "Central Region", "CER", "Office", ()),
+            ("FOD-WE", "Western Region", "WER", "Office", ()),
+        )),
+        ("PRIV", "Privacy Office", "PRIV", "Office", ()),
+        ("OPA", "Office of Public Affairs", "OPA", "Office", ()),
+    ),
+)
+
+# username, group, unit code, manages the unit, clearance, description
+DEMO_LOGINS = (
+    ("staff", ROLE_STAFF, "OCIO-CSD", False, "public_trust", "Staff (action officer)"),
+    ("manager", ROLE_MANAGER, "OCIO", True, "secret", "Manager of OCIO and its sub-units"),
+    ("secretariat", ROLE_STAFF, "ES", False, "secret", "Executive secretariat"),
+    ("admin", ROLE_ADMIN, "OS", False, "top_secret", "Administrator (also Django admin)"),
+    ("viewer", ROLE_VIEWER, "OS", False, "public_trust", "Read-only viewer"),
+)
+
+
+class Command(BaseCommand):
+    help = "Build a realistic demo agency (same seed, same data) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true",
+                            help="Only seed when there are no executive actions yet.")
+        parser.add_argument("--actions", type=int, default=500,
+                            help="How many executive actions to create (default 500).")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, **options):
+        try:
+            from tests.factories import actions as af
+            from tests.factories import analysis as nf
+            from tests.factories import partners as pf
+        except ImportError as exc:  # a production install without the test package
+            raise CommandError("seed_demo needs the tests/ folder of a source checkout.") from exc
+        self.af, self.nf, self.pf = af, nf, pf
+        already = OrganizationUnit.objects.filter(code=ROOT_CODE).exists()
+        if already or (options["if_empty"] and ExecutiveAction.objects.exists()):
+            self.stdout.write("Demo data already present; nothing added.")
+        else:
+            factory.random.reseed_random(options["seed"])
+            self.rng = random.Random(options["seed"])
+            self.today = timezone.localdate()
+            with transaction.atomic():
+                self.seed(options["actions"])
+        self.ensure_logins()
+
+    # --- the agency -----------------------------------------------------------------
+
+    def seed(self, n_actions):
+        units = self.make_units(UNIT_TREE, None)
+        people = self.make_people(units)
+        accounts = [self.pf.AccountFactory() for _ in range(30)]
+        for person in self.rng.sample(people, 12):  # partner contacts
+            self.pf.ExternalPersonFactory(account=self.rng.choice(accounts))
+            del person
+        authorities = [
+            self.nf.LegalAuthorityFactory(issuing_body=self.rng.choice(accounts))
+            for _ in range(40)
+        ]
+        agreements = [
+            self.pf.AgreementFactory(
+                lead_unit=self.rng.choice(units),
+                primary_contact=self.rng.choice(people),
+                parties=self.rng.sample(accounts, 2),
+            )
+            for _ in range(20)
+        ]
+        analyses = [
+            self.nf.AnalysisFactory(
+                legal_authority=self.rng.choice(authorities),
+                organization_unit=self.rng.choice(units),
+                assessment_poc=self.rng.choice(people),
+            )
+            for _ in range(30)
+        ]
+        impacts = [
+            self.nf.ImpactFactory(
+                legal_authority=self.rng.choice(authorities),
+                analysis=self.rng.choice(analyses),
+                organization_unit=self.rng.choice(units),
+            )
+            for _ in range(40)
+        ]
+        risks = [
+            self.nf.RiskItemFactory(
+                legal_authority=self.rng.choice(authorities),
+                analysis=self.rng.choice(analyses),
+                organization_unit=self.rng.choice(units),
+                owner=self.rng.choice(people),
+            )
+            for _ in range(40)
+        ]
+        types = [self.af.ExecutiveActionTypeFactory() for _ in range(8)]
+        types[3].requires_legal_authority = True  # Regulatory Review
+        types[3].save()
+        self.links = dict(
+            authorities=authorities, agreements=agreements, analyses=analyses,
+            impacts=impacts, risks=risks, accounts=accounts,
+        )
+        self.make_actions(n_actions, types, units, people)
+        self.stdout.write(
+            f"Seeded {len(units)} units, {len(people)} people, {len(accounts)} partner accounts, "
+            f"{len(authorities)} legal authorities, {len(agreements)} agreements and "
+            f"{ExecutiveAction.objects.count()} executive actions."
+        )
+
+    def make_units(self, node, parent):
+        code, name, abbreviation, unit_type, children = node
+        unit = self.pf.OrganizationUnitFactory(
+            code=code, name=name, abbreviation=abbreviation, parent=parent,
+            unit_type=self.pf.OrganizationUnitTypeFactory(name=unit_type),
+            email=f"{code.lower()}-tasking@coordination.example.gov",
+        )
+        made = [unit]
+        for child in children:
+            made.extend(self.make_units(child, unit))
+        return made
+
+    def make_people(self, units):
+        people = []
+        for unit in units:
+            staff = [self.pf.PersonFactory(organization_unit=unit) for _ in range(5)]
+            unit.manager = staff[0]
+            unit.save()
+            people.extend(staff)
+        return people
+
+    # --- the taskers ----------------------------------------------------------------
+
+    STATUS_MIX = (
+        (ActionStatus.DRAFT, 6), (ActionStatus.NOT_STARTED, 12), (ActionStatus.IN_PROGRESS, 34),
+        (ActionStatus.SUBMITTED, 8), (ActionStatus.RETURNED, 4), (ActionStatus.COMPLETED, 26),
+        (ActionStatus.CANCELLED, 4), (ActionStatus.ON_HOLD, 6),
+    )
+
+    def make_actions(self, n_actions, types, units, people):
+        statuses = [s for s, weight in self.STATUS_MIX for _ in range(weight)]
+        secretariat = OrganizationUnit.objects.get(code="ES")
+        by_unit = {}
+        for person in people:
+            by_unit.setdefault(person.organization_unit_id, []).append(person)
+        n_top = int(n_actions * 0.7)
+        top = []
+        for i in range(n_actions):
+            parent = self.rng.choice(top) if i >= n_top else None
+            action = self.make_action(
+                statuses, types, units, by_unit, secretariat, parent=parent
+            )
+            if parent is None:
+                top.append(action)
+
+    def make_action(self, statuses, types, units, by_unit, secretariat, parent=None):
+        rng, today = self.rng, self.today
+        status = rng.choice(statuses)
+        lead = rng.choice(units[1:])
+        officer = rng.choice(by_unit[lead.pk])
+        due = today + datetime.timedelta(days=rng.randint(-120, 75))
+        issued = status != ActionStatus.DRAFT
+        issue_date = min(due - datetime.timedelta(days=rng.randint(20, 60)), today)
+        fields = dict(
+            action_type=parent.action_type if parent else rng.choice(types),
+            status=status,
+            priority=rng.choice(list(Priority)),
+            visibility=rng.choices(list(Visibility), weights=(20, 65, 12, 3))[0],
+            security_classification=rng.choices(
+                [SecurityClassification.UNCLASSIFIED, SecurityClassification.CUI], (80, 20)
+            )[0],
+            lead_unit=lead,
+            accountable_person=officer,
+            issuing_unit=parent.lead_unit if parent else secretariat,
+            issued_by=parent.accountable_person if parent else None,
+            parent=parent,
+            due_date=min(due, parent.due_date) if parent else due,
+            issue_date=issue_date if issued else None,
+            original_due_date=None,
+            health=rng.choice(list(Health)) if issued else Health.NOT_ASSESSED,
+            percent_complete=rng.choice((0, 10, 25, 40, 60, 80)) if issued else 0,
+            legal_authorities=rng.sample(self.links["authorities"], rng.randint(1, 2)),
+        )
+        if status == ActionStatus.ON_HOLD:
+            fields["held_from_status"] = ActionStatus.IN_PROGRESS
+        if status == ActionStatus.COMPLETED:
+            late = rng.random() < 0.3
+            finish = fields["due_date"] + datetime.timedelta(
+                days=rng.randint(1, 20) if late else -rng.randint(0, 15)
+            )
+            fields.update(
+                completed_date=max(min(finish, today), issue_date), percent_complete=100,
+                outcome=rng.choice(list(Outcome)), health=Health.ON_TRACK,
+            )
+        if issued:
+            extended = rng.random() < 0.15
+            fields["original_due_date"] = fields["due_date"] - datetime.timedelta(
+                days=14 if extended else 0
+            )
+        if rng.random() < 0.3:
+            fields["analyses"] = [rng.choice(self.links["analyses"])]
+            fields["impacts"] = [rng.choice(self.links["impacts"])]
+            fields["risk_items"] = [rng.choice(self.links["risks"])]
+        if rng.random() < 0.25:
+            fields["partners"] = rng.sample(self.links["accounts"], 2)
+            fields["agreements"] = [rng.choice(self.links["agreements"])]
+        action = self.af.ExecutiveActionFactory(**fields)
+        if issued:
+            self.make_satellites(action, units, by_unit)
+        return action
+
+    def make_satellites(self, action, units, by_unit):
+        rng = self.rng
+        for unit in rng.sample(units[1:], rng.randint(0, 2)):
+            if unit.pk == action.lead_unit_id:
+                continue
+            self.af.AssignmentFactory(
+                action=action, organization_unit=unit, person=rng.choice(by_unit[unit.pk]),
+                status=rng.choice(list(AssignmentStatus)),
+                due_date=action.due_date,
+            )
+        if action.status not in (ActionStatus.NOT_STARTED,):
+            for weeks_ago in range(rng.randint(1, 3), 0, -1):
+                self.af.StatusUpdateFactory(
+                    action=action,
+                    status_date=self.today - datetime.timedelta(weeks=weeks_ago),
+                    percent_complete=action.percent_complete,
+                    health=action.health if action.health != Health.NOT_ASSESSED
+                    else Health.ON_TRACK,
+                )
+        if action.original_due_date and action.original_due_date != action.due_date:
+            request = self.af.ExtensionRequestFactory(
+                action=action, current_due_date=action.original_due_date,
+                requested_due_date=action.due_date, status=ExtensionStatus.APPROVED,
+                decided_at=timezone.now(), requested_by=None,
+            )
+            self.af.DueDateChangeFactory(
+                action=action, old_due_date=action.original_due_date,
+                new_due_date=action.due_date, extension_request=request,
+                reason="Extension approved", changed_by=None,
+            )
+        if rng.random() < 0.1:
+            self.af.DecisionLogEntryFactory(
+                action=action, decided_by=action.accountable_person,
+                decision_authority=action.lead_unit,
+            )
+
+    # --- the logins -----------------------------------------------------------------
+
+    def ensure_logins(self):
+        User = get_user_model()
+        lines = []
+        for username, role, unit_code, manages, clearance, label in DEMO_LOGINS:
+            unit = OrganizationUnit.objects.filter(code=unit_code).first()
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username, f"{username}@coordination.example.gov", DEMO_PASSWORD,
+                    first_name=username.capitalize(), last_name="Demo",
+                    is_staff=role == ROLE_ADMIN, is_superuser=role == ROLE_ADMIN,
+                )
+                user.groups.add(Group.objects.get_or_create(name=role)[0])
+                if unit is not None:
+                    person = self.pf.PersonFactory(
+                        first_name=username.capitalize(), last_name="Demo",
+                        email=f"{username}@coordination.example.gov",
+                        organization_unit=unit, user=user, clearance_level=clearance,
+                    )
+                    if manages:
+                        unit.manager = person
+                        unit.save()
+            lines.append(f"  {username:<12} {DEMO_PASSWORD:<22} {label}")
+        self.stdout.write("Demo logins (username, password, role):")
+        self.stdout.write("\n".join(lines))
+        if hasattr(self, "today"):
+            self.make_demo_work()
+
+    def make_demo_work(self):
+        """Give the demo staff user work of their own, some overdue, some due soon."""
+        staff = get_user_model().objects.get(username="staff").person
+        mine = ExecutiveAction.objects.filter(
+            lead_unit=staff.organization_unit, status__in=[
+                ActionStatus.IN_PROGRESS, ActionStatus.NOT_STARTED, ActionStatus.RETURNED
+            ],
+        )[:6]
+        for action in mine:
+            action.accountable_person = staff
+            action.full_clean()
+            action.save()
+        first = list(mine[:2])
+        if len(first) == 2:
+            self.af.DependencyFactory(
+                predecessor=first[0], successor=first[1],
+                dependency_type=DependencyType.FINISH_TO_START,
+            )

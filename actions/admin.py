@@ -115,16 +115,19 @@ class AssignmentInline(admin.TabularInline):
 class StatusUpdateInline(ReadOnlyInline):
     model = StatusUpdate
     fields = ("status_date", "kind", "health", "percent_complete", "reported_by")
+    readonly_fields = fields
 
 
 class DecisionInline(ReadOnlyInline):
     model = DecisionLogEntry
     fields = ("decision_date", "title", "category", "decided_by")
+    readonly_fields = fields
 
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ("title", "kind", "uploaded_at", "size")
+    readonly_fields = fields
 
 
 @admin.register(ExecutiveAction)

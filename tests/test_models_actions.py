@@ -803,3 +803,37 @@ def test_admin_number_sequence_is_read_only():
 
 def test_visibility_default_is_internal():
     assert ExecutiveAction._meta.get_field("visibility").default == Visibility.INTERNAL
+
+
+ADMIN_MODELS = [
+    (ExecutiveActionTypeFactory, True),
+    (TagFactory, True),
+    (ExecutiveActionFactory, True),
+    (AssignmentFactory, True),
+    (StatusUpdateFactory, True),
+    (DecisionLogEntryFactory, True),
+    (DependencyFactory, True),
+    (ExtensionRequestFactory, True),
+    (DueDateChangeFactory, False),
+    (AttachmentFactory, True),
+    (ActionNumberSequenceFactory, False),
+    (CalendarFeedTokenFactory, False),
+    (ReminderLogFactory, False),
+]
+
+
+@pytest.mark.parametrize(("make", "addable"), ADMIN_MODELS)
+def test_admin_pages_render(admin_client, make, addable):
+    obj = make()
+    if isinstance(obj, ExecutiveAction):
+        StatusUpdateFactory(action=obj)
+        DecisionLogEntryFactory(action=obj)
+        AttachmentFactory(action=obj)
+        AssignmentFactory(action=obj)
+    meta = obj._meta
+    base = f"/admin/{meta.app_label}/{meta.model_name}/"
+    assert admin_client.get(base).status_code == 200
+    assert admin_client.get(f"{base}?q=a").status_code == 200
+    assert admin_client.get(f"{base}{obj.pk}/change/").status_code == 200
+    assert admin_client.get(f"{base}{obj.pk}/history/").status_code == 200
+    assert admin_client.get(f"{base}add/").status_code == (200 if addable else 403)

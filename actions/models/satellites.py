@@ -87,6 +87,16 @@ class Assignment(BaseModel):
     )
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.TextField(
+        blank=True,
+        help_text="How a non-concurrence was resolved; needed before the action is closed.",
+    )
+    last_reminded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the unit was last reminded to answer (at most once a day).",
+    )
 
     objects = ActionPartQuerySet.as_manager()
 

@@ -22,6 +22,7 @@ from actions.models import (
     ExecutiveAction,
     ExtensionRequest,
 )
+from partners.access import get_user_scope
 
 S = ActionStatus
 
@@ -83,8 +84,6 @@ class TransitionError(Exception):
 def _is_manager(user):
     if user is None or not user.is_authenticated:
         return False
-    from partners.access import get_user_scope
-
     scope = get_user_scope(user)
     return scope.is_admin or scope.is_manager
 

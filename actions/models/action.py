@@ -32,6 +32,7 @@ from actions.choices import (
     classification_rank,
 )
 from execcoord.models import BaseModel, VisibleQuerySet
+from partners.access import clearance_rank, get_user_scope
 
 number_prefix_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{0,9}$",
@@ -127,8 +128,6 @@ def allowed_classifications(clearance_rank_value):
     Unclassified needs nothing; CUI needs Public Trust or above; Confidential, Secret and Top
     Secret need a clearance of at least the same level.
     """
-    from partners.access import clearance_rank
-
     return [
         value
         for value, needed in CLASSIFICATION_REQUIRED_CLEARANCE.items()
@@ -150,8 +149,6 @@ class ExecutiveActionQuerySet(VisibleQuerySet):
         """
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        from partners.access import get_user_scope
-
         scope = get_user_scope(user)
         if scope.is_admin:
             return self.all()

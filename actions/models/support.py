@@ -12,11 +12,10 @@ from django.db import models
 from django.utils import timezone
 
 from actions.choices import REMINDER_KIND_COLORS, ReminderKind
+from partners.access import get_user_scope
 
 
 def _is_admin(user):
-    from partners.access import get_user_scope
-
     return get_user_scope(user).is_admin
 
 

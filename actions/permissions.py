@@ -35,9 +35,7 @@ def _named_person_ids(action):
     cached = getattr(action, "_person_ids_cache", None)
     if cached is None:
         cached = {action.accountable_person_id, action.issued_by_id, action.executive_sponsor_id}
-        cached.update(
-            action.assignments.exclude(person=None).values_list("person_id", flat=True)
-        )
+        cached.update(action.assignments.exclude(person=None).values_list("person_id", flat=True))
         cached.discard(None)
         action._person_ids_cache = cached
     return cached

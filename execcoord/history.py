@@ -57,6 +57,7 @@ def update_with_history(queryset, *, user=None, reason=None, **values):
     for obj in objs:
         for name, value in values.items():
             setattr(obj, name, value)
-    bulk_update_with_history(objs, list(values), type(objs[0]) if objs else None,
-                             user=user, reason=reason)
+    bulk_update_with_history(
+        objs, list(values), type(objs[0]) if objs else None, user=user, reason=reason
+    )
     return len(objs)

@@ -35,56 +35,130 @@ ROOT_CODE = "DEPT"
 
 # (code, name, abbreviation, unit type, children)
 UNIT_TREE = (
-    "DEPT", "Department of Coordination", "DOC", "Department", (
-        ("OS", "Office of the Secretary", "OS", "Office", (
-            ("ES", "Executive Secretariat", "ES", "Office", ()),
-        )),
-        ("OCIO", "Office of the Chief Information Officer", "OCIO", "Bureau", (
-            ("OCIO-CSD", "Cybersecurity Division", "CSD", "Division", (
-                ("OCIO-CSD-SOC", "Security Operations Branch", "SOC", "Branch", ()),
-                ("OCIO-CSD-GRC", "Governance, Risk and Compliance Branch", "GRC", "Branch", ()),
-            )),
-            ("OCIO-EAB", "Enterprise Architecture Division", "EAD", "Division", ()),
-            ("OCIO-DAB", "Data and Analytics Division", "DAD", "Division", ()),
-        )),
-        ("OCFO", "Office of the Chief Financial Officer", "OCFO", "Bureau", (
-            ("OCFO-BUD", "Budget Division", "BUD", "Division", (
-                ("OCFO-BUD-BEB", "Budget Execution Branch", "BEB", "Branch", ()),
-                ("OCFO-BUD-BFB", "Budget Formulation Branch", "BFB", "Branch", ()),
-            )),
-            ("OCFO-GMD", "Grants Management Division", "GMD", "Division", ()),
-            ("OCFO-ACC", "Accounting Division", "ACC", "Division", ()),
-        )),
-        ("OGC", "Office of the General Counsel", "OGC", "Bureau", (
-            ("OGC-REG", "Regulatory Affairs Division", "RAD", "Division", ()),
-            ("OGC-ETH", "Ethics Division", "ETH", "Division", ()),
-            ("OGC-LIT", "Litigation Division", "LIT", "Division", ()),
-        )),
-        ("OPP", "Office of Policy and Planning", "OPP", "Bureau", (
-            ("OPP-STR", "Strategic Planning Division", "SPD", "Division", ()),
-            ("OPP-EVA", "Program Evaluation Division", "PED", "Division", ()),
-            ("OPP-LEG", "Office of Legislative Affairs", "OLA", "Office", ()),
-        )),
-        ("OHC", "Office of Human Capital", "OHC", "Bureau", (
-            ("OHC-WPB", "Workforce Planning Division", "WPD", "Division", ()),
-            ("OHC-TRN", "Training and Development Division", "TDD", "Division", ()),
-            ("OHC-LER", "Labor and Employee Relations Division", "LER", "Division", ()),
-        )),
-        ("OSEP", "Office of Security and Emergency Preparedness", "OSEP", "Bureau", (
-            ("OSEP-EPD", "Emergency Preparedness Division", "EPD", "Division", ()),
-            ("OSEP-PSD", "Personnel Security Division", "PSD", "Division", ()),
-            ("OSEP-PHY", "Physical Security Division", "PHY", "Division", ()),
-        )),
-        ("OPO", "Office of Procurement Operations", "OPO", "Bureau", (
-            ("OPO-ACQ", "Acquisition Division", "ACQ", "Division", ()),
-            ("OPO-POL", "Acquisition Policy Division", "APD", "Division", ()),
-        )),
-        ("FOD", "Field Operations", "FOD", "Bureau", (
-            ("FOD-NE", "Northeast Region", "NER", "Office", ()),
-            ("FOD-SE", "Southeast Region", "SER", "Office", ()),
-            ("FOD-CE", "Central Region", "CER", "Office", ()),
-            ("FOD-WE", "Western Region", "WER", "Office", ()),
-        )),
+    "DEPT",
+    "Department of Coordination",
+    "DOC",
+    "Department",
+    (
+        (
+            "OS",
+            "Office of the Secretary",
+            "OS",
+            "Office",
+            (("ES", "Executive Secretariat", "ES", "Office", ()),),
+        ),
+        (
+            "OCIO",
+            "Office of the Chief Information Officer",
+            "OCIO",
+            "Bureau",
+            (
+                (
+                    "OCIO-CSD",
+                    "Cybersecurity Division",
+                    "CSD",
+                    "Division",
+                    (
+                        ("OCIO-CSD-SOC", "Security Operations Branch", "SOC", "Branch", ()),
+                        (
+                            "OCIO-CSD-GRC",
+                            "Governance, Risk and Compliance Branch",
+                            "GRC",
+                            "Branch",
+                            (),
+                        ),
+                    ),
+                ),
+                ("OCIO-EAB", "Enterprise Architecture Division", "EAD", "Division", ()),
+                ("OCIO-DAB", "Data and Analytics Division", "DAD", "Division", ()),
+            ),
+        ),
+        (
+            "OCFO",
+            "Office of the Chief Financial Officer",
+            "OCFO",
+            "Bureau",
+            (
+                (
+                    "OCFO-BUD",
+                    "Budget Division",
+                    "BUD",
+                    "Division",
+                    (
+                        ("OCFO-BUD-BEB", "Budget Execution Branch", "BEB", "Branch", ()),
+                        ("OCFO-BUD-BFB", "Budget Formulation Branch", "BFB", "Branch", ()),
+                    ),
+                ),
+                ("OCFO-GMD", "Grants Management Division", "GMD", "Division", ()),
+                ("OCFO-ACC", "Accounting Division", "ACC", "Division", ()),
+            ),
+        ),
+        (
+            "OGC",
+            "Office of the General Counsel",
+            "OGC",
+            "Bureau",
+            (
+                ("OGC-REG", "Regulatory Affairs Division", "RAD", "Division", ()),
+                ("OGC-ETH", "Ethics Division", "ETH", "Division", ()),
+                ("OGC-LIT", "Litigation Division", "LIT", "Division", ()),
+            ),
+        ),
+        (
+            "OPP",
+            "Office of Policy and Planning",
+            "OPP",
+            "Bureau",
+            (
+                ("OPP-STR", "Strategic Planning Division", "SPD", "Division", ()),
+                ("OPP-EVA", "Program Evaluation Division", "PED", "Division", ()),
+                ("OPP-LEG", "Office of Legislative Affairs", "OLA", "Office", ()),
+            ),
+        ),
+        (
+            "OHC",
+            "Office of Human Capital",
+            "OHC",
+            "Bureau",
+            (
+                ("OHC-WPB", "Workforce Planning Division", "WPD", "Division", ()),
+                ("OHC-TRN", "Training and Development Division", "TDD", "Division", ()),
+                ("OHC-LER", "Labor and Employee Relations Division", "LER", "Division", ()),
+            ),
+        ),
+        (
+            "OSEP",
+            "Office of Security and Emergency Preparedness",
+            "OSEP",
+            "Bureau",
+            (
+                ("OSEP-EPD", "Emergency Preparedness Division", "EPD", "Division", ()),
+                ("OSEP-PSD", "Personnel Security Division", "PSD", "Division", ()),
+                ("OSEP-PHY", "Physical Security Division", "PHY", "Division", ()),
+            ),
+        ),
+        (
+            "OPO",
+            "Office of Procurement Operations",
+            "OPO",
+            "Bureau",
+            (
+                ("OPO-ACQ", "Acquisition Division", "ACQ", "Division", ()),
+                ("OPO-POL", "Acquisition Policy Division", "APD", "Division", ()),
+            ),
+        ),
+        (
+            "FOD",
+            "Field Operations",
+            "FOD",
+            "Bureau",
+            (
+                ("FOD-NE", "Northeast Region", "NER", "Office", ()),
+                ("FOD-SE", "Southeast Region", "SER", "Office", ()),
+                ("FOD-CE", "Central Region", "CER", "Office", ()),
+                ("FOD-WE", "Western Region", "WER", "Office", ()),
+            ),
+        ),
         ("PRIV", "Privacy Office", "PRIV", "Office", ()),
         ("OPA", "Office of Public Affairs", "OPA", "Office", ()),
     ),
@@ -104,10 +178,17 @@ class Command(BaseCommand):
     help = "Build a realistic demo agency (same seed, same data) and print the demo logins."
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true",
-                            help="Only seed when there are no executive actions yet.")
-        parser.add_argument("--actions", type=int, default=500,
-                            help="How many executive actions to create (default 500).")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Only seed when there are no executive actions yet.",
+        )
+        parser.add_argument(
+            "--actions",
+            type=int,
+            default=500,
+            help="How many executive actions to create (default 500).",
+        )
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options):
@@ -139,8 +220,7 @@ class Command(BaseCommand):
             self.pf.ExternalPersonFactory(account=self.rng.choice(accounts))
             del person
         authorities = [
-            self.nf.LegalAuthorityFactory(issuing_body=self.rng.choice(accounts))
-            for _ in range(40)
+            self.nf.LegalAuthorityFactory(issuing_body=self.rng.choice(accounts)) for _ in range(40)
         ]
         agreements = [
             self.pf.AgreementFactory(
@@ -179,8 +259,12 @@ class Command(BaseCommand):
         types[3].requires_legal_authority = True  # Regulatory Review
         types[3].save()
         self.links = dict(
-            authorities=authorities, agreements=agreements, analyses=analyses,
-            impacts=impacts, risks=risks, accounts=accounts,
+            authorities=authorities,
+            agreements=agreements,
+            analyses=analyses,
+            impacts=impacts,
+            risks=risks,
+            accounts=accounts,
         )
         self.make_actions(n_actions, types, units, people)
         self.stdout.write(
@@ -192,7 +276,10 @@ class Command(BaseCommand):
     def make_units(self, node, parent):
         code, name, abbreviation, unit_type, children = node
         unit = self.pf.OrganizationUnitFactory(
-            code=code, name=name, abbreviation=abbreviation, parent=parent,
+            code=code,
+            name=name,
+            abbreviation=abbreviation,
+            parent=parent,
             unit_type=self.pf.OrganizationUnitTypeFactory(name=unit_type),
             email=f"{code.lower()}-tasking@coordination.example.gov",
         )
@@ -213,9 +300,14 @@ class Command(BaseCommand):
     # --- the taskers ----------------------------------------------------------------
 
     STATUS_MIX = (
-        (ActionStatus.DRAFT, 6), (ActionStatus.NOT_STARTED, 12), (ActionStatus.IN_PROGRESS, 34),
-        (ActionStatus.SUBMITTED, 8), (ActionStatus.RETURNED, 4), (ActionStatus.COMPLETED, 26),
-        (ActionStatus.CANCELLED, 4), (ActionStatus.ON_HOLD, 6),
+        (ActionStatus.DRAFT, 6),
+        (ActionStatus.NOT_STARTED, 12),
+        (ActionStatus.IN_PROGRESS, 34),
+        (ActionStatus.SUBMITTED, 8),
+        (ActionStatus.RETURNED, 4),
+        (ActionStatus.COMPLETED, 26),
+        (ActionStatus.CANCELLED, 4),
+        (ActionStatus.ON_HOLD, 6),
     )
 
     def make_actions(self, n_actions, types, units, people):
@@ -228,9 +320,7 @@ class Command(BaseCommand):
         top = []
         for i in range(n_actions):
             parent = self.rng.choice(top) if i >= n_top else None
-            action = self.make_action(
-                statuses, types, units, by_unit, secretariat, parent=parent
-            )
+            action = self.make_action(statuses, types, units, by_unit, secretariat, parent=parent)
             if parent is None:
                 top.append(action)
 
@@ -270,8 +360,10 @@ class Command(BaseCommand):
                 days=rng.randint(1, 20) if late else -rng.randint(0, 15)
             )
             fields.update(
-                completed_date=max(min(finish, today), issue_date), percent_complete=100,
-                outcome=rng.choice(list(Outcome)), health=Health.ON_TRACK,
+                completed_date=max(min(finish, today), issue_date),
+                percent_complete=100,
+                outcome=rng.choice(list(Outcome)),
+                health=Health.ON_TRACK,
             )
         if issued:
             extended = rng.random() < 0.15
@@ -296,7 +388,9 @@ class Command(BaseCommand):
             if unit.pk == action.lead_unit_id:
                 continue
             self.af.AssignmentFactory(
-                action=action, organization_unit=unit, person=rng.choice(by_unit[unit.pk]),
+                action=action,
+                organization_unit=unit,
+                person=rng.choice(by_unit[unit.pk]),
                 status=rng.choice(list(AssignmentStatus)),
                 due_date=action.due_date,
             )
@@ -306,23 +400,31 @@ class Command(BaseCommand):
                     action=action,
                     status_date=self.today - datetime.timedelta(weeks=weeks_ago),
                     percent_complete=action.percent_complete,
-                    health=action.health if action.health != Health.NOT_ASSESSED
+                    health=action.health
+                    if action.health != Health.NOT_ASSESSED
                     else Health.ON_TRACK,
                 )
         if action.original_due_date and action.original_due_date != action.due_date:
             request = self.af.ExtensionRequestFactory(
-                action=action, current_due_date=action.original_due_date,
-                requested_due_date=action.due_date, status=ExtensionStatus.APPROVED,
-                decided_at=timezone.now(), requested_by=None,
+                action=action,
+                current_due_date=action.original_due_date,
+                requested_due_date=action.due_date,
+                status=ExtensionStatus.APPROVED,
+                decided_at=timezone.now(),
+                requested_by=None,
             )
             self.af.DueDateChangeFactory(
-                action=action, old_due_date=action.original_due_date,
-                new_due_date=action.due_date, extension_request=request,
-                reason="Extension approved", changed_by=None,
+                action=action,
+                old_due_date=action.original_due_date,
+                new_due_date=action.due_date,
+                extension_request=request,
+                reason="Extension approved",
+                changed_by=None,
             )
         if rng.random() < 0.1:
             self.af.DecisionLogEntryFactory(
-                action=action, decided_by=action.accountable_person,
+                action=action,
+                decided_by=action.accountable_person,
                 decision_authority=action.lead_unit,
             )
 
@@ -336,16 +438,23 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
-                    username, f"{username}@coordination.example.gov", DEMO_PASSWORD,
-                    first_name=username.capitalize(), last_name="Demo",
-                    is_staff=role == ROLE_ADMIN, is_superuser=role == ROLE_ADMIN,
+                    username,
+                    f"{username}@coordination.example.gov",
+                    DEMO_PASSWORD,
+                    first_name=username.capitalize(),
+                    last_name="Demo",
+                    is_staff=role == ROLE_ADMIN,
+                    is_superuser=role == ROLE_ADMIN,
                 )
                 user.groups.add(Group.objects.get_or_create(name=role)[0])
                 if unit is not None:
                     person = self.pf.PersonFactory(
-                        first_name=username.capitalize(), last_name="Demo",
+                        first_name=username.capitalize(),
+                        last_name="Demo",
                         email=f"{username}@coordination.example.gov",
-                        organization_unit=unit, user=user, clearance_level=clearance,
+                        organization_unit=unit,
+                        user=user,
+                        clearance_level=clearance,
                     )
                     if manages:
                         unit.manager = person
@@ -360,9 +469,8 @@ class Command(BaseCommand):
         """Give the demo staff user work of their own, some overdue, some due soon."""
         staff = get_user_model().objects.get(username="staff").person
         mine = ExecutiveAction.objects.filter(
-            lead_unit=staff.organization_unit, status__in=[
-                ActionStatus.IN_PROGRESS, ActionStatus.NOT_STARTED, ActionStatus.RETURNED
-            ],
+            lead_unit=staff.organization_unit,
+            status__in=[ActionStatus.IN_PROGRESS, ActionStatus.NOT_STARTED, ActionStatus.RETURNED],
         )[:6]
         for action in mine:
             action.accountable_person = staff
@@ -371,6 +479,7 @@ class Command(BaseCommand):
         first = list(mine[:2])
         if len(first) == 2:
             self.af.DependencyFactory(
-                predecessor=first[0], successor=first[1],
+                predecessor=first[0],
+                successor=first[1],
                 dependency_type=DependencyType.FINISH_TO_START,
             )

@@ -6,7 +6,6 @@ Status changes go through :func:`transition`, which checks :data:`TRANSITIONS` (
 table of allowed moves) and the rules of :func:`check_transition`.
 """
 
-import datetime
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -113,6 +112,69 @@ def allowed_transitions(action, user=None):
     ]
 
 
+def _is_issuer(user, action):
+    """The issuer of ``action`` or a member of its issuing unit (the executive secretariat
+    issues taskers), with the right to change actions."""
+    scope = get_user_scope(user)
+    if not user.has_perm("actions.change_executiveaction"):
+        return False
+    return bool(
+        (scope.person_id and scope.person_id == action.issued_by_id)
+        or (scope.unit_id and scope.unit_id == action.issuing_unit_id)
+    )
+
+
+# Who may make each move (the one place this rule lives); see ``role_problem``.
+ROLE_RULES = {
+    "issue": "issuer",
+    "cancel": "issuer",
+    "start": "edit",
+    "hold": "edit",
+    "resume": "edit",
+    "submit": "edit",
+    "approve": "manage",
+    "return": "manage",
+    "reopen": "manage",
+}
+
+
+def may_make(user, action, row):
+    """Whether ``user`` may make the move ``row`` on ``action`` (``ROLE_RULES``).
+
+    Issue and cancel: managers of the action's units, its issuer and the issuing unit's
+    members; start, hold, resume and submit: whoever may edit the action; approve, return
+    and reopen: managers of its units (``actions.permissions``).
+    """
+    from actions import permissions
+
+    if user is None or not user.is_authenticated:
+        return False
+    rule = ROLE_RULES[row.name]
+    if rule == "edit":
+        return permissions.can_edit(user, action)
+    if rule == "issuer":
+        return permissions.can_manage(user, action) or _is_issuer(user, action)
+    return permissions.can_manage(user, action)
+
+
+def role_problem(action, row, user):
+    """The message refusing ``row`` to ``user`` on role grounds, or ``None``."""
+    if may_make(user, action, row):
+        return None
+    who = {
+        "issuer": "its issuer, the issuing unit and managers of its units",
+        "edit": "the people and units working on it and their managers",
+        "manage": "managers of its units",
+    }[ROLE_RULES[row.name]]
+    return f"You cannot {row.label.lower()} this action: only {who} can."
+
+
+def user_transitions(action, user):
+    """The moves to offer ``user`` on the action's page: allowed from the current status
+    (``allowed_transitions``) and by the user's role (``may_make``)."""
+    return [row for row in allowed_transitions(action, user) if may_make(user, action, row)]
+
+
 def _issue_problems(action):
     """What stops a draft from being issued: the responsibility fields and the type's rules."""
     problems = []
@@ -127,6 +189,12 @@ def _issue_problems(action):
     ]
     if missing:
         problems.append(f"Set the {_join(missing)} before issuing.")
+    return problems + [f"{problem[:-1]} before issuing." for problem in _type_link_problems(action)]
+
+
+def _type_link_problems(action):
+    """The links the action's type requires that are missing, one message each."""
+    problems = []
     action_type = action.action_type
     for flag, source, m2m, what in (
         (
@@ -142,9 +210,7 @@ def _issue_problems(action):
             continue
         if action.pk and getattr(action, m2m).exists():
             continue
-        problems.append(
-            f"Actions of type “{action_type.name}” need {what}: link one before issuing."
-        )
+        problems.append(f"Actions of type “{action_type.name}” need {what}: link one.")
     return problems
 
 
@@ -152,14 +218,16 @@ def _join(words):
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def check_transition(action, target, user=None, *, close_children=False):
+def check_transition(action, target, user=None, *, close_children=False, strict=False):
     """Every reason the move of ``action`` to ``target`` by ``user`` is refused.
 
     Args:
         action: the action as it stands (its ``status`` is the source).
         target: an ``ActionStatus`` value.
-        user: who asks; only "Reopen" looks at the role (managers and administrators).
+        user: who asks; "Reopen" is for managers and administrators.
         close_children: completing a parent closes its open sub-taskers instead of refusing.
+        strict: also apply the role rules (``may_make``) and, on approval, the close-out
+            checklist (``closeout_problems``). Every page passes it.
 
     Returns:
         A list of messages, empty when the move is allowed.
@@ -168,6 +236,10 @@ def check_transition(action, target, user=None, *, close_children=False):
     if row is None:
         return [f"An action that is “{S(action.status).label}” cannot move to “{S(target).label}”."]
     problems = []
+    if strict:
+        refused = role_problem(action, row, user)
+        if refused:
+            return [refused]
     if _resume_mismatch(action, row):
         held = S(action.held_from_status).label
         problems.append(f"This action was put on hold while “{held}” and resumes to it.")
@@ -182,7 +254,77 @@ def check_transition(action, target, user=None, *, close_children=False):
                 f"{open_children} sub-tasker(s) are still open: close them first, or "
                 "complete the action together with its sub-taskers."
             )
+    if strict and row.name == "approve" and action.pk:
+        problems += closeout_problems(action, close_children=close_children)
     return problems
+
+
+def closeout_checklist(action, *, close_children=False):
+    """The close-out checklist of an action: ``[(label, done, what is missing)]``.
+
+    A response is attached; every coordinating supporting unit has answered, and every
+    non-concurrence has a recorded disposition; every sub-tasker is closed (or will be closed
+    with the action); the links the type requires are present. Four queries.
+    """
+    from actions.choices import AssignmentRole, AssignmentStatus, AttachmentKind
+
+    items = []
+    has_response = action.attachments.filter(kind=AttachmentKind.RESPONSE).exists()
+    items.append(("A response is attached", has_response, "Attach the response (kind “Response”)."))
+    assignments = list(
+        action.assignments.filter(role=AssignmentRole.COORDINATING).select_related(
+            "organization_unit"
+        )
+    )
+    waiting = [
+        str(a.organization_unit)
+        for a in assignments
+        if a.status
+        in (AssignmentStatus.PENDING, AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.IN_PROGRESS)
+    ]
+    items.append(
+        (
+            "Every supporting unit has answered",
+            not waiting,
+            f"Waiting for: {_join(waiting)}." if waiting else "",
+        )
+    )
+    undisposed = [
+        str(a.organization_unit)
+        for a in assignments
+        if a.status == AssignmentStatus.NON_CONCUR and not a.disposition.strip()
+    ]
+    items.append(
+        (
+            "Every non-concurrence has a disposition",
+            not undisposed,
+            f"Record how the non-concurrence of {_join(undisposed)} was resolved."
+            if undisposed
+            else "",
+        )
+    )
+    open_children = list(
+        action.children.filter(status__in=OPEN_STATUSES).values_list("number", flat=True)
+    )
+    items.append(
+        (
+            "Every sub-tasker is closed",
+            not open_children or close_children,
+            f"Still open: {_join(open_children)}." if open_children and not close_children else "",
+        )
+    )
+    missing = _type_link_problems(action)
+    items.append(("The links the type requires are present", not missing, " ".join(missing)))
+    return items
+
+
+def closeout_problems(action, *, close_children=False):
+    """What stops ``action`` from being approved, one message a missing item."""
+    return [
+        f"{label}: no. {missing}".strip()
+        for label, done, missing in closeout_checklist(action, close_children=close_children)
+        if not done
+    ]
 
 
 def _record_as(instance, user, reason):
@@ -200,7 +342,7 @@ def _copy_state(source, target):
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def transition(action, target, user, *, comment="", close_children=False):
+def transition(action, target, user, *, comment="", close_children=False, strict=False):
     """Move ``action`` to status ``target``, or raise :class:`TransitionError`.
 
     Locks the row, re-checks the rules on the stored state (another user may have moved it),
@@ -210,7 +352,9 @@ def transition(action, target, user, *, comment="", close_children=False):
     """
     with transaction.atomic():
         locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
-        problems = check_transition(locked, target, user, close_children=close_children)
+        problems = check_transition(
+            locked, target, user, close_children=close_children, strict=strict
+        )
         if problems:
             raise TransitionError(problems)
         row = TRANSITIONS[(locked.status, target)]
@@ -286,8 +430,8 @@ def create_action(*, user=None, **fields):
     """Create an action from ``fields`` with its type's defaults, validated, numbered.
 
     Category and priority default to the type's; the due date defaults to today plus the
-    type's ``default_days_to_due`` (calendar days). Many-to-many values (``tags``,
-    ``legal_authorities`` …) may be passed as iterables.
+    type's ``default_days_to_due`` business days (``default_due_date``). Many-to-many values
+    (``tags``, ``legal_authorities`` …) may be passed as iterables.
 
     Raises:
         ValidationError: the fields are not valid (nothing is saved).
@@ -299,10 +443,8 @@ def create_action(*, user=None, **fields):
         action.category = action_type.category
     if "priority" not in fields:
         action.priority = action_type.default_priority
-    if "due_date" not in fields and action_type.default_days_to_due is not None:
-        action.due_date = timezone.localdate() + datetime.timedelta(
-            days=action_type.default_days_to_due
-        )
+    if "due_date" not in fields:
+        action.due_date = default_due_date(action_type, parent=action.parent)
     action.full_clean()
     with transaction.atomic():
         _record_as(action, user, "Created")
@@ -310,6 +452,21 @@ def create_action(*, user=None, **fields):
         for name, values in m2m.items():
             getattr(action, name).set(values)
     return action
+
+
+def default_due_date(action_type, *, parent=None, today=None):
+    """The suggested suspense of a new action: the type's ``default_days_to_due`` business
+    days from today (weekends and US federal holidays skipped), never after a parent's due
+    date; ``None`` when the type suggests none.
+    """
+    from actions.business_days import add_business_days
+
+    if action_type is None or action_type.default_days_to_due is None:
+        return parent.due_date if parent is not None else None
+    due = add_business_days(today or timezone.localdate(), action_type.default_days_to_due)
+    if parent is not None and parent.due_date and due > parent.due_date:
+        due = parent.due_date
+    return due
 
 
 class RollUp(NamedTuple):
@@ -378,6 +535,7 @@ def change_due_date(action, new_date, user, reason, extension_request=None):
         change.full_clean()
         locked.due_date = new_date
         locked.full_clean()
+        locked._due_date_change_recorded = True
         _record_as(locked, user, reason)
         locked.save()
         _record_as(change, user, reason)
@@ -441,10 +599,16 @@ __all__ = [
     "assign_number",
     "change_due_date",
     "check_transition",
+    "closeout_checklist",
+    "closeout_problems",
     "create_action",
+    "default_due_date",
     "decide_extension",
     "post_status_update",
     "rollup",
+    "may_make",
+    "role_problem",
     "rollup_ancestors",
     "transition",
+    "user_transitions",
 ]

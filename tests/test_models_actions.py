@@ -475,7 +475,8 @@ def test_create_action_takes_the_types_defaults(time_machine):
     )
     assert action.category == ActionCategory.REGULATORY
     assert action.priority == Priority.HIGH
-    assert action.due_date == datetime.date(2026, 3, 26)
+    # ten business days from Monday 16 March: the weekends are skipped
+    assert action.due_date == datetime.date(2026, 3, 30)
     assert action.number == "REG-2026-00001"
     assert list(action.tags.all()) == [tag]
     assert action.history.get().history_change_reason == "Created"

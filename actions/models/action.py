@@ -503,12 +503,50 @@ class ExecutiveAction(BaseModel):
     def __str__(self):
         return f"{self.number} — {self.title}" if self.number else self.title
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the stored due date, so ``save`` knows when it changes."""
+        instance = super().from_db(db, field_names, values)
+        if "due_date" in field_names:
+            instance._stored_due_date = instance.__dict__.get("due_date")
+        return instance
+
     def save(self, *args, **kwargs):
-        """Fill the category from the type, grow ``version``, and number a new action.
+        """Fill the category from the type, grow ``version``, number a new action, and keep
+        every due-date change.
 
         Numbering happens here (inside one transaction with the insert) because the number
-        is part of the action's identity; the counter is ``services.assign_number``.
+        is part of the action's identity; the counter is ``services.assign_number``. A due
+        date changed by any path other than ``services.change_due_date`` (which records it
+        itself) writes a ``DueDateChange`` with the save's author and reason, so no path can
+        move a suspense date without a trace.
         """
+        with transaction.atomic(using=kwargs.get("using")):
+            self._save(*args, **kwargs)
+            self._record_due_date_change()
+
+    def _record_due_date_change(self):
+        known = "_stored_due_date" in self.__dict__
+        stored = self.__dict__.get("_stored_due_date")
+        recorded = getattr(self, "_due_date_change_recorded", False)
+        self._stored_due_date = self.due_date
+        self._due_date_change_recorded = False
+        if not known or recorded or stored == self.due_date:
+            return
+        from actions.models.satellites import DueDateChange
+
+        user = getattr(self, "_history_user", None)
+        change = DueDateChange(
+            action=self,
+            old_due_date=stored,
+            new_due_date=self.due_date,
+            changed_by=user if getattr(user, "pk", None) else None,
+            reason=getattr(self, "_change_reason", "") or "Due date edited",
+        )
+        change._history_user = change.changed_by
+        change.save()
+
+    def _save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if not self.category and self.action_type_id:
             self.category = self.action_type.category

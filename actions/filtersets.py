@@ -3,11 +3,12 @@
 import datetime
 
 import django_filters as filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from execcoord.filtersets import BaseFilterSet
+from execcoord.filtersets import BaseFilterSet, NumberInFilter
 
+from . import dashboards
 from .choices import FINAL_STATUSES
 from .models import (
     Assignment,
@@ -29,8 +30,32 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
     open = filters.BooleanFilter(method="filter_open", label="Open (not completed or cancelled)")
     due_within = filters.NumberFilter(method="filter_due_within", label="Due within (days)")
-    lead_unit_subtree = filters.NumberFilter(
-        method="filter_lead_unit_subtree", label="Lead unit and its sub-units (unit id)"
+    lead_unit_subtree = NumberInFilter(
+        method="filter_lead_unit_subtree", label="Lead unit and its sub-units (unit ids)"
+    )
+    # The drill-through filters of My work and the dashboard (actions.dashboards): each
+    # dashboard number links to the list with exactly the rows it counts.
+    overdue_days_min = filters.NumberFilter(
+        method="filter_overdue_days_min", label="Overdue by at least (days)"
+    )
+    overdue_days_max = filters.NumberFilter(
+        method="filter_overdue_days_max", label="Overdue by at most (days)"
+    )
+    completed_on_time = filters.BooleanFilter(
+        method="filter_completed_on_time", label="Completed on time (current suspense)"
+    )
+    completed_on_time_original = filters.BooleanFilter(
+        method="filter_completed_on_time_original", label="Completed on time (original suspense)"
+    )
+    extended = filters.BooleanFilter(method="filter_extended", label="Extension granted")
+    extension_pending = filters.BooleanFilter(
+        method="filter_extension_pending", label="Extension request pending"
+    )
+    supporting_unit = filters.NumberFilter(
+        method="filter_supporting_unit", label="Supporting unit (unit id)"
+    )
+    involving_person = filters.NumberFilter(
+        method="filter_involving_person", label="Work of a person (person id)"
     )
     main_filters = (
         "status",
@@ -63,11 +88,58 @@ class ExecutiveActionFilterSet(BaseFilterSet):
         return queryset.filter(due_date__range=(today, end)).exclude(status__in=FINAL_STATUSES)
 
     def filter_lead_unit_subtree(self, queryset, name, value):
-        """Actions led by the unit ``value`` or any unit below it (a unit the user may see)."""
+        """Actions led by one of the units ``value`` (``5`` or ``5,9``) or any unit below them
+        (units the user may see)."""
         from partners.models import OrganizationUnit
 
-        units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk=value)
+        units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk__in=value)
         return queryset.filter(lead_unit__in=OrganizationUnit.objects.subtree(units))
+
+    def filter_overdue_days_min(self, queryset, name, value):
+        """Overdue by at least N whole days: open, suspense on or before today − N (N ≥ 1)."""
+        days = max(int(value), 1)
+        return queryset.filter(dashboards.overdue_days_q(timezone.localdate(), days))
+
+    def filter_overdue_days_max(self, queryset, name, value):
+        """Overdue by at most N whole days: open, suspense from today − N to yesterday."""
+        return queryset.filter(
+            dashboards.overdue_days_q(timezone.localdate(), 1, max(int(value), 1))
+        )
+
+    def filter_completed_on_time(self, queryset, name, value):
+        """``true``: completed on or before the current suspense; ``false``: completed after
+        it. Actions without a completion or due date match neither."""
+        return queryset.filter(dashboards.completed_on_time_q("due_date", value))
+
+    def filter_completed_on_time_original(self, queryset, name, value):
+        """Like ``completed_on_time``, measured against the suspense set at issue."""
+        return queryset.filter(dashboards.completed_on_time_q("original_due_date", value))
+
+    def filter_extended(self, queryset, name, value):
+        """``true``: at least one extension request approved; ``false``: none approved."""
+        q = dashboards.extended_q()
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_extension_pending(self, queryset, name, value):
+        """``true``: an extension request waits for a decision; ``false``: none waits."""
+        q = dashboards.extension_pending_q()
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_supporting_unit(self, queryset, name, value):
+        """Actions the unit ``value`` is assigned to as a supporting unit (OCR)."""
+        return queryset.filter(
+            Exists(Assignment.objects.filter(action=OuterRef("pk"), organization_unit_id=value))
+        )
+
+    def filter_involving_person(self, queryset, name, value):
+        """A person's work: they are accountable or named on an assignment, or the action is
+        led by or assigned to their unit (what "My work" lists)."""
+        from partners.models import Person
+
+        person = Person.objects.visible_to(self.request.user).filter(pk=value).first()
+        if person is None:
+            return queryset.none()
+        return queryset.filter(dashboards.involving_q(person.pk, person.organization_unit_id))
 
 
 class ExecutiveActionTypeFilterSet(BaseFilterSet):

@@ -1,0 +1,14 @@
+"""URLs of the read-side pages, mounted at the site root by ``execcoord.urls`` (by name, so the
+machinery does not import actions): My work is the home page."""
+
+from django.urls import path
+
+from actions import dashboard_views
+
+urlpatterns = [
+    path("", dashboard_views.my_work, name="home"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("calendar/", dashboard_views.calendar_settings, name="calendar_settings"),
+    path("calendar/token/", dashboard_views.calendar_token, name="calendar_token"),
+    path("calendar/<str:token>.ics", dashboard_views.calendar_feed, name="calendar_feed"),
+]

@@ -1,0 +1,583 @@
+"""The read side of the actions app: "My work", the manager dashboard and their drill-through.
+
+Every number here is computed in SQL (``Count`` with ``FILTER``) on a queryset that starts with
+``ExecutiveAction.objects.visible_to(user)``, so a count never reveals a restricted tasker, and
+every number carries the query string of the action list that shows exactly the rows counted
+(the filters are documented in ``actions.filtersets.ExecutiveActionFilterSet``).
+
+"Today" is computed once per page (``timezone.localdate()``, the agency's time zone) and passed
+down, so every number of one page agrees on what day it is.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.choices import OPEN_STATUSES, ActionStatus, ExtensionStatus, Priority
+from actions.models import Assignment, ExecutiveAction, ExtensionRequest
+from partners.access import get_user_scope
+from partners.models import PATH_DIGITS, OrganizationUnit
+
+SECTION_ROWS = 10
+WEEKS = 12
+RECENT_DAYS = 7
+# Overdue ageing buckets in whole days past the suspense date: (label, min, max or None).
+AGEING_BUCKETS = (
+    ("1–7 days", 1, 7),
+    ("8–30 days", 8, 30),
+    ("31–90 days", 31, 90),
+    ("90+ days", 91, None),
+)
+
+OPEN = Q(status__in=OPEN_STATUSES)
+COMPLETED = Q(status=ActionStatus.COMPLETED, completed_date__isnull=False)
+
+
+def action_list_url(**params):
+    """The action list filtered by ``params`` (``None`` values are left out)."""
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True)
+    base = reverse("actions:executiveaction_list")
+    return f"{base}?{query}" if query else base
+
+
+def overdue_q(today):
+    """Due before ``today`` and not completed or cancelled (DESIGN.md §2)."""
+    return OPEN & Q(due_date__lt=today)
+
+
+def due_soon_q(today, days):
+    """Open and due from ``today`` to ``today + days`` inclusive."""
+    return OPEN & Q(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days))
+
+
+def overdue_days_q(today, minimum, maximum=None):
+    """Overdue by at least ``minimum`` and at most ``maximum`` whole days."""
+    q = OPEN & Q(due_date__lte=today - datetime.timedelta(days=minimum))
+    if maximum is not None:
+        q &= Q(due_date__gte=today - datetime.timedelta(days=maximum))
+    return q
+
+
+def completed_on_time_q(deadline_field, on_time=True):
+    """Completed, with a completion date and a deadline, on or before (or after) the deadline."""
+    dated = COMPLETED & Q(**{f"{deadline_field}__isnull": False})
+    if on_time:
+        return dated & Q(completed_date__lte=F(deadline_field))
+    return dated & Q(completed_date__gt=F(deadline_field))
+
+
+def extended_q():
+    """At least one extension request of the action was approved."""
+    return Q(
+        Exists(
+            ExtensionRequest.objects.filter(action=OuterRef("pk"), status=ExtensionStatus.APPROVED)
+        )
+    )
+
+
+def extension_pending_q():
+    """The action has an extension request waiting for a decision."""
+    return Q(
+        Exists(
+            ExtensionRequest.objects.filter(action=OuterRef("pk"), status=ExtensionStatus.PENDING)
+        )
+    )
+
+
+def involving_q(person_id, unit_id):
+    """The person is accountable, the action is led by or assigned to their unit, or an
+    assignment names them (what "my work" means)."""
+    q = Q(accountable_person_id=person_id) | Q(
+        Exists(Assignment.objects.filter(action=OuterRef("pk"), person_id=person_id))
+    )
+    if unit_id:
+        q |= Q(lead_unit_id=unit_id) | Q(
+            Exists(Assignment.objects.filter(action=OuterRef("pk"), organization_unit_id=unit_id))
+        )
+    return q
+
+
+def start_of_day(day):
+    """The aware datetime at which ``day`` begins in the agency's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# ---------------------------------------------------------------------------------------------
+# My work
+
+
+@dataclass
+class Section:
+    """One table of My work: a title, its count, its first rows and the link to all of them."""
+
+    key: str
+    title: str
+    help: str
+    count: int = 0
+    url: str = ""
+    rows: list = field(default_factory=list)
+    kind: str = "actions"  # or "extensions"
+
+
+def my_work(user, today=None):
+    """The sections of the signed-in user's home page, in a fixed number of queries.
+
+    One aggregate query counts every section; one query fetches the first rows of every
+    section (an ``IN (… LIMIT 10)`` per section, OR-ed); managers get one more query for the
+    pending extension requests of their units. Returns ``(sections, person_id)``.
+    """
+    today = today or timezone.localdate()
+    scope = get_user_scope(user)
+    if not scope.person_id:
+        return [], None
+    pid, uid = scope.person_id, scope.unit_id
+    days = settings.DUE_SOON_DAYS
+    recent_since = start_of_day(today - datetime.timedelta(days=RECENT_DAYS - 1))
+    mine = involving_q(pid, uid)
+    assigned_unit = Q(
+        Exists(Assignment.objects.filter(action=OuterRef("pk"), organization_unit_id=uid))
+    )
+    sections = [
+        Section(
+            "accountable",
+            "I am accountable",
+            "Open taskers where you are the accountable person (action officer).",
+            url=action_list_url(accountable_person_id=pid, open="true"),
+        ),
+        Section(
+            "unit",
+            "Led by my unit",
+            "Open taskers your unit leads (OPR).",
+            url=action_list_url(lead_unit_id=uid, open="true"),
+        ),
+        Section(
+            "supporting",
+            "My unit supports",
+            "Open taskers your unit is assigned to as a supporting unit (OCR).",
+            url=action_list_url(supporting_unit=uid, open="true"),
+        ),
+        Section(
+            "due_soon",
+            f"Due in the next {days} days",
+            f"My work (any of the above, or assigned to me) due from today to {days} days ahead.",
+            url=action_list_url(involving_person=pid, due_within=days, sort="due_date"),
+        ),
+        Section(
+            "overdue",
+            "Overdue",
+            "My work whose suspense date has passed and that is not completed or cancelled.",
+            url=action_list_url(involving_person=pid, overdue="true", sort="due_date"),
+        ),
+        Section(
+            "recent",
+            "Recently updated",
+            f"My work changed in the last {RECENT_DAYS} days, newest first.",
+            url=action_list_url(
+                involving_person=pid,
+                updated_at_after=(today - datetime.timedelta(days=RECENT_DAYS - 1)).isoformat(),
+                sort="-updated_at",
+            ),
+        ),
+    ]
+    conditions = {
+        "accountable": (OPEN & Q(accountable_person_id=pid), ("due_date", "pk")),
+        "unit": (OPEN & Q(lead_unit_id=uid) if uid else Q(pk__in=[]), ("due_date", "pk")),
+        "supporting": (OPEN & assigned_unit if uid else Q(pk__in=[]), ("due_date", "pk")),
+        "due_soon": (mine & due_soon_q(today, days), ("due_date", "pk")),
+        "overdue": (mine & overdue_q(today), ("due_date", "pk")),
+        "recent": (mine & Q(updated_at__gte=recent_since), ("-updated_at", "-pk")),
+    }
+    if scope.is_manager or scope.managed_unit_ids:
+        managed = sorted(scope.managed_unit_ids)
+        roots = ",".join(str(i) for i in _subtree_root_ids(managed))
+        conditions["reviews"] = (
+            Q(status=ActionStatus.SUBMITTED, lead_unit_id__in=managed),
+            ("due_date", "pk"),
+        )
+        sections.append(
+            Section(
+                "reviews",
+                "Waiting for my review",
+                "Taskers of the units you manage submitted for review.",
+                url=action_list_url(lead_unit_subtree=roots, status=ActionStatus.SUBMITTED),
+            )
+        )
+        sections.append(
+            Section(
+                "extensions",
+                "Extension requests waiting for me",
+                "Pending extension requests on taskers of the units you manage.",
+                url=action_list_url(lead_unit_subtree=roots, extension_pending="true"),
+                kind="extensions",
+            )
+        )
+    visible = ExecutiveAction.objects.visible_to(user)
+    aggregates = {key: Count("pk", filter=cond) for key, (cond, _) in conditions.items()}
+    if scope.is_manager or scope.managed_unit_ids:
+        aggregates["extensions"] = Count(
+            "pk", filter=extension_pending_q() & Q(lead_unit_id__in=scope.managed_unit_ids)
+        )
+    counts = visible.aggregate(**aggregates)
+    first_rows = Q(pk__in=[])
+    for cond, order in conditions.values():
+        first_rows |= Q(pk__in=visible.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS])
+    flags = {
+        f"in_{key}": ExpressionWrapper(cond, output_field=BooleanField())
+        for key, (cond, _) in conditions.items()
+    }
+    rows = list(
+        visible.filter(first_rows)
+        .select_related("lead_unit", "accountable_person", "action_type")
+        .annotate(**flags)
+        .order_by("due_date", "pk")
+    )
+    for section in sections:
+        section.count = counts.get(section.key, 0)
+        if section.key in conditions:
+            order = conditions[section.key][1]
+            picked = [r for r in rows if getattr(r, f"in_{section.key}")]
+            if order[0] == "-updated_at":
+                picked.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)
+            section.rows = picked[:SECTION_ROWS]
+        elif section.key == "extensions":
+            pending = (
+                ExtensionRequest.objects.filter(
+                    status=ExtensionStatus.PENDING,
+                    action__in=visible.filter(lead_unit_id__in=scope.managed_unit_ids),
+                )
+                .select_related("action", "action__lead_unit", "requested_by")
+                .order_by("created_at", "pk")
+            )
+            section.rows = list(pending[:SECTION_ROWS])
+    return sections, pid
+
+
+def _subtree_root_ids(unit_ids):
+    """The units of ``unit_ids`` whose parent is not among them (one query)."""
+    ids = set(unit_ids)
+    parents = OrganizationUnit.objects.filter(pk__in=ids).values_list("pk", "parent_id")
+    return sorted(pk for pk, parent in parents if parent not in ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# Manager dashboard
+
+
+@dataclass
+class Number:
+    """A dashboard number, its plain-words definition, and the list that shows its rows."""
+
+    label: str
+    value: int
+    url: str
+    definition: str = ""
+
+
+@dataclass
+class Bar:
+    """One bar of a chart (also one row of its table equivalent)."""
+
+    label: str
+    value: int
+    url: str
+    width: float = 0.0  # percent of the chart's largest bar
+    px: float = 0.0  # drawn length in the 220-unit-wide plot of a bar chart
+    y: int = 0  # top of the bar's 26-unit row
+
+    @property
+    def text_x(self):
+        return round(146 + self.px, 1)
+
+    @property
+    def rect_y(self):
+        return self.y + 3
+
+
+@dataclass
+class DashboardFilters:
+    """What the dashboard is about: a unit (with sub-units) and optional narrowing."""
+
+    unit: OrganizationUnit
+    action_type_id: int | None = None
+    priority: str | None = None
+    due_after: datetime.date | None = None
+    due_before: datetime.date | None = None
+
+    def queryset_filter(self):
+        q = Q(lead_unit__path__startswith=self.unit.path)
+        if self.action_type_id:
+            q &= Q(action_type_id=self.action_type_id)
+        if self.priority:
+            q &= Q(priority=self.priority)
+        if self.due_after:
+            q &= Q(due_date__gte=self.due_after)
+        if self.due_before:
+            q &= Q(due_date__lte=self.due_before)
+        return q
+
+    def list_params(self):
+        """The action-list filters equal to :meth:`queryset_filter`."""
+        return {
+            "lead_unit_subtree": self.unit.pk,
+            "action_type_id": self.action_type_id,
+            "priority": self.priority,
+            "due_date_after": self.due_after.isoformat() if self.due_after else None,
+            "due_date_before": self.due_before.isoformat() if self.due_before else None,
+        }
+
+
+def _with_widths(bars):
+    top = max((b.value for b in bars), default=0)
+    for i, bar in enumerate(bars):
+        bar.y = 26 * i
+        bar.width = round(100 * bar.value / top, 1) if top else 0.0
+        bar.px = round(2.2 * bar.width, 1)
+    return bars
+
+
+def week_starts(today, weeks=WEEKS):
+    """The Mondays of the last ``weeks`` weeks, oldest first, the current week last."""
+    monday = today - datetime.timedelta(days=today.weekday())
+    return [monday - datetime.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+
+
+def dashboard(user, filters, today=None):
+    """Every number, chart and list of the manager dashboard, in five queries.
+
+    1. one aggregate with a ``FILTER`` per tile, ageing bucket, priority and week;
+    2. overdue by child unit: ``GROUP BY`` the first path segment below the chosen unit
+       (each child's whole subtree rolls up into it);
+    3. overdue by type (``GROUP BY`` type);
+    4. the child units' names;
+    5. the ten oldest overdue taskers.
+    """
+    today = today or timezone.localdate()
+    days = settings.DUE_SOON_DAYS
+    base = ExecutiveAction.objects.visible_to(user).filter(filters.queryset_filter())
+    params = filters.list_params()
+
+    def url(**extra):
+        return action_list_url(**{**params, **extra})
+
+    month_start = today.replace(day=1)
+    weeks = week_starts(today)
+    overdue = overdue_q(today)
+    aggregates = {
+        "open": Count("pk", filter=OPEN),
+        "overdue": Count("pk", filter=overdue),
+        "due_soon": Count("pk", filter=due_soon_q(today, days)),
+        "completed_month": Count(
+            "pk", filter=COMPLETED & Q(completed_date__gte=month_start, completed_date__lte=today)
+        ),
+        "on_time_original": Count("pk", filter=completed_on_time_q("original_due_date")),
+        "late_original": Count("pk", filter=completed_on_time_q("original_due_date", False)),
+        "on_time_current": Count("pk", filter=completed_on_time_q("due_date")),
+        "late_current": Count("pk", filter=completed_on_time_q("due_date", False)),
+        "extended": Count("pk", filter=extended_q()),
+    }
+    for i, (_, low, high) in enumerate(AGEING_BUCKETS):
+        aggregates[f"age_{i}"] = Count("pk", filter=overdue_days_q(today, low, high))
+    for value in Priority.values:
+        aggregates[f"prio_{value}"] = Count("pk", filter=overdue & Q(priority=value))
+    for i, monday in enumerate(weeks):
+        sunday = monday + datetime.timedelta(days=6)
+        aggregates[f"opened_{i}"] = Count("pk", filter=Q(issue_date__range=(monday, sunday)))
+        aggregates[f"closed_{i}"] = Count(
+            "pk", filter=COMPLETED & Q(completed_date__range=(monday, sunday))
+        )
+    n = base.aggregate(**aggregates)
+
+    tiles = [
+        Number(
+            "Open",
+            n["open"],
+            url(open="true"),
+            "Taskers not completed or cancelled (any status from draft to on hold).",
+        ),
+        Number(
+            "Overdue",
+            n["overdue"],
+            url(overdue="true", sort="due_date"),
+            "Suspense date before today, status not completed or cancelled.",
+        ),
+        Number(
+            f"Due in {days} days",
+            n["due_soon"],
+            url(due_within=days, sort="due_date"),
+            f"Open, with a suspense date from today to {days} days ahead.",
+        ),
+        Number(
+            "Completed this month",
+            n["completed_month"],
+            url(
+                status=ActionStatus.COMPLETED,
+                completed_date_after=month_start.isoformat(),
+                completed_date_before=today.isoformat(),
+            ),
+            f"Status completed, completion date from {month_start:%-d %B} to today.",
+        ),
+        Number(
+            "Taskers extended",
+            n["extended"],
+            url(extended="true"),
+            "Taskers with at least one extension request approved (suspense moved later).",
+        ),
+    ]
+    rates = [
+        _rate(
+            "On time against the original suspense",
+            n["on_time_original"],
+            n["late_original"],
+            url(completed_on_time_original="true"),
+            url(completed_on_time_original="false"),
+            "Completed on or before the suspense date set at issue, whatever extensions "
+            "were granted since.",
+        ),
+        _rate(
+            "On time against the current (extended) suspense",
+            n["on_time_current"],
+            n["late_current"],
+            url(completed_on_time="true"),
+            url(completed_on_time="false"),
+            "Completed on or before the suspense date in force, extensions included.",
+        ),
+    ]
+    ageing = _with_widths(
+        [
+            Bar(
+                label,
+                n[f"age_{i}"],
+                url(overdue_days_min=low, overdue_days_max=high, sort="due_date"),
+            )
+            for i, (label, low, high) in enumerate(AGEING_BUCKETS)
+        ]
+    )
+    by_priority = _with_widths(
+        [
+            Bar(label, n[f"prio_{value}"], url(overdue="true", priority=value))
+            for value, label in reversed(Priority.choices)
+        ]
+    )
+    weekly = _weekly(n, weeks, today, url)
+    weekly_max = max([w["opened"].value for w in weekly] + [w["closed"].value for w in weekly])
+    for w in weekly:  # bar heights in the 150-unit-high plot of the weekly chart
+        w["opened_h"] = round(150 * w["opened"].value / weekly_max, 1) if weekly_max else 0
+        w["closed_h"] = round(150 * w["closed"].value / weekly_max, 1) if weekly_max else 0
+        w["opened_y"], w["closed_y"] = 165 - w["opened_h"], 165 - w["closed_h"]
+    return {
+        "today": today,
+        "tiles": tiles,
+        "rates": rates,
+        "ageing": ageing,
+        "by_priority": by_priority,
+        "by_unit": _overdue_by_child_unit(base, filters, overdue, url),
+        "by_type": _overdue_by_type(base, overdue, url),
+        "weekly": weekly,
+        "weekly_max": weekly_max,
+        "oldest": list(
+            base.filter(overdue)
+            .select_related("lead_unit", "accountable_person")
+            .order_by("due_date", "pk")[:SECTION_ROWS]
+        ),
+        "oldest_url": url(overdue="true", sort="due_date"),
+    }
+
+
+def _rate(label, on_time, late, on_time_url, late_url, definition):
+    total = on_time + late
+    return {
+        "label": label,
+        "percent": round(100 * on_time / total) if total else None,
+        "on_time": Number("on time", on_time, on_time_url),
+        "late": Number("late", late, late_url),
+        "total": total,
+        "definition": definition,
+    }
+
+
+def _weekly(n, weeks, today, url):
+    rows = []
+    for i, monday in enumerate(weeks):
+        sunday = monday + datetime.timedelta(days=6)
+        span = {"after": monday.isoformat(), "before": sunday.isoformat()}
+        rows.append(
+            {
+                "monday": monday,
+                "opened": Number(
+                    "opened",
+                    n[f"opened_{i}"],
+                    url(issue_date_after=span["after"], issue_date_before=span["before"]),
+                ),
+                "closed": Number(
+                    "completed",
+                    n[f"closed_{i}"],
+                    url(
+                        status=ActionStatus.COMPLETED,
+                        completed_date_after=span["after"],
+                        completed_date_before=span["before"],
+                    ),
+                ),
+            }
+        )
+    return rows
+
+
+def _overdue_by_child_unit(base, filters, overdue, url):
+    """Overdue taskers per child unit of the chosen unit, each child's subtree rolled up.
+
+    One ``GROUP BY`` on the first path segment below the chosen unit's path: a grand-child's
+    path starts with its parent's, so it counts under the child. Taskers led by the chosen
+    unit itself come out with the unit's own path and are listed first.
+    """
+    unit = filters.unit
+    prefix_len = len(unit.path) + PATH_DIGITS + 1
+    grouped = (
+        base.filter(overdue)
+        .annotate(branch=Substr("lead_unit__path", 1, prefix_len))
+        .values("branch")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["branch"]: row["n"] for row in grouped}
+    children = OrganizationUnit.objects.filter(parent=unit).order_by("name", "pk")
+    bars = [
+        Bar(
+            f"{unit.abbreviation or unit.name} itself",
+            counts.get(unit.path, 0),
+            url(lead_unit_subtree=None, lead_unit_id=unit.pk, overdue="true"),
+        )
+    ]
+    bars += [
+        Bar(
+            child.abbreviation or child.name,
+            counts.get(child.path, 0),
+            url(lead_unit_subtree=child.pk, overdue="true"),
+        )
+        for child in children
+    ]
+    return _with_widths(bars)
+
+
+def _overdue_by_type(base, overdue, url):
+    grouped = (
+        base.filter(overdue)
+        .values("action_type_id", "action_type__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "action_type__name")
+    )
+    return _with_widths(
+        [
+            Bar(
+                row["action_type__name"],
+                row["n"],
+                url(action_type_id=row["action_type_id"], overdue="true"),
+            )
+            for row in grouped
+        ]
+    )

@@ -1,0 +1,157 @@
+"""A restricted tasker stays hidden on every path (issue 6 §3), and what roles may change.
+
+The tasker belongs to OFF-A1 (under BUR-A). Charlie works in OFF-B1: an outsider who must not
+learn it exists, on any page, count, export, search, panel or admin list. Bob manages BUR-A
+and so sees it; Alice works in OFF-A1 and sees it too.
+"""
+
+import pytest
+from django.urls import reverse
+
+from actions.choices import Visibility
+from actions.models import ExecutiveAction
+from execcoord.utils import viewname
+from tests.factories.actions import ExecutiveActionFactory
+from tests.factories.analysis import LegalAuthorityFactory
+
+SECRET_TITLE = "Relocate the continuity site quietly"
+
+
+@pytest.fixture
+def authority(db):
+    return LegalAuthorityFactory(name="Continuity Directive 99", citation="99 FR 12345")
+
+
+@pytest.fixture
+def restricted(units, authority):
+    return ExecutiveActionFactory(
+        title=SECRET_TITLE,
+        description="A restricted tasker about the continuity site.",
+        visibility=Visibility.RESTRICTED,
+        lead_unit=units["OFF-A1"],
+        legal_authorities=[authority],
+        issued=True,
+    )
+
+
+def _list_url(**params):
+    from urllib.parse import urlencode
+
+    return reverse(viewname(ExecutiveAction, "list")) + ("?" + urlencode(params) if params else "")
+
+
+@pytest.mark.django_db
+class TestOutsiderSeesNothing:
+    @pytest.fixture(autouse=True)
+    def signed_in(self, client, charlie, restricted):
+        client.force_login(charlie)
+        self.client, self.action = client, restricted
+
+    def test_detail_edit_and_history_are_404(self):
+        for page in ("detail", "edit", "history"):
+            url = reverse(viewname(ExecutiveAction, page), args=[self.action.pk])
+            assert self.client.get(url).status_code == 404, page
+
+    def test_every_page_answers_as_if_it_did_not_exist(self):
+        """Same status as for a number nobody has: the answer reveals nothing."""
+        for page in ("detail", "edit", "delete", "history"):
+            hidden = reverse(viewname(ExecutiveAction, page), args=[self.action.pk])
+            missing = reverse(viewname(ExecutiveAction, page), args=[self.action.pk + 9999])
+            status = self.client.get(hidden).status_code
+            assert status in (403, 404) and status == self.client.get(missing).status_code
+
+    def test_direct_post_to_edit_is_404_and_changes_nothing(self):
+        url = reverse(viewname(ExecutiveAction, "edit"), args=[self.action.pk])
+        response = self.client.post(url, {"title": "Hijacked"})
+        assert response.status_code == 404
+        self.action.refresh_from_db()
+        assert self.action.title == SECRET_TITLE
+
+    def test_list_and_its_count_leave_it_out(self):
+        page = self.client.get(_list_url(q="continuity")).content.decode()
+        assert SECRET_TITLE not in page and self.action.number not in page
+
+    def test_export_leaves_it_out(self):
+        for fmt in ("csv", "xlsx"):
+            response = self.client.get(_list_url(export=fmt))
+            assert response.status_code == 200
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            assert self.action.number.encode() not in body, fmt
+
+    def test_global_search_leaves_it_out(self):
+        for q in (self.action.number, "continuity", "Relocate"):
+            page = self.client.get(reverse("search"), {"q": q}).content.decode()
+            assert SECRET_TITLE not in page, q
+
+    def test_linked_panel_of_the_authority_leaves_it_out(self, authority):
+        page = self.client.get(authority.get_absolute_url()).content.decode()
+        assert authority.name in page
+        assert SECRET_TITLE not in page and self.action.number not in page
+
+    def test_autocomplete_leaves_it_out(self):
+        response = self.client.get(
+            reverse("autocomplete", args=["actions.executiveaction"]), {"q": "Relocate"}
+        )
+        assert response.status_code in (200, 403)
+        assert SECRET_TITLE not in response.content.decode()
+
+    def test_add_subtasker_under_it_is_404(self):
+        url = reverse(viewname(ExecutiveAction, "add")) + f"?parent={self.action.pk}"
+        assert self.client.get(url).status_code == 404
+
+    def test_admin_changelist_leaves_it_out(self, charlie):
+        from django.contrib.auth.models import Permission
+
+        charlie.is_staff = True
+        charlie.save()
+        charlie.user_permissions.add(Permission.objects.get(codename="view_executiveaction"))
+        response = self.client.get(reverse("admin:actions_executiveaction_changelist"))
+        assert response.status_code == 200
+        assert SECRET_TITLE not in response.content.decode()
+        change = reverse("admin:actions_executiveaction_change", args=[self.action.pk])
+        assert self.client.get(change).status_code in (302, 404)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["alice", "bob"])
+def test_unit_member_and_manager_above_see_it(client, request, restricted, authority, who):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(restricted.get_absolute_url()).status_code == 200
+    assert SECRET_TITLE in client.get(_list_url()).content.decode()
+    assert SECRET_TITLE in client.get(authority.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_viewer_cannot_change_anything(client, viewer, restricted, units):
+    """Every model's add, edit, delete and bulk pages refuse a Viewer's POST."""
+    from execcoord.registry import all_registrations
+
+    public = ExecutiveActionFactory(visibility=Visibility.PUBLIC, lead_unit=units["OFF-B1"])
+    client.force_login(viewer)
+    for views in all_registrations():
+        model = views.model
+        urls = [reverse(viewname(model, "add"))]
+        urls += [reverse(viewname(model, "bulk_edit")), reverse(viewname(model, "bulk_delete"))]
+        instance = model.objects.first()
+        if instance is not None:
+            urls += [
+                reverse(viewname(model, page), args=[instance.pk]) for page in ("edit", "delete")
+            ]
+        for url in urls:
+            response = client.post(url, {"pk": [instance.pk] if instance else []})
+            assert response.status_code in (403, 404), f"{url} answered {response.status_code}"
+    public.refresh_from_db()
+    assert public.version == 1
+
+
+@pytest.mark.django_db
+def test_staff_cannot_edit_a_visible_tasker_of_another_unit(client, charlie, units):
+    """Internal taskers are visible agency-wide, but only their units may change them."""
+    other = ExecutiveActionFactory(visibility=Visibility.INTERNAL, lead_unit=units["OFF-A1"])
+    client.force_login(charlie)
+    assert client.get(other.get_absolute_url()).status_code == 200
+    edit = reverse(viewname(ExecutiveAction, "edit"), args=[other.pk])
+    assert client.get(edit).status_code == 403
+    assert client.post(edit, {"title": "Changed by outsider"}).status_code == 403
+    other.refresh_from_db()
+    assert other.title != "Changed by outsider"

@@ -1,0 +1,899 @@
+"""Build a large agency for the scale benchmark (issue 7), fast.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench EXECCOORD_DEV=1 \\
+        .venv/bin/python bench/generate.py --actions 100000
+
+At ``--actions 100000``: 1,000 organization units in a tree five levels deep, 20,000 people,
+500 partner accounts, 2,000 legal authorities, 1,000 agreements (MOUs), 100,000 executive
+actions (30 % of the top-level ones with sub-taskers, every status, due dates spread so that
+several thousand are overdue), 200,000 status updates, 50,000 analyses, impacts and risk items
+linked to actions, and assignments. Every count scales with ``--actions``.
+
+It also makes two sign-ins with the password :data:`BENCH_PASSWORD`: ``bench-manager``
+(Manager of the root unit) and ``bench-staff`` (Staff in a leaf unit), and one action with 20
+sub-taskers and 50 status updates whose id it prints (the detail page of the benchmark).
+
+**Raw bulk writes live here, and only here.** The rest of the code base writes tracked models
+through ``execcoord.history`` so that every change has a history row; benchmark data needs no
+audit trail, so this module inserts rows directly (PostgreSQL ``COPY`` through psycopg 3, or
+``bulk_create`` elsewhere), sets the materialised unit ``path``/``depth`` and the action numbers
+itself, and writes no history rows. The test that scans for raw bulk writes whitelists
+``bench/``.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+BENCH_PASSWORD = "execcoord-bench-2026"
+MANAGER_USERNAME = "bench-manager"
+STAFF_USERNAME = "bench-staff"
+COMMON_WORD = "cybersecurity"  # appears in about one title in ten (global search benchmark)
+
+# per 100,000 actions
+SCALE = {
+    "units": 1000,
+    "people": 20000,
+    "accounts": 500,
+    "authorities": 2000,
+    "agreements": 1000,
+    "analyses": 16000,
+    "impacts": 17000,
+    "risk_items": 17000,
+    "status_updates": 200000,
+}
+# the unit tree: children per unit at each depth (1 + 9 + 54 + 270 + 666 = 1,000 units)
+FANOUT = (9, 6, 5, None)
+
+TITLE_VERBS = (
+    "Review",
+    "Update",
+    "Assess",
+    "Implement",
+    "Prepare",
+    "Coordinate",
+    "Draft",
+    "Report on",
+    "Evaluate",
+    "Respond to",
+    "Brief leadership on",
+    "Audit",
+    "Modernize",
+    "Develop",
+)
+TITLE_TOPICS = (
+    "budget execution",
+    "workforce planning",
+    "records management",
+    "grant oversight",
+    "procurement policy",
+    "emergency preparedness",
+    "data governance",
+    "privacy controls",
+    "congressional inquiry",
+    "regulatory agenda",
+    "training program",
+    "facility security",
+    "performance measures",
+    "ethics guidance",
+    "IT modernization",
+    "telework policy",
+    "supply chain risk",
+    "audit findings",
+    "strategic plan",
+    "stakeholder outreach",
+)
+FIRST_NAMES = (
+    "Ana",
+    "Ben",
+    "Carla",
+    "David",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "James",
+    "Kara",
+    "Luis",
+    "Maya",
+    "Noah",
+    "Olga",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Tariq",
+)
+LAST_NAMES = (
+    "Abbott",
+    "Baker",
+    "Chen",
+    "Diaz",
+    "Evans",
+    "Fischer",
+    "Garcia",
+    "Hughes",
+    "Ito",
+    "Jensen",
+    "Khan",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quist",
+    "Rossi",
+    "Singh",
+    "Tanaka",
+    "Umar",
+    "Vargas",
+    "Weber",
+    "Xu",
+    "Young",
+    "Zimmer",
+)
+TYPES = (
+    # name, category, prefix
+    ("Executive directive", "directive", "DIR"),
+    ("Information request", "information_request", "IR"),
+    ("Correspondence", "communication", "CR"),
+    ("Regulatory action", "regulatory", "REG"),
+    ("Program review", "program_management", "PM"),
+    ("Security tasker", "security", "SEC"),
+    ("Budget tasker", "procurement", "BUD"),
+    ("Executive action", "planning", "EA"),
+)
+
+
+class Writer:
+    """Insert rows with explicit ids: ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+        self.now = datetime.datetime.now(datetime.UTC)
+        self.counts = {}
+        self._next = {}
+        self._columns = {}
+
+    def ids(self, model, n):
+        """``n`` fresh primary keys for ``model`` (after the highest one in the table)."""
+        if model not in self._next:
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COALESCE(MAX(id), 0) FROM {model._meta.db_table}"  # noqa: S608
+                )
+                self._next[model] = cursor.fetchone()[0] + 1
+        start = self._next[model]
+        self._next[model] = start + n
+        return range(start, start + n)
+
+    def columns(self, model):
+        """The columns the table has (a model field whose migration is pending is skipped)."""
+        table = model._meta.db_table
+        if table not in self._columns:
+            with self.connection.cursor() as cursor:
+                self._columns[table] = {
+                    c.name
+                    for c in self.connection.introspection.get_table_description(cursor, table)
+                }
+        return self._columns[table]
+
+    def write(self, model, rows):
+        """Insert ``rows`` (dicts keyed by attname, each with ``id``) into ``model``'s table.
+
+        Missing columns take the field's default; timestamps are now.
+        """
+        if not rows:
+            return
+        fields = [f for f in model._meta.concrete_fields if f.column in self.columns(model)]
+        given = set(rows[0])
+        defaults = []
+        for field in fields:
+            if field.attname in given:
+                defaults.append((field.attname, None))
+            elif field.attname in ("created_at", "updated_at"):
+                defaults.append((field.attname, self.now))
+            else:
+                value = field.get_default()
+                defaults.append((field.attname, value))
+        self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + len(rows)
+        if self.postgres:
+            columns = ", ".join(self.connection.ops.quote_name(f.column) for f in fields)
+            table = self.connection.ops.quote_name(model._meta.db_table)
+            with self.connection.cursor() as cursor:
+                raw = cursor.cursor  # the psycopg 3 cursor under Django's wrapper
+                with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for start in range(0, len(rows), 20000):
+                        copy.write(
+                            "".join(
+                                "\t".join([_copy_text(row.get(a, d)) for a, d in defaults]) + "\n"
+                                for row in rows[start : start + 20000]
+                            )
+                        )
+        else:
+            objs = [model(**{a: row.get(a, d) for a, d in defaults}) for row in rows]
+            model._base_manager.bulk_create(objs, batch_size=500)
+
+    def finish(self, models):
+        """Move the id sequences past the inserted ids and refresh the planner statistics."""
+        if not self.postgres:
+            return
+        from django.core.management.color import no_style
+
+        with self.connection.cursor() as cursor:
+            for sql in self.connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+            for model in models:
+                cursor.execute(f"ANALYZE {self.connection.ops.quote_name(model._meta.db_table)}")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value):
+    """``value`` in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def generate(n_actions=100000, seed=7, out=None):
+    """Generate the agency; returns a dict of what was made (ids the benchmark needs).
+
+    Args:
+        n_actions: number of executive actions; every other count scales with it.
+        seed: random seed (same seed, same data).
+        out: a writable text stream for progress lines (default: none).
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from actions.choices import (
+        FINAL_STATUSES,
+        ActionStatus,
+        AssignmentRole,
+        AssignmentStatus,
+        Health,
+        Priority,
+        SecurityClassification,
+        StatusUpdateKind,
+        Visibility,
+    )
+    from actions.models import (
+        ActionNumberSequence,
+        Assignment,
+        ExecutiveAction,
+        ExecutiveActionType,
+        StatusUpdate,
+    )
+    from analysis.choices import (
+        AnalysisStatus,
+        AuthorityStatus,
+        AuthorityType,
+        GeneralCategory,
+        ImpactRating,
+        JurisdictionLevel,
+        RiskStatus,
+        risk_level_for_score,
+    )
+    from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
+    from partners.access import ROLE_MANAGER, ROLE_STAFF
+    from partners.choices import (
+        AccountType,
+        AgreementStatus,
+        AgreementType,
+        ClearanceLevel,
+        PersonnelType,
+    )
+    from partners.models import (
+        Account,
+        Agreement,
+        OrganizationUnit,
+        OrganizationUnitType,
+        Person,
+        path_segment,
+    )
+
+    def log(message):
+        if out is not None:
+            out.write(f"[{time.perf_counter() - started:6.1f}s] {message}\n")
+            out.flush()
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    factor = n_actions / 100000
+    size = {k: max(int(v * factor), 10) for k, v in SCALE.items()}
+    size["units"] = max(size["units"], 40)
+    today = timezone.localdate()
+    w = Writer(connection)
+    choice = rng.choice
+    randint = rng.randint
+
+    with transaction.atomic():
+        if w.postgres:
+            # The rows are consistent by construction: skip the per-row foreign-key triggers
+            # for this transaction (superuser only; the generator is a benchmark tool).
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        # -- unit types and the unit tree ------------------------------------------------
+        type_names = ("Department", "Bureau", "Office", "Division", "Branch")
+        unit_types = {}
+        for level, name in enumerate(type_names, start=1):
+            unit_type = OrganizationUnitType._base_manager.filter(name=name).first()
+            if unit_type is None:
+                (pk,) = w.ids(OrganizationUnitType, 1)
+                w.write(OrganizationUnitType, [{"id": pk, "name": name, "level": level}])
+                unit_type = pk
+            else:
+                unit_type = unit_type.pk
+            unit_types[level - 1] = unit_type
+        n_units = size["units"]
+        unit_ids = list(w.ids(OrganizationUnit, n_units))
+        units = []  # dicts: id, parent_id, path, depth
+        root = {"id": unit_ids[0], "parent_id": None, "depth": 0}
+        root["path"] = path_segment(root["id"])
+        units.append(root)
+        level_nodes, cursor_id = [root], 1
+        fanout = _fanout_for(n_units)
+        for depth in range(1, 5):
+            next_level = []
+            for i, parent in enumerate(level_nodes):
+                count = fanout[depth - 1]
+                if depth == 4:  # the leaves take what is left, spread evenly
+                    remaining = n_units - cursor_id
+                    count = remaining // (len(level_nodes) - i)
+                for _ in range(count):
+                    if cursor_id >= n_units:
+                        break
+                    pk = unit_ids[cursor_id]
+                    cursor_id += 1
+                    node = {
+                        "id": pk,
+                        "parent_id": parent["id"],
+                        "depth": depth,
+                        "path": parent["path"] + path_segment(pk),
+                    }
+                    units.append(node)
+                    next_level.append(node)
+            level_nodes = next_level
+        leaves = [u for u in units if u["depth"] == 4]
+        unit_rows = []
+        for u in units:
+            topic = TITLE_TOPICS[u["id"] % len(TITLE_TOPICS)]
+            unit_rows.append(
+                {
+                    **u,
+                    "name": f"{type_names[u['depth']]} of {topic.title()} {u['id']}",
+                    "abbreviation": f"U{u['id']}",
+                    "code": f"BU-{u['id']}",
+                    "unit_type_id": unit_types[u["depth"]],
+                    "manager_id": None,
+                    "email": "",
+                    "description": "",
+                    "is_active": True,
+                }
+            )
+        w.write(OrganizationUnit, unit_rows)
+        all_unit_ids = [u["id"] for u in units]
+        log(f"{len(units)} units, depth {max(u['depth'] for u in units) + 1}")
+
+        # -- accounts and people ---------------------------------------------------------
+        account_ids = list(w.ids(Account, size["accounts"]))
+        account_types = AccountType.values
+        w.write(
+            Account,
+            [
+                {
+                    "id": pk,
+                    "name": f"Partner organisation {pk}",
+                    "abbreviation": f"PO{pk}",
+                    "account_type": choice(account_types),
+                    "country": "United States",
+                }
+                for pk in account_ids
+            ],
+        )
+        person_ids = list(w.ids(Person, size["people"]))
+        clearances = ClearanceLevel.values
+        people_rows, people_by_unit = [], {}
+        for i, pk in enumerate(person_ids):
+            external = i % 25 == 0
+            unit_id = None if external else all_unit_ids[i % len(all_unit_ids)]
+            people_rows.append(
+                {
+                    "id": pk,
+                    "first_name": FIRST_NAMES[i % len(FIRST_NAMES)],
+                    "last_name": LAST_NAMES[(i // len(FIRST_NAMES)) % len(LAST_NAMES)],
+                    "email": f"person{pk}@bench.example.gov",
+                    "job_title": "Program analyst",
+                    "personnel_type": PersonnelType.EXTERNAL
+                    if external
+                    else PersonnelType.EMPLOYEE,
+                    "organization_unit_id": unit_id,
+                    "account_id": choice(account_ids) if external else None,
+                    "user_id": None,
+                    "clearance_level": choice(clearances),
+                    "is_active": True,
+                }
+            )
+            if unit_id:
+                people_by_unit.setdefault(unit_id, []).append(pk)
+        w.write(Person, people_rows)
+        internal_people = [r["id"] for r in people_rows if r["organization_unit_id"]]
+        log(f"{len(account_ids)} accounts, {len(person_ids)} people")
+
+        # -- the two sign-ins ----------------------------------------------------------------
+        User = get_user_model()
+        password = make_password(BENCH_PASSWORD)
+        staff_unit = leaves[len(leaves) // 2]
+        logins = {}
+        for username, group, unit_id, clearance in (
+            (MANAGER_USERNAME, ROLE_MANAGER, root["id"], ClearanceLevel.SECRET),
+            (STAFF_USERNAME, ROLE_STAFF, staff_unit["id"], ClearanceLevel.PUBLIC_TRUST),
+        ):
+            user, _ = User.objects.update_or_create(
+                username=username, defaults={"password": password, "is_active": True}
+            )
+            user.groups.set([Group.objects.get(name=group)])
+            Person._base_manager.filter(user=user).update(user=None)
+            (person_id,) = w.ids(Person, 1)
+            w.write(
+                Person,
+                [
+                    {
+                        "id": person_id,
+                        "first_name": "Bench",
+                        "last_name": group,
+                        "email": f"{username}-{person_id}@bench.example.gov",
+                        "personnel_type": PersonnelType.EMPLOYEE,
+                        "organization_unit_id": unit_id,
+                        "account_id": None,
+                        "user_id": user.pk,
+                        "clearance_level": clearance,
+                        "is_active": True,
+                    }
+                ],
+            )
+            logins[username] = {"user_id": user.pk, "person_id": person_id, "unit_id": unit_id}
+        OrganizationUnit._base_manager.filter(pk=root["id"]).update(
+            manager_id=logins[MANAGER_USERNAME]["person_id"]
+        )
+        staff_person = logins[STAFF_USERNAME]["person_id"]
+
+        # -- authorities, agreements, analyses, impacts, risk items ----------------------------
+        categories = GeneralCategory.values
+        authority_ids = list(w.ids(LegalAuthority, size["authorities"]))
+        w.write(
+            LegalAuthority,
+            [
+                {
+                    "id": pk,
+                    "name": f"Executive Order {13000 + pk} on {choice(TITLE_TOPICS)}",
+                    "authority_type": choice(AuthorityType.values),
+                    "status": choice(AuthorityStatus.values),
+                    "jurisdiction_level": choice(JurisdictionLevel.values),
+                    "citation": f"{pk % 50 + 1} U.S.C. {pk}",
+                    "issuing_body_id": choice(account_ids),
+                    "parent_id": None,
+                    "is_active": True,
+                }
+                for pk in authority_ids
+            ],
+        )
+        agreement_ids = list(w.ids(Agreement, size["agreements"]))
+        agreement_rows = []
+        for pk in agreement_ids:
+            effective = today - datetime.timedelta(days=randint(0, 2000))
+            agreement_rows.append(
+                {
+                    "id": pk,
+                    "number": f"MOU-{pk:06d}",
+                    "name": f"Agreement on {choice(TITLE_TOPICS)} {pk}",
+                    "agreement_type": choice(AgreementType.values),
+                    "status": choice(AgreementStatus.values),
+                    "lead_unit_id": choice(all_unit_ids),
+                    "primary_contact_id": choice(internal_people),
+                    "effective_date": effective,
+                    "expiration_date": effective + datetime.timedelta(days=randint(365, 1825)),
+                    "total_value": Decimal(randint(0, 5_000_000)),
+                    "parent_id": None,
+                }
+            )
+        w.write(Agreement, agreement_rows)
+        parties = Agreement.parties.through
+        party_ids = iter(w.ids(parties, len(agreement_ids) * 2))
+        w.write(
+            parties,
+            [
+                {"id": next(party_ids), "agreement_id": pk, "account_id": account}
+                for pk in agreement_ids
+                for account in rng.sample(account_ids, 2)
+            ],
+        )
+        analysis_ids = list(w.ids(Analysis, size["analyses"]))
+        w.write(
+            Analysis,
+            [
+                {
+                    "id": pk,
+                    "number": "",
+                    "name": f"Analysis of {choice(TITLE_TOPICS)} {pk}",
+                    "category": choice(categories),
+                    "legal_authority_id": choice(authority_ids),
+                    "organization_unit_id": choice(all_unit_ids),
+                    "assessment_poc_id": choice(internal_people),
+                    "status": choice(AnalysisStatus.values),
+                }
+                for pk in analysis_ids
+            ],
+        )
+        impact_ids = list(w.ids(Impact, size["impacts"]))
+        w.write(
+            Impact,
+            [
+                {
+                    "id": pk,
+                    "name": f"Impact on {choice(TITLE_TOPICS)} {pk}",
+                    "category": choice(categories),
+                    "legal_authority_id": choice(authority_ids),
+                    "analysis_id": choice(analysis_ids),
+                    "organization_unit_id": choice(all_unit_ids),
+                    "parent_id": None,
+                    "level": choice(ImpactRating.values),
+                    "likelihood": choice(ImpactRating.values),
+                    "status": choice(AnalysisStatus.values),
+                }
+                for pk in impact_ids
+            ],
+        )
+        risk_ids = list(w.ids(RiskItem, size["risk_items"]))
+        risk_rows = []
+        for pk in risk_ids:
+            likelihood, severity = randint(1, 5), randint(1, 5)
+            risk_rows.append(
+                {
+                    "id": pk,
+                    "number": "",
+                    "name": f"Risk to {choice(TITLE_TOPICS)} {pk}",
+                    "category": choice(categories),
+                    "legal_authority_id": choice(authority_ids),
+                    "analysis_id": choice(analysis_ids),
+                    "organization_unit_id": choice(all_unit_ids),
+                    "owner_id": choice(internal_people),
+                    "parent_id": None,
+                    "likelihood": likelihood,
+                    "severity": severity,
+                    "score": likelihood * severity,
+                    "level": risk_level_for_score(likelihood * severity),
+                    "status": choice(RiskStatus.values),
+                }
+            )
+        w.write(RiskItem, risk_rows)
+        log(
+            f"{len(authority_ids)} authorities, {len(agreement_ids)} agreements, "
+            f"{len(analysis_ids) + len(impact_ids) + len(risk_ids)} analyses/impacts/risks"
+        )
+
+        # -- action types ---------------------------------------------------------------------
+        types = []
+        for name, category, prefix in TYPES:
+            existing = ExecutiveActionType._base_manager.filter(name=name).first()
+            if existing is None:
+                (pk,) = w.ids(ExecutiveActionType, 1)
+                w.write(
+                    ExecutiveActionType,
+                    [{"id": pk, "name": name, "category": category, "number_prefix": prefix}],
+                )
+                types.append((pk, category, prefix))
+            else:
+                types.append((existing.pk, existing.category, existing.number_prefix))
+
+        # -- actions --------------------------------------------------------------------------
+        action_ids = list(w.ids(ExecutiveAction, n_actions))
+        sequences = {(s.prefix, s.year): s.last_value for s in ActionNumberSequence.objects.all()}
+        # the benchmark's detail action: 20 sub-taskers; then 30 % of top-level ones get 1–4
+        special = action_ids[0]
+        parent_of = {cid: special for cid in action_ids[1:21]}
+        cursor_i = 21
+        while cursor_i < n_actions:
+            pk = action_ids[cursor_i]
+            cursor_i += 1
+            if rng.random() < 0.30:
+                for _ in range(randint(1, 4)):
+                    if cursor_i >= n_actions:
+                        break
+                    parent_of[action_ids[cursor_i]] = pk
+                    cursor_i += 1
+        open_statuses = [
+            ActionStatus.NOT_STARTED,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.SUBMITTED,
+            ActionStatus.RETURNED,
+            ActionStatus.ON_HOLD,
+            ActionStatus.DRAFT,
+        ]
+        visibilities = [Visibility.INTERNAL] * 14 + [
+            Visibility.PUBLIC,
+            Visibility.PUBLIC,
+            Visibility.PUBLIC,
+            Visibility.RESTRICTED,
+            Visibility.RESTRICTED,
+            Visibility.CONFIDENTIAL,
+        ]
+        priorities = Priority.values
+        healths = Health.values
+        action_rows, info = [], {}
+        for pk in action_ids:
+            type_id, category, prefix = choice(types)
+            due = today + datetime.timedelta(days=randint(-1000, 180))
+            age = (today - due).days
+            if pk == special:
+                status, due = ActionStatus.IN_PROGRESS, today + datetime.timedelta(days=30)
+            elif age > 60:
+                status = (
+                    choice(open_statuses[:-1])
+                    if rng.random() < 0.045
+                    else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
+                )
+            elif age > 0:
+                status = (
+                    choice(open_statuses[:-1])
+                    if rng.random() < 0.35
+                    else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
+                )
+            else:
+                status = ActionStatus.COMPLETED if rng.random() < 0.08 else choice(open_statuses)
+            issue = due - datetime.timedelta(days=randint(14, 120))
+            draft = status == ActionStatus.DRAFT
+            year = issue.year
+            key = (prefix, year)
+            sequences[key] = sequences.get(key, 0) + 1
+            lead = choice(all_unit_ids) if rng.random() < 0.4 else choice(leaves)["id"]
+            if pk == special or (pk % 997 == 0):
+                lead = staff_unit["id"]
+            unit_people = people_by_unit.get(lead) or internal_people
+            accountable = choice(unit_people)
+            if pk % 1000 == 1:
+                accountable = staff_person
+            completed = None
+            if status == ActionStatus.COMPLETED:
+                completed = min(due + datetime.timedelta(days=randint(-20, 15)), today)
+                completed = max(completed, issue)
+            topic = choice(TITLE_TOPICS)
+            if rng.random() < 0.1:
+                topic = f"{COMMON_WORD} {topic}"
+            final = status in FINAL_STATUSES
+            percent = 100 if status == ActionStatus.COMPLETED else (0 if draft else randint(0, 95))
+            row = {
+                "id": pk,
+                "number": f"{prefix}-{year}-{sequences[key]:05d}",
+                "title": f"{choice(TITLE_VERBS)} {topic} ({pk})",
+                "action_type_id": type_id,
+                "category": category,
+                "description": f"Tasker about {topic} for the unit {lead}.",
+                "details": "",
+                "method_of_receipt": "",
+                "received_date": None,
+                "received_from_account_id": choice(account_ids) if pk % 7 == 0 else None,
+                "received_from_unit_id": None,
+                "received_from_person_id": None,
+                "issued_by_id": choice(internal_people),
+                "issuing_unit_id": root["id"] if pk % 3 else choice(all_unit_ids),
+                "issue_date": None if draft else issue,
+                "executive_sponsor_id": None,
+                "lead_unit_id": lead,
+                "accountable_person_id": accountable,
+                "status": status,
+                "held_from_status": (
+                    ActionStatus.IN_PROGRESS if status == ActionStatus.ON_HOLD else ""
+                ),
+                "priority": choice(priorities),
+                "visibility": Visibility.INTERNAL if pk == special else choice(visibilities),
+                "security_classification": (
+                    SecurityClassification.CUI
+                    if pk % 10 == 0 and pk != special
+                    else SecurityClassification.UNCLASSIFIED
+                ),
+                "health": choice(healths),
+                "start_date": None if draft else issue,
+                "due_date": due,
+                "completed_date": completed,
+                "original_due_date": None if draft else due,
+                "source_legal_authority_id": choice(authority_ids) if pk % 4 == 0 else None,
+                "source_analysis_id": None,
+                "source_impact_id": None,
+                "source_risk_item_id": None,
+                "parent_id": parent_of.get(pk),
+                "percent_complete": percent,
+                "outcome": "",
+                "outcome_summary": "",
+                "notes": "",
+                "version": 1,
+            }
+            action_rows.append(row)
+            info[pk] = (lead, due, final, issue)
+        # a parent before its children: COPY checks foreign keys at the end of the statement,
+        # bulk_create per batch, so keep ids ascending (parents always have the lower id)
+        w.write(ExecutiveAction, action_rows)
+        for (prefix, year), last in sequences.items():
+            ActionNumberSequence.objects.update_or_create(
+                prefix=prefix, year=year, defaults={"last_value": last}
+            )
+        overdue = sum(
+            1 for r in action_rows if r["status"] not in FINAL_STATUSES and r["due_date"] < today
+        )
+        log(f"{n_actions} actions ({len(parent_of)} sub-taskers, {overdue} overdue)")
+        del action_rows
+
+        # -- links (many-to-many) ------------------------------------------------------------
+        def link(field, targets, share, per_action=(1, 2)):
+            through = getattr(ExecutiveAction, field).through
+            names = [f.attname for f in through._meta.concrete_fields if f.attname != "id"]
+            source, target = (
+                (names[0], names[1]) if names[0] == "executiveaction_id" else (names[1], names[0])
+            )
+            pairs = []
+            for pk in action_ids:
+                if pk == special or rng.random() < share:
+                    k = 3 if pk == special else randint(*per_action)
+                    for t in rng.sample(targets, k):
+                        pairs.append((pk, t))
+            ids = iter(w.ids(through, len(pairs)))
+            w.write(through, [{"id": next(ids), source: a, target: t} for a, t in pairs])
+            return len(pairs)
+
+        linked = sum(
+            (
+                link("legal_authorities", authority_ids, 0.5),
+                link("analyses", analysis_ids, 0.15),
+                link("impacts", impact_ids, 0.15),
+                link("risk_items", risk_ids, 0.15),
+                link("agreements", agreement_ids, 0.05),
+                link("partners", account_ids, 0.1),
+            )
+        )
+        log(f"{linked} links between actions and their context")
+
+        # -- assignments ------------------------------------------------------------------
+        assignment_rows = []
+        for pk in action_ids:
+            if pk != special and rng.random() < 0.5:
+                continue
+            lead, due, final, _ = info[pk]
+            k = 5 if pk == special else randint(1, 2)
+            for unit_id in {choice(all_unit_ids) for _ in range(k)} - {lead}:
+                assignment_rows.append(
+                    {
+                        "action_id": pk,
+                        "organization_unit_id": unit_id,
+                        "person_id": None,
+                        "role": AssignmentRole.COORDINATING,
+                        "due_date": due,
+                        "status": AssignmentStatus.CONCUR if final else AssignmentStatus.PENDING,
+                    }
+                )
+        for row, pk in zip(assignment_rows, w.ids(Assignment, len(assignment_rows)), strict=True):
+            row["id"] = pk
+        w.write(Assignment, assignment_rows)
+        log(f"{len(assignment_rows)} assignments")
+        del assignment_rows
+
+        # -- status updates ---------------------------------------------------------------
+        n_updates = size["status_updates"]
+        update_ids = iter(w.ids(StatusUpdate, n_updates))
+        kinds = StatusUpdateKind.values
+        update_rows = []
+        targets = [special] * 50 + [choice(action_ids) for _ in range(max(n_updates - 50, 0))]
+        for action_id in targets:
+            _, due, _, issue = info[action_id]
+            date = min(issue + datetime.timedelta(days=randint(0, 120)), today)
+            update_rows.append(
+                {
+                    "id": next(update_ids),
+                    "action_id": action_id,
+                    "kind": choice(kinds),
+                    "sent_to": "",
+                    "status_date": date,
+                    "reporting_period_start": None,
+                    "reporting_period_end": None,
+                    "reported_by_id": choice(internal_people),
+                    "health": choice(healths),
+                    "percent_complete": randint(0, 100),
+                    "key_accomplishments": "Progress as planned.",
+                    "escalation_required": False,
+                }
+            )
+        w.write(StatusUpdate, update_rows)
+        log(f"{len(update_rows)} status updates")
+        del update_rows
+
+        w.finish(
+            [
+                OrganizationUnitType,
+                OrganizationUnit,
+                Account,
+                Person,
+                LegalAuthority,
+                Agreement,
+                Agreement.parties.through,
+                Analysis,
+                Impact,
+                RiskItem,
+                ExecutiveActionType,
+                ExecutiveAction,
+                Assignment,
+                StatusUpdate,
+                *(
+                    getattr(ExecutiveAction, f.name).through
+                    for f in ExecutiveAction._meta.many_to_many
+                ),
+            ]
+        )
+
+    log("done")
+    return {
+        "seconds": round(time.perf_counter() - started, 1),
+        "root_unit_id": root["id"],
+        "level1_unit_id": units[1]["id"],
+        "leaf_unit_id": staff_unit["id"],
+        "detail_action_id": special,
+        "manager": MANAGER_USERNAME,
+        "staff": STAFF_USERNAME,
+        "password": BENCH_PASSWORD,
+        "overdue": overdue,
+        "counts": w.counts,
+    }
+
+
+def _fanout_for(n_units):
+    """Children per unit at depths 1–3 so that the tree has five levels and ``n_units`` units."""
+    if n_units >= 1000:
+        return FANOUT
+    # small sizes: a thin tree that still reaches depth 4
+    return (3, 2, 2, None)
+
+
+def setup_django():
+    """Make the project importable and configure Django (for running this file directly)."""
+    root = Path(__file__).resolve().parent.parent
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "execcoord.settings")
+    import django
+
+    django.setup()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--actions", type=int, default=100000, help="number of actions")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    setup_django()
+    result = generate(args.actions, seed=args.seed, out=sys.stdout)
+    print(f"generated in {result['seconds']} s")
+    for key in ("root_unit_id", "level1_unit_id", "leaf_unit_id", "detail_action_id", "overdue"):
+        print(f"{key}: {result[key]}")
+    print(f"sign-ins: {MANAGER_USERNAME} / {STAFF_USERNAME}, password {BENCH_PASSWORD}")
+
+
+if __name__ == "__main__":
+    main()

@@ -27,7 +27,11 @@ from actions.models import (
     StatusUpdate,
     Tag,
 )
+from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
 from execcoord.admin import BaseAdmin, ReadOnlyInline
+from execcoord.imports import admin_mixin
+
+ImportExportAdminMixin = admin_mixin()
 
 
 class UntrackedAdmin(BaseAdmin):
@@ -41,7 +45,8 @@ class UntrackedAdmin(BaseAdmin):
 
 
 @admin.register(ExecutiveActionType)
-class ExecutiveActionTypeAdmin(BaseAdmin):
+class ExecutiveActionTypeAdmin(ImportExportAdminMixin, BaseAdmin):
+    resource_classes = [ExecutiveActionTypeResource]
     list_display = (
         "name",
         "category",
@@ -131,7 +136,8 @@ class AttachmentInline(ReadOnlyInline):
 
 
 @admin.register(ExecutiveAction)
-class ExecutiveActionAdmin(BaseAdmin):
+class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
+    resource_classes = [ExecutiveActionResource]
     form = ExecutiveActionAdminForm
     list_display = (
         "number",

@@ -3,8 +3,12 @@
 from django.contrib import admin
 
 from execcoord.admin import BaseAdmin
+from execcoord.imports import admin_mixin
 
 from .models import Analysis, Impact, LegalAuthority, RiskItem
+from .resources import LegalAuthorityResource
+
+ImportExportAdminMixin = admin_mixin()
 
 _RECORD = ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")})
 _MITIGATION = (
@@ -21,7 +25,8 @@ _MITIGATION = (
 
 
 @admin.register(LegalAuthority)
-class LegalAuthorityAdmin(BaseAdmin):
+class LegalAuthorityAdmin(ImportExportAdminMixin, BaseAdmin):
+    resource_classes = [LegalAuthorityResource]
     list_display = ("name", "citation", "authority_type", "status", "effective_date", "is_active")
     list_filter = ("is_active", "authority_type", "status", "jurisdiction_level")
     search_fields = ("name", "citation", "document_number", "executive_order_number")

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from execcoord.views import misc
+from execcoord.views import imports, misc
 
 urlpatterns = [
     # My work (the home page), the dashboard and the calendar feed belong to actions; the
@@ -13,6 +13,14 @@ urlpatterns = [
     path("autocomplete/<str:label>/", misc.autocomplete, name="autocomplete"),
     path("saved-views/add/", misc.saved_view_create, name="savedview_add"),
     path("saved-views/<int:pk>/delete/", misc.saved_view_delete, name="savedview_delete"),
+    path("import/", imports.import_page, name="import"),
+    path("import/confirm/", imports.import_confirm, name="import_confirm"),
+    path(
+        "import/<slug:slug>/template.<str:fmt>",
+        imports.download_template,
+        name="import_template",
+    ),
+    path("import/<slug:slug>/export.<str:fmt>", imports.export, name="import_export"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),

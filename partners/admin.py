@@ -3,8 +3,12 @@
 from django.contrib import admin
 
 from execcoord.admin import BaseAdmin
+from execcoord.imports import admin_mixin
 
 from .models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
+from .resources import AccountResource, OrganizationUnitResource, PersonResource
+
+ImportExportAdminMixin = admin_mixin()
 
 
 @admin.register(OrganizationUnitType)
@@ -29,7 +33,8 @@ class PersonInline(admin.TabularInline):
 
 
 @admin.register(OrganizationUnit)
-class OrganizationUnitAdmin(BaseAdmin):
+class OrganizationUnitAdmin(ImportExportAdminMixin, BaseAdmin):
+    resource_classes = [OrganizationUnitResource]
     list_display = ("name", "abbreviation", "code", "unit_type", "parent", "manager", "is_active")
     list_filter = ("is_active", "unit_type", "depth")
     list_select_related = ("unit_type", "parent", "manager")
@@ -47,7 +52,8 @@ class OrganizationUnitAdmin(BaseAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(BaseAdmin):
+class PersonAdmin(ImportExportAdminMixin, BaseAdmin):
+    resource_classes = [PersonResource]
     list_display = (
         "last_name",
         "first_name",
@@ -75,7 +81,8 @@ class PersonAdmin(BaseAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(BaseAdmin):
+class AccountAdmin(ImportExportAdminMixin, BaseAdmin):
+    resource_classes = [AccountResource]
     list_display = ("name", "abbreviation", "account_type", "city", "state", "is_active")
     list_filter = ("is_active", "account_type")
     search_fields = ("name", "abbreviation", "email", "city")

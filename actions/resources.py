@@ -1,0 +1,356 @@
+"""Import/export columns of executive actions and action types (issue 9).
+
+Executive actions are matched by Number. A row with an empty Number creates an action, which
+the numbering service numbers on save; a Number that matches no action the user can see is
+an error ("not found": a hidden action is never revealed). Rules on top of the columns:
+
+- Existing actions: the user must be allowed to change the action (``can_edit``); a new
+  status must be an allowed move of the status machine (``services.check_transition``) and
+  is applied with ``services.transition``; a new due date is applied with
+  ``services.change_due_date`` (a ``DueDateChange`` with the file's name as the reason).
+- New actions may carry any status, provided the row is coherent: Draft and Cancelled need
+  nothing more; any other status needs what issuing needs (lead unit, accountable person,
+  due date, and the links the type requires); Completed also needs a completed date. Issue
+  date defaults to today and the original due date to the due date; an action imported On
+  hold resumes to In progress. The user must be allowed to edit the new action (its lead or
+  issuing unit is theirs or one they manage), exactly as on the form.
+- Classification above ``settings.MAX_SECURITY_CLASSIFICATION`` is refused (model ``clean``).
+- Not imported: number for new rows, version, original due date and held-from status
+  (system fields), and the links without a natural key (analyses, impacts, risk items,
+  agreements, source analysis/impact/risk item).
+"""
+
+import copy
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from actions import services
+from actions.choices import ActionStatus
+from actions.models import Assignment, ExecutiveAction, ExecutiveActionType, Tag
+from actions.permissions import can_edit
+from analysis.resources import AUTHORITY
+from execcoord.access import visible
+from execcoord.imports import BaseResource, Column, KeyMap, _text, register
+from partners.resources import ACCOUNT, PERSON, UNIT
+
+ACTION_TYPE = KeyMap(ExecutiveActionType, lambda kind: kind.name, "action type")
+TAG = KeyMap(Tag, lambda tag: tag.name, "tag")
+NO_REQUIREMENTS = {ActionStatus.DRAFT, ActionStatus.CANCELLED}
+CHUNK = 2000
+
+
+class ActionKeyMap(KeyMap):
+    """Actions by number: only those the file names are loaded (see ``load_numbers``)."""
+
+    def load(self, user):
+        self.user = user
+        self.records = {}
+
+    def load_numbers(self, numbers):
+        """Load the visible actions with these numbers, with their links and the ids the
+        permission checks need, in a few queries for the whole file."""
+        numbers = sorted(numbers)
+        for start in range(0, len(numbers), CHUNK):
+            chunk = numbers[start : start + CHUNK]
+            actions = (
+                visible(ExecutiveAction, self.user)
+                .filter(number__in=chunk)
+                .select_related("action_type")
+                .prefetch_related("partners", "legal_authorities", "tags")
+            )
+            for action in actions:
+                self.records[action.number.lower()] = action
+        _prime_permission_caches(list(self.records.values()))
+
+
+def _prime_permission_caches(actions):
+    """Fill the caches ``actions.permissions`` reads, from one query over assignments."""
+    by_pk = {a.pk: a for a in actions}
+    for action in actions:
+        action._unit_ids_cache = {action.lead_unit_id, action.issuing_unit_id} - {None}
+        action._person_ids_cache = {
+            action.accountable_person_id,
+            action.issued_by_id,
+            action.executive_sponsor_id,
+        } - {None}
+    pks = list(by_pk)
+    for start in range(0, len(pks), CHUNK):
+        rows = Assignment.objects.filter(action_id__in=pks[start : start + CHUNK]).values_list(
+            "action_id", "organization_unit_id", "person_id"
+        )
+        for action_id, unit_id, person_id in rows:
+            by_pk[action_id]._unit_ids_cache.add(unit_id)
+            if person_id:
+                by_pk[action_id]._person_ids_cache.add(person_id)
+
+
+ACTION = ActionKeyMap(ExecutiveAction, lambda action: action.number, "action number")
+
+
+@register("action-types")
+class ExecutiveActionTypeResource(BaseResource):
+    """Executive action types, matched by name."""
+
+    title = "Executive action types"
+    help_text = "Matched by Name."
+    key = ACTION_TYPE
+    key_attribute = "name"
+    columns = [
+        Column("name", "Name", required=True, example="Congressional inquiry"),
+        Column("category", "Category", required=True, example="Information Request"),
+        Column("number_prefix", "Number prefix", example="CI"),
+        Column("description", "Description"),
+        Column("default_priority", "Default priority", example="Medium"),
+        Column("default_days_to_due", "Default days to due", example=14),
+        Column("requires_legal_authority", "Requires legal authority", example="No"),
+        Column("requires_impact_assessment", "Requires impact assessment", example="No"),
+        Column("requires_risk_assessment", "Requires risk assessment", example="No"),
+        Column("is_active", "Active", example="Yes"),
+    ]
+
+    class Meta(BaseResource.Meta):
+        model = ExecutiveActionType
+        fields = ("name",)
+
+
+@register("executive-actions")
+class ExecutiveActionResource(BaseResource):
+    """Executive actions (taskers), matched by number; see the module docstring."""
+
+    title = "Executive actions"
+    help_text = (
+        "Matched by Number; leave Number empty to create an action (the system numbers it). "
+        "Units by code, people by e-mail, partners by account name, legal authorities by "
+        "citation (or name); several values separated by “;”."
+    )
+    key = ACTION
+    key_attribute = "number"
+    columns = [
+        Column("number", "Number", required=True, readonly=True, example=""),
+        Column("title", "Title", required=True, example="Respond to the GAO draft report"),
+        Column("action_type", "Type", ACTION_TYPE, required=True, example="Tasker"),
+        Column("category", "Category", example=""),
+        Column("status", "Status", example="Draft"),
+        Column("priority", "Priority", example="High"),
+        Column("health", "Health", example="Not assessed"),
+        Column("description", "Description", example="Coordinate the agency response."),
+        Column("details", "Details"),
+        Column("parent", "Parent action (number)", ACTION),
+        Column("lead_unit", "Lead unit (code)", UNIT, example="OCIO"),
+        Column("accountable_person", "Accountable person (e-mail)", PERSON),
+        Column("partners", "Partners (account names)", ACCOUNT),
+        Column("start_date", "Start date"),
+        Column("due_date", "Due date", example="2026-06-30"),
+        Column("completed_date", "Completed date"),
+        Column("percent_complete", "Percent complete", example=0),
+        Column("issued_by", "Issued by (e-mail)", PERSON),
+        Column("issuing_unit", "Issuing unit (code)", UNIT),
+        Column("issue_date", "Issue date"),
+        Column("executive_sponsor", "Executive sponsor (e-mail)", PERSON),
+        Column("method_of_receipt", "Method of receipt"),
+        Column("received_date", "Received date"),
+        Column("received_from_account", "Received from account (name)", ACCOUNT),
+        Column("received_from_unit", "Received from unit (code)", UNIT),
+        Column("received_from_person", "Received from person (e-mail)", PERSON),
+        Column("visibility", "Visibility", example="Internal"),
+        Column("security_classification", "Security classification", example="Unclassified"),
+        Column("source_legal_authority", "Source legal authority (citation)", AUTHORITY),
+        Column("legal_authorities", "Legal authorities (citations)", AUTHORITY),
+        Column("tags", "Tags", TAG),
+        Column("estimated_effort_hours", "Estimated effort (hours)"),
+        Column("estimated_budget", "Estimated budget"),
+        Column("strategic_alignment", "Strategic alignment"),
+        Column("success_criteria", "Success criteria"),
+        Column("requires_formal_decision", "Requires formal decision", example="No"),
+        Column("compliance_driven", "Compliance driven", example="No"),
+        Column("outcome", "Outcome"),
+        Column("outcome_summary", "Outcome summary"),
+        Column("notes", "Notes"),
+    ]
+
+    class Meta(BaseResource.Meta):
+        model = ExecutiveAction
+        fields = ("number",)
+
+    # -- loading
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        numbers = set()
+        for header in ("Number", "Parent action (number)"):
+            if header in dataset.headers:
+                numbers.update(_text(v) for v in dataset[header])
+        numbers.discard("")
+        self.key.load_numbers(numbers)
+        stored_parents = {a.parent_id for a in self.key.records.values() if a.parent_id}
+        self._visible_parent_ids = set(
+            visible(ExecutiveAction, self.user)
+            .filter(pk__in=stored_parents)
+            .values_list("pk", flat=True)
+        )
+        self._today = timezone.localdate()
+
+    def export_queryset(self):
+        return (
+            super()
+            .export_queryset()
+            .select_related(
+                "action_type",
+                "parent",
+                "lead_unit",
+                "accountable_person",
+                "issued_by",
+                "issuing_unit",
+                "executive_sponsor",
+                "received_from_account",
+                "received_from_unit",
+                "received_from_person",
+                "source_legal_authority",
+            )
+        )
+
+    def export(self, queryset=None, **kwargs):
+        """Export; a parent the user may not see is left blank (and kept on import)."""
+        queryset = queryset if queryset is not None else self.export_queryset()
+        parent_ids = set(queryset.exclude(parent=None).values_list("parent_id", flat=True))
+        self._export_parent_ids = set(
+            visible(ExecutiveAction, self.user)
+            .filter(pk__in=parent_ids)
+            .values_list("pk", flat=True)
+        )
+        return super().export(queryset, **kwargs)
+
+    def dehydrate_parent(self, action):
+        if action.parent_id and action.parent_id in self._export_parent_ids:
+            return action.parent.number
+        return ""
+
+    # -- checks
+
+    def check_row(self, instance, row, errors, **kwargs):
+        add = lambda name, message: errors.setdefault(name, []).append(  # noqa: E731
+            ValidationError(message)
+        )
+        number = _text(row.get("Number"))
+        if instance._import_new:
+            if number:
+                add(
+                    "number",
+                    f"No action numbered “{number}” exists, or you may not see it. "
+                    "Leave Number empty to create a new action.",
+                )
+            self._check_new(instance, row, add)
+        else:
+            self._keep_hidden_parent(instance, row)
+            if not can_edit(self.user, instance._import_stored):
+                add("number", f"You may not change action {number}: it is not one of yours.")
+            else:
+                self._check_status_change(instance, row, add)
+        if (
+            instance.completed_date
+            and instance.issue_date
+            and instance.completed_date < instance.issue_date
+        ):
+            add("completed_date", "The completion date cannot be before the issue date.")
+
+    def _keep_hidden_parent(self, instance, row):
+        stored = instance._import_original["parent"]
+        hidden = stored and stored not in self._visible_parent_ids
+        if hidden and not _text(row.get("Parent action (number)")):
+            instance.parent_id = stored
+
+    def _check_new(self, instance, row, add):
+        instance._unit_ids_cache = {instance.lead_unit_id, instance.issuing_unit_id} - {None}
+        instance._person_ids_cache = set()
+        if not can_edit(self.user, instance):
+            unit = instance.lead_unit.code if instance.lead_unit_id else "(none)"
+            add(
+                "lead_unit",
+                f"You may not create an action for lead unit “{unit}”: "
+                "choose a unit you work in or manage.",
+            )
+        if instance.status in NO_REQUIREMENTS or not instance.action_type_id:
+            return
+        probe = copy.copy(instance)
+        probe.status = ActionStatus.DRAFT
+        authorities = (
+            self.fields["legal_authorities"].clean(row)
+            if "Legal authorities (citations)" in row
+            else []
+        )
+        if not probe.source_legal_authority_id and authorities:
+            probe.source_legal_authority = authorities[0]
+        status = instance.get_status_display()
+        for problem in services.check_transition(probe, ActionStatus.NOT_STARTED, self.user):
+            add("status", f"A new action imported as “{status}” must be issuable: {problem}")
+        if instance.status == ActionStatus.COMPLETED and not instance.completed_date:
+            add("completed_date", "A completed action needs a completed date.")
+
+    def _check_status_change(self, instance, row, add):
+        stored = instance._import_original["status"]
+        if instance.status == stored:
+            return
+        probe = copy.copy(instance)
+        probe.status = stored
+        for problem in services.check_transition(probe, instance.status, self.user):
+            add("status", problem)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        instance._import_stored = instance if new else copy.copy(instance)
+
+    # -- saving
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Create through ``save()`` (numbered, with history); on an existing action, write the
+        plain columns, then leave the due date and status to the services (``save_m2m``)."""
+        if self._is_dry_run(kwargs):
+            return  # the preview validates every row but writes nothing
+        user = kwargs.get("user") or self.user
+        reason = f"Imported from {kwargs.get('file_name') or 'a file'}"
+        instance._history_user = user
+        instance._change_reason = reason
+        if is_create:
+            self._fill_implied(instance)
+            instance.save()
+            self.key.add(instance)
+            return
+        stored = instance._import_original
+        pending = (instance.due_date, instance.status)
+        instance.due_date, instance.status = stored["due_date"], stored["status"]
+        instance._import_pending = pending
+        if not self._only_services_changed(instance, stored):
+            instance.save()
+
+    def _fill_implied(self, instance):
+        if instance.status in NO_REQUIREMENTS:
+            return
+        instance.issue_date = instance.issue_date or self._today
+        instance.original_due_date = instance.due_date
+        if instance.status == ActionStatus.ON_HOLD:
+            instance.held_from_status = ActionStatus.IN_PROGRESS
+
+    def _only_services_changed(self, instance, stored):
+        for name in self.fields:
+            django_field = instance._meta.get_field(name)
+            if django_field.many_to_many:
+                continue
+            if getattr(instance, django_field.attname) != stored[name]:
+                return False
+        return True
+
+    def save_m2m(self, instance, row, **kwargs):
+        if self._is_dry_run(kwargs):
+            return
+        super().save_m2m(instance, row, **kwargs)
+        pending = getattr(instance, "_import_pending", None)
+        if pending is None:
+            return
+        user = kwargs.get("user") or self.user
+        reason = f"Imported from {kwargs.get('file_name') or 'a file'}"
+        due_date, status = pending
+        if due_date != instance.due_date:
+            services.change_due_date(instance, due_date, user, reason)
+        if status != instance.status:
+            services.transition(instance, status, user, comment=reason)

@@ -1,0 +1,909 @@
+"""Import and export of records from spreadsheets (issue 9), on django-import-export.
+
+The generic part: widgets that resolve references by natural key (never by database id),
+accept choice labels or slugs, and explain bad values in plain words; a base resource whose
+rows match existing records by natural key and whose lookups are loaded once per import; the
+reading of uploaded files (CSV in UTF-8, UTF-8 with BOM or Windows-1252, and .xlsx); and a
+small registry of resources that each domain app fills from its ``resources.py``.
+
+This module imports no domain app: resources register themselves (``register``) and are
+found by :func:`load_resources`, which imports ``<app>.resources`` of every project app.
+
+Rules every resource follows:
+
+- Columns have human headers; a reference column names the key it expects ("Lead unit
+  (code)"). Choice columns export the label and accept the label or the stored value, in any
+  letter case. Many-valued columns separate values with ``;``.
+- A row matches an existing record by the natural key (``key_field``); a row whose key is
+  unknown creates a record. Lookups only see what ``visible_to(user)`` lets the user see.
+- An unchanged row is skipped: it writes nothing and no history row.
+- Errors are collected per row and column; the caller imports nothing when there is any.
+"""
+
+import copy
+import csv
+import datetime
+import io
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from importlib import import_module
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from import_export import fields as ie_fields
+from import_export import resources, widgets
+from import_export.instance_loaders import BaseInstanceLoader
+
+from execcoord.access import visible
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+SEPARATOR = "; "
+ALLOWED_EXTENSIONS = (".csv", ".xlsx")
+PREVIEW_ROWS = 20
+MAX_LISTED_ERRORS = 500
+
+_EMPTY = (None, "")
+
+
+def _text(value):
+    """The cell as stripped text ('' for an empty cell); numbers from Excel without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+# --- widgets ----------------------------------------------------------------------------
+
+
+class TextWidget(widgets.CharWidget):
+    """Plain text; undoes the quote the export puts before text that looks like a formula."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value)
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES:
+            text = text[1:]
+        return text.strip()
+
+    def render(self, value, obj=None, **kwargs):
+        text = "" if value is None else str(value)
+        return "'" + text if text[:1] in FORMULA_PREFIXES else text
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice column: exports the label, accepts the label or the value in any case.
+
+    Args:
+        choices: the field's ``(value, label)`` pairs.
+        blank: the field may be empty (an empty cell clears it); otherwise an empty cell
+            keeps the current (or default) value.
+    """
+
+    def __init__(self, choices, blank=False, **kwargs):
+        self.choices = [(str(v), str(label)) for v, label in choices]
+        self.by_key = {}
+        for value, label in self.choices:
+            self.by_key[value.lower()] = value
+            self.by_key[label.lower()] = value
+        self.blank = blank
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        if not text:
+            return "" if self.blank else None
+        found = self.by_key.get(text.lower())
+        if found is None:
+            allowed = ", ".join(label for _, label in self.choices)
+            raise ValueError(f"“{text}” is not one of the allowed values: {allowed}.")
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return dict(self.choices).get(str(value), value or "") if value else ""
+
+
+class DateWidget(widgets.Widget):
+    """A date: an Excel date cell, ``YYYY-MM-DD`` or ``MM/DD/YYYY``; exported as ISO."""
+
+    FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d")
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = _text(value)
+        if not text:
+            return None
+        if " " in text and text.endswith("00:00:00"):
+            text = text.split(" ")[0]
+        for fmt in self.FORMATS:
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31.")
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class YesNoWidget(widgets.Widget):
+    """A yes/no column: exports Yes/No; accepts yes/no, true/false, y/n, 1/0."""
+
+    TRUE = {"yes", "y", "true", "1", "x"}
+    FALSE = {"no", "n", "false", "0"}
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, bool):
+            return value
+        text = _text(value).lower()
+        if not text:
+            return None  # keep the current or default value
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(f"“{_text(value)}” is not Yes or No.")
+
+    def render(self, value, obj=None, **kwargs):
+        return "Yes" if value else "No"
+
+
+class NumberWidget(widgets.Widget):
+    """A number (``integer=True``: a whole number); empty is empty."""
+
+    def __init__(self, integer=False, **kwargs):
+        self.integer = integer
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value).replace(",", "")
+        if not text:
+            return None
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"“{text}” is not a number.") from None
+        if self.integer:
+            if number != number.to_integral_value():
+                raise ValueError(f"“{text}” is not a whole number.")
+            return int(number)
+        return number
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return value
+
+
+class KeyMap:
+    """Records of one model by natural key (lower-cased), loaded once per import.
+
+    Args:
+        model: the related model.
+        key: a function ``record -> key text`` (``None`` or ``''``: no key).
+        noun: how an error names the key, e.g. "unit code".
+    """
+
+    def __init__(self, model, key, noun):
+        self.model, self.key, self.noun = model, key, noun
+        self.records = None
+        self.by_pk = {}
+        self.shared = {}  # key -> how many records share it (only keys with several)
+        self.user = None
+
+    def load(self, user):
+        self.user = user
+        self.records, self.by_pk, self.shared = {}, {}, {}
+        for record in visible(self.model, user).order_by("pk"):
+            self.add(record)
+
+    def add(self, record):
+        """Index a record (also one created by this import, so later rows find it)."""
+        if self.records is None:
+            return
+        self.by_pk[record.pk] = record
+        text = (self.key(record) or "").lower()
+        if not text:
+            return
+        other = self.records.setdefault(text, record)
+        if other.pk != record.pk:
+            self.shared[text] = self.shared.get(text, 1) + 1
+
+    def key_of_pk(self, pk):
+        """The key of the loaded record ``pk`` (lower-cased), or ``None`` if not loaded."""
+        record = self.by_pk.get(pk)
+        return (self.key(record) or "").lower() if record is not None else None
+
+    def get(self, text):
+        if self.records is None:
+            raise RuntimeError("KeyMap used before load()")
+        lowered = text.lower()
+        record = self.records.get(lowered)
+        if record is None:
+            raise ValueError(f"{self.noun} “{text}” does not exist.".capitalize())
+        if lowered in self.shared:
+            raise ValueError(
+                f"{self.noun} “{text}” is shared by {self.shared[lowered]} records, "
+                "so it cannot tell which one is meant: make it unique first.".capitalize()
+            )
+        return record
+
+
+class KeyWidget(widgets.Widget):
+    """A foreign key written as the related record's natural key."""
+
+    def __init__(self, keymap, **kwargs):
+        self.keymap = keymap
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        text = _text(value)
+        return self.keymap.get(text) if text else None
+
+    def render(self, value, obj=None, **kwargs):
+        return self.keymap.key(value) or "" if value is not None else ""
+
+
+class KeysWidget(widgets.ManyToManyWidget):
+    """A many-to-many column: natural keys separated by ``;``."""
+
+    def __init__(self, keymap, **kwargs):
+        self.keymap = keymap
+        super().__init__(keymap.model, separator=";", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        texts = [t.strip() for t in _text(value).split(";")]
+        return [self.keymap.get(t) for t in texts if t]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return SEPARATOR.join(sorted(self.keymap.key(r) or "" for r in value.all()))
+
+
+# --- resources ----------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One column of a resource.
+
+    Args:
+        attribute: the model field.
+        header: the column heading users see.
+        keymap: for references, the :class:`KeyMap` of the related model.
+        required: the column must be present in the file.
+        example: the value of the example row of the template file.
+    """
+
+    attribute: str
+    header: str
+    keymap: KeyMap | None = None
+    required: bool = False
+    example: object = ""
+    readonly: bool = False
+
+
+class KeyLoader(BaseInstanceLoader):
+    """Finds the existing record of a row through the resource's own key map."""
+
+    def get_instance(self, row):
+        return self.resource.find_existing(row)
+
+
+class BaseResource(resources.ModelResource):
+    """A model's import/export columns, matched by natural key (issue 9).
+
+    Subclasses set ``Meta.model``, ``columns`` (a list of :class:`Column`) and ``key``
+    (the :class:`KeyMap` of the model itself, whose key identifies a row). The user doing
+    the import is passed as ``user=`` to the constructor; lookups and matching only see
+    what ``visible_to(user)`` returns.
+    """
+
+    columns: list = []
+    key: KeyMap = None
+    title = ""  # e.g. "Organization units"
+    help_text = ""
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        skip_diff = True
+        skip_html_diff = True
+        use_transactions = True
+        clean_model_instances = True
+        instance_loader_class = KeyLoader
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        # Key maps are declared once on the class; each resource instance (one import, one
+        # user) gets its own copies, so concurrent imports never share loaded records.
+        self._maps = {}
+        self.key = self._own(type(self).key)
+        self.fields = {}
+        model = self._meta.model
+        for column in self.columns:
+            self.fields[column.attribute] = self._field_for(model, column)
+
+    def _own(self, keymap):
+        if keymap is None:
+            return None
+        return self._maps.setdefault(id(keymap), copy.copy(keymap))
+
+    def _field_for(self, model, column):
+        django_field = model._meta.get_field(column.attribute)
+        keymap = self._own(column.keymap)
+        if keymap is not None and django_field.many_to_many:
+            widget = KeysWidget(keymap)
+        elif keymap is not None:
+            widget = KeyWidget(keymap)
+        elif django_field.choices:
+            widget = ChoiceWidget(django_field.choices, blank=django_field.blank)
+        elif django_field.get_internal_type() == "DateField":
+            widget = DateWidget()
+        elif django_field.get_internal_type() == "BooleanField":
+            widget = YesNoWidget()
+        elif django_field.get_internal_type() in (
+            "IntegerField",
+            "PositiveIntegerField",
+            "PositiveSmallIntegerField",
+            "SmallIntegerField",
+        ):
+            widget = NumberWidget(integer=True)
+        elif django_field.get_internal_type() == "DecimalField":
+            widget = NumberWidget()
+        else:
+            widget = TextWidget()
+        return ie_fields.Field(
+            attribute=column.attribute,
+            column_name=column.header,
+            widget=widget,
+            readonly=column.readonly,
+            # None means "keep": an empty cell never nulls a field that cannot be null
+            saves_null_values=django_field.null or django_field.many_to_many,
+        )
+
+    # -- registry metadata
+
+    @classmethod
+    def headers(cls):
+        return [c.header for c in cls.columns]
+
+    @classmethod
+    def required_headers(cls):
+        return [c.header for c in cls.columns if c.required]
+
+    @classmethod
+    def example_row(cls):
+        return [c.example for c in cls.columns]
+
+    @classmethod
+    def model_label(cls):
+        return cls._meta.model._meta.verbose_name_plural
+
+    @classmethod
+    def can_import(cls, user):
+        """Managers and administrators with add and change permission on the model."""
+        from partners.access import get_user_scope  # noqa: PLC0415 (runtime, by design)
+
+        meta = cls._meta.model._meta
+        if not (
+            user.is_authenticated
+            and user.has_perm(f"{meta.app_label}.add_{meta.model_name}")
+            and user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
+        ):
+            return False
+        scope = get_user_scope(user)
+        return user.is_superuser or scope.is_admin or scope.is_manager
+
+    @classmethod
+    def can_export(cls, user):
+        meta = cls._meta.model._meta
+        return user.is_authenticated and user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+
+    # -- lookups
+
+    def keymaps(self):
+        """Every key map the columns use, and the resource's own (this instance's copies)."""
+        return list(self._maps.values())
+
+    def before_import(self, dataset, **kwargs):
+        """Load every lookup once (one query a referenced model) for the whole file."""
+        self._seen_keys = {}
+        for keymap in self.keymaps():
+            keymap.load(self.user)
+
+    def row_key(self, row):
+        """The natural key a row carries ('' when it has none)."""
+        return _text(row.get(self.key_header()))
+
+    def find_existing(self, row):
+        """The existing record a row matches, or ``None`` (a new record)."""
+        text = self.row_key(row)
+        if not text:
+            return None
+        return self.key.records.get(text.lower())
+
+    def key_header(self):
+        return self.fields[self.key_attribute].column_name
+
+    key_attribute = "name"
+
+    def get_import_id_fields(self):
+        return [self.key_attribute]
+
+    def _check_import_id_fields(self, headers):
+        """Missing columns are reported by :func:`read_upload` with their names."""
+
+    def before_import_row(self, row, **kwargs):
+        self._row_number = kwargs.get("row_number")
+
+    def import_instance(self, instance, row, **kwargs):
+        """Set the columns' values, then add the resource's own checks (all per column)."""
+        instance._import_kept = self._unchanged_references(instance, row)
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        self._check_duplicate_key(instance, row, errors)
+        self.check_row(instance, row, errors, **kwargs)
+        if errors:
+            raise ValidationError(errors)
+
+    def _unchanged_references(self, instance, row):
+        """Reference columns whose keys are those already stored: they are left alone.
+
+        Comparing keys (not resolving them again) keeps a reference untouched when its key
+        is ambiguous or the record is not loaded, so an unedited cell never changes anything.
+        """
+        stored = instance._import_original
+        if stored is None:
+            return set()
+        kept = set()
+        for name, fld in self.fields.items():
+            if fld.column_name not in row or not isinstance(fld.widget, (KeyWidget, KeysWidget)):
+                continue
+            keymap = fld.widget.keymap
+            pks = stored[name] if isinstance(stored[name], set) else {stored[name]} - {None}
+            keys = sorted(keymap.key_of_pk(pk) for pk in pks)
+            if None in keys:
+                continue
+            cells = sorted(t.strip().lower() for t in _text(row[fld.column_name]).split(";"))
+            if keys == [c for c in cells if c]:
+                kept.add(name)
+        return kept
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute in getattr(instance, "_import_kept", ()):
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def _check_duplicate_key(self, instance, row, errors):
+        text = self.row_key(row)
+        if not text:
+            return
+        first = self._seen_keys.setdefault(text.lower(), self._row_number)
+        if first != self._row_number:
+            errors.setdefault(self.key_attribute, []).append(
+                ValidationError(
+                    f"“{text}” appears more than once in the file "
+                    f"(first in row {sheet_row(first)})."
+                )
+            )
+
+    def check_row(self, instance, row, errors, **kwargs):
+        """Hook: add ``{attribute: [messages]}`` for the rules of the model."""
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Remember the stored values, to skip unchanged rows without a second query."""
+        instance._import_new = new
+        instance._import_original = None if new else self._snapshot(instance)
+
+    def _snapshot(self, instance):
+        values = {}
+        for name in self.fields:
+            django_field = instance._meta.get_field(name)
+            if django_field.many_to_many:
+                values[name] = {r.pk for r in getattr(instance, name).all()}
+            else:
+                values[name] = getattr(instance, django_field.attname)
+        return values
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors or instance._import_new:
+            return False
+        stored = instance._import_original
+        for name, fld in self.fields.items():
+            if fld.column_name not in row or fld.readonly or name in instance._import_kept:
+                continue
+            django_field = instance._meta.get_field(name)
+            if django_field.many_to_many:
+                if {r.pk for r in fld.clean(row)} != stored[name]:
+                    return False
+            elif getattr(instance, django_field.attname) != stored[name]:
+                return False
+        return True
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """``full_clean`` without the per-row queries the key maps made unnecessary.
+
+        References were resolved from the key maps (so they exist and are visible), and the
+        natural key is checked against the file and the database by the resource itself.
+        """
+        errors = dict(import_validation_errors or {})
+        exclude = set(errors) | {f.name for f in instance._meta.concrete_fields if f.is_relation}
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for fld in instance._meta.concrete_fields:
+            if fld.many_to_one and not fld.null and getattr(instance, fld.attname) is None:
+                errors.setdefault(fld.name, ["This column is required."])
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        """History rows name the importing user and the file."""
+        instance._history_user = self.user
+        instance._change_reason = f"Imported from {kwargs.get('file_name') or 'a file'}"
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        super().save_instance(instance, is_create, row, **kwargs)
+        if self.key is not None:
+            self.key.add(instance)
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Write a many-to-many column only when its value changed (no query otherwise)."""
+        stored = getattr(instance, "_import_original", None) or {}
+        for name, fld in self.fields.items():
+            if not isinstance(fld.widget, widgets.ManyToManyWidget):
+                continue
+            if fld.column_name not in row or name in getattr(instance, "_import_kept", ()):
+                continue
+            values = fld.clean(row)
+            if {r.pk for r in values} != stored.get(name, set()):
+                getattr(instance, name).set(values)
+
+    def get_queryset(self):
+        return visible(self._meta.model, self.user)
+
+    def export_queryset(self):
+        """The rows to export: what the user may see, with the joins the columns need."""
+        model = self._meta.model
+        qs = self.get_queryset()
+        fks = [c.attribute for c in self.columns if c.keymap and not _is_m2m(model, c)]
+        m2m = [c.attribute for c in self.columns if c.keymap and _is_m2m(model, c)]
+        return qs.select_related(*fks).prefetch_related(*m2m).order_by("pk")
+
+    def export(self, queryset=None, **kwargs):
+        return super().export(queryset if queryset is not None else self.export_queryset())
+
+
+def _is_m2m(model, column):
+    return model._meta.get_field(column.attribute).many_to_many
+
+
+def sheet_row(row_number):
+    """The spreadsheet row of data row ``row_number`` (1-based): the header is row 1."""
+    return (row_number or 0) + 1
+
+
+# --- registry ----------------------------------------------------------------------------
+
+_resources = {}
+
+
+def register(slug):
+    """Class decorator: offer a resource on the import/export page under ``slug``."""
+
+    def decorator(resource_class):
+        resource_class.slug = slug
+        _resources[slug] = resource_class
+        return resource_class
+
+    return decorator
+
+
+def load_resources():
+    """Import ``<app>.resources`` of every project app (they register themselves)."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    base = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        if config.name == "execcoord" or base not in Path(config.path).resolve().parents:
+            continue
+        if module_has_submodule(config.module, "resources"):
+            import_module(f"{config.name}.resources")
+
+
+def all_resources():
+    load_resources()
+    return list(_resources.values())
+
+
+def get_resource(slug):
+    load_resources()
+    return _resources.get(slug)
+
+
+def importable_by(user):
+    return [r for r in all_resources() if r.can_import(user)]
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a table; ``str(error)`` says why in plain words."""
+
+
+def read_upload(name, data, resource_class):
+    """Read an uploaded file into a ``tablib.Dataset``, or raise :class:`ImportFileError`.
+
+    Args:
+        name: the file name (its extension decides the format).
+        data: the file's bytes.
+        resource_class: the resource, for the required columns.
+    """
+    ext = os.path.splitext(name or "")[1].lower()
+    if ext not in ALLOWED_EXTENSIONS:
+        raise ImportFileError(f"“{name}” is not a CSV or Excel file: upload a .csv or .xlsx file.")
+    limit = settings.IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise ImportFileError(
+            f"The file is {_mb(len(data))}; files may be at most {_mb(limit)}. "
+            "Split it into smaller files."
+        )
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    dataset = _read_xlsx(data) if ext == ".xlsx" else _read_csv(data)
+    headers = [_text(h) for h in (dataset.headers or [])]
+    if not any(headers):
+        raise ImportFileError("The file has no header row.")
+    if len(dataset) == 0:
+        raise ImportFileError("The file has a header row but no data rows.")
+    dataset.headers = _match_headers(headers, resource_class.headers())
+    missing = [h for h in resource_class.required_headers() if h not in dataset.headers]
+    if missing:
+        raise ImportFileError(
+            "The file lacks the required column(s): "
+            + ", ".join(f"“{h}”" for h in missing)
+            + ". Download the template to see the expected headers."
+        )
+    return dataset
+
+
+def _mb(size):
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _match_headers(headers, expected):
+    """Headers as the resource spells them, whatever the case and surrounding spaces."""
+    by_lower = {h.lower(): h for h in expected}
+    return [by_lower.get(h.lower(), h) for h in headers]
+
+
+def decode_csv(data):
+    """CSV text from bytes: UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(data):
+    text = decode_csv(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    if not rows:
+        raise ImportFileError("The file is empty.")
+    width = len(rows[0])
+    dataset = tablib.Dataset(headers=rows[0])
+    for number, row in enumerate(rows[1:], 2):
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise ImportFileError(f"Row {number} has more cells than the header row has columns.")
+        dataset.append((row + [""] * width)[:width])
+    return dataset
+
+
+def _read_xlsx(data):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+        raise ImportFileError(
+            "This file could not be read as an Excel (.xlsx) workbook."
+        ) from error
+    sheet = workbook.worksheets[0]
+    rows = [
+        list(row)
+        for row in sheet.iter_rows(values_only=True)
+        if any(c is not None and str(c).strip() for c in row)
+    ]
+    workbook.close()
+    if not rows:
+        raise ImportFileError("The file is empty.")
+    header = rows[0]
+    while header and (header[-1] is None or not str(header[-1]).strip()):
+        header = header[:-1]
+    width = len(header)
+    dataset = tablib.Dataset(headers=[_text(h) for h in header])
+    for row in rows[1:]:
+        dataset.append((row + [None] * width)[:width])
+    return dataset
+
+
+def write_dataset(dataset, fmt):
+    """Bytes of ``dataset`` as ``csv`` (UTF-8 with BOM, so Excel reads accents) or ``xlsx``."""
+    if fmt == "xlsx":
+        return dataset.export("xlsx")
+    return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+
+
+def template_dataset(resource_class):
+    """The headers and one example row of a resource."""
+    return tablib.Dataset(resource_class.example_row(), headers=resource_class.headers())
+
+
+# --- running an import ----------------------------------------------------------------------
+
+
+@dataclass
+class RowReport:
+    """One row of the preview: its spreadsheet row, key, and errors by column."""
+
+    row: int
+    key: str
+    errors: list = field(default_factory=list)  # [(column header or "", message)]
+
+
+@dataclass
+class ImportReport:
+    """Counts and sample rows of an import (a preview or a committed one)."""
+
+    total: int = 0
+    new: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: int = 0
+    invalid: list = field(default_factory=list)
+    new_count: int = 0
+    update_count: int = 0
+    invalid_count: int = 0
+
+    @property
+    def has_errors(self):
+        return self.invalid_count > 0
+
+
+def run_import(resource_class, dataset, user, *, dry_run, file_name=""):
+    """Import ``dataset`` as ``user``; with ``dry_run`` nothing is kept.
+
+    All or nothing: the whole file runs in one transaction, rolled back on a dry run or on
+    any error in any row.
+
+    Returns:
+        An :class:`ImportReport`.
+    """
+    from django.db import transaction
+
+    resource = resource_class(user=user)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+            file_name=file_name,
+        )
+        report = summarize(resource, dataset, result)
+        if dry_run or report.has_errors:
+            transaction.set_rollback(True)
+    return report
+
+
+def summarize(resource, dataset, result):
+    """Turn import-export's result into an :class:`ImportReport` with plain messages."""
+    headers = {name: f.column_name for name, f in resource.fields.items()}
+    key_header = resource.key_header()
+    key_index = dataset.headers.index(key_header) if key_header in dataset.headers else None
+    label_index = _label_index(resource, dataset)
+    report = ImportReport(total=len(dataset))
+
+    def key_of(number):
+        values = dataset[number - 1]
+        parts = [_text(values[i]) for i in (key_index, label_index) if i is not None]
+        return " — ".join(p for p in dict.fromkeys(parts) if p)
+
+    for number, row_result in enumerate(result.rows, 1):
+        kind = row_result.import_type
+        if kind == "new":
+            report.new_count += 1
+            if len(report.new) < PREVIEW_ROWS:
+                report.new.append(RowReport(sheet_row(number), key_of(number)))
+        elif kind == "update":
+            report.update_count += 1
+            if len(report.updated) < PREVIEW_ROWS:
+                report.updated.append(RowReport(sheet_row(number), key_of(number)))
+        elif kind == "skip":
+            report.unchanged += 1
+    for invalid in result.invalid_rows:
+        report.invalid_count += 1
+        if len(report.invalid) >= MAX_LISTED_ERRORS:
+            continue
+        messages = []
+        for name, errors in invalid.error.message_dict.items():
+            column = headers.get(name, "" if name == "__all__" else name)
+            messages += [(column, m) for m in errors]
+        report.invalid.append(
+            RowReport(sheet_row(invalid.number), key_of(invalid.number), messages)
+        )
+    for number, errors in result.row_errors():
+        report.invalid_count += 1
+        if len(report.invalid) < MAX_LISTED_ERRORS:
+            report.invalid.append(
+                RowReport(
+                    sheet_row(number),
+                    key_of(number),
+                    [("", f"This row could not be saved: {e.error}") for e in errors],
+                )
+            )
+    for error in result.base_errors:
+        report.invalid_count += 1
+        report.invalid.append(RowReport(0, "", [("", str(error.error))]))
+    report.invalid.sort(key=lambda r: r.row)
+    return report
+
+
+def _label_index(resource, dataset):
+    for header in ("Title", "Name", "Last name"):
+        if header in dataset.headers:
+            return dataset.headers.index(header)
+    return None
+
+
+# --- Django admin ----------------------------------------------------------------------------
+
+
+def admin_mixin():
+    """The mixin adding import/export buttons to a model admin (built lazily, so importing
+    this module never loads the admin)."""
+    from import_export.admin import ImportExportMixin
+    from import_export.formats.base_formats import CSV, XLSX
+
+    class ImportExportAdminMixin(ImportExportMixin):
+        """Import/export in the admin with the same resources, rules and permissions as the
+        import page: the resources see the request user, only managers and administrators
+        with add and change permission import, and a confirmed import is all or nothing."""
+
+        formats = [CSV, XLSX]
+
+        def get_resource_kwargs(self, request, *args, **kwargs):
+            return {"user": request.user}
+
+        def get_import_data_kwargs(self, request, *args, **kwargs):
+            return {"rollback_on_validation_errors": True}
+
+        def has_import_permission(self, request):
+            return any(r.can_import(request.user) for r in self.get_resource_classes(request))
+
+    return ImportExportAdminMixin

@@ -1,0 +1,95 @@
+"""Import/export columns of the partners reference data (issue 9).
+
+Natural keys: a unit by its code, a person by e-mail, an account by its name, a unit type by
+its name. Units are matched and referenced by code, so a parent must come before its
+children in the file (or exist already).
+"""
+
+from execcoord.imports import BaseResource, Column, KeyMap, register
+
+from .models import Account, OrganizationUnit, OrganizationUnitType, Person
+
+UNIT = KeyMap(OrganizationUnit, lambda unit: unit.code, "unit code")
+UNIT_TYPE = KeyMap(OrganizationUnitType, lambda kind: kind.name, "unit type")
+PERSON = KeyMap(Person, lambda person: person.email, "person e-mail")
+ACCOUNT = KeyMap(Account, lambda account: account.name, "partner account")
+
+
+@register("organization-units")
+class OrganizationUnitResource(BaseResource):
+    """Organization units, matched by code; parent by code, manager by e-mail."""
+
+    title = "Organization units"
+    help_text = "Matched by Code. A parent unit must be listed before its sub-units."
+    key = UNIT
+    key_attribute = "code"
+    columns = [
+        Column("code", "Code", required=True, example="OCIO-EA"),
+        Column("name", "Name", required=True, example="Enterprise Architecture Division"),
+        Column("abbreviation", "Abbreviation", example="EAD"),
+        Column("unit_type", "Unit type", UNIT_TYPE, example=""),
+        Column("parent", "Parent unit (code)", UNIT, example="OCIO"),
+        Column("manager", "Manager (e-mail)", PERSON, example=""),
+        Column("email", "E-mail", example="ead@agency.example.gov"),
+        Column("description", "Description"),
+        Column("is_active", "Active", example="Yes"),
+    ]
+
+    class Meta(BaseResource.Meta):
+        model = OrganizationUnit
+        fields = ("code",)
+
+
+@register("people")
+class PersonResource(BaseResource):
+    """People, matched by e-mail; unit by code, account by name."""
+
+    title = "People"
+    help_text = "Matched by E-mail. Sign-in accounts are linked in the admin, not imported."
+    key = PERSON
+    key_attribute = "email"
+    columns = [
+        Column("email", "E-mail", required=True, example="jane.doe@agency.example.gov"),
+        Column("first_name", "First name", required=True, example="Jane"),
+        Column("last_name", "Last name", required=True, example="Doe"),
+        Column("phone", "Phone", example="202-555-0100"),
+        Column("job_title", "Job title", example="Program analyst"),
+        Column("personnel_type", "Personnel type", example="Employee"),
+        Column("organization_unit", "Unit (code)", UNIT, example="OCIO"),
+        Column("account", "Account (name)", ACCOUNT),
+        Column("clearance_level", "Clearance level", example="Public Trust"),
+        Column("is_active", "Active", example="Yes"),
+    ]
+
+    class Meta(BaseResource.Meta):
+        model = Person
+        fields = ("email",)
+
+
+@register("partner-accounts")
+class AccountResource(BaseResource):
+    """Partner accounts (agencies, governments, organisations), matched by name."""
+
+    title = "Partner accounts"
+    help_text = "Matched by Name."
+    key = ACCOUNT
+    key_attribute = "name"
+    columns = [
+        Column("name", "Name", required=True, example="Department of Energy"),
+        Column("abbreviation", "Abbreviation", example="DOE"),
+        Column("account_type", "Account type", example="Federal agency"),
+        Column("website", "Website", example="https://www.energy.gov"),
+        Column("email", "E-mail"),
+        Column("phone", "Phone"),
+        Column("street", "Street"),
+        Column("city", "City", example="Washington"),
+        Column("state", "State", example="DC"),
+        Column("postal_code", "Postal code"),
+        Column("country", "Country", example="United States"),
+        Column("description", "Description"),
+        Column("is_active", "Active", example="Yes"),
+    ]
+
+    class Meta(BaseResource.Meta):
+        model = Account
+        fields = ("name",)

@@ -28,7 +28,7 @@ from actions.models import (
     Tag,
 )
 from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
-from execcoord.admin import BaseAdmin, ReadOnlyInline
+from execcoord.admin import BaseAdmin, ConcurrencyAdminForm, ReadOnlyInline
 from execcoord.imports import admin_mixin
 
 ImportExportAdminMixin = admin_mixin()
@@ -73,7 +73,7 @@ class TagAdmin(BaseAdmin):
     readonly_fields = ("created_at", "updated_at")
 
 
-class ExecutiveActionAdminForm(forms.ModelForm):
+class ExecutiveActionAdminForm(ConcurrencyAdminForm):
     """Refuses a status or due-date change the services would refuse, before anything is
     saved, so the admin shows the message on the form."""
 

@@ -1,7 +1,37 @@
-"""Base admin class: history, and visibility scoping for every changelist."""
+"""Base admin class: history, visibility scoping and stale-edit refusal for every model."""
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
+
+from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token
+
+
+class ConcurrencyAdminForm(forms.ModelForm):
+    """Admin form that refuses a save when someone else saved the record meanwhile.
+
+    The same token as the generic edit form (``version`` or ``updated_at``); the typed values
+    stay in the form and the error names the fields that changed.
+    """
+
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        token = self.data.get(self.add_prefix(TOKEN_FIELD), "")
+        if self.instance.pk and token and token != concurrency_token(self.instance):
+            changed = changed_fields_since(self.instance, token)
+            raise forms.ValidationError(
+                "Someone else saved this record after you opened it"
+                + (f" (changed: {', '.join(changed)})" if changed else "")
+                + ". Your changes were not saved; reload the page to see theirs.",
+                code="stale",
+            )
+        return cleaned
 
 
 class BaseAdmin(SimpleHistoryAdmin):
@@ -9,9 +39,10 @@ class BaseAdmin(SimpleHistoryAdmin):
 
     Non-superusers see only what ``visible_to`` lets them see, in changelists, change pages,
     autocomplete results and history (DESIGN.md §4). ``show_full_result_count`` is off so an
-    unfiltered changelist never counts a large table twice.
+    unfiltered changelist never counts a large table twice. Edits carry a concurrency token.
     """
 
+    form = ConcurrencyAdminForm
     show_full_result_count = False
     list_per_page = 50
 
@@ -20,6 +51,14 @@ class BaseAdmin(SimpleHistoryAdmin):
         if request.user.is_superuser:
             return qs
         return qs.visible_to(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None and not any(
+            TOKEN_FIELD in options.get("fields", ()) for _, options in fieldsets
+        ):
+            fieldsets.append((None, {"fields": [TOKEN_FIELD], "classes": ["hidden"]}))
+        return fieldsets
 
 
 class ReadOnlyInline(admin.TabularInline):

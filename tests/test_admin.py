@@ -51,3 +51,24 @@ def _request(user):
     request = RequestFactory().get("/")
     request.user = user
     return request
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_stale_edit_and_keeps_the_newer_values(client, superuser):
+    from tests.factories.partners import AccountFactory
+
+    account = AccountFactory(name="Original name", city="Baltimore")
+    client.force_login(superuser)
+    url = _url(type(account), "change", account.pk)
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: form[name].value() if form[name].value() is not None else "" for name in form.fields
+    }
+    account.city = "Annapolis"
+    account.save()  # someone else saved meanwhile
+    data["name"] = "My stale edit"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Someone else saved this record" in response.content.decode()
+    account.refresh_from_db()
+    assert (account.name, account.city) == ("Original name", "Annapolis")

@@ -462,6 +462,7 @@ def dashboard(user, filters, today=None):
         [
             Bar(label, n[f"prio_{value}"], url(overdue="true", priority=value))
             for value, label in reversed(Priority.choices)
+            if not filters.priority or value == filters.priority
         ]
     )
     weekly = _weekly(n, weeks, today, url)

@@ -1,0 +1,246 @@
+"""E-mail the daily reminder digests (DESIGN.md "Reminders"; run it from cron once a day).
+
+Each person gets at most one digest a day, gathering:
+
+* their own taskers (accountable person, or named on an assignment) due within
+  ``settings.DUE_SOON_DAYS`` days and overdue;
+* for a unit manager, the overdue taskers of the units they manage (sub-units included);
+* escalations: a tasker overdue more than ``settings.ESCALATION_BUSINESS_DAYS`` business days
+  goes to the lead unit's manager, and past twice that also to the issuing unit's manager.
+
+Mails go on business days only (no weekends or US federal holidays). A digest is claimed
+before it is sent: the ``ReminderLog`` row for (person, day) is inserted while the person's row
+is locked, and a person who already has a row that day is skipped, so a second run the same
+day (or two overlapping cron runs) sends nothing new. A failed send removes its claim so the
+next run retries. Every item links to its page under ``settings.SITE_URL``.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from actions.choices import ReminderKind
+from actions.models import Assignment, ExecutiveAction, ReminderLog
+from partners.models import OrganizationUnit, Person, path_ids
+
+
+@lru_cache(maxsize=16)
+def _federal_holidays(year):
+    return holidays.US(years=year, observed=True)
+
+
+def is_business_day(day):
+    """Monday to Friday and not a US federal holiday (as observed)."""
+    return day.weekday() < 5 and day not in _federal_holidays(day.year)
+
+
+def business_days_between(start, end):
+    """Business days after ``start`` up to and including ``end`` (0 if ``end <= start``)."""
+    count, day = 0, start + datetime.timedelta(days=1)
+    while day <= end:
+        count += is_business_day(day)
+        day += datetime.timedelta(days=1)
+    return count
+
+
+@dataclass
+class Item:
+    action: ExecutiveAction
+    url: str
+    days_overdue: int = 0
+    business_days_overdue: int = 0
+
+
+@dataclass
+class Digest:
+    """What one person is told on one day."""
+
+    person: Person
+    due_soon: list = field(default_factory=list)
+    overdue: list = field(default_factory=list)
+    units_overdue: list = field(default_factory=list)
+    escalated: list = field(default_factory=list)
+
+    def sections(self):
+        return (self.due_soon, self.overdue, self.units_overdue, self.escalated)
+
+    @property
+    def action_ids(self):
+        return {item.action.pk for section in self.sections() for item in section}
+
+    @property
+    def item_count(self):
+        return len(self.action_ids)
+
+    @property
+    def kind(self):
+        if self.escalated:
+            return ReminderKind.ESCALATION
+        if self.overdue or self.units_overdue:
+            return ReminderKind.OVERDUE
+        return ReminderKind.DUE_SOON
+
+    def keep_only(self, visible_ids):
+        for section in self.sections():
+            section[:] = [item for item in section if item.action.pk in visible_ids]
+
+
+def build_digests(today):
+    """The digests of ``today`` by person id (before each recipient's visibility check)."""
+    soon = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
+    threshold = settings.ESCALATION_BUSINESS_DAYS
+    site = settings.SITE_URL.rstrip("/")
+    actions = list(
+        ExecutiveAction.objects.open()
+        .filter(due_date__isnull=False, due_date__lte=soon)
+        .select_related("lead_unit", "issuing_unit")
+        .order_by("due_date", "pk")
+    )
+    assignees = {}
+    for action_id, person_id in Assignment.objects.filter(
+        action__in=[a.pk for a in actions], person__isnull=False
+    ).values_list("action_id", "person_id"):
+        assignees.setdefault(action_id, set()).add(person_id)
+    managers = dict(
+        OrganizationUnit.objects.filter(manager__isnull=False).values_list("pk", "manager_id")
+    )
+    digests = {}
+
+    def digest(person_id):
+        return digests.setdefault(person_id, Digest(person=None))
+
+    for action in actions:
+        item = Item(action, f"{site}{action.get_absolute_url()}")
+        own = {action.accountable_person_id, *assignees.get(action.pk, ())} - {None}
+        if action.due_date >= today:
+            for person_id in own:
+                digest(person_id).due_soon.append(item)
+            continue
+        item.days_overdue = (today - action.due_date).days
+        item.business_days_overdue = business_days_between(action.due_date, today)
+        for person_id in own:
+            digest(person_id).overdue.append(item)
+        escalate_to = set()
+        if item.business_days_overdue > threshold:
+            escalate_to.add(_nearest_manager(action.lead_unit, managers))
+        if item.business_days_overdue > 2 * threshold:
+            escalate_to.add(_nearest_manager(action.issuing_unit, managers))
+        escalate_to.discard(None)
+        for person_id in escalate_to:
+            digest(person_id).escalated.append(item)
+        if action.lead_unit is not None:
+            unit_managers = {managers.get(uid) for uid in path_ids(action.lead_unit.path)}
+            for person_id in unit_managers - escalate_to - {None}:
+                digest(person_id).units_overdue.append(item)
+    return digests
+
+
+def _nearest_manager(unit, managers):
+    """The manager of ``unit``, or of its nearest ancestor that has one."""
+    if unit is None:
+        return None
+    for unit_id in reversed(path_ids(unit.path)):
+        if unit_id in managers:
+            return managers[unit_id]
+    return None
+
+
+def claim(person, day, kind, item_count):
+    """Insert the day's log row for ``person`` unless one exists; True if this run won."""
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()
+        if ReminderLog.objects.filter(person=person, date=day).exists():
+            return None
+        try:
+            with transaction.atomic():
+                return ReminderLog.objects.create(
+                    person=person, date=day, kind=kind, item_count=item_count
+                )
+        except IntegrityError:
+            return None
+
+
+def render_digest(digest, today):
+    context = {
+        "digest": digest,
+        "person": digest.person,
+        "today": today,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "due_soon_days": settings.DUE_SOON_DAYS,
+        "escalation_days": settings.ESCALATION_BUSINESS_DAYS,
+    }
+    subject = render_to_string("actions/email/reminder_subject.txt", context).strip()
+    text = render_to_string("actions/email/reminder_body.txt", context)
+    html = render_to_string("actions/email/reminder_body.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[digest.person.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+class Command(BaseCommand):
+    help = "E-mail today's reminder digests (due soon, overdue, escalations); safe to rerun."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="Act as if today were this day (YYYY-MM-DD).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="List who would get what; send nothing."
+        )
+
+    def handle(self, *args, date=None, dry_run=False, **options):
+        today = self.parse_date(date) if date else timezone.localdate()
+        if not is_business_day(today):
+            self.stdout.write(f"{today:%Y-%m-%d} is not a business day: no reminders sent.")
+            return
+        digests = build_digests(today)
+        people = Person.objects.filter(
+            pk__in=digests, is_active=True, user__is_active=True
+        ).select_related("user")
+        sent = skipped = failed = 0
+        for person in people.order_by("pk"):
+            digest = digests[person.pk]
+            digest.person = person
+            visible = set(
+                ExecutiveAction.objects.visible_to(person.user)
+                .filter(pk__in=digest.action_ids)
+                .values_list("pk", flat=True)
+            )
+            digest.keep_only(visible)
+            if not digest.item_count or not person.email:
+                continue
+            if dry_run:
+                self.stdout.write(
+                    f"would send {person.email} a {ReminderKind(digest.kind).label.lower()} digest"
+                    f" ({digest.item_count} taskers)"
+                )
+                continue
+            log = claim(person, today, digest.kind, digest.item_count)
+            if log is None:
+                skipped += 1
+                continue
+            try:
+                render_digest(digest, today).send()
+            except Exception as exc:  # noqa: BLE001 - release the claim so a rerun retries
+                log.delete()
+                failed += 1
+                self.stderr.write(f"could not send to {person.email}: {exc}")
+            else:
+                sent += 1
+        self.stdout.write(
+            f"{today:%Y-%m-%d}: {sent} digests sent, {skipped} already sent today, {failed} failed."
+        )
+        if failed:
+            raise CommandError(f"{failed} digests could not be sent; rerun to retry them.")
+
+    def parse_date(self, value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError as exc:
+            raise CommandError(f"--date must look like 2026-11-25, not {value!r}.") from exc

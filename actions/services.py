@@ -423,6 +423,25 @@ def assign_number(action, *, year=None):
     return f"{prefix}-{year}-{sequence.last_value:05d}"
 
 
+def reserve_numbers(prefix, count, *, year=None):
+    """Hand out ``count`` consecutive numbers for ``prefix`` and the year in one step.
+
+    The same counter and format as :func:`assign_number`, for bulk creation (imports,
+    issue 9): the counter row is locked once and advanced by ``count``.
+
+    Returns:
+        The numbers, in order.
+    """
+    year = year or timezone.localdate().year
+    with transaction.atomic():
+        sequence, _ = ActionNumberSequence.objects.get_or_create(prefix=prefix, year=year)
+        sequence = ActionNumberSequence.objects.select_for_update().get(pk=sequence.pk)
+        first = sequence.last_value + 1
+        sequence.last_value += count
+        sequence.save(update_fields=["last_value"])
+    return [f"{prefix}-{year}-{n:05d}" for n in range(first, first + count)]
+
+
 _M2M_FIELDS = frozenset(f.name for f in ExecutiveAction._meta.many_to_many)
 
 
@@ -597,6 +616,7 @@ __all__ = [
     "TransitionError",
     "allowed_transitions",
     "assign_number",
+    "reserve_numbers",
     "change_due_date",
     "check_transition",
     "closeout_checklist",

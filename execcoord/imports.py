@@ -184,6 +184,10 @@ class NumberWidget(widgets.Widget):
         return value
 
 
+def _sentence(text):
+    return text[:1].upper() + text[1:]
+
+
 class KeyMap:
     """Records of one model by natural key (lower-cased), loaded once per import.
 
@@ -229,11 +233,13 @@ class KeyMap:
         lowered = text.lower()
         record = self.records.get(lowered)
         if record is None:
-            raise ValueError(f"{self.noun} “{text}” does not exist.".capitalize())
+            raise ValueError(_sentence(f"{self.noun} “{text}” does not exist."))
         if lowered in self.shared:
             raise ValueError(
-                f"{self.noun} “{text}” is shared by {self.shared[lowered]} records, "
-                "so it cannot tell which one is meant: make it unique first.".capitalize()
+                _sentence(
+                    f"{self.noun} “{text}” is shared by {self.shared[lowered]} records, "
+                    "so it cannot tell which one is meant: make it unique first."
+                )
             )
         return record
 
@@ -334,6 +340,12 @@ class BaseResource(resources.ModelResource):
         model = self._meta.model
         for column in self.columns:
             self.fields[column.attribute] = self._field_for(model, column)
+
+    def get_import_fields(self):
+        """The columns, computed once per resource instance (once per import)."""
+        if getattr(self, "_import_fields", None) is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
 
     def _own(self, keymap):
         if keymap is None:
@@ -677,6 +689,13 @@ def read_upload(name, data, resource_class):
     if len(dataset) == 0:
         raise ImportFileError("The file has a header row but no data rows.")
     dataset.headers = _match_headers(headers, resource_class.headers())
+    unknown = [h for h in dataset.headers if h and h not in resource_class.headers()]
+    if unknown:
+        raise ImportFileError(
+            "The file has column(s) this import does not know: "
+            + ", ".join(f"“{h}”" for h in unknown)
+            + ". Rename or remove them (the template lists the expected headers)."
+        )
     missing = [h for h in resource_class.required_headers() if h not in dataset.headers]
     if missing:
         raise ImportFileError(

@@ -6,6 +6,7 @@
   function initAutocomplete(select) {
     if (select.tomselect || typeof TomSelect === "undefined") return;
     var url = select.getAttribute("data-autocomplete-url");
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
     new TomSelect(select, {
       valueField: "id",
       labelField: "text",
@@ -26,6 +27,33 @@
         no_results: function () { return '<div class="no-results">No matching records</div>'; }
       }
     });
+    /* Tom Select points the label at its own input; the original select, still in the
+       accessibility tree, keeps the label's name too (axe: select-name). */
+    if (label) {
+      if (!label.id) label.id = select.id + "-ts-label";
+      select.setAttribute("aria-labelledby", label.id);
+    }
+  }
+
+  /* A table wider than the screen scrolls: make the scrolling box reachable by keyboard
+     and give it the table's name (WCAG 2.1.1). */
+  function markScrollable(box) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex")) {
+      var caption = box.querySelector("caption");
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", (caption ? caption.textContent.trim() : "Table") +
+        " (scrolls sideways)");
+      box.setAttribute("data-ec-scrollable", "");
+    } else if (!scrolls && box.hasAttribute("data-ec-scrollable")) {
+      ["tabindex", "role", "aria-label", "data-ec-scrollable"].forEach(function (name) {
+        box.removeAttribute(name);
+      });
+    }
+  }
+  function markAllScrollable() {
+    document.querySelectorAll(".table-responsive").forEach(markScrollable);
   }
 
   /* "Select all" checkbox of bulk-action tables. */
@@ -41,5 +69,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("select[data-autocomplete-url]").forEach(initAutocomplete);
     document.querySelectorAll("input.js-select-all").forEach(initSelectAll);
+    markAllScrollable();
+    window.addEventListener("resize", markAllScrollable);
+    window.addEventListener("load", markAllScrollable);
   });
 })();

@@ -1,0 +1,151 @@
+"""Real-browser fixtures: Debian's Chromium driven by Python Playwright against ``live_server``.
+
+The browser is launched once per session; each test gets a fresh context (cookies, storage)
+and page. Without Chromium or Playwright the browser tests skip with a message saying how to
+install them, unless ``EXECCOORD_REQUIRE_BROWSER=1`` (CI), where a missing browser fails.
+
+pytest-django's ``live_server`` serves the app from another thread with
+``django.contrib.staticfiles``' handler, so CSS and JavaScript load as in development.
+Tests that use it need ``django_db(transaction=True)``; ``serialized_rollback`` brings back
+the role groups the data migration created, which the transaction flush would otherwise drop.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+# around it are synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("EXECCOORD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+HOW_TO_INSTALL = (
+    "install Debian's Chromium (`make browsers` or `apt-get install chromium`) and the test "
+    "extras (`pip install -e '.[test]'`); never `playwright install`"
+)
+
+# Every browser test runs against the live server in its own transaction-less database.
+BROWSER_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _unavailable(reason):
+    message = f"browser tests need {reason}: {HOW_TO_INSTALL}"
+    if os.environ.get("EXECCOORD_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"EXECCOORD_REQUIRE_BROWSER=1 but {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _unavailable("the Python package playwright")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"Chromium at {CHROMIUM}")
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    except Error as exc:
+        playwright.stop()
+        _unavailable(f"a Chromium that starts ({exc})")
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def context(browser, live_server):
+    """A fresh browser context (no cookies) whose relative URLs go to the live server."""
+    ctx = browser.new_context(base_url=live_server.url, viewport=DESKTOP, accept_downloads=True)
+    ctx.set_default_timeout(10_000)
+    ctx.live_url = live_server.url
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    """A page that records console errors and failed requests: both fail the test.
+
+    A CSP violation (an inline script or style) or a missing static file shows up here.
+    """
+    pg = context.new_page()
+    problems = []
+    pg.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text}")
+            # a failed load is reported below with its URL
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    pg.on(
+        "response",
+        lambda resp: (
+            problems.append(f"HTTP {resp.status} {resp.url}")
+            if resp.status >= 500 or (resp.status == 404 and "/static/" in resp.url)
+            else None
+        ),
+    )
+    pg.problems = problems
+    yield pg
+    expected = getattr(pg, "expected_problems", ())
+    unexpected = [p for p in problems if not any(re.search(e, p) for e in expected)]
+    assert not unexpected, "the browser reported:\n" + "\n".join(unexpected)
+
+
+def sign_in(page, username, password):
+    """Sign in through the form, as a person would, and wait for the home page."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def pick(page, field_id, typed, option_text=None):
+    """Choose ``option_text`` in a Tom Select picker by typing ``typed`` and waiting for it."""
+    control = page.locator(f"#{field_id}-ts-control")
+    control.click()
+    control.fill(typed)
+    dropdown = page.locator(f"#{field_id}-ts-dropdown")
+    option = dropdown.locator(".option", has_text=option_text or typed).first
+    option.wait_for()
+    option.click()
+    page.keyboard.press("Escape")
+
+
+def log_in_as(context, user):
+    """Put a signed-in session cookie for ``user`` into ``context`` (no sign-in form)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": context.live_url}])
+
+
+@pytest.fixture
+def admin(superuser, context):
+    """The superuser, signed in in ``context``."""
+    log_in_as(context, superuser)
+    return superuser

@@ -1,0 +1,138 @@
+"""axe-core on every page type: no serious or critical violation (WCAG 2.1 AA, Section 508).
+
+Each page is checked as the superuser (who sees every button and panel) with one record of
+each model. The results of every page are also written to ``artifacts/axe/`` (counts by rule
+and impact) so a reviewer can see what axe found without running the suite.
+"""
+
+import json
+from collections import Counter
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+
+from execcoord import registry
+from execcoord.utils import viewname
+from tests.browser.conftest import BROWSER_DB, SCREENSHOTS, sign_in
+from tests.generic.model_data import MODELS
+
+pytestmark = [pytest.mark.browser, BROWSER_DB]
+
+AXE = Axe()
+AXE_RESULTS = SCREENSHOTS.parent / "axe"
+BLOCKING = {"serious", "critical"}
+# WCAG 2.0/2.1 A and AA (what Section 508 refers to) and axe's best practices.
+AXE_OPTIONS = {
+    "resultTypes": ["violations"],
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+}
+LABELS = sorted(v.label for v in registry.all_registrations())
+
+
+def check(page, name):
+    """Run axe on the loaded page; save its results; fail on serious or critical violations."""
+    page.wait_for_load_state("load")
+    results = AXE.run(page, options=AXE_OPTIONS)
+    violations = results.response["violations"]
+    AXE_RESULTS.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "url": page.url,
+        "violations": {
+            v["id"]: {"impact": v["impact"], "nodes": len(v["nodes"])} for v in violations
+        },
+    }
+    (AXE_RESULTS / f"{name}.json").write_text(json.dumps(summary, indent=1))
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe on {page.url}:\n" + "\n".join(_describe(v) for v in blocking)
+    return Counter({v["id"]: len(v["nodes"]) for v in violations})
+
+
+def _describe(violation):
+    lines = [f"- {violation['id']} ({violation['impact']}): {violation['help']}"]
+    for node in violation["nodes"][:5]:
+        lines.append(f"    {', '.join(map(str, node['target']))}: {node['html'][:160]}")
+        lines.append(f"      {node['failureSummary'].splitlines()[-1].strip()}")
+    if len(violation["nodes"]) > 5:
+        lines.append(f"    … and {len(violation['nodes']) - 5} more")
+    return "\n".join(lines)
+
+
+def _make(label):
+    return MODELS[label][0]()
+
+
+def test_sign_in_page(page, alice):
+    page.goto("/accounts/login/")
+    check(page, "sign-in")
+
+
+def test_sign_in_page_with_errors(page, alice):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("wrong-password-entirely")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector(".alert, .invalid-feedback, .errorlist")
+    check(page, "sign-in-errors")
+
+
+def test_home_page(page, alice, password):
+    sign_in(page, "alice", password)
+    page.goto("/")
+    check(page, "home")
+
+
+def test_dashboard_page(page, admin):
+    _make("actions.executiveaction")
+    response = page.goto("/dashboard/")
+    if response.status == 404:
+        pytest.skip("no /dashboard/ page yet")
+    check(page, "dashboard")
+
+
+def test_search_results(page, admin):
+    from tests.factories.actions import ExecutiveActionFactory
+
+    ExecutiveActionFactory(title="Pandemic readiness review")
+    page.goto("/search/?q=readiness")
+    check(page, "search")
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_list_detail_and_form_pages_of_every_model(page, admin, label):
+    """One record of the model; its list, detail and edit pages (one test: one live setup)."""
+    obj = _make(label)
+    failures = []
+    for kind, url in (
+        ("list", reverse(viewname(obj, "list"))),
+        ("detail", obj.get_absolute_url()),
+        ("edit", reverse(viewname(obj, "edit"), args=[obj.pk])),
+    ):
+        page.goto(url)
+        try:
+            check(page, f"{label}-{kind}")
+        except AssertionError as exc:
+            failures.append(str(exc))
+    assert not failures, "\n".join(failures)
+
+
+def test_add_form_with_errors(page, admin):
+    page.goto(reverse(viewname(registry.get("actions.executiveaction").model, "add")))
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_selector(".invalid-feedback, .alert-danger")
+    check(page, "actions.executiveaction-add-errors")
+
+
+def test_history_page(page, admin):
+    obj = _make("actions.executiveaction")
+    page.goto(reverse(viewname(obj, "history"), args=[obj.pk]))
+    check(page, "actions.executiveaction-history")
+
+
+def test_delete_confirmation_page(page, admin):
+    obj = _make("actions.executiveaction")
+    page.goto(reverse(viewname(obj, "delete"), args=[obj.pk]))
+    check(page, "actions.executiveaction-delete")

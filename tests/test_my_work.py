@@ -1,0 +1,93 @@
+"""My work (the home page): the signed-in user's sections, their links, a fixed query count."""
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from actions.choices import ActionStatus, ExtensionStatus
+from tests.dashboard_fixtures import NOW, action, build, days
+from tests.factories.actions import AssignmentFactory, ExtensionRequestFactory
+from tests.test_dashboard import list_count
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def data(units, alice, bob):
+    with time_machine.travel(NOW, tick=False):
+        team, actions = build(units)
+        for code in ("A1", "A5", "A6"):
+            actions[code].accountable_person = alice.person
+            actions[code].save()
+        # OFF-B1's A9 asks OFF-A1 for support
+        AssignmentFactory(action=actions["A9"], organization_unit=units["OFF-A1"], person=None)
+        actions["A11"] = action("A11", units["BUR-A"], ActionStatus.SUBMITTED, days(5))
+        ExtensionRequestFactory(
+            action=actions["A2"],
+            current_due_date=days(-10),
+            requested_due_date=days(20),
+            status=ExtensionStatus.PENDING,
+        )
+        yield actions
+
+
+def sections_of(client, user):
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return {s.key: s for s in response.context["sections"]}
+
+
+def test_home_shows_my_sections_with_hand_counted_numbers(client, alice, data):
+    with time_machine.travel(NOW, tick=False):
+        sections = sections_of(client, alice)
+    assert {k: s.count for k, s in sections.items()} == {
+        "accountable": 2,  # A1 A5 (A6 is completed)
+        "unit": 2,  # OFF-A1 leads A1 and A5 openly (A6 A7 completed, A10 cancelled)
+        "supporting": 1,  # A9
+        "due_soon": 1,  # A5
+        "overdue": 2,  # A1, A9
+        "recent": 6,  # everything of hers touched today: A1 A5 A6 A7 A9 A10
+    }
+    assert [a.title for a in sections["overdue"].rows] == ["A1", "A9"]  # oldest suspense first
+    assert "reviews" not in sections  # alice manages nothing
+
+
+def test_each_sections_see_all_link_lists_exactly_its_rows(client, alice, bob, data):
+    with time_machine.travel(NOW, tick=False):
+        for user in (alice, bob):
+            for section in sections_of(client, user).values():
+                assert list_count(user, section.url) == section.count, (user, section.key)
+
+
+def test_a_manager_sees_reviews_and_extension_requests_waiting(client, bob, data):
+    with time_machine.travel(NOW, tick=False):
+        sections = sections_of(client, bob)
+    assert [a.title for a in sections["reviews"].rows] == ["A11"]
+    assert sections["extensions"].count == 1
+    assert sections["extensions"].rows[0].action.title == "A2"
+
+
+def test_home_query_count_does_not_grow_with_rows(client, alice, units, data):
+    def count():
+        client.force_login(alice)
+        client.get(reverse("home"))
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(reverse("home"))
+        return len(ctx.captured_queries)
+
+    with time_machine.travel(NOW, tick=False):
+        small = count()
+        for i in range(25):
+            action(
+                f"M{i}",
+                units["OFF-A1"],
+                ActionStatus.IN_PROGRESS,
+                days(i - 12),
+                accountable_person=alice.person,
+            )
+        large = count()
+    assert large == small
+    assert large <= 10

@@ -1,0 +1,531 @@
+"""The workflow around one action, as the action's pages use it: assignment and its
+notices, the coordination board and reminders, supporting units' answers, the sub-tasker
+tree and the timeline.
+
+Status changes, due dates, extensions and status updates are in ``actions.services``; this
+module builds on them. Every function reads a fixed number of queries, whatever the number of
+related rows, so the action page stays fast.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from actions import services
+from actions.choices import (
+    ASSIGNMENT_STATUS_COLORS,
+    ActionStatus,
+    AssignmentRole,
+    AssignmentStatus,
+    StatusUpdateKind,
+)
+from actions.models import Assignment, ExecutiveAction
+from partners.access import get_user_scope
+from partners.models import OrganizationUnit, Person
+
+S = ActionStatus
+A = AssignmentStatus
+
+# --- assignment -------------------------------------------------------------------------
+
+
+def _recipient(person, unit):
+    """The address that reaches an assignee: the person's, else the unit's task mailbox."""
+    if person is not None and person.email:
+        return person.email
+    if unit is not None and unit.email:
+        return unit.email
+    return None
+
+
+def save_assignment(action, user, *, lead_unit, accountable_person, formset, request=None):
+    """Set the lead unit and accountable person and save the supporting units, then tell each
+    new assignee once by e-mail.
+
+    Reassignment is recorded in the history of the action and of each assignment (with
+    ``user`` and a reason). New assignees are the accountable person when changed (or the
+    lead unit's mailbox when nobody is named), and the person (or unit mailbox) of each new or
+    re-pointed supporting assignment.
+
+    Returns:
+        The addresses notified.
+    """
+    recipients = []
+    with transaction.atomic():
+        locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
+        lead_changed = locked.lead_unit_id != getattr(lead_unit, "pk", None)
+        person_changed = locked.accountable_person_id != getattr(accountable_person, "pk", None)
+        if lead_changed or person_changed:
+            locked.lead_unit = lead_unit
+            locked.accountable_person = accountable_person
+            locked.full_clean()
+            services._record_as(locked, user, "Reassigned")
+            locked.save()
+            address = _recipient(accountable_person, lead_unit)
+            if address:
+                recipients.append((address, "lead"))
+        for form in formset.deleted_forms:
+            if form.instance.pk:
+                services._record_as(form.instance, user, "Supporting unit removed")
+                form.instance.delete()
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            assignment = form.save(commit=False)
+            assignment.action = locked
+            is_new = assignment.pk is None
+            repointed = not is_new and (
+                "person" in form.changed_data or "organization_unit" in form.changed_data
+            )
+            services._record_as(assignment, user, "Assigned" if is_new else "Assignment changed")
+            assignment.save()
+            if is_new or repointed:
+                address = _recipient(assignment.person, assignment.organization_unit)
+                if address:
+                    recipients.append((address, "supporting"))
+    services._copy_state(locked, action)
+    seen, sent = set(), []
+    for address, role in recipients:
+        if address in seen:
+            continue
+        seen.add(address)
+        _send(
+            "assignment",
+            address,
+            f"Assigned: {action}",
+            {"action": action, "role": role, "url": _absolute(request, action)},
+        )
+        sent.append(address)
+    return sent
+
+
+def _absolute(request, action):
+    url = action.get_absolute_url()
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def _send(template, address, subject, context):
+    """One e-mail from ``templates/actions/email/<template>.txt`` and ``.html``."""
+    text = render_to_string(f"actions/email/{template}.txt", context)
+    html = render_to_string(f"actions/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+# --- coordination board -----------------------------------------------------------------
+
+BOARD_STATES = (
+    ("pending", "Pending", "secondary"),
+    ("acknowledged", "Acknowledged", "info"),
+    ("concur", "Concur", "success"),
+    ("concur_with_comment", "Concur with comment", "success"),
+    ("non_concur", "Non-concur", "danger"),
+    ("overdue", "Overdue", "danger"),
+)
+_ANSWERED = frozenset({A.RESPONDED, A.CONCUR, A.CONCUR_WITH_COMMENT, A.NON_CONCUR, A.DECLINED})
+RESPONSE_CHOICES = (
+    (A.ACKNOWLEDGED, "Acknowledged"),
+    (A.CONCUR, "Concur"),
+    (A.CONCUR_WITH_COMMENT, "Concur with comment"),
+    (A.NON_CONCUR, "Non-concur"),
+)
+
+
+def board_state(assignment, today=None):
+    """The column of the coordination board for one supporting unit."""
+    today = today or timezone.localdate()
+    if assignment.status in _ANSWERED:
+        return {
+            A.RESPONDED: "concur",
+            A.CONCUR: "concur",
+            A.DECLINED: "non_concur",
+        }.get(assignment.status, assignment.status)
+    if assignment.due_date and assignment.due_date < today:
+        return "overdue"
+    return "pending" if assignment.status == A.PENDING else "acknowledged"
+
+
+def may_respond(user, assignment):
+    """Members of the supporting unit (or its managers) and the named person answer for it."""
+    scope = get_user_scope(user)
+    if not user.has_perm("actions.change_assignment") and not scope.is_admin:
+        return False
+    return (
+        scope.is_admin
+        or (scope.person_id and scope.person_id == assignment.person_id)
+        or assignment.organization_unit_id in scope.related_unit_ids
+    )
+
+
+@dataclass
+class BoardRow:
+    assignment: Assignment
+    state: str
+    state_label: str
+    color: str
+    can_respond: bool
+    reminded_today: bool
+
+
+def coordination_board(action, user, today=None):
+    """The rows of the board (one query): each supporting unit, its state and what ``user``
+    may do with it; and the counts by state."""
+    today = today or timezone.localdate()
+    labels = {key: (label, color) for key, label, color in BOARD_STATES}
+    rows = []
+    for assignment in action.assignments.select_related("organization_unit", "person"):
+        state = board_state(assignment, today)
+        label, color = labels.get(state, (assignment.get_status_display(), "secondary"))
+        reminded = bool(
+            assignment.last_reminded_at and timezone.localdate(assignment.last_reminded_at) == today
+        )
+        rows.append(
+            BoardRow(assignment, state, label, color, may_respond(user, assignment), reminded)
+        )
+    counts = {key: 0 for key, _, _ in BOARD_STATES}
+    for row in rows:
+        counts[row.state] = counts.get(row.state, 0) + 1
+    return rows, [(key, label, color, counts[key]) for key, label, color in BOARD_STATES]
+
+
+def record_response(assignment, user, *, status, comment=""):
+    """A supporting unit's answer: status and comment, timed; a non-concurrence needs a
+    reason.
+
+    Raises:
+        ValueError: the status is not an answer, or a non-concurrence has no reason.
+    """
+    if status not in dict(RESPONSE_CHOICES):
+        raise ValueError("Choose acknowledged, concur, concur with comment or non-concur.")
+    if status in (A.NON_CONCUR, A.CONCUR_WITH_COMMENT) and not comment.strip():
+        raise ValueError("Say why: a non-concurrence or a comment needs its text.")
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        locked.status = status
+        if comment.strip():
+            locked.response = comment.strip()
+        if status != A.ACKNOWLEDGED:
+            locked.responded_at = timezone.now()
+        services._record_as(locked, user, f"Answered: {locked.get_status_display()}")
+        locked.save()
+    return locked
+
+
+def record_disposition(assignment, user, text):
+    """How a non-concurrence was resolved (needed before close-out)."""
+    if not text.strip():
+        raise ValueError("Describe how the non-concurrence was resolved.")
+    with transaction.atomic():
+        locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        locked.disposition = text.strip()
+        services._record_as(locked, user, "Non-concurrence disposition recorded")
+        locked.save()
+    return locked
+
+
+def remind_supporting_units(action, user, request=None, now=None):
+    """E-mail every coordinating unit that has not answered, at most once a day each.
+
+    The reminder is recorded on the assignment (``last_reminded_at``, with history).
+
+    Returns:
+        ``(sent, skipped)``: units reminded, and units already reminded today.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent, skipped = [], []
+    with transaction.atomic():
+        waiting = (
+            Assignment.objects.select_for_update(of=("self",))
+            .filter(action=action, role=AssignmentRole.COORDINATING)
+            .exclude(status__in=_ANSWERED)
+            .select_related("organization_unit", "person")
+        )
+        for assignment in waiting:
+            if (
+                assignment.last_reminded_at
+                and timezone.localdate(assignment.last_reminded_at) == today
+            ):
+                skipped.append(str(assignment.organization_unit))
+                continue
+            address = _recipient(assignment.person, assignment.organization_unit)
+            if not address:
+                skipped.append(str(assignment.organization_unit))
+                continue
+            assignment.last_reminded_at = now
+            services._record_as(assignment, user, "Reminder sent")
+            assignment.save()
+            _send(
+                "coordination_reminder",
+                address,
+                f"Reminder: your answer on {action}",
+                {"action": action, "assignment": assignment, "url": _absolute(request, action)},
+            )
+            sent.append(str(assignment.organization_unit))
+    return sent, skipped
+
+
+# --- sub-tasker tree -------------------------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    action: ExecutiveAction
+    depth: int
+    due_after_parent: bool
+    children: list = field(default_factory=list)
+
+
+def descendants(action, user):
+    """The visible sub-taskers of ``action`` at every depth, loaded level by level (one query a
+    level, whatever the number of children), as a flat list in tree order with depths."""
+    visible = ExecutiveAction.objects.visible_to(user)
+    by_parent, frontier, seen = {}, [action.pk], {action.pk}
+    due = {action.pk: action.due_date}
+    while frontier:
+        level = list(
+            visible.filter(parent_id__in=frontier)
+            .select_related("lead_unit", "accountable_person")
+            .order_by("due_date", "number", "pk")
+        )
+        level = [child for child in level if child.pk not in seen]
+        for child in level:
+            by_parent.setdefault(child.parent_id, []).append(child)
+            due[child.pk] = child.due_date
+            seen.add(child.pk)
+        frontier = [child.pk for child in level]
+    flat = []
+
+    def walk(pk, depth):
+        for child in by_parent.get(pk, []):
+            parent_due = due.get(pk)
+            late = bool(child.due_date and parent_due and child.due_date > parent_due)
+            flat.append(TreeNode(child, depth, late))
+            walk(child.pk, depth + 1)
+
+    walk(action.pk, 1)
+    return flat
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+
+@dataclass
+class Event:
+    when: datetime.datetime
+    kind: str  # status_update, interim, decision, transition, due_date, extension, assignment …
+    title: str
+    detail: str = ""
+    who: str = ""
+    url: str = ""
+    badge: str = "secondary"
+
+
+def _as_datetime(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
+def timeline(action):
+    """Everything that happened to an action, newest first, in a fixed number of queries:
+    status updates (interim responses as such), decisions, status moves and reassignments
+    from the history, due-date changes, extension requests, supporting-unit assignments and
+    answers, and dependencies."""
+    events = []
+    for update in action.status_updates.select_related("reported_by"):
+        interim = update.kind == StatusUpdateKind.INTERIM
+        detail = update.key_accomplishments or update.next_steps or update.notes
+        if interim:
+            sent = f" to {update.sent_to}" if update.sent_to else ""
+            title = f"Interim response sent{sent} on {update.status_date:%d %b %Y}"
+        else:
+            pct = f", {update.percent_complete}%" if update.percent_complete is not None else ""
+            title = f"Status update ({update.get_health_display()}{pct})"
+        events.append(
+            Event(
+                update.created_at,
+                "interim" if interim else "status_update",
+                title,
+                detail,
+                str(update.reported_by or ""),
+                update.get_absolute_url(),
+                "info" if interim else "primary",
+            )
+        )
+    for decision in action.decisions.select_related("decided_by"):
+        events.append(
+            Event(
+                decision.created_at,
+                "decision",
+                f"Decision: {decision.title}",
+                decision.description,
+                str(decision.decided_by or ""),
+                decision.get_absolute_url(),
+                "dark",
+            )
+        )
+    events += _history_events(action)
+    for change in action.due_date_changes.select_related("changed_by"):
+        events.append(
+            Event(
+                change.changed_at,
+                "due_date",
+                str(change),
+                change.reason,
+                str(change.changed_by or ""),
+                badge="warning",
+            )
+        )
+    for request in action.extension_requests.select_related("requested_by", "decided_by"):
+        events.append(
+            Event(
+                request.created_at,
+                "extension",
+                f"Extension to {request.requested_due_date:%d %b %Y} requested",
+                request.justification,
+                str(request.requested_by or ""),
+                request.get_absolute_url(),
+                "warning",
+            )
+        )
+        if request.decided_at:
+            events.append(
+                Event(
+                    request.decided_at,
+                    "extension",
+                    f"Extension {request.get_status_display().lower()}",
+                    request.decision_comment,
+                    str(request.decided_by or ""),
+                    request.get_absolute_url(),
+                    "success" if request.status == "approved" else "danger",
+                )
+            )
+    events += _assignment_events(action)
+    for link in action.predecessor_links.select_related("predecessor"):
+        events.append(
+            Event(
+                link.created_at,
+                "dependency",
+                f"Depends on {link.predecessor.number} ({link.get_dependency_type_display()})",
+                link.description,
+                url=link.get_absolute_url(),
+            )
+        )
+    for link in action.successor_links.select_related("successor"):
+        events.append(
+            Event(
+                link.created_at,
+                "dependency",
+                f"{link.successor.number} depends on this ({link.get_dependency_type_display()})",
+                link.description,
+                url=link.get_absolute_url(),
+            )
+        )
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events
+
+
+def _history_events(action):
+    """Status moves and reassignments, read from the action's history (two queries)."""
+    rows = list(
+        action.history.order_by("history_date", "history_id").values(
+            "history_date",
+            "history_type",
+            "status",
+            "lead_unit_id",
+            "accountable_person_id",
+            "history_change_reason",
+            "history_user__username",
+        )
+    )
+    names = _names(
+        unit_ids={r["lead_unit_id"] for r in rows},
+        person_ids={r["accountable_person_id"] for r in rows},
+    )
+    events, previous = [], None
+    for row in rows:
+        who = row["history_user__username"] or ""
+        reason = row["history_change_reason"] or ""
+        if previous is None:
+            events.append(Event(row["history_date"], "created", "Created as a draft", "", who))
+        else:
+            if row["status"] != previous["status"]:
+                title = f"{S(previous['status']).label} → {S(row['status']).label}"
+                events.append(
+                    Event(row["history_date"], "transition", title, reason, who, badge="info")
+                )
+            if (row["lead_unit_id"], row["accountable_person_id"]) != (
+                previous["lead_unit_id"],
+                previous["accountable_person_id"],
+            ):
+                lead = names["units"].get(row["lead_unit_id"], "nobody")
+                person = names["people"].get(row["accountable_person_id"], "nobody")
+                events.append(
+                    Event(
+                        row["history_date"],
+                        "assignment",
+                        f"Lead: {lead}, accountable: {person}",
+                        reason,
+                        who,
+                    )
+                )
+        previous = row
+    return events
+
+
+def _names(unit_ids=(), person_ids=()):
+    unit_ids, person_ids = set(unit_ids) - {None}, set(person_ids) - {None}
+    units = (
+        {u.pk: str(u) for u in OrganizationUnit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
+    )
+    people = {p.pk: str(p) for p in Person.objects.filter(pk__in=person_ids)} if person_ids else {}
+    return {"units": units, "people": people}
+
+
+def _assignment_events(action):
+    """Supporting units added, removed, answered and reminded (one query on the history, one
+    for the unit names)."""
+    rows = list(
+        Assignment.history.filter(action_id=action.pk)
+        .order_by("history_date", "history_id")
+        .values(
+            "id",
+            "history_date",
+            "history_type",
+            "organization_unit_id",
+            "status",
+            "history_change_reason",
+            "history_user__username",
+        )
+    )
+    names = _names(unit_ids={r["organization_unit_id"] for r in rows})["units"]
+    labels = dict(AssignmentStatus.choices)
+    events, last = [], {}
+    for row in rows:
+        unit = names.get(row["organization_unit_id"], "a unit")
+        who = row["history_user__username"] or ""
+        before = last.get(row["id"])
+        if row["history_type"] == "+":
+            events.append(Event(row["history_date"], "assignment", f"{unit} assigned", "", who))
+        elif row["history_type"] == "-":
+            events.append(Event(row["history_date"], "assignment", f"{unit} removed", "", who))
+        elif before and before["status"] != row["status"]:
+            events.append(
+                Event(
+                    row["history_date"],
+                    "assignment",
+                    f"{unit}: {labels.get(row['status'], row['status'])}",
+                    "",
+                    who,
+                    badge=ASSIGNMENT_STATUS_COLORS.get(row["status"], "secondary"),
+                )
+            )
+        elif row["history_change_reason"] == "Reminder sent":
+            events.append(Event(row["history_date"], "reminder", f"{unit} reminded", "", who))
+        last[row["id"]] = row
+    return events

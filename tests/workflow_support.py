@@ -1,0 +1,54 @@
+"""Helpers shared by the workflow tests: actions in a given status, ready for each move."""
+
+import datetime
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from actions.choices import ActionStatus, AttachmentKind
+from actions.models import Attachment
+from tests.factories.actions import ExecutiveActionFactory
+
+S = ActionStatus
+TODAY = timezone.localdate()
+
+
+def action_in(status, **kwargs):
+    """An action in ``status`` with everything issuing and approving need (a response is
+    attached once it has been issued)."""
+    fields = {"status": status, "due_date": TODAY + datetime.timedelta(30)}
+    if status != S.DRAFT:
+        fields.update(
+            issue_date=TODAY - datetime.timedelta(3), original_due_date=fields["due_date"]
+        )
+    if status == S.ON_HOLD:
+        fields["held_from_status"] = S.IN_PROGRESS
+    if status == S.COMPLETED:
+        fields["completed_date"] = TODAY - datetime.timedelta(1)
+    action = ExecutiveActionFactory(**(fields | kwargs))
+    if status != S.DRAFT:
+        attach(action, kind=AttachmentKind.RESPONSE)
+    return action
+
+
+def attach(action, *, kind=AttachmentKind.RESPONSE, name="response.pdf", user=None):
+    attachment = Attachment(action=action, title=name, kind=kind, uploaded_by=user)
+    attachment.file.save(name, ContentFile(b"%PDF-1.4\n% response\n"), save=False)
+    attachment.save()
+    return attachment
+
+
+def expected(source, target):
+    """Whether the table allows the move for an action built by ``action_in``."""
+    from actions.services import TRANSITIONS
+
+    if source == S.ON_HOLD and target == S.NOT_STARTED:
+        return False  # held from In progress: resumes only there
+    return (source, target) in TRANSITIONS
+
+
+def snapshot(action):
+    from actions.models import ExecutiveAction
+
+    stored = ExecutiveAction.objects.get(pk=action.pk)
+    return {f.attname: getattr(stored, f.attname) for f in stored._meta.concrete_fields}

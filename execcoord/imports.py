@@ -25,6 +25,7 @@ import csv
 import datetime
 import io
 import os
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import import_module
@@ -432,6 +433,26 @@ class BaseResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         """Load every lookup once (one query a referenced model) for the whole file."""
         self._seen_keys = {}
+        headers = set(dataset.headers or ())
+        self._columns_in_file = {n for n, f in self.fields.items() if f.column_name in headers}
+        self._file_fields = [
+            f
+            for f in self.get_import_fields()
+            if f.column_name in headers
+            and not f.readonly
+            and not isinstance(f.widget, widgets.ManyToManyWidget)
+        ]
+        self._file_m2m_fields = [
+            f
+            for f in self.get_import_fields()
+            if f.column_name in headers and isinstance(f.widget, widgets.ManyToManyWidget)
+        ]
+        model = self._meta.model
+        self._not_validated = {
+            f.name
+            for f in model._meta.concrete_fields
+            if f.is_relation or f.name not in self._columns_in_file
+        }
         for keymap in self.keymaps():
             keymap.load(self.user)
 
@@ -464,10 +485,20 @@ class BaseResource(resources.ModelResource):
         """Set the columns' values, then add the resource's own checks (all per column)."""
         instance._import_kept = self._unchanged_references(instance, row)
         errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        # import-export's loop formats a debug message for every absent column of every
+        # row; only the file's own columns are visited here (same Field.save per cell)
+        for fld in self._file_fields:
+            if fld.attribute in instance._import_kept:
+                continue
+            try:
+                fld.save(instance, row, **kwargs)
+            except ValueError as error:
+                errors[fld.attribute] = [ValidationError(str(error), code="invalid")]
+        for fld in self._file_m2m_fields:
+            try:
+                fld.clean(row)
+            except ValueError as error:
+                errors[fld.attribute] = [ValidationError(str(error), code="invalid")]
         self._check_duplicate_key(instance, row, errors)
         self.check_row(instance, row, errors, **kwargs)
         if errors:
@@ -554,7 +585,8 @@ class BaseResource(resources.ModelResource):
         natural key is checked against the file and the database by the resource itself.
         """
         errors = dict(import_validation_errors or {})
-        exclude = set(errors) | {f.name for f in instance._meta.concrete_fields if f.is_relation}
+        # fields without a column keep their stored or default value: nothing to validate
+        exclude = set(errors) | self._not_validated
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
@@ -748,7 +780,7 @@ def _read_xlsx(data):
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
         raise ImportFileError(
             "This file could not be read as an Excel (.xlsx) workbook."
         ) from error

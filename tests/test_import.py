@@ -377,7 +377,7 @@ def test_legal_authorities_match_by_citation_then_by_name(administrator, db):
     cited = LegalAuthorityFactory(name="FOIA", citation="5 U.S.C. 552")
     uncited = LegalAuthorityFactory(name="Agency policy 7", citation="")
     rows = [
-        {"Citation": "5 U.S.C. 552", "Name": "Freedom of Information Act"},
+        {"Citation": "5 U.S.C. 552", "Name": "Freedom of Information Act", "Summary": ""},
         {"Citation": "", "Name": "Agency policy 7", "Summary": "Updated"},
     ]
     report = run(LegalAuthorityResource, dataset_of(rows), administrator)

@@ -16,10 +16,16 @@
       allowEmptyOption: true,
       plugins: select.multiple ? ["remove_button"] : ["clear_button"],
       load: function (query, callback) {
+        var picker = this;
         fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin",
           headers: { "Accept": "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-          .then(function (data) { callback(data.results); })
+          .then(function (data) {
+            /* The server has searched: offer its answer only, not what an earlier,
+               different text loaded (the chosen records stay). */
+            picker.clearOptions();
+            callback(data.results);
+          })
           .catch(function () { callback(); });
       },
       shouldLoad: function () { return true; },

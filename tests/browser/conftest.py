@@ -123,9 +123,8 @@ def sign_in(page, username, password):
 
 def pick(page, field_id, typed, option_text=None):
     """Choose ``option_text`` in a Tom Select picker by typing ``typed`` and waiting for it."""
-    control = page.locator(f"#{field_id}-ts-control")
-    control.click()
-    control.fill(typed)
+    page.locator(f"#{field_id} + .ts-wrapper .ts-control").click()
+    page.keyboard.type(typed)
     dropdown = page.locator(f"#{field_id}-ts-dropdown")
     option = dropdown.locator(".option", has_text=option_text or typed).first
     option.wait_for()

@@ -1,11 +1,36 @@
-"""Journeys through the app in a real browser, as the people in DESIGN.md §1 make them."""
+"""Journeys through the app in a real browser, as the people in DESIGN.md §1 make them.
+
+Alice is Staff in OFF-A1, Bob manages BUR-A (above OFF-A1), Charlie is Staff in OFF-B1.
+"""
+
+import csv
+import datetime
+import io
+import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import BROWSER_DB, sign_in
+from actions.choices import ActionStatus, Priority, Visibility
+from actions.models import ExecutiveAction
+from tests.browser.conftest import BROWSER_DB, pick, sign_in
+from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
+
+ACTIONS_LIST = "/actions/executive-actions/"
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _action(units, alice, **fields):
+    """An action led by OFF-A1 with Alice accountable (so Alice sees and may edit it)."""
+    fields.setdefault("lead_unit", units["OFF-A1"])
+    fields.setdefault("accountable_person", alice.person)
+    return ExecutiveActionFactory(**fields)
 
 
 def test_sign_in_reaches_home_with_styles_and_scripts_loaded(page, alice, password):
@@ -15,3 +40,160 @@ def test_sign_in_reaches_home_with_styles_and_scripts_loaded(page, alice, passwo
     assert page.evaluate("getComputedStyle(document.querySelector('.navbar')).display") == "flex"
     assert page.evaluate("typeof bootstrap") == "object"
     assert page.evaluate("typeof TomSelect") == "function"
+
+
+def test_wrong_password_keeps_the_user_on_sign_in_with_a_message(page, alice):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill("not-the-password-at-all")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    expect(page.get_by_text(re.compile("correct username and password", re.I))).to_be_visible()
+    expect(page.get_by_label("Username")).to_have_value("alice")
+
+
+def test_create_an_action_with_the_search_as_you_type_pickers(page, alice, password, units):
+    ExecutiveActionTypeFactory(name="Executive Directive")
+    ExecutiveActionTypeFactory(name="Budget Data Call")
+    sign_in(page, "alice", password)
+    page.goto(ACTIONS_LIST)
+    page.get_by_role("link", name="Add executive action").click()
+
+    page.get_by_label("Title").first.fill("Prepare the winter storm readiness brief")
+    pick(page, "id_action_type", "Direct", "Executive Directive")
+    pick(page, "id_lead_unit", "Office A", "Office A1")
+    due = _today() + datetime.timedelta(days=21)
+    page.locator("#id_due_date").fill(due.isoformat())
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).not_to_have_url(re.compile(r"/add/"))
+    action = ExecutiveAction.objects.get(title="Prepare the winter storm readiness brief")
+    assert action.action_type.name == "Executive Directive"
+    assert action.lead_unit == units["OFF-A1"]
+    assert action.due_date == due
+    page.goto(action.get_absolute_url())
+    expect(page.get_by_role("heading", level=1)).to_contain_text("winter storm readiness")
+    expect(page.get_by_role("main")).to_contain_text("Executive Directive")
+
+
+def test_picker_offers_only_what_the_typed_text_matches(page, alice, password, units):
+    ExecutiveActionTypeFactory(name="Executive Directive")
+    ExecutiveActionTypeFactory(name="Budget Data Call")
+    sign_in(page, "alice", password)
+    page.goto(f"{ACTIONS_LIST}add/")
+    page.locator("#id_action_type + .ts-wrapper .ts-control").click()
+    page.keyboard.type("Budget")
+    options = page.locator('#id_action_type-ts-dropdown .option:not([data-value=""])')
+    expect(options).to_have_text(["Budget Data Call"])
+    # Typing something else replaces the offer.
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Directive")
+    expect(options).to_have_text(["Executive Directive"])
+
+
+def test_add_a_sub_tasker_from_the_parent_page(page, alice, password, units):
+    parent = _action(units, alice, title="Annual privacy review")
+    ExecutiveActionTypeFactory(name="Information Request")
+    sign_in(page, "alice", password)
+    page.goto(parent.get_absolute_url())
+    page.get_by_role("link", name="Add sub-tasker").first.click()
+
+    # The form opens with the parent already chosen.
+    expect(page.locator("#id_parent")).to_have_value(str(parent.pk))
+    page.get_by_label("Title").first.fill("Collect the privacy impact assessments")
+    pick(page, "id_action_type", "Information", "Information Request")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).not_to_have_url(re.compile(r"/add/"))
+    child = ExecutiveAction.objects.get(title="Collect the privacy impact assessments")
+    assert child.parent_id == parent.pk
+    page.goto(parent.get_absolute_url())
+    expect(page.get_by_role("link", name=re.compile("privacy impact assessments"))).to_be_visible()
+
+
+def test_filter_the_list_and_export_exactly_the_filtered_rows(page, alice, password, units):
+    high = [
+        _action(units, alice, title=f"High priority task {n}", priority=Priority.HIGH)
+        for n in range(3)
+    ]
+    _action(units, alice, title="Low priority task", priority=Priority.LOW)
+    sign_in(page, "alice", password)
+    page.goto(ACTIONS_LIST)
+    expect(page.get_by_role("status").filter(has_text="result")).to_have_text("4 results")
+
+    filters = page.get_by_role("complementary", name="Filters")
+    filters.get_by_role("group", name="Priority").get_by_label("High", exact=True).check()
+    filters.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("status").filter(has_text="result")).to_have_text("3 results")
+    expect(page.get_by_role("link", name=re.compile("Low priority task"))).to_have_count(0)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export CSV").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    rows = list(csv.reader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
+    body = "\n".join(",".join(r) for r in rows[1:])
+    assert len(rows) == 1 + len(high)
+    assert all(a.title in body for a in high) and "Low priority task" not in body
+
+
+def test_global_search_finds_an_action_and_opens_it(page, alice, password, units):
+    action = _action(units, alice, title="Tribal consultation on the river permit")
+    _action(units, alice, title="Unrelated budget item")
+    sign_in(page, "alice", password)
+    search = page.get_by_role("search").get_by_label("Search all records")
+    search.fill("consultation")
+    search.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q=consultation"))
+    results = page.get_by_role("main")
+    expect(results.get_by_role("link", name=re.compile("Unrelated budget item"))).to_have_count(0)
+    results.get_by_role("link", name=re.compile("Tribal consultation")).click()
+    expect(page).to_have_url(re.compile(rf"{action.get_absolute_url()}$"))
+
+
+def test_staff_user_is_refused_a_restricted_action_of_another_bureau(
+    page, alice, charlie, password, units
+):
+    hidden = ExecutiveActionFactory(
+        title="Sensitive personnel matter",
+        lead_unit=units["OFF-B1"],
+        accountable_person=charlie.person,
+        visibility=Visibility.RESTRICTED,
+    )
+    sign_in(page, "alice", password)
+    page.expected_problems = [rf"HTTP 404 .*/{hidden.pk}/"]
+    response = page.goto(hidden.get_absolute_url())
+    assert response.status == 404
+    assert "Sensitive personnel matter" not in page.content()
+    response = page.goto(f"{hidden.get_absolute_url()}edit/")
+    assert response.status == 404
+    page.goto(ACTIONS_LIST)
+    expect(page.get_by_role("status").filter(has_text="result")).to_have_text("0 results")
+
+
+def test_manager_follows_a_dashboard_number_to_the_same_count_of_taskers(page, bob, alice, units):
+    from tests.browser.conftest import log_in_as
+
+    past = _today() - datetime.timedelta(days=10)
+    for n in range(2):
+        _action(
+            units,
+            alice,
+            title=f"Late report {n}",
+            status=ActionStatus.IN_PROGRESS,
+            issue_date=past - datetime.timedelta(days=20),
+            original_due_date=past,
+            due_date=past,
+        )
+    _action(units, alice, title="On track", status=ActionStatus.IN_PROGRESS)
+    log_in_as(page.context, bob)
+    response = page.goto("/dashboard/")
+    if response.status == 404:
+        pytest.skip("the dashboard is not there yet")
+    tile = page.locator(".ec-tile").filter(has=page.get_by_role("heading", name="Overdue"))
+    number = tile.get_by_role("link").first
+    expect(number).to_have_text("2")
+    number.click()
+    expect(page).to_have_url(re.compile(r"/actions/executive-actions/\?"))
+    expect(page.get_by_role("status").filter(has_text="result")).to_have_text("2 results")
+    expect(page.get_by_role("link", name=re.compile("On track"))).to_have_count(0)

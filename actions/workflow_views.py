@@ -207,6 +207,13 @@ class ExtensionRequestView(View):
         if self.action.due_date is None:
             form.add_error(None, "This action has no due date to extend.")
         elif form.is_valid():
+            try:
+                # the constraints span fields the form does not show (the current due date)
+                form.instance.full_clean()
+            except ValidationError as invalid:
+                for message in invalid.messages:
+                    form.add_error(None, message)
+                return self.render(form)
             form.instance._history_user = request.user
             form.save()
             messages.success(request, "Extension requested; a manager of the unit decides.")

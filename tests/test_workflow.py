@@ -117,7 +117,7 @@ def test_approve_sets_and_reopen_clears_the_completion_date(client, administrato
     assert (action.status, action.completed_date) == (S.IN_PROGRESS, None)
 
 
-# --- type requirements ---------------------------------------------------------------------------
+# --- type requirements -----
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_issuing_is_refused_naming_what_the_type_requires(
     assert ExecutiveAction.objects.get(pk=action.pk).status == S.NOT_STARTED
 
 
-# --- who may move what ----------------------------------------------------------------------------
+# --- who may move what -----
 
 
 def test_staff_of_another_unit_gets_404_on_a_hidden_action(client, units, alice, charlie):
@@ -207,7 +207,7 @@ def test_the_page_offers_only_the_moves_open_to_the_user(client, units, alice, b
     assert approve in page and _url(action, S.RETURNED) in page
 
 
-# --- nothing half-saved ----------------------------------------------------------------------------
+# --- nothing half-saved -----
 
 
 def test_a_refused_move_on_the_form_saves_none_of_the_other_fields(client, administrator):
@@ -243,7 +243,7 @@ def test_a_refused_bulk_edit_saves_no_record(client, administrator):
     assert (snapshot(ok), snapshot(refused)) == before
 
 
-# --- the same move twice at once ----------------------------------------------------------------
+# --- the same move twice at once -----
 
 
 @pytest.mark.django_db(transaction=True)
@@ -281,7 +281,7 @@ def test_the_same_transition_fired_twice_at_once_applies_once():
     assert moves == [S.SUBMITTED]
 
 
-# --- roll-up ------------------------------------------------------------------------------------
+# --- roll-up -----
 
 
 def test_rollup_of_a_three_level_tree_follows_the_children(client, administrator):

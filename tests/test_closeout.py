@@ -1,0 +1,167 @@
+"""Close-out: the checklist enforced on approval, the close-children confirmation, on time vs
+late, and the coordination board's answers, dispositions and reminders."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from actions import services
+from actions.choices import AssignmentRole, AssignmentStatus, AttachmentKind
+from actions.models import Assignment, Attachment, ExecutiveAction
+from tests.factories.partners import PersonFactory
+from tests.workflow_support import S, action_in, attach
+
+
+def _move(client, action, target, **data):
+    return client.post(
+        reverse("actions:executiveaction_transition", args=[action.pk, target]), data
+    )
+
+
+def _messages(response):
+    return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+@pytest.fixture
+def submitted(units):
+    action = action_in(S.SUBMITTED, lead_unit=units["OFF-A1"])
+    Attachment.objects.filter(action=action).delete()  # no response yet
+    return action
+
+
+def test_approval_names_everything_the_checklist_misses(client, units, bob, submitted):
+    Assignment.objects.create(
+        action=submitted, organization_unit=units["OFF-B1"], role=AssignmentRole.COORDINATING
+    )
+    Assignment.objects.create(
+        action=submitted,
+        organization_unit=units["BUR-B"],
+        role=AssignmentRole.COORDINATING,
+        status=AssignmentStatus.NON_CONCUR,
+        response="Costs are understated.",
+    )
+    action_in(S.IN_PROGRESS, parent=submitted, title="Open child")
+    client.force_login(bob)
+    text = _messages(_move(client, submitted, S.COMPLETED))
+    assert "Attach the response" in text
+    assert f"Waiting for: {units['OFF-B1']}." in text
+    assert f"Record how the non-concurrence of {units['BUR-B']} was resolved." in text
+    assert "sub-tasker(s) are still open" in text
+    assert ExecutiveAction.objects.get(pk=submitted.pk).status == S.SUBMITTED
+    page = client.get(submitted.get_absolute_url()).content.decode()
+    assert "Close-out checklist" in page and "Attach the response" in page
+
+
+def test_approval_succeeds_once_the_checklist_is_complete(client, units, bob, submitted):
+    answer = Assignment.objects.create(
+        action=submitted,
+        organization_unit=units["BUR-B"],
+        status=AssignmentStatus.NON_CONCUR,
+        response="Costs are understated.",
+    )
+    attach(submitted, kind=AttachmentKind.RESPONSE)
+    client.force_login(bob)
+    _move(client, submitted, S.COMPLETED)
+    assert ExecutiveAction.objects.get(pk=submitted.pk).status == S.SUBMITTED
+    client.post(
+        reverse("actions:assignment_disposition", args=[answer.pk]),
+        {"disposition": "Costs re-estimated with the CFO."},
+    )
+    _move(client, submitted, S.COMPLETED)
+    action = ExecutiveAction.objects.get(pk=submitted.pk)
+    assert action.status == S.COMPLETED
+    assert action.completed_on_time is True and action.completed_on_time_original is True
+
+
+def test_completing_with_open_children_needs_the_explicit_confirmation(
+    client, units, bob, submitted
+):
+    attach(submitted)
+    child = action_in(S.IN_PROGRESS, parent=submitted)
+    client.force_login(bob)
+    _move(client, submitted, S.COMPLETED)
+    assert ExecutiveAction.objects.get(pk=child.pk).status == S.IN_PROGRESS
+    _move(client, submitted, S.COMPLETED, close_children="on")
+    assert ExecutiveAction.objects.get(pk=submitted.pk).status == S.COMPLETED
+    assert ExecutiveAction.objects.get(pk=child.pk).status == S.COMPLETED
+
+
+def test_late_completion_is_recorded_against_both_suspense_dates(units, bob):
+    action = action_in(
+        S.SUBMITTED,
+        lead_unit=units["OFF-A1"],
+        issue_date=datetime.date.today() - datetime.timedelta(days=40),
+        due_date=datetime.date.today() - datetime.timedelta(days=1),
+        original_due_date=datetime.date.today() - datetime.timedelta(days=10),
+    )
+    services.transition(action, S.COMPLETED, bob, strict=True)
+    assert (action.completed_on_time, action.completed_on_time_original) == (False, False)
+
+
+def test_return_needs_nothing_and_keeps_the_comment(client, units, bob, submitted):
+    client.force_login(bob)
+    _move(client, submitted, S.RETURNED, comment="Add the cost table.")
+    latest = submitted.history.order_by("-history_id").first()
+    assert (latest.status, latest.history_change_reason) == (S.RETURNED, "Add the cost table.")
+
+
+# --- coordination board ------------------------------------------------------------------------
+
+
+def test_a_supporting_units_member_records_its_answer_from_the_board(
+    client, units, alice, charlie, submitted
+):
+    answer = Assignment.objects.create(action=submitted, organization_unit=units["OFF-B1"])
+    url = reverse("actions:assignment_respond", args=[answer.pk])
+    client.force_login(alice)  # lead unit staff, not the supporting unit
+    assert client.post(url, {"status": "concur"}).status_code == 403
+    client.force_login(charlie)
+    response = client.post(url, {"status": "non_concur", "comment": ""})
+    assert "needs its text" in _messages(response)
+    client.post(url, {"status": "non_concur", "comment": "Costs are understated."})
+    answer.refresh_from_db()
+    assert (answer.status, answer.response) == (
+        AssignmentStatus.NON_CONCUR,
+        "Costs are understated.",
+    )
+    assert answer.responded_at is not None
+    page = client.get(submitted.get_absolute_url()).content.decode()
+    assert "Non-concur" in page and "Costs are understated." in page
+
+
+def test_reminders_go_to_those_who_have_not_answered_once_a_day(
+    client, units, alice, submitted, mailoutbox
+):
+    waiting = Assignment.objects.create(
+        action=submitted,
+        organization_unit=units["OFF-B1"],
+        person=PersonFactory(organization_unit=units["OFF-B1"], email="b1@agency.gov"),
+    )
+    Assignment.objects.create(
+        action=submitted,
+        organization_unit=units["BUR-B"],
+        person=PersonFactory(organization_unit=units["BUR-B"], email="burb@agency.gov"),
+        status=AssignmentStatus.CONCUR,
+    )
+    client.force_login(alice)
+    url = reverse("actions:executiveaction_remind", args=[submitted.pk])
+    client.post(url)
+    assert [m.to for m in mailoutbox] == [["b1@agency.gov"]]
+    waiting.refresh_from_db()
+    assert waiting.last_reminded_at is not None
+    response = client.post(url)
+    assert len(mailoutbox) == 1
+    assert "already reminded today" in _messages(response)
+
+
+def test_the_board_shows_an_overdue_unit(client, units, bob, submitted):
+    Assignment.objects.create(
+        action=submitted,
+        organization_unit=units["OFF-B1"],
+        due_date=datetime.date.today() - datetime.timedelta(days=2),
+    )
+    client.force_login(bob)
+    page = client.get(submitted.get_absolute_url()).content.decode()
+    assert '<span class="badge text-bg-danger">Overdue</span>' in page

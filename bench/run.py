@@ -296,9 +296,7 @@ class LoadClient:
     def login(self, username, password):
         status, page = self.request("GET", "/accounts/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-        body = urlencode(
-            {"username": username, "password": password, "csrfmiddlewaretoken": token}
-        )
+        body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
         status, _ = self.request(
             "POST",
             "/accounts/login/",

@@ -6,8 +6,13 @@ the first column, renders choice fields as badges, foreign keys as scoped links,
 and fetches related data from the *visible* columns only (NetBox #9699, #21459).
 """
 
+import math
+
 import django_tables2 as tables
+from django.core.paginator import Page, Paginator
 from django.db import models
+from django.utils.functional import cached_property
+from django_tables2.paginators import LazyPaginator
 from django.db.models import Prefetch
 from django.utils.html import format_html
 
@@ -250,3 +255,58 @@ def optimize_queryset(queryset, column_names, user):
     if prefetches:
         queryset = queryset.prefetch_related(*prefetches.values())
     return queryset
+
+
+class CappedCountPaginator(LazyPaginator):
+    """Exact pages up to ``cap`` rows; beyond that, no full ``COUNT`` (issue 7).
+
+    One bounded count, ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``, stops after ``cap + 1``
+    matching rows. When the rows fit under the cap the paginator is Django's: exact count,
+    every page number. Above the cap, ``count`` is ``None`` ("more than {cap}") and pages are
+    found lazily (django-tables2's ``LazyPaginator``: each page fetches one row more to know
+    whether another page follows), so a list of 100,000 rows never counts them all.
+    """
+
+    cap = 1000
+
+    @cached_property
+    def _capped_count(self):
+        rows = self.object_list
+        while not hasattr(rows, "query") and hasattr(rows, "data"):
+            rows = rows.data  # django-tables2's BoundRows → TableQuerysetData → queryset
+        if hasattr(rows, "query"):
+            return rows.order_by()[: self.cap + 1].count()
+        return len(rows)
+
+    @property
+    def exact(self):
+        """Whether the count is known exactly (at most ``cap`` rows)."""
+        return self._capped_count <= self.cap
+
+    @property
+    def count(self):
+        return self._capped_count if self.exact else None
+
+    @property
+    def num_pages(self):
+        if not self.exact:
+            return super().num_pages
+        if self.count == 0 and not self.allow_empty_first_page:
+            return 0
+        return max(1, math.ceil(max(1, self.count - self.orphans) / self.per_page))
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if self.exact and number > self.num_pages and not (number == 1 and self.count == 0):
+            return Paginator.validate_number(self, number)
+        return number
+
+    def page(self, number):
+        if not self.exact:
+            return super().page(number)
+        number = self.validate_number(number or 1)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return Page(self.object_list[bottom:top], number, self)

@@ -23,7 +23,7 @@ from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.export import export_response
 from execcoord.forms import bulk_edit_form_for, concurrency_token
 from execcoord.panels import default_layout, discover_relations
-from execcoord.tables import optimize_queryset
+from execcoord.tables import CappedCountPaginator, optimize_queryset
 from execcoord.utils import viewname
 from execcoord.views.mixins import ObjectPermissionMixin, ReturnURLMixin
 
@@ -94,10 +94,11 @@ class ObjectListView(BaseObjectView):
             table._order_by = OrderByTuple([sort])
         per_page = _int(request.GET.get("per_page"), PER_PAGE_CHOICES[0])
         per_page = per_page if per_page in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
+        paginate = {"paginator_class": CappedCountPaginator, "per_page": per_page}
         try:
-            table.paginate(page=_int(request.GET.get("page"), 1), per_page=per_page)
+            table.paginate(page=_int(request.GET.get("page"), 1), **paginate)
         except InvalidPage:
-            table.paginate(page=1, per_page=per_page)
+            table.paginate(page=1, **paginate)
         return table
 
 

@@ -257,7 +257,8 @@ def print_table(results, out=sys.stdout):
             continue
         out.write(
             f"{name:28} {row['status']:>6} {row['median_ms']:>8.1f} {row['p95_ms']:>8.1f} "
-            f"{row['queries']:>7} {row.get('floor_view_ms', ''):>8} {row.get('floor_sql_ms', ''):>9} "
+            f"{row['queries']:>7} {row.get('floor_view_ms', ''):>8} "
+            f"{row.get('floor_sql_ms', ''):>9} "
             f"{row.get('x_floor', ''):>7} {row.get('target_ms') or '':>7} "
             f"{('yes' if row.get('meets') else 'no') if 'meets' in row else '':>4}\n"
         )

@@ -11,10 +11,10 @@ import math
 import django_tables2 as tables
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.utils.functional import cached_property
-from django_tables2.paginators import LazyPaginator
 from django.db.models import Prefetch
+from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django_tables2.paginators import LazyPaginator
 
 from execcoord.access import is_restricted, visible, visible_pks
 

@@ -115,6 +115,9 @@ class BaseFilterSet(filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for declared in self.filters.values():  # "Any / Yes / No", never "Unknown"
+            if isinstance(declared, filters.BooleanFilter):
+                declared.extra["widget"] = _yes_no_widget()
         for field in self.form.fields.values():
             widget = field.widget
             if isinstance(widget, (forms.TextInput, forms.NumberInput)):

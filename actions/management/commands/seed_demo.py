@@ -329,9 +329,15 @@ class Command(BaseCommand):
         status = rng.choice(statuses)
         lead = rng.choice(units[1:])
         officer = rng.choice(by_unit[lead.pk])
-        due = today + datetime.timedelta(days=rng.randint(-120, 75))
+        if status in (ActionStatus.COMPLETED, ActionStatus.CANCELLED):
+            offset = rng.randint(-150, 10)
+        else:  # about one open tasker in five is late, as in a busy agency
+            offset = rng.randint(-90, -1) if rng.random() < 0.2 else rng.randint(0, 90)
+        due = today + datetime.timedelta(days=offset)
         issued = status != ActionStatus.DRAFT
-        issue_date = min(due - datetime.timedelta(days=rng.randint(20, 60)), today)
+        issue_date = due - datetime.timedelta(days=rng.randint(20, 60))
+        if issue_date > today:
+            issue_date = today - datetime.timedelta(days=rng.randint(0, 30))
         fields = dict(
             action_type=parent.action_type if parent else rng.choice(types),
             status=status,

@@ -170,6 +170,12 @@ class ExecutiveActionForm(StatusTransitionMixin, BaseModelForm):
         model = ExecutiveAction
         exclude = ("held_from_status", "original_due_date")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:  # nothing to explain or close on a new action
+            for name in ("due_date_change_reason", "close_children"):
+                del self.fields[name]
+
     def clean(self):
         cleaned = super().clean()
         instance = self.instance

@@ -150,7 +150,6 @@ def action_layout(fieldsets):
         TemplatePanel(
             "actions/panels/workflow.html", workflow_context, title="Workflow", width="col-12"
         ),
-        FieldsPanel(fieldsets=fieldsets),
         TemplatePanel(
             "actions/panels/tree.html", tree_context, title="Sub-taskers", width="col-12"
         ),
@@ -175,5 +174,6 @@ def action_layout(fieldsets):
             title="Attachments",
             width="col-12",
         ),
+        FieldsPanel(fieldsets=fieldsets),
         *[RelatedPanel(name) for name in _OTHER_RELATIONS],
     ]

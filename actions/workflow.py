@@ -327,10 +327,6 @@ class Event:
     badge: str = "secondary"
 
 
-def _as_datetime(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
-
-
 def timeline(action):
     """Everything that happened to an action, newest first, in a fixed number of queries:
     status updates (interim responses as such), decisions, status moves and reassignments
@@ -406,6 +402,36 @@ def timeline(action):
                 )
             )
     events += _assignment_events(action)
+    for child in action.children.only(
+        "pk", "number", "title", "status", "created_at", "completed_date", "updated_at"
+    ):
+        events.append(
+            Event(
+                child.created_at,
+                "subtasker",
+                f"Sub-tasker {child} added",
+                url=child.get_absolute_url(),
+            )
+        )
+        if child.status == S.COMPLETED and child.completed_date:
+            events.append(
+                Event(
+                    child.updated_at,
+                    "subtasker",
+                    f"Sub-tasker {child.number} completed",
+                    url=child.get_absolute_url(),
+                    badge="success",
+                )
+            )
+    for attachment in action.attachments.select_related("uploaded_by"):
+        events.append(
+            Event(
+                attachment.uploaded_at,
+                "attachment",
+                f"{attachment.get_kind_display()} attached: {attachment.title}",
+                who=str(attachment.uploaded_by or ""),
+            )
+        )
     for link in action.predecessor_links.select_related("predecessor"):
         events.append(
             Event(

@@ -26,6 +26,7 @@ from execcoord.views.generic import BulkEditView, ObjectEditView
 from partners.access import get_user_scope
 
 from . import permissions, services, workflow
+from .business_days import non_business_day_reason
 from .choices import ActionStatus, AssignmentStatus
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest
 
@@ -217,6 +218,9 @@ class ExtensionRequestView(View):
             form.instance._history_user = request.user
             form.save()
             messages.success(request, "Extension requested; a manager of the unit decides.")
+            reason = non_business_day_reason(form.instance.requested_due_date)
+            if reason:
+                messages.warning(request, f"The date you asked for falls on {reason}.")
             return _back(request, self.action)
         return self.render(form)
 
@@ -392,6 +396,14 @@ class ExecutiveActionEditView(ObjectEditView):
         if scope.unit_id and obj.issuing_unit_id is None:
             obj.issuing_unit_id = scope.unit_id
         return obj
+
+    def get_return_url(self, obj=None):
+        """A new action opens on its own page (to issue it, assign it, split it), unless the
+        link that led here named where to go back."""
+        creating = "pk" not in self.kwargs
+        if obj is not None and obj.pk and creating and not self.request.GET.get("return_url"):
+            return obj.get_absolute_url()
+        return super().get_return_url(obj)
 
     def save_form(self, form, link):
         try:

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html, linebreaks
+from django.utils.safestring import mark_safe
 
 from execcoord import registry
 from execcoord.access import visible, visible_pks
@@ -161,7 +162,7 @@ def display_value(obj, field, allowed):
     if isinstance(field, models.EmailField):
         return format_html('<a href="mailto:{}">{}</a>', value, value)
     if isinstance(field, models.TextField):
-        return linebreaks(value, autoescape=True)
+        return mark_safe(linebreaks(value, autoescape=True))  # escaped, then <p>/<br>
     if isinstance(field, models.FileField):
         return value.name.rsplit("/", 1)[-1]
     return str(value)

@@ -219,8 +219,19 @@ class Command(BaseCommand):
         for person in self.rng.sample(people, 12):  # partner contacts
             self.pf.ExternalPersonFactory(account=self.rng.choice(accounts))
             del person
+        # The factory's real authorities once each, then departmental directives: every
+        # citation is unique, so exported authorities import back by citation.
         authorities = [
-            self.nf.LegalAuthorityFactory(issuing_body=self.rng.choice(accounts)) for _ in range(40)
+            self.nf.LegalAuthorityFactory(issuing_body=self.rng.choice(accounts))
+            for _ in range(len(self.nf.AUTHORITIES))
+        ] + [
+            self.nf.LegalAuthorityFactory(
+                name=f"Departmental Directive {n:03d}",
+                citation=f"DOC Directive {n:03d}",
+                authority_type="directive",
+                issuing_body=None,
+            )
+            for n in range(1, 31)
         ]
         agreements = [
             self.pf.AgreementFactory(

@@ -674,6 +674,8 @@ def generate(n_actions=100000, seed=7, out=None):
             if pk % 1000 == 1:
                 accountable = staff_person
             completed = None
+            if status == ActionStatus.COMPLETED and issue >= today:
+                issue = today - datetime.timedelta(days=randint(1, 30))
             if status == ActionStatus.COMPLETED:
                 completed = min(due + datetime.timedelta(days=randint(-20, 15)), today)
                 completed = max(completed, issue)
@@ -801,7 +803,8 @@ def generate(n_actions=100000, seed=7, out=None):
         update_ids = iter(w.ids(StatusUpdate, n_updates))
         kinds = StatusUpdateKind.values
         update_rows = []
-        targets = [special] * 50 + [choice(action_ids) for _ in range(max(n_updates - 50, 0))]
+        others = action_ids[1:]
+        targets = [special] * 50 + [choice(others) for _ in range(max(n_updates - 50, 0))]
         for action_id in targets:
             _, due, _, issue = info[action_id]
             date = min(issue + datetime.timedelta(days=randint(0, 120)), today)

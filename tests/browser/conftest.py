@@ -53,9 +53,11 @@ def _unavailable(reason):
 def browser():
     """One headless Chromium for the whole session."""
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import Error, expect, sync_playwright
     except ImportError:
         _unavailable("the Python package playwright")
+    # A busy CI machine answers slowly; a wrong page still fails, ten seconds later.
+    expect.set_options(timeout=10_000)
     if not Path(CHROMIUM).exists():
         _unavailable(f"Chromium at {CHROMIUM}")
     playwright = sync_playwright().start()
@@ -73,7 +75,8 @@ def browser():
 def context(browser, live_server):
     """A fresh browser context (no cookies) whose relative URLs go to the live server."""
     ctx = browser.new_context(base_url=live_server.url, viewport=DESKTOP, accept_downloads=True)
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(15_000)
+    ctx.set_default_navigation_timeout(30_000)
     ctx.live_url = live_server.url
     yield ctx
     ctx.close()
@@ -129,7 +132,8 @@ def pick(page, field_id, typed, option_text=None):
     option = dropdown.locator(".option", has_text=option_text or typed).first
     option.wait_for()
     option.click()
-    page.keyboard.press("Escape")
+    # Leave the picker as a person would; its closing dropdown must not eat the next click.
+    page.keyboard.press("Tab")
 
 
 def log_in_as(context, user):

@@ -197,3 +197,90 @@ def test_manager_follows_a_dashboard_number_to_the_same_count_of_taskers(page, b
     expect(page).to_have_url(re.compile(r"/actions/executive-actions/\?"))
     expect(page.get_by_role("status").filter(has_text="result")).to_have_text("2 results")
     expect(page.get_by_role("link", name=re.compile("On track"))).to_have_count(0)
+
+
+def _as(page, user):
+    """Continue the journey as ``user`` in the same browser tab."""
+    from tests.browser.conftest import log_in_as
+
+    page.context.clear_cookies()
+    log_in_as(page.context, user)
+
+
+def _status(action):
+    action.refresh_from_db()
+    return action.status
+
+
+def test_the_life_of_a_tasker_from_assignment_to_close_out(page, alice, bob, charlie, units):
+    """Assign, issue, start, post an update, get an extension, attach the response, submit and
+    have the manager close it out: every step through the action page's own buttons."""
+    due = _today() + datetime.timedelta(days=20)
+    action = _action(units, alice, title="Hurricane season staffing plan", due_date=due)
+    _as(page, bob)
+    page.goto(action.get_absolute_url())
+
+    # The manager assigns a supporting unit, for information.
+    page.get_by_role("link", name="Assign", exact=True).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Assign")
+    pick(page, "id_supporting-0-organization_unit", "Office B", "Office B1")
+    page.get_by_label("Role (row 1)").select_option(label="Information only")
+    page.get_by_role("button", name="Save assignment").click()
+    expect(page).to_have_url(re.compile(rf"{action.get_absolute_url()}$"))
+    assert action.assignments.get().organization_unit == units["OFF-B1"]
+
+    # … and issues it.
+    page.get_by_role("button", name="Issue", exact=True).click()
+    expect(page.get_by_role("main")).to_contain_text("Not started")
+    assert _status(action) == ActionStatus.NOT_STARTED
+
+    # The action officer starts and posts a status update.
+    _as(page, alice)
+    page.goto(action.get_absolute_url())
+    page.get_by_role("button", name="Start", exact=True).click()
+    expect(page.get_by_role("button", name="Submit for review")).to_be_visible()
+    assert _status(action) == ActionStatus.IN_PROGRESS
+    page.get_by_role("link", name="Post status update").click()
+    page.get_by_label("Key accomplishments").fill("Staffing model drafted with the regions.")
+    page.get_by_role("button", name="Save").click()
+    expect(page).not_to_have_url(re.compile(r"/add/"))
+    assert action.status_updates.get().key_accomplishments.startswith("Staffing model")
+
+    # She asks for two more weeks; the manager approves.
+    page.goto(action.get_absolute_url())
+    page.get_by_role("link", name="Request an extension").click()
+    new_due = due + datetime.timedelta(days=14)
+    page.get_by_label("Requested due date").fill(new_due.isoformat())
+    page.get_by_label("Justification").fill("The regional offices answer after the holidays.")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_role("main")).to_contain_text("Extension requested")
+    _as(page, bob)
+    page.goto(action.get_absolute_url())
+    page.get_by_role("button", name="Approve extension").click()
+    expect(page.get_by_role("main")).not_to_contain_text("Extension requested")
+    action.refresh_from_db()
+    assert action.due_date == new_due
+
+    # She attaches the response and submits it for review.
+    _as(page, alice)
+    page.goto(action.get_absolute_url())
+    page.get_by_label("Title", exact=True).fill("Staffing plan response")
+    page.get_by_label("Kind").select_option(label="Response")
+    page.get_by_label(re.compile("^File")).set_input_files(
+        {"name": "response.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%resp\n"}
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("link", name="Staffing plan response")).to_be_visible()
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_role("main")).to_contain_text("Submitted")
+    assert _status(action) == ActionStatus.SUBMITTED
+    # Staff may not approve their own response.
+    expect(page.get_by_role("button", name="Approve", exact=True)).to_have_count(0)
+
+    # The manager closes it out.
+    _as(page, bob)
+    page.goto(action.get_absolute_url())
+    page.get_by_role("button", name="Approve", exact=True).click()
+    expect(page.get_by_role("main")).to_contain_text("Completed")
+    action.refresh_from_db()
+    assert action.status == ActionStatus.COMPLETED and action.completed_date == _today()

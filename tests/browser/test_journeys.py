@@ -284,3 +284,58 @@ def test_the_life_of_a_tasker_from_assignment_to_close_out(page, alice, bob, cha
     expect(page.get_by_role("main")).to_contain_text("Completed")
     action.refresh_from_db()
     assert action.status == ActionStatus.COMPLETED and action.completed_date == _today()
+
+
+def _tab_to(page, test_js, limit=120):
+    """Press Tab until ``test_js`` (a function of the focused element) is true."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(el => {test_js})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached an element where {test_js}")
+
+
+def test_keyboard_only_sign_in_and_create_an_action(page, alice, password, units):
+    """The main journey with Tab, typing, Enter and Space only: no mouse click."""
+    ExecutiveActionTypeFactory(name="Executive Directive")
+    page.goto("/accounts/login/")
+    _tab_to(page, "el.id === 'id_username'")
+    page.keyboard.type("alice")
+    _tab_to(page, "el.id === 'id_password'")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    page.goto(ACTIONS_LIST)
+    _tab_to(page, "el.textContent.trim() === 'Add executive action'")
+    # The focused link is visibly marked (WCAG 2.4.7).
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/add/"))
+
+    _tab_to(page, "el.id === 'id_title'")
+    page.keyboard.type("Keyboard-made continuity plan")
+    _tab_to(page, "el.id === 'id_action_type-ts-control'")
+    page.keyboard.type("Direct")
+    page.locator("#id_action_type-ts-dropdown .option", has_text="Executive Directive").wait_for()
+    page.keyboard.press("ArrowDown")  # from the empty choice to the match, if it is offered
+    active = page.locator("#id_action_type-ts-dropdown .option.active")
+    if "Executive Directive" not in (active.text_content() or ""):
+        page.keyboard.press("ArrowUp")
+    expect(active).to_have_text("Executive Directive")
+    page.keyboard.press("Enter")
+    _tab_to(page, "el.id === 'id_lead_unit-ts-control'")
+    page.keyboard.type("Office A")
+    page.locator("#id_lead_unit-ts-dropdown .option", has_text="Office A1").wait_for()
+    while "Office A1" not in (
+        page.locator("#id_lead_unit-ts-dropdown .option.active").text_content() or ""
+    ):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    _tab_to(page, "el.type === 'submit' && el.textContent.trim() === 'Save'")
+    page.keyboard.press("Space")
+
+    expect(page).not_to_have_url(re.compile(r"/add/"))
+    action = ExecutiveAction.objects.get(title="Keyboard-made continuity plan")
+    assert action.action_type.name == "Executive Directive"
+    assert action.lead_unit == units["OFF-A1"]

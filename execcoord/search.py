@@ -1,9 +1,12 @@
 """Quick search (the ``q`` filter) and global search across the registered models.
 
-A model opts in by declaring ``search_fields``. On PostgreSQL the text fields are also
-matched with full-text search (``SearchVector``/``SearchQuery``); everywhere, each word must
-appear (``icontains``) in one of the fields, which also finds numbers such as
-``EA-2026-00042`` and name prefixes. Every model is reached through ``visible_to``.
+A model opts in by declaring ``search_fields``. Everywhere, each word must appear
+(``icontains``) in one of the fields, which also finds numbers such as ``EA-2026-00042`` and
+name prefixes; on PostgreSQL trigram GIN indexes serve those matches
+(``execcoord.search_indexes``). Full-text matching (``SearchQuery``) is added only for a model
+that stores its vector (``search_vector_field``): computing ``to_tsvector`` on every row of
+a 100,000-row table costs seconds a search (issue 7). Every model is reached through
+``visible_to``.
 """
 
 from functools import reduce
@@ -31,24 +34,19 @@ def search_queryset(queryset, q):
         return queryset
     per_word = [reduce(or_, (Q(**{f"{f}__icontains": w}) for f in fields)) for w in words]
     condition = reduce(and_, per_word)
-    if getattr(settings, "IS_POSTGRES", False):
+    if getattr(settings, "IS_POSTGRES", False) and getattr(
+        queryset.model, "search_vector_field", None
+    ):
         condition |= _fulltext_condition(queryset.model, fields, q)
     return queryset.filter(condition)
 
 
 def _fulltext_condition(model, fields, q):
-    """A full-text match over the model's text ``search_fields`` (PostgreSQL only)."""
-    from django.contrib.postgres.search import SearchQuery, SearchVector
+    """A full-text match on the model's stored search vector (PostgreSQL only)."""
+    from django.contrib.postgres.search import SearchQuery
 
-    text = [f for f in fields if "__" not in f]
-    if not text:
-        return Q(pk__in=[])
-    ids = (
-        model._default_manager.annotate(_sv=SearchVector(*text, config="english"))
-        .filter(_sv=SearchQuery(q, search_type="websearch", config="english"))
-        .values("pk")
-    )
-    return Q(pk__in=ids)
+    query = SearchQuery(q, search_type="websearch", config="english")
+    return Q(**{model.search_vector_field: query})
 
 
 def global_search(user, q):
@@ -71,7 +69,11 @@ def global_search(user, q):
         queryset = search_queryset(visible(views.model, user), q).order_by(
             *views.model._meta.ordering, "pk"
         )
+        # Count first: without ORDER BY … LIMIT the planner uses the trigram indexes. A
+        # LIMIT over the ordering index is only safe when matches are dense; with a few
+        # matches it may walk the whole table, so a short list is fetched without LIMIT.
         count = queryset.count()
         if count:
-            groups.append({"views": views, "count": count, "hits": list(queryset[:MAX_HITS])})
+            hits = list(queryset if count <= MAX_HITS else queryset[:MAX_HITS])
+            groups.append({"views": views, "count": count, "hits": hits})
     return groups

@@ -403,7 +403,7 @@ def timeline(action):
             )
     events += _assignment_events(action)
     for child in action.children.only(
-        "pk", "number", "title", "status", "created_at", "completed_date", "updated_at"
+        "pk", "number", "title", "status", "created_at", "completed_date", "updated_at", "parent"
     ):
         events.append(
             Event(

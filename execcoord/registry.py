@@ -189,6 +189,9 @@ def load_all():
     Project apps are the installed apps living in the project folder (not Django's or a
     library's); ``execcoord`` itself registers nothing.
     """
+    global _loaded
+    if _loaded:
+        return  # imports happen once; every registry lookup calls this (issue 7: ~3 ms each)
     from pathlib import Path
 
     from django.apps import apps
@@ -201,6 +204,10 @@ def load_all():
             continue
         if module_has_submodule(config.module, "views"):
             import_module(f"{config.name}.views")
+    _loaded = True
+
+
+_loaded = False
 
 
 def navigation(user):

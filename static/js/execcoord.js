@@ -6,7 +6,6 @@
   function initAutocomplete(select) {
     if (select.tomselect || typeof TomSelect === "undefined") return;
     var url = select.getAttribute("data-autocomplete-url");
-    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
     new TomSelect(select, {
       valueField: "id",
       labelField: "text",
@@ -33,12 +32,10 @@
         no_results: function () { return '<div class="no-results">No matching records</div>'; }
       }
     });
-    /* Tom Select points the label at its own input; the original select, still in the
-       accessibility tree, keeps the label's name too (axe: select-name). */
-    if (label) {
-      if (!label.id) label.id = select.id + "-ts-label";
-      select.setAttribute("aria-labelledby", label.id);
-    }
+    /* Tom Select points the label at its own combobox, which is what people use; the
+       original select stays in the page only to be submitted: keep it out of the
+       accessibility tree so it is neither announced twice nor nameless (axe: select-name). */
+    select.setAttribute("aria-hidden", "true");
   }
 
   /* A table wider than the screen scrolls: make the scrolling box reachable by keyboard

@@ -136,3 +136,32 @@ def test_delete_confirmation_page(page, admin):
     obj = _make("actions.executiveaction")
     page.goto(reverse(viewname(obj, "delete"), args=[obj.pk]))
     check(page, "actions.executiveaction-delete")
+
+
+def test_workflow_pages(page, admin):
+    """The action page's own forms: assignment and extension request."""
+    obj = _make("actions.executiveaction")
+    failures = []
+    for kind in ("assign", "request-extension"):
+        response = page.goto(f"{obj.get_absolute_url()}{kind}/")
+        if response.status == 404:
+            continue
+        try:
+            check(page, f"actions.executiveaction-{kind}")
+        except AssertionError as exc:
+            failures.append(str(exc))
+    assert not failures, "\n".join(failures)
+
+
+def test_list_page_at_phone_width(page, admin):
+    """The folded filters and the scrolling table on a phone."""
+    from tests.browser.conftest import PHONE
+
+    obj = _make("actions.executiveaction")
+    page.set_viewport_size(PHONE)
+    page.goto(reverse(viewname(obj, "list")))
+    check(page, "actions.executiveaction-list-phone")
+    page.get_by_role("button", name="Filters").click()
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("button", name="Apply")).to_be_visible()

@@ -108,7 +108,9 @@ def test_add_a_sub_tasker_from_the_parent_page(page, alice, password, units):
     child = ExecutiveAction.objects.get(title="Collect the privacy impact assessments")
     assert child.parent_id == parent.pk
     page.goto(parent.get_absolute_url())
-    expect(page.get_by_role("link", name=re.compile("privacy impact assessments"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("privacy impact assessments")).first
+    ).to_be_visible()
 
 
 def test_filter_the_list_and_export_exactly_the_filtered_rows(page, alice, password, units):

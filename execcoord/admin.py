@@ -1,7 +1,12 @@
 """Base admin class: history, visibility scoping and stale-edit refusal for every model."""
 
+import json
+
 from django import forms
 from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connections
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token
@@ -34,6 +39,35 @@ class ConcurrencyAdminForm(forms.ModelForm):
         return cleaned
 
 
+class EstimatedCountPaginator(Paginator):
+    """The admin's paginator without a full ``COUNT`` of a large table (issue 7).
+
+    Counts through ``LIMIT cap + 1``; when there are more rows, PostgreSQL's planner estimate
+    of the row count stands in (one ``EXPLAIN``, no scan), never below the rows already
+    counted. Other databases count exactly.
+    """
+
+    cap = 1000
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if not hasattr(rows, "query"):
+            return len(rows)
+        capped = rows.order_by()[: self.cap + 1].count()
+        if capped <= self.cap:
+            return capped
+        connection = connections[rows.db]
+        if connection.vendor != "postgresql":
+            return rows.count()
+        sql, params = rows.order_by().query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return max(int(plan[0]["Plan"]["Plan Rows"]), capped)
+
+
 class BaseAdmin(SimpleHistoryAdmin):
     """Admin for a domain model.
 
@@ -43,6 +77,7 @@ class BaseAdmin(SimpleHistoryAdmin):
     """
 
     form = ConcurrencyAdminForm
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
 

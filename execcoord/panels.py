@@ -279,15 +279,18 @@ class RelatedPanel(Panel):
             return None
         user = request.user
         rows = visible(relation.related_model, user).filter(**{relation.lookup: obj.pk})
-        count = rows.count()
+        names = [n for n in views.table.Meta.default_columns[:4] if n != "pk"]
+        accessors = [str(views.table.base_columns[n].accessor or n) for n in names]
+        ordering = relation.related_model._meta.ordering or []
+        page = optimize_queryset(rows.order_by(*ordering, "pk"), accessors, user)
+        # One query for the first rows (and one more); count only when there are more
+        # (issue 7: a count and a row query per panel made the detail page ~45 queries).
+        fetched = list(page[: self.limit + 1])
+        count = len(fetched) if len(fetched) <= self.limit else rows.count()
         table = None
-        if count:
-            names = [n for n in views.table.Meta.default_columns[:4] if n != "pk"]
-            accessors = [str(views.table.base_columns[n].accessor or n) for n in names]
-            ordering = relation.related_model._meta.ordering or []
-            page = optimize_queryset(rows.order_by(*ordering, "pk"), accessors, user)
+        if fetched:
             table = views.table(
-                list(page[: self.limit]),
+                fetched[: self.limit],
                 user=user,
                 columns=names,
                 exclude=("pk",),

@@ -31,7 +31,11 @@ from actions.models import Assignment, ExecutiveAction, ExecutiveActionType, Tag
 from actions.permissions import can_edit
 from analysis.resources import AUTHORITY
 from execcoord.access import visible
-from execcoord.history import bulk_create_with_history, bulk_update_with_history
+from execcoord.history import (
+    bulk_create_links,
+    bulk_create_with_history,
+    bulk_update_with_history,
+)
 from execcoord.imports import BaseResource, Column, KeyMap, KeysWidget, _text, register
 from partners.resources import ACCOUNT, PERSON, UNIT
 
@@ -385,7 +389,7 @@ class ExecutiveActionResource(BaseResource):
                 for action, m2m in items
                 for record in {r.pk: r for r in m2m.get(name, [])}.values()
             ]
-            through.objects.bulk_create(links, batch_size=2000)
+            bulk_create_links(through, links)
 
     def _update_queued(self, user, reason):
         now = timezone.now()

@@ -61,3 +61,15 @@ def update_with_history(queryset, *, user=None, reason=None, **values):
         objs, list(values), type(objs[0]) if objs else None, user=user, reason=reason
     )
     return len(objs)
+
+
+def bulk_create_links(through, links, *, batch_size=2000):
+    """Insert many-to-many rows (``through`` objects) in batches.
+
+    Link tables carry no history of their own (simple-history tracks the models, not their
+    auto-created ``through`` tables), so nothing is skipped here; the helper exists so that
+    every bulk write in the code base goes through this module.
+    """
+    if through._meta.auto_created is False and hasattr(through, "history"):
+        raise TypeError(f"{through.__name__} is tracked: use bulk_create_with_history")
+    return through.objects.bulk_create(links, batch_size=batch_size)

@@ -12,6 +12,8 @@ Fixtures pass explicit values for everything tests assert; factories are reseede
 test so free text does not depend on the order tests run in.
 """
 
+import importlib
+
 import factory.random
 import pytest
 from django.contrib.auth.models import Group
@@ -58,8 +60,23 @@ def units(db):
     return {u.code: u for u in (root, bur_a, off_a1, bur_b, off_b1)}
 
 
+def ensure_roles():
+    """The role groups with their permissions, as the data migration makes them.
+
+    Transactional tests (``live_server``, two-thread PostgreSQL tests) flush every table
+    afterwards, data-migration rows included; later tests of the same run get them back here.
+    """
+    if Group.objects.filter(name=ROLE_STAFF, permissions__isnull=False).exists():
+        return
+    from django.apps import apps
+
+    roles = importlib.import_module("actions.migrations.0002_roles")
+    roles.assign_roles(apps)  # flush keeps permissions: post_migrate recreates them
+
+
 def make_user(username, role, unit=None, *, clearance="public_trust", **person_fields):
     """A user in group ``role`` with a Person in ``unit`` (None: no Person)."""
+    ensure_roles()
     group, _ = Group.objects.get_or_create(name=role)
     user = UserFactory(username=username, is_staff=role == ROLE_ADMIN)
     user.groups.add(group)

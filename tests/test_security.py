@@ -83,7 +83,9 @@ PROD_ENV = {
 
 
 def _prod_env():
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "EXECCOORD_DEV", "HTTPS"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest in the same process.
+    dev_only = {"DEBUG", "EXECCOORD_DEV", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dev_only}
     env.update(PROD_ENV)
     return env
 

@@ -41,10 +41,16 @@ def _codenames(spec, verbs):
 
 
 def create_roles(apps, schema_editor):
+    # Permissions are normally made after all migrations; make them now to assign them.
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    assign_roles(apps)
+
+
+def assign_roles(apps):
+    """Create the groups and set their permissions (permissions must exist)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 

@@ -25,9 +25,10 @@ run: install
 	$(DEV) DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Install and run the whole test suite (DATABASE_URL selects PostgreSQL).
+## One pytest worker per core (pytest-xdist); PYTEST_ARGS adds options, e.g. "-n 0 -x".
 test: install
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
-	$(DEV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(DEV) $(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -52,7 +52,8 @@ class ObjectListView(BaseObjectView):
     """Filterset on the scoped rows → table → page; also CSV/XLSX export.
 
     The query string holds the whole state: filters, ``q``, ``sort``, ``page``,
-    ``per_page`` and ``export``.
+    ``per_page``, ``columns`` (repeated: the columns shown, default the table's
+    ``default_columns``) and ``export``, so a saved view keeps all of it.
     """
 
     template_name = "generic/object_list.html"
@@ -74,6 +75,18 @@ class ObjectListView(BaseObjectView):
             model_label=self.model._meta.label_lower,
             bulk_edit_url=reverse(viewname(self.model, "bulk_edit")),
             bulk_delete_url=reverse(viewname(self.model, "bulk_delete")),
+            column_choices=[
+                (column.name, column.header, column.visible)
+                for column in table.columns.iterall()
+                if column.name != "pk"
+            ],
+            chosen_columns=request.GET.getlist("columns"),
+            kept_params=[
+                (key, value)
+                for key, values in request.GET.lists()
+                if key not in ("columns", "page")
+                for value in values
+            ],
         )
         context.update(self.get_extra_context(request, None))
         return self.render(context)
@@ -81,15 +94,22 @@ class ObjectListView(BaseObjectView):
     def build_table(self, queryset):
         """Order totally, fetch what the visible columns need, and paginate."""
         request, table_class = self.request, self.registration.table
-        columns = getattr(table_class.Meta, "default_columns", None) or list(
-            table_class.base_columns
+        chosen = [
+            name
+            for name in request.GET.getlist("columns")
+            if name in table_class.base_columns and name != "pk"
+        ]
+        columns = (
+            chosen
+            or getattr(table_class.Meta, "default_columns", None)
+            or list(table_class.base_columns)
         )
         sort = request.GET.get("sort")
         queryset = total_ordering(queryset, table_class, sort)
         queryset = optimize_queryset(queryset, table_class.accessors(columns), request.user)
         # The queryset is already totally ordered: give the table no ordering of its own
         # (it would drop the pk tie-breaker) and only record the state for the headers.
-        table = table_class(queryset, user=request.user, order_by=())
+        table = table_class(queryset, user=request.user, columns=columns, order_by=())
         if sort and sort.lstrip("-") in table.columns.names():
             table._order_by = OrderByTuple([sort])
         per_page = _int(request.GET.get("per_page"), PER_PAGE_CHOICES[0])

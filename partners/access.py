@@ -4,13 +4,11 @@ The visibility rules of executive actions need this on nearly every query, so it
 once per request and cached on the user object (a new request loads a new user object).
 """
 
-from dataclasses import dataclass
-
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 
 from .choices import CLEARANCE_RANK, PersonnelType
-from .models import OrganizationUnit, Person
+from .models import OrganizationUnit
 
 ROLE_STAFF = "Staff"
 ROLE_MANAGER = "Manager"
@@ -26,7 +24,6 @@ def clearance_rank(value):
     return CLEARANCE_RANK.get(value or "", 0)
 
 
-@dataclass(frozen=True, slots=True)
 class UserScope:
     """What the access rules need to know about one user.
 
@@ -34,25 +31,95 @@ class UserScope:
         person_id: the user's Person, or ``None``.
         unit_id: that person's organization unit, or ``None``.
         unit_ids: the units the user is a member of (the person's own unit).
-        managed_unit_ids: every unit the user manages, subtrees included: the subtree of
-            each unit whose ``manager`` is the user's person, and for members of the Manager
-            group the subtree of their own unit.
         is_admin: superuser or member of the Administrator group.
         is_internal: agency staff rather than an outside partner.
         clearance_rank: see :func:`clearance_rank`.
         is_manager, is_viewer, is_staff_role: membership of those groups.
+
+    The units the user manages are offered two ways: :meth:`managed_units` is a lazy
+    queryset to filter with in SQL (the database resolves the subtrees once per query, so
+    a manager of the root unit does not send a thousand ids), and :attr:`managed_unit_ids`
+    is the same set in Python, fetched on first use.
     """
 
-    person_id: int | None = None
-    unit_id: int | None = None
-    unit_ids: frozenset = frozenset()
-    managed_unit_ids: frozenset = frozenset()
-    is_admin: bool = False
-    is_internal: bool = False
-    clearance_rank: int = 0
-    is_manager: bool = False
-    is_viewer: bool = False
-    is_staff_role: bool = False
+    __slots__ = (
+        "person_id",
+        "unit_id",
+        "unit_ids",
+        "is_admin",
+        "is_internal",
+        "clearance_rank",
+        "is_manager",
+        "is_viewer",
+        "is_staff_role",
+        "_managed_unit_ids",
+    )
+
+    def __init__(
+        self,
+        person_id=None,
+        unit_id=None,
+        is_admin=False,
+        is_internal=False,
+        clearance_rank=0,
+        is_manager=False,
+        is_viewer=False,
+        is_staff_role=False,
+        managed_unit_ids=None,
+    ):
+        values = {
+            "person_id": person_id,
+            "unit_id": unit_id,
+            "unit_ids": frozenset([unit_id] if unit_id else []),
+            "is_admin": is_admin,
+            "is_internal": is_internal,
+            "clearance_rank": clearance_rank,
+            "is_manager": is_manager,
+            "is_viewer": is_viewer,
+            "is_staff_role": is_staff_role,
+            "_managed_unit_ids": (
+                frozenset(managed_unit_ids) if managed_unit_ids is not None else None
+            ),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"UserScope is read-only (tried to set {name!r})")
+
+    def __repr__(self):
+        return (
+            f"UserScope(person_id={self.person_id}, unit_id={self.unit_id}, "
+            f"is_admin={self.is_admin}, is_manager={self.is_manager})"
+        )
+
+    @property
+    def manages_units(self):
+        """Whether the user may manage some unit (role, or named manager of a unit).
+
+        Cheap: true for the Manager role without a query; otherwise asks the database once.
+        """
+        if self.person_id is None:
+            return False
+        if self.is_manager and self.unit_id:
+            return True
+        return bool(self.managed_unit_ids)
+
+    def managed_units(self):
+        """Queryset of the units the user manages, subtrees included: the subtree of each
+        unit whose ``manager`` is the user's person, and for members of the Manager group
+        the subtree of their own unit. Empty for a user without a person."""
+        if self.person_id is None:
+            return OrganizationUnit.objects.none()
+        return _managed_units(self.person_id, self.unit_id if self.is_manager else None)
+
+    @property
+    def managed_unit_ids(self):
+        """The ids of :meth:`managed_units` as a frozenset (one query, on first use)."""
+        if self._managed_unit_ids is None:
+            ids = frozenset(self.managed_units().values_list("id", flat=True))
+            object.__setattr__(self, "_managed_unit_ids", ids)
+        return self._managed_unit_ids
 
     @property
     def related_unit_ids(self):
@@ -60,7 +127,7 @@ class UserScope:
         return self.unit_ids | self.managed_unit_ids
 
 
-NO_SCOPE = UserScope()
+NO_SCOPE = UserScope(managed_unit_ids=())
 
 
 def get_user_scope(user):
@@ -85,39 +152,54 @@ def clear_user_scope(user):
 
 
 def _compute_scope(user):
-    groups = set(user.groups.values_list("name", flat=True))
-    is_admin = user.is_superuser or ROLE_ADMIN in groups
-    is_manager = ROLE_MANAGER in groups
-    person = (
-        Person.objects.filter(user=user)
-        .values("id", "organization_unit_id", "personnel_type", "clearance_level")
+    """One query: the user's roles (``EXISTS`` per group) and person, joined."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    def member_of(role):
+        return Exists(Group.objects.filter(user=OuterRef("pk"), name=role))
+
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(**{f"role_{i}": member_of(role) for i, role in enumerate(ROLES)})
+        .values(
+            *(f"role_{i}" for i in range(len(ROLES))),
+            "person__id",
+            "person__organization_unit_id",
+            "person__personnel_type",
+            "person__clearance_level",
+        )
         .first()
     )
-    if person is None:
+    if row is None:
+        return NO_SCOPE
+    roles = {role for i, role in enumerate(ROLES) if row[f"role_{i}"]}
+    is_admin = user.is_superuser or ROLE_ADMIN in roles
+    person_id = row["person__id"]
+    if person_id is None:
         return UserScope(
             is_admin=is_admin,
-            is_internal=is_admin or user.is_staff or bool(groups & set(ROLES)),
-            is_manager=is_manager,
-            is_viewer=ROLE_VIEWER in groups,
-            is_staff_role=ROLE_STAFF in groups,
+            is_internal=is_admin or user.is_staff or bool(roles),
+            is_manager=ROLE_MANAGER in roles,
+            is_viewer=ROLE_VIEWER in roles,
+            is_staff_role=ROLE_STAFF in roles,
+            managed_unit_ids=(),
         )
-    unit_id = person["organization_unit_id"]
     return UserScope(
-        person_id=person["id"],
-        unit_id=unit_id,
-        unit_ids=frozenset([unit_id] if unit_id else []),
-        managed_unit_ids=_managed_unit_ids(person["id"], unit_id if is_manager else None),
+        person_id=person_id,
+        unit_id=row["person__organization_unit_id"],
         is_admin=is_admin,
-        is_internal=is_admin or person["personnel_type"] != PersonnelType.EXTERNAL,
-        clearance_rank=clearance_rank(person["clearance_level"]),
-        is_manager=is_manager,
-        is_viewer=ROLE_VIEWER in groups,
-        is_staff_role=ROLE_STAFF in groups,
+        is_internal=is_admin or row["person__personnel_type"] != PersonnelType.EXTERNAL,
+        clearance_rank=clearance_rank(row["person__clearance_level"]),
+        is_manager=ROLE_MANAGER in roles,
+        is_viewer=ROLE_VIEWER in roles,
+        is_staff_role=ROLE_STAFF in roles,
     )
 
 
-def _managed_unit_ids(person_id, own_unit_id):
-    """Ids of the subtrees the person manages, in one query.
+def _managed_units(person_id, own_unit_id):
+    """The units in the subtrees the person manages, as a lazy queryset.
 
     A unit is in the result when it, or one of its ancestors, is managed by the person (its
     path starts with the managed unit's path), or when it lies under ``own_unit_id``.
@@ -131,4 +213,4 @@ def _managed_unit_ids(person_id, own_unit_id):
             pk=own_unit_id, path=Substr(OuterRef("path"), 1, Length("path"))
         )
         condition = Q(condition) | Q(Exists(own_above))
-    return frozenset(OrganizationUnit.objects.filter(condition).values_list("id", flat=True))
+    return OrganizationUnit.objects.filter(condition)

@@ -78,7 +78,7 @@ def test_staff_in_a_unit(tree, django_assert_max_num_queries):
     person = PersonFactory(
         user=user, organization_unit=tree["csd"], clearance_level=ClearanceLevel.SECRET
     )
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(1):
         scope = get_user_scope(user)
     assert scope.person_id == person.pk
     assert scope.unit_id == tree["csd"].pk

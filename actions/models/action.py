@@ -33,6 +33,7 @@ from actions.choices import (
 )
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
+from partners.models import OrganizationUnit
 
 number_prefix_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{0,9}$",
@@ -154,7 +155,7 @@ class ExecutiveActionQuerySet(VisibleQuerySet):
             return self.all()
         from actions.models.satellites import Assignment
 
-        named = Q(pk__in=[])  # matches nothing: a user without a person is named nowhere
+        named = involved_unit = Q(pk__in=[])  # a user without a person is named nowhere
         if scope.person_id:
             named = (
                 Q(accountable_person_id=scope.person_id)
@@ -166,18 +167,19 @@ class ExecutiveActionQuerySet(VisibleQuerySet):
                     )
                 )
             )
-        unit_ids = set(scope.managed_unit_ids)
-        if scope.unit_id:
-            unit_ids.add(scope.unit_id)
-        involved_unit = Q(pk__in=[])
-        if unit_ids:
+            # their own unit and every managed subtree, resolved by the database once per
+            # query (a hashed subplan): a manager of the root unit sends no list of ids
+            units = scope.managed_units()
+            if scope.unit_id:
+                units = units | OrganizationUnit.objects.filter(pk=scope.unit_id)
+            units = units.values("pk")
             involved_unit = (
-                Q(lead_unit_id__in=unit_ids)
-                | Q(issuing_unit_id__in=unit_ids)
+                Q(lead_unit_id__in=units)
+                | Q(issuing_unit_id__in=units)
                 | Q(
                     Exists(
                         Assignment.objects.filter(
-                            action=OuterRef("pk"), organization_unit_id__in=unit_ids
+                            action=OuterRef("pk"), organization_unit_id__in=units
                         )
                     )
                 )

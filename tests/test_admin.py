@@ -72,3 +72,69 @@ def test_admin_refuses_a_stale_edit_and_keeps_the_newer_values(client, superuser
     assert "Someone else saved this record" in response.content.decode()
     account.refresh_from_db()
     assert (account.name, account.city) == ("Original name", "Annapolis")
+
+
+class TestEstimatedCountPaginator:
+    """Exact up to the cap; above it, PostgreSQL estimates instead of counting every row."""
+
+    @pytest.fixture
+    def actions(self, db, monkeypatch):
+        from execcoord.admin import EstimatedCountPaginator
+        from tests.factories.actions import ExecutiveActionFactory
+
+        monkeypatch.setattr(EstimatedCountPaginator, "cap", 5)
+        return ExecutiveActionFactory.create_batch(8, priority="high")
+
+    def _count(self, queryset, django_assert_max_num_queries, budget):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from execcoord.admin import EstimatedCountPaginator
+
+        with django_assert_max_num_queries(budget), CaptureQueriesContext(connection) as seen:
+            count = EstimatedCountPaginator(queryset, 2).count
+        return count, [query["sql"] for query in seen.captured_queries]
+
+    def test_counts_exactly_under_the_cap(self, actions, django_assert_max_num_queries):
+        from actions.models import ExecutiveAction
+
+        queryset = ExecutiveAction.objects.filter(pk__in=[a.pk for a in actions[:3]])
+        count, _ = self._count(queryset, django_assert_max_num_queries, 1)
+        assert count == 3
+        assert self._count(ExecutiveAction.objects.none(), django_assert_max_num_queries, 1)[0] == 0
+
+    def test_whole_table_above_the_cap_costs_one_query(
+        self, actions, django_assert_max_num_queries
+    ):
+        from django.db import connection
+
+        from actions.models import ExecutiveAction
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute('ANALYZE "actions_executiveaction"')
+        count, queries = self._count(
+            ExecutiveAction.objects.order_by("number"), django_assert_max_num_queries, 1
+        )
+        if connection.vendor == "postgresql":
+            assert count >= 6  # the statistics, never below the rows counted
+            assert "LIMIT 6" in queries[0] and "reltuples" in queries[0]
+        else:
+            assert count == 8  # other databases count exactly
+
+    def test_filtered_list_above_the_cap_never_reads_the_table_statistics(
+        self, actions, django_assert_max_num_queries
+    ):
+        from django.db import connection
+
+        from actions.models import ExecutiveAction
+
+        count, queries = self._count(
+            ExecutiveAction.objects.filter(priority="high"), django_assert_max_num_queries, 2
+        )
+        assert not any("reltuples" in sql for sql in queries)
+        if connection.vendor == "postgresql":
+            assert count >= 6
+            assert "LIMIT 6" in queries[0] and queries[1].startswith("EXPLAIN")
+        else:
+            assert count == 8

@@ -74,6 +74,96 @@ def test_admin_refuses_a_stale_edit_and_keeps_the_newer_values(client, superuser
     assert (account.name, account.city) == ("Original name", "Annapolis")
 
 
+# The changelist of actions at scale (issue 7): a query budget that does not depend on the rows.
+
+ACTIONS_URL = "/admin/actions/executiveaction/"
+
+
+def _changelist_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm-up: session and permissions
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.django_db
+def test_action_changelist_stays_within_six_queries_with_many_rows(
+    client, superuser, django_assert_max_num_queries
+):
+    from tests.factories.actions import ExecutiveActionFactory, TagFactory
+
+    tag = TagFactory()
+    ExecutiveActionFactory.create_batch(60, tags=[tag])  # more than a page
+    client.force_login(superuser)
+    for url in (ACTIONS_URL, f"{ACTIONS_URL}?p=2", f"{ACTIONS_URL}?status=draft&o=-7"):
+        client.get(url)
+        with django_assert_max_num_queries(6):
+            response = client.get(url)
+        assert response.status_code == 200
+    assert response.context["cl"].result_count == 60
+
+
+@pytest.mark.django_db
+def test_action_changelist_queries_do_not_grow_with_rows(client, administrator):
+    from tests.factories.actions import ExecutiveActionFactory
+
+    client.force_login(administrator)  # an Administrator, not a superuser: through visible_to
+    ExecutiveActionFactory.create_batch(3)
+    few = _changelist_queries(client, ACTIONS_URL)
+    ExecutiveActionFactory.create_batch(60)
+    many = _changelist_queries(client, ACTIONS_URL)
+    assert len(many) == len(few)
+    # No filter lists all tags, and no date hierarchy reads every due date for its years.
+    assert not any('"actions_tag"' in sql for sql in many)
+    assert not any("MIN(" in sql or "DISTINCT" in sql for sql in many)
+
+
+@pytest.mark.django_db
+def test_due_date_filter_links_the_coming_dates_and_filters(client, superuser):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories.actions import ExecutiveActionFactory
+
+    today = timezone.localdate()
+    past = ExecutiveActionFactory(due_date=today - datetime.timedelta(days=3))
+    soon = ExecutiveActionFactory(due_date=today + datetime.timedelta(days=5))
+    later = ExecutiveActionFactory(due_date=today + datetime.timedelta(days=20))
+    client.force_login(superuser)
+    page = client.get(ACTIONS_URL).content.decode()
+    for link in ("Before today", "Next 7 days", "Next 30 days", "This year", "Next year"):
+        assert link in page
+
+    def listed(query):
+        return set(client.get(f"{ACTIONS_URL}?{query}").context["cl"].result_list)
+
+    assert listed(f"due_date__lt={today}") == {past}
+    week = today + datetime.timedelta(days=8)
+    assert listed(f"due_date__gte={today}&due_date__lt={week}") == {soon}
+    month = today + datetime.timedelta(days=31)
+    assert listed(f"due_date__gte={today}&due_date__lt={month}") == {soon, later}
+
+
+@pytest.mark.django_db
+def test_action_search_finds_a_tag_by_name_without_distinct(client, superuser):
+    from tests.factories.actions import ExecutiveActionFactory, TagFactory
+
+    tagged = ExecutiveActionFactory(title="Budget review", tags=[TagFactory(name="Cyber")])
+    ExecutiveActionFactory(title="Staffing plan")
+    client.force_login(superuser)
+    response = client.get(ACTIONS_URL, {"q": "cyber"})
+    assert list(response.context["cl"].result_list) == [tagged]
+    assert list(client.get(ACTIONS_URL, {"q": "budget"}).context["cl"].result_list) == [tagged]
+    assert not any(
+        "DISTINCT" in sql for sql in _changelist_queries(client, f"{ACTIONS_URL}?q=cyber")
+    )
+
+
 class TestEstimatedCountPaginator:
     """Exact up to the cap; above it, PostgreSQL estimates instead of counting every row."""
 

@@ -228,3 +228,21 @@ class TestEstimatedCountPaginator:
             assert "LIMIT 6" in queries[0] and queries[1].startswith("EXPLAIN")
         else:
             assert count == 8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model_name", ["statusupdate", "decisionlogentry", "duedatechange", "reminderlog"]
+)
+def test_records_that_grow_with_actions_list_without_reading_every_date(
+    client, superuser, model_name
+):
+    from django.apps import apps
+
+    model = apps.get_model("actions", model_name)
+    factory_for(model).create_batch(3)
+    client.force_login(superuser)
+    url = _url(model, "changelist")
+    queries = _changelist_queries(client, url)
+    assert not any("MIN(" in sql or "DISTINCT" in sql for sql in queries)
+    assert "This year" in client.get(url).content.decode()

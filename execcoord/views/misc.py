@@ -33,9 +33,13 @@ def search(request):
         list_url = reverse(viewname(group["views"].model, "list"))
         group["list_url"] = f"{list_url}?{urlencode({'q': q})}"
         group["title"] = str(group["views"].model._meta.verbose_name_plural).capitalize()
-    return render(
-        request, "search.html", {"q": q, "groups": groups, "total": sum(g["count"] for g in groups)}
-    )
+    context = {
+        "q": q,
+        "groups": groups,
+        "total": sum(g["count"] for g in groups),
+        "total_exact": all(g["exact"] for g in groups),
+    }
+    return render(request, "search.html", context)
 
 
 def autocomplete(request, label):

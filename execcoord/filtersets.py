@@ -37,6 +37,34 @@ def scoped_queryset(model):
     return queryset
 
 
+class ScopedModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    """``<name>_id``: a choice among the related records the user may see.
+
+    The scoped queryset is built only when the request filters on it. A list page has a
+    score of relation filters, and building ``visible_to`` for each of them on every view
+    costs more than the page's own query; an unused filter needs no choices (its picker
+    asks the autocomplete endpoint, itself scoped, as the user types).
+
+    Args:
+        param: the query-string name of the filter (``lead_unit_id``).
+        related_model: the model chosen from.
+    """
+
+    def __init__(self, *args, param, related_model, **kwargs):
+        self.param = param
+        self.related_model = related_model
+        super().__init__(*args, queryset=scoped_queryset(related_model), **kwargs)
+
+    def get_queryset(self, request):
+        data = getattr(getattr(self, "parent", None), "data", None) or {}
+        values = data.getlist(self.param) if hasattr(data, "getlist") else data.get(self.param)
+        if isinstance(values, str):
+            values = [values]
+        if not any(value not in ("", None) for value in values or ()):
+            return self.related_model._default_manager.none()
+        return super().get_queryset(request)
+
+
 def relation_filters(model):
     """``<name>_id`` filters for every FK and M2M of ``model``, forward and reverse M2M."""
     result = {}
@@ -51,9 +79,10 @@ def relation_filters(model):
         if name.endswith("+") or name.startswith("_"):
             continue
         field_name = field.name  # on a reverse relation: its query name
-        result[f"{name}_id"] = filters.ModelMultipleChoiceFilter(
+        result[f"{name}_id"] = ScopedModelMultipleChoiceFilter(
+            param=f"{name}_id",
+            related_model=field.related_model,
             field_name=field_name,
-            queryset=scoped_queryset(field.related_model),
             label=str(getattr(field, "verbose_name", name)).capitalize(),
             widget=AutocompleteSelectMultiple(field.related_model),
             distinct=not (forward and not field.many_to_many),
@@ -90,6 +119,10 @@ def _yes_no_widget():
 
 class LabelledDateRangeWidget(filters.widgets.DateRangeWidget):
     """Two ``<input type="date">`` with their own accessible names ("… from", "… to")."""
+
+    # Django's own multi-widget template (django-filter's exists only for Django templates;
+    # widgets are drawn with Jinja2, see ``FORM_RENDERER``)
+    template_name = "django/forms/widgets/multiwidget.html"
 
     def __init__(self, label):
         self.label = label

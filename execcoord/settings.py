@@ -250,3 +250,6 @@ LOGIN_URL_PATH = "/accounts/login/"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 WHITENOISE_USE_FINDERS = DEV_MODE
 WHITENOISE_AUTOREFRESH = DEV_MODE
+# Form widgets are drawn with Jinja2 where Django ships a Jinja2 template (execcoord.renderers)
+# and with the Django template engine otherwise.
+FORM_RENDERER = "execcoord.renderers.FormRenderer"

@@ -12,9 +12,13 @@ import django_tables2 as tables
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Prefetch
+from django.utils import formats
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django_tables2.paginators import LazyPaginator
+from django_tables2.utils import AttributeDict
 
 from execcoord.access import is_restricted, visible, visible_pks
 
@@ -70,15 +74,31 @@ class ScopedManyColumn(tables.ManyToManyColumn):
         )
 
 
+class DateColumn(tables.DateColumn):
+    """django-tables2's date column that remembers its format (for the lean renderer)."""
+
+    def __init__(self, format=DATE_FORMAT, **kwargs):
+        super().__init__(format=format, **kwargs)
+        self.format = format
+
+
+class DateTimeColumn(tables.DateTimeColumn):
+    """django-tables2's date-time column that remembers its format (local time)."""
+
+    def __init__(self, format=f"{DATE_FORMAT} H:i", **kwargs):
+        super().__init__(format=format, **kwargs)
+        self.format = format
+
+
 def _column_for(field, column):
     """Replace the automatic column of ``field`` with the execcoord flavour, if any."""
     kwargs = {"verbose_name": column.verbose_name, "accessor": column.accessor}
     if getattr(field, "choices", None):
         return BadgeColumn(**kwargs)
     if isinstance(field, models.DateTimeField):
-        return tables.DateTimeColumn(format=f"{DATE_FORMAT} H:i", **kwargs)
+        return DateTimeColumn(**kwargs)
     if isinstance(field, models.DateField):
-        return tables.DateColumn(format=DATE_FORMAT, **kwargs)
+        return DateColumn(**kwargs)
     if field.many_to_many:
         return ScopedManyColumn(orderable=False, **kwargs)
     if field.is_relation and (field.many_to_one or field.one_to_one):
@@ -90,14 +110,16 @@ def _record_link_column(column):
     """A copy of ``column`` whose cells link to the row's record (the first column)."""
     kwargs = {"verbose_name": column.verbose_name, "accessor": column.accessor}
     if isinstance(column, RelatedColumn):
-        return RelatedColumn(
+        linked = RelatedColumn(
             link_related=False, linkify=lambda record: record.get_absolute_url(), **kwargs
         )
-    if isinstance(column, tables.DateTimeColumn):
-        kwargs["format"] = f"{DATE_FORMAT} H:i"
-    elif isinstance(column, tables.DateColumn):
-        kwargs["format"] = DATE_FORMAT
-    return type(column)(linkify=lambda record: record.get_absolute_url(), **kwargs)
+        linked.links_record = True
+        return linked
+    if isinstance(column, (tables.DateColumn, tables.DateTimeColumn)):
+        kwargs["format"] = getattr(column, "format", None)
+    linked = type(column)(linkify=lambda record: record.get_absolute_url(), **kwargs)
+    linked.links_record = True
+    return linked
 
 
 class BaseTable(tables.Table):
@@ -203,9 +225,142 @@ class BaseTable(tables.Table):
             self._visible_related[model] = visible_pks(model, self.user, pks)
         return obj.pk in self._visible_related[model]
 
+    def body_html(self):
+        """The table's rows (``<tr>`` … ``</tr>``) as one string: the lean renderer.
+
+        django-tables2 renders a cell through a bound row, an accessor, the column's
+        ``render`` called with inspected arguments and the template engine; that is most of
+        a list page's time (issue 7). The columns execcoord generates (checkbox, badge, date,
+        foreign key, many-to-many, plain value, record link) are drawn here directly, with
+        the same HTML; any other column (a table's ``render_<name>``, a boolean, a custom
+        column) still goes through django-tables2, so a table never needs to know.
+        """
+        columns = list(self.columns)
+        cells = [self._cell_function(bound) for bound in columns]
+        tds = [f"<td {bound.attrs['td'].as_html()}>" for bound in columns]
+        custom_row_attrs = {k: v for k, v in self.row_attrs.items() if k != "class"}
+        lines = []
+        for counter, row in enumerate(self.paginated_rows):
+            record = row.record
+            if custom_row_attrs:
+                attrs = row.attrs.as_html()
+            else:
+                classes = ("table-danger " if _overdue(record) else "") + (
+                    "odd" if counter % 2 else "even"
+                )
+                attrs = f'class="{classes}"'
+            parts = [f"<tr {attrs}>"]
+            for td, cell in zip(tds, cells, strict=True):
+                parts.append(td)
+                parts.append(cell(record, row))
+                parts.append("</td>")
+            parts.append("</tr>")
+            lines.append("".join(parts))
+        return mark_safe("\n".join(lines))
+
+    def _cell_function(self, bound):
+        """``fn(record, bound_row) -> html`` for one visible column."""
+        column, name = bound.column, bound.name
+        fallback = lambda record, row: conditional_escape(row.get_cell(name))  # noqa: E731
+        if getattr(self, f"render_{name}", None) or callable(bound.attrs.get("td")):
+            return fallback
+        kind = type(column)
+        accessor = str(bound.accessor or name)
+        simple = "." not in accessor and "__" not in accessor
+        if kind is tables.CheckBoxColumn:
+            attrs = AttributeDict(column.attrs.get("td__input", {})).as_html()
+
+            def checkbox(record, row):
+                value = record.pk if accessor == "pk" else _resolve(record, accessor)
+                return format_html(
+                    '<input type="checkbox" name="{}" value="{}" {} />', name, value, attrs
+                )
+
+            return checkbox
+        if not simple or kind not in _LEAN_COLUMNS or getattr(column, "format", True) is None:
+            return fallback
+        default = bound.default
+        # a date column is a template column (no empty values of its own): its template
+        # prints the default for None, as does django-tables2 for the other columns
+        empty_values = column.empty_values or (None, "")
+        links_record = getattr(column, "links_record", False)
+
+        def value_of(record):
+            return getattr(record, accessor, None)
+
+        if kind is BadgeColumn:
+
+            def content(record, value):
+                label = getattr(record, f"get_{accessor}_display", lambda: value)()
+                color = (
+                    record.get_choice_color(accessor)
+                    if hasattr(record, "get_choice_color")
+                    else None
+                )
+                return format_html(
+                    '<span class="badge text-bg-{}">{}</span>', color or "secondary", label
+                )
+
+        elif kind is DateTimeColumn:
+            fmt = column.format
+
+            def content(record, value):
+                return conditional_escape(formats.date_format(template_localtime(value), fmt))
+
+        elif kind is DateColumn:
+            fmt = column.format
+
+            def content(record, value):
+                return conditional_escape(formats.date_format(value, fmt))
+
+        elif kind is RelatedColumn:
+
+            def content(record, value):
+                return conditional_escape(column.render(value, self))
+
+        elif kind is ScopedManyColumn:
+
+            def value_of(record):  # noqa: F811 (the manager, not a value)
+                return getattr(record, accessor)
+
+            def content(record, value):
+                return column.render(value)
+
+        else:  # a plain tables.Column (a choice field shows its label, as django-tables2 does)
+            display = f"get_{accessor}_display"
+
+            def content(record, value):
+                if hasattr(record, display):
+                    value = getattr(record, display)()
+                return conditional_escape(formats.localize(value))
+
+        def cell(record, row):
+            value = value_of(record)
+            if kind is ScopedManyColumn:
+                html = content(record, value)
+            elif value in empty_values:
+                return conditional_escape(default)
+            else:
+                html = content(record, value)
+            if links_record:
+                return format_html('<a href="{}">{}</a>', record.get_absolute_url(), html)
+            return html
+
+        return cell
+
     def _page_records(self):
         rows = self.page.object_list if getattr(self, "page", None) else self.rows
         return [row.record for row in rows]
+
+
+_LEAN_COLUMNS = (
+    BadgeColumn,
+    RelatedColumn,
+    ScopedManyColumn,
+    DateColumn,
+    DateTimeColumn,
+    tables.Column,
+)
 
 
 def _overdue(record):

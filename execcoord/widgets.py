@@ -35,10 +35,12 @@ class AutocompleteMixin:
         choices = getattr(self, "choices", None)
         queryset = getattr(choices, "queryset", None)
         if queryset is not None:
-            self.choices = forms.models.ModelChoiceIterator(choices.field)
-            self.choices.queryset = (
-                queryset.filter(pk__in=selected) if selected else queryset.none()
-            )
+            if selected:
+                self.choices = forms.models.ModelChoiceIterator(choices.field)
+                self.choices.queryset = queryset.filter(pk__in=selected)
+            else:  # nothing chosen: no options, and no query to build (it is scoped, so dear)
+                empty = getattr(choices.field, "empty_label", None)
+                self.choices = [] if empty is None else [("", empty)]
         result = super().optgroups(name, value, attrs)
         if queryset is not None:
             self.choices = choices

@@ -12,7 +12,9 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.forms.models import construct_instance
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from actions import services
 from actions.choices import ActionStatus
@@ -32,7 +34,7 @@ from actions.models import (
     Tag,
 )
 from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
-from execcoord.admin import BaseAdmin, ConcurrencyAdminForm, ReadOnlyInline
+from execcoord.admin import BaseAdmin, ChosenRecordFilter, ConcurrencyAdminForm, ReadOnlyInline
 from execcoord.imports import admin_mixin
 
 ImportExportAdminMixin = admin_mixin()
@@ -48,6 +50,24 @@ class UntrackedAdmin(BaseAdmin):
         return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
 
 
+class ActionTypeFilter(ChosenRecordFilter):
+    title = "action type"
+    parameter_name = "action_type__id__exact"
+    field_name = "action_type"
+
+
+class TagFilter(ChosenRecordFilter):
+    title = "tag"
+    parameter_name = "tags__id__exact"
+    field_name = "tags"
+
+
+def _link_to_actions(list_filter, record):
+    """A link to the admin list of the actions of ``record`` (no query)."""
+    url = reverse("admin:actions_executiveaction_changelist")
+    return format_html('<a href="{}?{}={}">Actions</a>', url, list_filter.parameter_name, record.pk)
+
+
 @admin.register(ExecutiveActionType)
 class ExecutiveActionTypeAdmin(ImportExportAdminMixin, BaseAdmin):
     resource_classes = [ExecutiveActionTypeResource]
@@ -58,6 +78,7 @@ class ExecutiveActionTypeAdmin(ImportExportAdminMixin, BaseAdmin):
         "default_priority",
         "default_days_to_due",
         "is_active",
+        "action_list",
     )
     list_filter = (
         "category",
@@ -69,12 +90,20 @@ class ExecutiveActionTypeAdmin(ImportExportAdminMixin, BaseAdmin):
     search_fields = ("name", "description")
     readonly_fields = ("created_at", "updated_at")
 
+    @admin.display(description="Actions")
+    def action_list(self, action_type):
+        return _link_to_actions(ActionTypeFilter, action_type)
+
 
 @admin.register(Tag)
 class TagAdmin(BaseAdmin):
-    list_display = ("name",)
+    list_display = ("name", "action_list")
     search_fields = ("name",)
     readonly_fields = ("created_at", "updated_at")
+
+    @admin.display(description="Actions")
+    def action_list(self, tag):
+        return _link_to_actions(TagFilter, tag)
 
 
 class ExecutiveActionAdminForm(ConcurrencyAdminForm):
@@ -194,8 +223,9 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
         "security_classification",
         "health",
         "category",
-        "action_type",
         ("due_date", DueDateFilter),
+        ActionTypeFilter,
+        TagFilter,
     )
     list_select_related = ("lead_unit", "accountable_person")
     search_fields = ("number", "title", "description")
@@ -322,8 +352,8 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
     inlines = (AssignmentInline, StatusUpdateInline, DecisionInline, AttachmentInline)
 
     def get_search_results(self, request, queryset, search_term):
-        """Also the actions carrying a tag named ``search_term`` (tags have no sidebar filter:
-        a list of every tag grows without bound). An ``EXISTS``, so the list needs no
+        """Also the actions carrying a tag named ``search_term`` (the sidebar lists no tags: the
+        list of every tag grows without bound). An ``EXISTS``, so the list needs no
         ``DISTINCT``."""
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         name = search_term.strip()

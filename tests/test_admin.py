@@ -91,14 +91,15 @@ def _changelist_queries(client, url):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("who", ["superuser", "administrator"])
 def test_action_changelist_stays_within_six_queries_with_many_rows(
-    client, superuser, django_assert_max_num_queries
+    client, request, who, django_assert_max_num_queries
 ):
     from tests.factories.actions import ExecutiveActionFactory, TagFactory
 
     tag = TagFactory()
     ExecutiveActionFactory.create_batch(60, tags=[tag])  # more than a page
-    client.force_login(superuser)
+    client.force_login(request.getfixturevalue(who))  # an Administrator goes through visible_to
     for url in (ACTIONS_URL, f"{ACTIONS_URL}?p=2", f"{ACTIONS_URL}?status=draft&o=-7"):
         client.get(url)
         with django_assert_max_num_queries(6):
@@ -117,8 +118,8 @@ def test_action_changelist_queries_do_not_grow_with_rows(client, administrator):
     ExecutiveActionFactory.create_batch(60)
     many = _changelist_queries(client, ACTIONS_URL)
     assert len(many) == len(few)
-    # No filter lists all tags, and no date hierarchy reads every due date for its years.
-    assert not any('"actions_tag"' in sql for sql in many)
+    # No filter lists every type or tag, no date hierarchy reads every due date for its years.
+    assert not any('"actions_tag"' in sql or '"actions_executiveactiontype"' in sql for sql in many)
     assert not any("MIN(" in sql or "DISTINCT" in sql for sql in many)
 
 
@@ -246,3 +247,59 @@ def test_records_that_grow_with_actions_list_without_reading_every_date(
     queries = _changelist_queries(client, url)
     assert not any("MIN(" in sql or "DISTINCT" in sql for sql in queries)
     assert "This year" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_action_type_and_tag_filters_show_only_the_chosen_record(client, superuser):
+    from tests.factories.actions import ExecutiveActionFactory, TagFactory
+
+    cyber = TagFactory(name="Cyber")
+    tagged = ExecutiveActionFactory(tags=[cyber, TagFactory(name="Budget")])
+    other = ExecutiveActionFactory()
+    client.force_login(superuser)
+
+    page = client.get(ACTIONS_URL).content.decode()
+    assert "By action type" not in page and "By tag" not in page  # nothing chosen: no lists
+
+    # The type and tag lists link to their actions; the filter then names the chosen record.
+    type_list = client.get(_url(type(other.action_type), "changelist")).content.decode()
+    link = f"{ACTIONS_URL}?action_type__id__exact={other.action_type.pk}"
+    assert link in type_list
+    response = client.get(link)
+    assert list(response.context["cl"].result_list) == [other]
+    assert "By action type" in response.content.decode()
+    assert str(other.action_type) in response.content.decode()
+
+    link = f"{ACTIONS_URL}?tags__id__exact={cyber.pk}"
+    assert link in client.get(_url(type(cyber), "changelist")).content.decode()
+    response = client.get(link)
+    assert list(response.context["cl"].result_list) == [tagged]  # once, with two tags
+    assert "By tag" in response.content.decode() and "Cyber" in response.content.decode()
+    assert not any("DISTINCT" in sql for sql in _changelist_queries(client, link))
+
+    # A record that does not exist lists nothing; a value that is no key is a bad lookup.
+    missing = client.get(f"{ACTIONS_URL}?action_type__id__exact=999999")
+    assert list(missing.context["cl"].result_list) == []
+    assert client.get(f"{ACTIONS_URL}?tags__id__exact=x")["Location"].endswith("?e=1")
+
+
+@pytest.mark.django_db
+def test_chosen_type_filter_names_the_type_only_to_whom_its_admin_shows_it(
+    administrator, monkeypatch
+):
+    from actions.admin import ActionTypeFilter
+    from actions.models import ExecutiveAction
+    from tests.factories.actions import ExecutiveActionTypeFactory
+
+    action_type = ExecutiveActionTypeFactory(name="Directive")
+    request = _request(administrator)
+    model_admin = admin.site._registry[ExecutiveAction]
+    params = {ActionTypeFilter.parameter_name: [str(action_type.pk)]}
+    chosen = ActionTypeFilter(request, dict(params), ExecutiveAction, model_admin)
+    assert chosen.lookup_choices == [(str(action_type.pk), "Directive")]
+
+    type_admin = admin.site._registry[type(action_type)]
+    shown = type_admin.get_queryset
+    monkeypatch.setattr(type_admin, "get_queryset", lambda request: shown(request).none())
+    hidden = ActionTypeFilter(request, dict(params), ExecutiveAction, model_admin)
+    assert hidden.lookup_choices == [] and hidden.has_output()  # still filters, names nothing

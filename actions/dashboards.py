@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -90,17 +91,40 @@ def extension_pending_q():
     )
 
 
+def assigned_q(**lookup):
+    """An assignment of the action matches ``lookup`` (``person_id=…``, ``organization_unit_id=…``).
+
+    Written ``id IN (SELECT action_id …)`` rather than a correlated ``EXISTS``: PostgreSQL
+    reads the assignments once into a hash instead of probing them for every action row.
+    """
+    return Q(pk__in=Assignment.objects.filter(**lookup).values("action_id"))
+
+
 def involving_q(person_id, unit_id):
     """The person is accountable, the action is led by or assigned to their unit, or an
     assignment names them (what "my work" means)."""
-    q = Q(accountable_person_id=person_id) | Q(
-        Exists(Assignment.objects.filter(action=OuterRef("pk"), person_id=person_id))
-    )
+    q = Q(accountable_person_id=person_id) | assigned_q(person_id=person_id)
     if unit_id:
-        q |= Q(lead_unit_id=unit_id) | Q(
-            Exists(Assignment.objects.filter(action=OuterRef("pk"), organization_unit_id=unit_id))
-        )
+        q |= Q(lead_unit_id=unit_id) | assigned_q(organization_unit_id=unit_id)
     return q
+
+
+def involving_ids(person_id, unit_id, *more):
+    """The ids of the actions that involve the person (as :func:`involving_q`) and of the
+    querysets ``more`` (flat lists of action ids): one ``UNION`` of index reads."""
+    parts = [
+        ExecutiveAction.objects.filter(accountable_person_id=person_id),
+        Assignment.objects.filter(person_id=person_id),
+    ]
+    if unit_id:
+        parts.append(ExecutiveAction.objects.filter(lead_unit_id=unit_id))
+        parts.append(Assignment.objects.filter(organization_unit_id=unit_id))
+    flat = [
+        part.order_by().values_list("pk" if part.model is ExecutiveAction else "action_id")
+        for part in parts
+    ]
+    first, *rest = [*flat, *(m.order_by() for m in more)]
+    return {pk for (pk,) in first.union(*rest)}
 
 
 def start_of_day(day):
@@ -139,10 +163,19 @@ def my_work(user, today=None):
     pid, uid = scope.person_id, scope.unit_id
     days = settings.DUE_SOON_DAYS
     recent_since = start_of_day(today - datetime.timedelta(days=RECENT_DAYS - 1))
-    mine = involving_q(pid, uid)
-    assigned_unit = Q(
-        Exists(Assignment.objects.filter(action=OuterRef("pk"), organization_unit_id=uid))
-    )
+    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+    roots = _managed_roots(scope)
+    managed = scope.managed_units().values("pk") if roots else None
+    # The actions that involve the user (and, for a manager, those with a pending extension
+    # request), read once through their indexes; every section below starts from these ids
+    # so that PostgreSQL plans each one as a few primary-key reads.
+    more = []
+    if roots:
+        more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
+    ids = sorted(involving_ids(pid, uid, *more))
+    concerning = Q(pk__in=ids)
+    mine = concerning & involving_q(pid, uid)
+    assigned_unit = concerning & assigned_q(organization_unit_id=uid)
     sections = [
         Section(
             "accountable",
@@ -193,9 +226,7 @@ def my_work(user, today=None):
         "overdue": (mine & overdue_q(today), ("due_date", "pk")),
         "recent": (mine & Q(updated_at__gte=recent_since), ("-updated_at", "-pk")),
     }
-    if scope.is_manager or scope.managed_unit_ids:
-        managed = sorted(scope.managed_unit_ids)
-        roots = ",".join(str(i) for i in _subtree_root_ids(managed))
+    if roots:
         conditions["reviews"] = (
             Q(status=ActionStatus.SUBMITTED, lead_unit_id__in=managed),
             ("due_date", "pk"),
@@ -205,7 +236,9 @@ def my_work(user, today=None):
                 "reviews",
                 "Waiting for my review",
                 "Taskers of the units you manage submitted for review.",
-                url=action_list_url(lead_unit_subtree=roots, status=ActionStatus.SUBMITTED),
+                url=action_list_url(
+                    lead_unit_subtree=",".join(map(str, roots)), status=ActionStatus.SUBMITTED
+                ),
             )
         )
         sections.append(
@@ -213,26 +246,36 @@ def my_work(user, today=None):
                 "extensions",
                 "Extension requests waiting for me",
                 "Pending extension requests on taskers of the units you manage.",
-                url=action_list_url(lead_unit_subtree=roots, extension_pending="true"),
+                url=action_list_url(
+                    lead_unit_subtree=",".join(map(str, roots)), extension_pending="true"
+                ),
                 kind="extensions",
             )
         )
     visible = ExecutiveAction.objects.visible_to(user)
     aggregates = {key: Count("pk", filter=cond) for key, (cond, _) in conditions.items()}
-    if scope.is_manager or scope.managed_unit_ids:
+    counted = concerning
+    if roots:
         aggregates["extensions"] = Count(
-            "pk", filter=extension_pending_q() & Q(lead_unit_id__in=scope.managed_unit_ids)
+            "pk",
+            filter=concerning & Q(pk__in=pending.values("action_id"), lead_unit_id__in=managed),
         )
-    counts = visible.aggregate(**aggregates)
-    first_rows = Q(pk__in=[])
-    for cond, order in conditions.values():
-        first_rows |= Q(pk__in=visible.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS])
+        counted |= conditions["reviews"][0]
+    counts = visible.filter(counted).aggregate(**aggregates)
+    firsts = [
+        visible.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS]
+        for cond, order in conditions.values()
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        first_rows = Q(pk__in=firsts[0].union(*firsts[1:], all=True))
+    else:  # SQLite: no LIMIT inside a UNION
+        first_rows = _any(Q(pk__in=first) for first in firsts)
     flags = {
         f"in_{key}": ExpressionWrapper(cond, output_field=BooleanField())
         for key, (cond, _) in conditions.items()
     }
     rows = list(
-        visible.filter(first_rows)
+        ExecutiveAction.objects.filter(first_rows)
         .select_related("lead_unit", "accountable_person", "action_type")
         .annotate(**flags)
         .order_by("due_date", "pk")
@@ -249,7 +292,7 @@ def my_work(user, today=None):
             pending = (
                 ExtensionRequest.objects.filter(
                     status=ExtensionStatus.PENDING,
-                    action__in=visible.filter(lead_unit_id__in=scope.managed_unit_ids),
+                    action__in=visible.filter(lead_unit_id__in=managed),
                 )
                 .select_related("action", "action__lead_unit", "requested_by")
                 .order_by("created_at", "pk")
@@ -258,11 +301,28 @@ def my_work(user, today=None):
     return sections, pid
 
 
-def _subtree_root_ids(unit_ids):
-    """The units of ``unit_ids`` whose parent is not among them (one query)."""
-    ids = set(unit_ids)
-    parents = OrganizationUnit.objects.filter(pk__in=ids).values_list("pk", "parent_id")
-    return sorted(pk for pk, parent in parents if parent not in ids)
+def _any(conditions):
+    """The OR of ``conditions``."""
+    result = Q(pk__in=[])
+    for condition in conditions:
+        result |= condition
+    return result
+
+
+def _managed_roots(scope):
+    """The tops of the subtrees the user manages (units they are named manager of, and their
+    own unit for the Manager role), without those nested in another; one query."""
+    if not scope.person_id:
+        return []
+    top = Q(manager_id=scope.person_id)
+    if scope.is_manager and scope.unit_id:
+        top |= Q(pk=scope.unit_id)
+    units = sorted(OrganizationUnit.objects.filter(top).values_list("path", "pk"))
+    roots = []
+    for path, pk in units:  # sorted by path: a nested unit comes after its ancestor
+        if not any(path.startswith(prefix) for prefix, _ in roots):
+            roots.append((path, pk))
+    return sorted(pk for _, pk in roots)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ class UserScope:
         "is_manager",
         "is_viewer",
         "is_staff_role",
+        "unit_path",
+        "manages_named_units",
         "_managed_unit_ids",
     )
 
@@ -65,6 +67,8 @@ class UserScope:
         is_manager=False,
         is_viewer=False,
         is_staff_role=False,
+        unit_path="",
+        manages_named_units=True,
         managed_unit_ids=None,
     ):
         values = {
@@ -77,6 +81,8 @@ class UserScope:
             "is_manager": is_manager,
             "is_viewer": is_viewer,
             "is_staff_role": is_staff_role,
+            "unit_path": unit_path,
+            "manages_named_units": manages_named_units,
             "_managed_unit_ids": (
                 frozenset(managed_unit_ids) if managed_unit_ids is not None else None
             ),
@@ -108,14 +114,42 @@ class UserScope:
     def managed_units(self):
         """Queryset of the units the user manages, subtrees included: the subtree of each
         unit whose ``manager`` is the user's person, and for members of the Manager group
-        the subtree of their own unit. Empty for a user without a person."""
+        the subtree of their own unit. Empty for a user without a person.
+
+        The common cases are written so that the database can estimate them: nothing
+        managed is ``none()``; a Manager of their own unit only is a path prefix.
+        """
         if self.person_id is None:
             return OrganizationUnit.objects.none()
-        return _managed_units(self.person_id, self.unit_id if self.is_manager else None)
+        own_unit = self.unit_id if self.is_manager else None
+        if not self.manages_named_units:
+            if own_unit is None:
+                return OrganizationUnit.objects.none()
+            if self.unit_path:
+                return OrganizationUnit.objects.filter(path__startswith=self.unit_path)
+        return _managed_units(self.person_id, own_unit)
+
+    def involved_units(self):
+        """The user's own unit and every managed unit: a list of ids when that is all there
+        is (a plain ``IN (…)`` the planner estimates well), otherwise a subquery."""
+        if self.person_id is None:
+            return []
+        if not self.manages_named_units and not (self.is_manager and self.unit_id):
+            return [self.unit_id] if self.unit_id else []
+        units = self.managed_units()
+        if self.unit_id:
+            units = units | OrganizationUnit.objects.filter(pk=self.unit_id)
+        return units.values("pk")
 
     @property
     def managed_unit_ids(self):
         """The ids of :meth:`managed_units` as a frozenset (one query, on first use)."""
+        if (
+            self._managed_unit_ids is None
+            and not self.manages_named_units
+            and not (self.is_manager and self.unit_id)
+        ):
+            object.__setattr__(self, "_managed_unit_ids", frozenset())
         if self._managed_unit_ids is None:
             ids = frozenset(self.managed_units().values_list("id", flat=True))
             object.__setattr__(self, "_managed_unit_ids", ids)
@@ -163,12 +197,19 @@ def _compute_scope(user):
         get_user_model()
         .objects.filter(pk=user.pk)
         .annotate(**{f"role_{i}": member_of(role) for i, role in enumerate(ROLES)})
+        .annotate(
+            manages_named_units=Exists(
+                OrganizationUnit.objects.filter(manager__user=OuterRef("pk"))
+            )
+        )
         .values(
             *(f"role_{i}" for i in range(len(ROLES))),
             "person__id",
             "person__organization_unit_id",
             "person__personnel_type",
             "person__clearance_level",
+            "person__organization_unit__path",
+            "manages_named_units",
         )
         .first()
     )
@@ -195,6 +236,8 @@ def _compute_scope(user):
         is_manager=ROLE_MANAGER in roles,
         is_viewer=ROLE_VIEWER in roles,
         is_staff_role=ROLE_STAFF in roles,
+        unit_path=row["person__organization_unit__path"] or "",
+        manages_named_units=row["manages_named_units"],
     )
 
 

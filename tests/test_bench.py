@@ -102,15 +102,9 @@ def test_action_list_query_count_is_the_same_for_five_and_fifty_rows(agency):
     small = _queries(client, f"{url}?lead_unit_subtree={agency['leaf_unit_id']}")
     large = _queries(client, f"{url}?lead_unit_subtree={agency['root_unit_id']}&per_page=50")
     assert small == large
-    assert large <= 11
+    assert large <= 8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7: the list makes 10 queries (session, user, groups, person, managed "
-    "units, permissions, saved views, capped count, rows, related visibility); 8 needs "
-    "the scope and permissions cached per session",
-)
 def test_action_list_stays_within_eight_queries(agency):
     client = _client(MANAGER_USERNAME)
     assert _queries(client, reverse("actions:executiveaction_list") + "?per_page=50") <= 8
@@ -140,21 +134,11 @@ def test_dashboard_stays_within_ten_queries(agency, django_assert_max_num_querie
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7: global search counts and fetches every searchable model separately "
-    "(two queries a model)",
-)
 def test_global_search_stays_within_ten_queries(agency):
     client = _client(STAFF_USERNAME)
     assert _queries(client, f"/search/?q={COMMON_WORD}") <= 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7: the admin changelist makes 10 queries (full counts, filters' lookups); "
-    "not yet reworked",
-)
 def test_admin_changelist_of_actions_stays_within_six_queries(agency):
     from django.contrib.auth import get_user_model
 
@@ -164,10 +148,6 @@ def test_admin_changelist_of_actions_stays_within_six_queries(agency):
     assert _queries(client, "/admin/actions/executiveaction/") <= 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7: My work makes more than ten queries for a manager of the root unit",
-)
 def test_my_work_stays_within_ten_queries(agency):
     client = _client(MANAGER_USERNAME)
     assert _queries(client, reverse("home")) <= 10

@@ -33,7 +33,6 @@ from actions.choices import (
 )
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
-from partners.models import OrganizationUnit
 
 number_prefix_validator = RegexValidator(
     r"^[A-Z][A-Z0-9]{0,9}$",
@@ -167,12 +166,9 @@ class ExecutiveActionQuerySet(VisibleQuerySet):
                     )
                 )
             )
-            # their own unit and every managed subtree, resolved by the database once per
-            # query (a hashed subplan): a manager of the root unit sends no list of ids
-            units = scope.managed_units()
-            if scope.unit_id:
-                units = units | OrganizationUnit.objects.filter(pk=scope.unit_id)
-            units = units.values("pk")
+            # their own unit and every managed subtree (ids, or a subquery the database
+            # resolves once per query: a manager of the root unit sends no list of ids)
+            units = scope.involved_units()
             involved_unit = (
                 Q(lead_unit_id__in=units)
                 | Q(issuing_unit_id__in=units)

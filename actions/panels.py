@@ -1,6 +1,10 @@
 """The panels of an action's page beyond the generic ones: workflow (status moves, close-out
 checklist, extension), sub-taskers, coordination board, timeline, due-date history and
-attachments. Each context function reads a fixed number of queries.
+attachments.
+
+The panels name what they read (``*_querysets``); the detail view loads the rows of every
+panel in one query (``execcoord.panels.load_panel_data``), whatever the number of sub-taskers,
+updates or links, and the context functions only arrange those rows.
 """
 
 from django.urls import reverse
@@ -10,19 +14,54 @@ from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel
 from . import permissions, services, workflow
 from .business_days import non_business_day_reason
 from .choices import OPEN_STATUSES, ActionStatus, AttachmentKind, ExtensionStatus
+from .models import ExecutiveAction
 from .workflow import RESPONSE_CHOICES
 
 
-def workflow_context(request, action):
+def _assignments(request, action):
+    return {"assignments": action.assignments.select_related("organization_unit", "person")}
+
+
+def prime_permissions(request, action, data):
+    """Give ``actions.permissions`` the units and people of the action from the loaded
+    assignments, so the page's many permission checks read no more rows."""
+    assignments = data["assignments"]
+    units = {action.lead_unit_id, action.issuing_unit_id}
+    units.update(a.organization_unit_id for a in assignments)
+    people = {action.accountable_person_id, action.issued_by_id, action.executive_sponsor_id}
+    people.update(a.person_id for a in assignments)
+    # the caches ``permissions._action_unit_ids`` and ``_named_person_ids`` fill themselves
+    action._unit_ids_cache = units - {None}
+    action._person_ids_cache = people - {None}
+
+
+def workflow_querysets(request, action):
+    """Assignments, the timeline's rows (sub-taskers, extension requests), and the open
+    sub-taskers: all of them, hidden ones included, because completing the action with
+    "close children" closes them all (they are only counted)."""
+    return {
+        **_assignments(request, action),
+        **workflow.timeline_querysets(action, request.user),
+        "open_children": ExecutiveAction._base_manager.filter(
+            parent=action, status__in=OPEN_STATUSES
+        ),
+    }
+
+
+def workflow_context(request, action, data):
     """Status moves the user may make, the close-out checklist, flags and roll-up."""
     user = request.user
     rows = services.user_transitions(action, user)
-    open_children = action.children.filter(status__in=OPEN_STATUSES).count()
+    open_children = len(data["open_children"])
     checklist = None
     if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED, ActionStatus.RETURNED):
         checklist = services.closeout_checklist(action)
-    pending = action.extension_requests.filter(status=ExtensionStatus.PENDING).first()
-    figures = _child_counts(action)
+    pending = next(
+        (r for r in data["timeline:extension_requests"] if r.status == ExtensionStatus.PENDING),
+        None,
+    )
+    # the roll-up counts the sub-taskers the user sees
+    children = [child for child in data["tree"] if child.parent_id == action.pk]
     return {
         "transitions": [
             {
@@ -40,21 +79,17 @@ def workflow_context(request, action):
         "can_manage": permissions.can_manage(user, action),
         "can_edit": permissions.can_edit(user, action),
         "extension_url": reverse("actions:executiveaction_extension", args=[action.pk]),
-        "child_total": figures["total"],
-        "child_completed": figures["completed"],
+        "child_total": len(children),
+        "child_completed": sum(child.status == ActionStatus.COMPLETED for child in children),
     }
 
 
-def _child_counts(action):
-    from django.db.models import Count, Q
-
-    return action.children.aggregate(
-        total=Count("pk"), completed=Count("pk", filter=Q(status=ActionStatus.COMPLETED))
-    )
+def tree_querysets(request, action):
+    return {"tree": workflow.descendants_queryset(action, request.user)}
 
 
-def tree_context(request, action):
-    nodes = workflow.descendants(action, request.user)
+def tree_context(request, action, data):
+    nodes = workflow.build_tree(action, data["tree"])
     if not nodes and not request.user.has_perm("actions.add_executiveaction"):
         return None
     return {
@@ -64,8 +99,10 @@ def tree_context(request, action):
     }
 
 
-def board_context(request, action):
-    rows, states = workflow.coordination_board(action, request.user)
+def board_context(request, action, data):
+    rows, states = workflow.coordination_board(
+        action, request.user, assignments=data["assignments"]
+    )
     return {
         "rows": rows,
         "states": states,
@@ -83,7 +120,11 @@ def _may_assign(user, action):
     return permissions.can_manage(user, action) or services._is_issuer(user, action)
 
 
-def timeline_context(request, action):
+def timeline_querysets(request, action):
+    return {**_assignments(request, action), **workflow.timeline_querysets(action, request.user)}
+
+
+def timeline_context(request, action, data):
     back = action.get_absolute_url()
     can_edit = permissions.can_edit(request.user, action)
 
@@ -92,7 +133,7 @@ def timeline_context(request, action):
         return f"{reverse(f'actions:{name}_add')}?action={action.pk}&{query}return_url={back}"
 
     return {
-        "events": workflow.timeline(action),
+        "events": workflow.timeline(action, request.user, data),
         "can_edit": can_edit,
         "update_url": add("statusupdate"),
         "interim_url": add("statusupdate", kind="interim"),
@@ -103,10 +144,17 @@ def timeline_context(request, action):
     }
 
 
-def due_dates_context(request, action):
-    changes = list(action.due_date_changes.select_related("changed_by", "extension_request"))
+def due_dates_querysets(request, action):
     return {
-        "changes": changes,
+        "timeline:due_date_changes": action.due_date_changes.select_related(
+            "changed_by", "extension_request"
+        )
+    }
+
+
+def due_dates_context(request, action, data):
+    return {
+        "changes": data["timeline:due_date_changes"],
         "original": action.original_due_date,
         "current": action.due_date,
         "on_time": action.completed_on_time,
@@ -114,12 +162,18 @@ def due_dates_context(request, action):
     }
 
 
-def attachments_context(request, action):
+def attachments_querysets(request, action):
+    return {
+        **_assignments(request, action),
+        "timeline:attachments": action.attachments.select_related("uploaded_by"),
+    }
+
+
+def attachments_context(request, action, data):
     from django.conf import settings
 
-    attachments = list(action.attachments.select_related("uploaded_by"))
     return {
-        "attachments": attachments,
+        "attachments": data["timeline:attachments"],
         "can_upload": permissions.can_edit(request.user, action)
         and request.user.has_perm("actions.add_attachment"),
         "upload_url": reverse("actions:executiveaction_attach", args=[action.pk]),
@@ -144,36 +198,87 @@ _OTHER_RELATIONS = (
 )
 
 
+def _timeline_rows(key, keep=lambda action, row: True):
+    """Rows of a related panel taken from the timeline's (already scoped) rows."""
+
+    def rows(request, action, data):
+        return [row for row in data[key] if keep(action, row)]
+
+    return rows
+
+
+# the dependencies and extension requests the timeline loads whole, in the lists' order
+_FROM_TIMELINE = {
+    "predecessor_links": _timeline_rows(
+        "timeline:dependencies", lambda action, link: link.successor_id == action.pk
+    ),
+    "successor_links": _timeline_rows(
+        "timeline:dependencies", lambda action, link: link.predecessor_id == action.pk
+    ),
+    "extension_requests": _timeline_rows("timeline:extension_requests"),
+}
+
+
+def _related_panel(name):
+    rows = _FROM_TIMELINE.get(name)
+    if rows is None:
+        return RelatedPanel(name)
+    return RelatedPanel(name, rows_fn=rows, querysets_fn=_timeline_querysets_only)
+
+
+def _timeline_querysets_only(request, action):
+    return workflow.timeline_querysets(action, request.user)
+
+
 def action_layout(fieldsets):
     """The action page: workflow first, then the record, its tree, board and timeline."""
     return [
         TemplatePanel(
-            "actions/panels/workflow.html", workflow_context, title="Workflow", width="col-12"
+            "actions/panels/workflow.html",
+            workflow_context,
+            title="Workflow",
+            width="col-12",
+            querysets_fn=workflow_querysets,
+            prepare_fn=prime_permissions,
         ),
         TemplatePanel(
-            "actions/panels/tree.html", tree_context, title="Sub-taskers", width="col-12"
+            "actions/panels/tree.html",
+            tree_context,
+            title="Sub-taskers",
+            width="col-12",
+            querysets_fn=tree_querysets,
         ),
         TemplatePanel(
-            "actions/panels/board.html", board_context, title="Coordination", width="col-12"
+            "actions/panels/board.html",
+            board_context,
+            title="Coordination",
+            width="col-12",
+            querysets_fn=_assignments,
+            prepare_fn=prime_permissions,
         ),
         TemplatePanel(
             "actions/panels/timeline.html",
             timeline_context,
             title="Timeline",
             width="col-12 col-xl-8",
+            querysets_fn=timeline_querysets,
+            prepare_fn=prime_permissions,
         ),
         TemplatePanel(
             "actions/panels/due_dates.html",
             due_dates_context,
             title="Due-date history",
             width="col-12 col-xl-4",
+            querysets_fn=due_dates_querysets,
         ),
         TemplatePanel(
             "actions/panels/attachments.html",
             attachments_context,
             title="Attachments",
             width="col-12",
+            querysets_fn=attachments_querysets,
+            prepare_fn=prime_permissions,
         ),
         FieldsPanel(fieldsets=fieldsets),
-        *[RelatedPanel(name) for name in _OTHER_RELATIONS],
+        *[_related_panel(name) for name in _OTHER_RELATIONS],
     ]

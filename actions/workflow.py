@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -26,7 +28,6 @@ from actions.choices import (
 )
 from actions.models import Assignment, ExecutiveAction
 from partners.access import get_user_scope
-from partners.models import OrganizationUnit, Person
 
 S = ActionStatus
 A = AssignmentStatus
@@ -173,13 +174,16 @@ class BoardRow:
     reminded_today: bool
 
 
-def coordination_board(action, user, today=None):
-    """The rows of the board (one query): each supporting unit, its state and what ``user``
-    may do with it; and the counts by state."""
+def coordination_board(action, user, today=None, assignments=None):
+    """The rows of the board (one query, none when ``assignments`` are given with their unit
+    and person): each supporting unit, its state and what ``user`` may do with it; and the
+    counts by state."""
     today = today or timezone.localdate()
     labels = {key: (label, color) for key, label, color in BOARD_STATES}
+    if assignments is None:
+        assignments = action.assignments.select_related("organization_unit", "person")
     rows = []
-    for assignment in action.assignments.select_related("organization_unit", "person"):
+    for assignment in assignments:
         state = board_state(assignment, today)
         label, color = labels.get(state, (assignment.get_status_display(), "secondary"))
         reminded = bool(
@@ -282,35 +286,55 @@ class TreeNode:
     children: list = field(default_factory=list)
 
 
-def descendants(action, user):
-    """The visible sub-taskers of ``action`` at every depth, loaded level by level (one query a
-    level, whatever the number of children), as a flat list in tree order with depths."""
-    visible = ExecutiveAction.objects.visible_to(user)
-    by_parent, frontier, seen = {}, [action.pk], {action.pk}
-    due = {action.pk: action.due_date}
-    while frontier:
-        level = list(
-            visible.filter(parent_id__in=frontier)
-            .select_related("lead_unit", "accountable_person")
-            .order_by("due_date", "number", "pk")
-        )
-        level = [child for child in level if child.pk not in seen]
-        for child in level:
-            by_parent.setdefault(child.parent_id, []).append(child)
-            due[child.pk] = child.due_date
+def descendants_queryset(action, user):
+    """The visible actions below ``action`` at any depth, in one query (a recursive common
+    table expression walks ``parent``; ``UNION`` stops on a cycle), with what the tree shows.
+    """
+    quote = connections[ExecutiveAction.objects.db].ops.quote_name
+    table, pk, parent = (
+        quote(ExecutiveAction._meta.db_table),
+        quote(ExecutiveAction._meta.pk.column),
+        quote(ExecutiveAction._meta.get_field("parent").column),
+    )
+    below = (
+        f"WITH RECURSIVE ec_tree(id) AS (SELECT {pk} FROM {table} WHERE {parent} = %s "
+        f"UNION SELECT child.{pk} FROM {table} child "
+        f"INNER JOIN ec_tree ON child.{parent} = ec_tree.id) SELECT id FROM ec_tree"
+    )
+    return (
+        ExecutiveAction.objects.visible_to(user)
+        .filter(pk__in=RawSQL(below, [action.pk]))
+        .select_related("lead_unit", "accountable_person")
+        .order_by("due_date", "number", "pk")
+    )
+
+
+def build_tree(action, rows):
+    """The sub-taskers of ``action`` as a flat list in tree order with depths, from the rows
+    of :func:`descendants_queryset`: a sub-tasker under a hidden one is left out, as the
+    tree is walked from ``action`` through visible rows only."""
+    by_parent = {}
+    for child in rows:
+        by_parent.setdefault(child.parent_id, []).append(child)
+    flat, seen = [], {action.pk}
+
+    def walk(parent, depth):
+        for child in by_parent.get(parent.pk, []):
+            if child.pk in seen:
+                continue
             seen.add(child.pk)
-        frontier = [child.pk for child in level]
-    flat = []
-
-    def walk(pk, depth):
-        for child in by_parent.get(pk, []):
-            parent_due = due.get(pk)
-            late = bool(child.due_date and parent_due and child.due_date > parent_due)
+            late = bool(child.due_date and parent.due_date and child.due_date > parent.due_date)
             flat.append(TreeNode(child, depth, late))
-            walk(child.pk, depth + 1)
+            walk(child, depth + 1)
 
-    walk(action.pk, 1)
+    walk(action, 1)
     return flat
+
+
+def descendants(action, user):
+    """The visible sub-taskers of ``action`` at every depth (one query, whatever the number
+    of children and levels), as a flat list in tree order with depths."""
+    return build_tree(action, list(descendants_queryset(action, user)))
 
 
 # --- timeline ---------------------------------------------------------------------------
@@ -327,13 +351,50 @@ class Event:
     badge: str = "secondary"
 
 
-def timeline(action):
-    """Everything that happened to an action, newest first, in a fixed number of queries:
-    status updates (interim responses as such), decisions, status moves and reassignments
-    from the history, due-date changes, extension requests, supporting-unit assignments and
-    answers, and dependencies."""
+def timeline_querysets(action, user):
+    """``{key: queryset}`` of everything the timeline reads, for one batched load
+    (``execcoord.panels.load_together``). The records of the action are visible with it;
+    sub-taskers and dependencies name other actions, so they go through ``visible_to``."""
+    from actions.models import Dependency
+
+    return {
+        "timeline:updates": action.status_updates.select_related("reported_by"),
+        "timeline:decisions": action.decisions.select_related("decided_by"),
+        "timeline:history": action.history.order_by("history_date", "history_id").select_related(
+            "history_user", "lead_unit", "accountable_person"
+        ),
+        "timeline:due_date_changes": action.due_date_changes.select_related(
+            "changed_by", "extension_request"
+        ),
+        "timeline:extension_requests": action.extension_requests.select_related(
+            "requested_by", "decided_by"
+        ),
+        "timeline:assignment_history": Assignment.history.filter(action_id=action.pk)
+        .order_by("history_date", "history_id")
+        .select_related("history_user", "organization_unit"),
+        "timeline:attachments": action.attachments.select_related("uploaded_by"),
+        "timeline:dependencies": Dependency.objects.visible_to(user)
+        .filter(Q(predecessor=action) | Q(successor=action))
+        .select_related("predecessor", "successor"),
+        "tree": descendants_queryset(action, user),
+    }
+
+
+def timeline(action, user, data=None):
+    """Everything that happened to an action, newest first: status updates (interim
+    responses as such), decisions, status moves and reassignments from the history, due-date
+    changes, extension requests, supporting-unit assignments and answers, visible sub-taskers
+    and dependencies.
+
+    Args:
+        data: the rows of :func:`timeline_querysets`, if already loaded (else one query).
+    """
+    if data is None:
+        from execcoord.panels import load_together
+
+        data = load_together(timeline_querysets(action, user))
     events = []
-    for update in action.status_updates.select_related("reported_by"):
+    for update in data["timeline:updates"]:
         interim = update.kind == StatusUpdateKind.INTERIM
         detail = update.key_accomplishments or update.next_steps or update.notes
         if interim:
@@ -353,7 +414,7 @@ def timeline(action):
                 "info" if interim else "primary",
             )
         )
-    for decision in action.decisions.select_related("decided_by"):
+    for decision in data["timeline:decisions"]:
         events.append(
             Event(
                 decision.created_at,
@@ -365,8 +426,8 @@ def timeline(action):
                 "dark",
             )
         )
-    events += _history_events(action)
-    for change in action.due_date_changes.select_related("changed_by"):
+    events += _history_events(data["timeline:history"])
+    for change in data["timeline:due_date_changes"]:
         events.append(
             Event(
                 change.changed_at,
@@ -377,7 +438,7 @@ def timeline(action):
                 badge="warning",
             )
         )
-    for request in action.extension_requests.select_related("requested_by", "decided_by"):
+    for request in data["timeline:extension_requests"]:
         events.append(
             Event(
                 request.created_at,
@@ -401,10 +462,10 @@ def timeline(action):
                     "success" if request.status == "approved" else "danger",
                 )
             )
-    events += _assignment_events(action)
-    for child in action.children.only(
-        "pk", "number", "title", "status", "created_at", "completed_date", "updated_at", "parent"
-    ):
+    events += _assignment_events(data["timeline:assignment_history"])
+    for child in data["tree"]:
+        if child.parent_id != action.pk:
+            continue
         events.append(
             Event(
                 child.created_at,
@@ -423,7 +484,7 @@ def timeline(action):
                     badge="success",
                 )
             )
-    for attachment in action.attachments.select_related("uploaded_by"):
+    for attachment in data["timeline:attachments"]:
         events.append(
             Event(
                 attachment.uploaded_at,
@@ -432,68 +493,53 @@ def timeline(action):
                 who=str(attachment.uploaded_by or ""),
             )
         )
-    for link in action.predecessor_links.select_related("predecessor"):
+    for link in data["timeline:dependencies"]:
+        kind = link.get_dependency_type_display()
+        if link.successor_id == action.pk:
+            title = f"Depends on {link.predecessor.number} ({kind})"
+        else:
+            title = f"{link.successor.number} depends on this ({kind})"
         events.append(
             Event(
-                link.created_at,
-                "dependency",
-                f"Depends on {link.predecessor.number} ({link.get_dependency_type_display()})",
-                link.description,
-                url=link.get_absolute_url(),
-            )
-        )
-    for link in action.successor_links.select_related("successor"):
-        events.append(
-            Event(
-                link.created_at,
-                "dependency",
-                f"{link.successor.number} depends on this ({link.get_dependency_type_display()})",
-                link.description,
-                url=link.get_absolute_url(),
+                link.created_at, "dependency", title, link.description, url=link.get_absolute_url()
             )
         )
     events.sort(key=lambda e: e.when, reverse=True)
     return events
 
 
-def _history_events(action):
-    """Status moves and reassignments, read from the action's history (two queries)."""
-    rows = list(
-        action.history.order_by("history_date", "history_id").values(
-            "history_date",
-            "history_type",
-            "status",
-            "lead_unit_id",
-            "accountable_person_id",
-            "history_change_reason",
-            "history_user__username",
-        )
-    )
-    names = _names(
-        unit_ids={r["lead_unit_id"] for r in rows},
-        person_ids={r["accountable_person_id"] for r in rows},
-    )
+def _who(row):
+    return row.history_user.get_username() if row.history_user_id and row.history_user else ""
+
+
+def _history_events(rows):
+    """Status moves and reassignments, from the action's history rows (oldest first, with
+    the user, lead unit and accountable person joined)."""
     events, previous = [], None
     for row in rows:
-        who = row["history_user__username"] or ""
-        reason = row["history_change_reason"] or ""
+        who = _who(row)
+        reason = row.history_change_reason or ""
         if previous is None:
-            events.append(Event(row["history_date"], "created", "Created as a draft", "", who))
+            events.append(Event(row.history_date, "created", "Created as a draft", "", who))
         else:
-            if row["status"] != previous["status"]:
-                title = f"{S(previous['status']).label} → {S(row['status']).label}"
+            if row.status != previous.status:
+                title = f"{S(previous.status).label} → {S(row.status).label}"
                 events.append(
-                    Event(row["history_date"], "transition", title, reason, who, badge="info")
+                    Event(row.history_date, "transition", title, reason, who, badge="info")
                 )
-            if (row["lead_unit_id"], row["accountable_person_id"]) != (
-                previous["lead_unit_id"],
-                previous["accountable_person_id"],
+            if (row.lead_unit_id, row.accountable_person_id) != (
+                previous.lead_unit_id,
+                previous.accountable_person_id,
             ):
-                lead = names["units"].get(row["lead_unit_id"], "nobody")
-                person = names["people"].get(row["accountable_person_id"], "nobody")
+                lead = str(row.lead_unit) if row.lead_unit_id and row.lead_unit else "nobody"
+                person = (
+                    str(row.accountable_person)
+                    if row.accountable_person_id and row.accountable_person
+                    else "nobody"
+                )
                 events.append(
                     Event(
-                        row["history_date"],
+                        row.history_date,
                         "assignment",
                         f"Lead: {lead}, accountable: {person}",
                         reason,
@@ -504,54 +550,31 @@ def _history_events(action):
     return events
 
 
-def _names(unit_ids=(), person_ids=()):
-    unit_ids, person_ids = set(unit_ids) - {None}, set(person_ids) - {None}
-    units = (
-        {u.pk: str(u) for u in OrganizationUnit.objects.filter(pk__in=unit_ids)} if unit_ids else {}
-    )
-    people = {p.pk: str(p) for p in Person.objects.filter(pk__in=person_ids)} if person_ids else {}
-    return {"units": units, "people": people}
-
-
-def _assignment_events(action):
-    """Supporting units added, removed, answered and reminded (one query on the history, one
-    for the unit names)."""
-    rows = list(
-        Assignment.history.filter(action_id=action.pk)
-        .order_by("history_date", "history_id")
-        .values(
-            "id",
-            "history_date",
-            "history_type",
-            "organization_unit_id",
-            "status",
-            "history_change_reason",
-            "history_user__username",
-        )
-    )
-    names = _names(unit_ids={r["organization_unit_id"] for r in rows})["units"]
+def _assignment_events(rows):
+    """Supporting units added, removed, answered and reminded, from the history rows of the
+    action's assignments (oldest first, with the unit and user joined)."""
     labels = dict(AssignmentStatus.choices)
     events, last = [], {}
     for row in rows:
-        unit = names.get(row["organization_unit_id"], "a unit")
-        who = row["history_user__username"] or ""
-        before = last.get(row["id"])
-        if row["history_type"] == "+":
-            events.append(Event(row["history_date"], "assignment", f"{unit} assigned", "", who))
-        elif row["history_type"] == "-":
-            events.append(Event(row["history_date"], "assignment", f"{unit} removed", "", who))
-        elif before and before["status"] != row["status"]:
+        unit = str(row.organization_unit) if row.organization_unit else "a unit"
+        who = _who(row)
+        before = last.get(row.id)
+        if row.history_type == "+":
+            events.append(Event(row.history_date, "assignment", f"{unit} assigned", "", who))
+        elif row.history_type == "-":
+            events.append(Event(row.history_date, "assignment", f"{unit} removed", "", who))
+        elif before and before.status != row.status:
             events.append(
                 Event(
-                    row["history_date"],
+                    row.history_date,
                     "assignment",
-                    f"{unit}: {labels.get(row['status'], row['status'])}",
+                    f"{unit}: {labels.get(row.status, row.status)}",
                     "",
                     who,
-                    badge=ASSIGNMENT_STATUS_COLORS.get(row["status"], "secondary"),
+                    badge=ASSIGNMENT_STATUS_COLORS.get(row.status, "secondary"),
                 )
             )
-        elif row["history_change_reason"] == "Reminder sent":
-            events.append(Event(row["history_date"], "reminder", f"{unit} reminded", "", who))
-        last[row["id"]] = row
+        elif row.history_change_reason == "Reminder sent":
+            events.append(Event(row.history_date, "reminder", f"{unit} reminded", "", who))
+        last[row.id] = row
     return events

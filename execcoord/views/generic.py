@@ -22,7 +22,7 @@ from execcoord import registry
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.export import export_response
 from execcoord.forms import bulk_edit_form_for, concurrency_token
-from execcoord.panels import default_layout, discover_relations
+from execcoord.panels import default_layout, discover_relations, load_panel_data
 from execcoord.tables import CappedCountPaginator, optimize_queryset
 from execcoord.utils import viewname
 from execcoord.views.mixins import ObjectPermissionMixin, ReturnURLMixin
@@ -177,18 +177,16 @@ class ObjectDetailView(BaseObjectView):
     template_name = "generic/object_detail.html"
 
     def get(self, request, **kwargs):
-        fks = [
-            f.name
-            for f in self.model._meta.concrete_fields
-            if f.is_relation and (f.many_to_one or f.one_to_one)
-        ]
-        obj = self.get_object(self.queryset.select_related(*fks))
+        obj = self.get_object()
         views = self.registration
         layout = views.detail_layout or default_layout(views)
+        # the records ``obj`` links to and every panel's rows in one query (issue 7), before
+        # the buttons: a panel's ``prepare`` may leave on ``obj`` what permission checks read
+        data = load_panel_data(layout, request, obj)
         buttons = [b.bind(request, obj, views) for b in views.detail_actions]
         context = self.base_context(
             object=obj,
-            panels=[(p, p.render(request, obj)) for p in layout],
+            panels=[(p, p.render(request, obj, data)) for p in layout],
             buttons=[b for b in buttons if b],
             can_change=views.can(request.user, "change", obj),
             can_delete=views.can(request.user, "delete", obj),

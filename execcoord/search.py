@@ -65,6 +65,8 @@ def _fulltext_condition(model, fields, q):
 def global_search(user, q):
     """Search every searchable registered model the user may view, in two queries.
 
+    A record's identifier typed whole answers that record alone (``_identified``).
+
     The first query is a ``UNION ALL`` with one branch a model: each branch takes at most
     ``COUNT_CAP + 1`` of the visible matches (no ``ORDER BY``, so the trigram indexes serve
     it), numbers them in the model's ordering and keeps the first ``MAX_HITS`` with the
@@ -92,6 +94,9 @@ def global_search(user, q):
         for views in registry.all_registrations()
         if views.searchable and views.can(user, "view")
     ]
+    identified = _identified(registrations, user, q)
+    if identified is not None:
+        return [identified]
     located = _locate(registrations, user, q)
     rows = _fetch_rows(registrations, located)
     groups = []
@@ -106,6 +111,28 @@ def global_search(user, q):
             }
         )
     return groups
+
+
+def _identified(registrations, user, q):
+    """The group of the one visible record whose identifier is ``q``, or ``None``.
+
+    A model names its identifier, a unique field people type whole (an action's number),
+    in ``search_identifier_field``. When the text is one word equal to a visible record's
+    identifier, as stored or upper-cased, the search answers that record alone: one lookup
+    through the field's unique index instead of a search of every model.
+    """
+    words = q.split()
+    if len(words) != 1:
+        return None
+    for views in registrations:
+        field = getattr(views.model, "search_identifier_field", None)
+        if not field:
+            continue
+        values = {words[0], words[0].upper()}
+        found = list(visible(views.model, user).filter(**{f"{field}__in": values})[:1])
+        if found:
+            return {"views": views, "count": 1, "exact": True, "hits": found}
+    return None
 
 
 def _locate(registrations, user, q):

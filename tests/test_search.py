@@ -144,6 +144,32 @@ def test_every_word_must_match(superuser):
     assert global_search(superuser, "koala nothing") == []
 
 
+@pytest.fixture
+def numbered(monkeypatch):
+    """Actions answer their number typed whole (``search_identifier_field``)."""
+    monkeypatch.setattr(ExecutiveAction, "search_identifier_field", "number", raising=False)
+
+
+def test_a_number_typed_whole_answers_that_action_alone(
+    superuser, numbered, django_assert_max_num_queries
+):
+    action = ExecutiveActionFactory(title="Tapir survey")
+    ExecutiveActionFactory(title="Tapir follow-up", description=f"Continues {action.number}.")
+    for q in (action.number, f" {action.number.lower()} "):
+        with django_assert_max_num_queries(2):  # the user's scope (once), then one lookup
+            [group] = global_search(superuser, q)
+        assert (group["views"].label, group["count"], group["hits"]) == (
+            "actions.executiveaction",
+            1,
+            [action],
+        )
+    # a part of a number, or a number among other words, is searched as text
+    [group] = global_search(superuser, action.number[:-1])
+    assert group["hits"][0] == action
+    [group] = global_search(superuser, f"continues {action.number}")
+    assert [h.title for h in group["hits"]] == ["Tapir follow-up"]
+
+
 def test_blank_search_asks_nothing(superuser, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert global_search(superuser, "   ") == []
@@ -185,6 +211,9 @@ class TestHiddenRecords:
             assert status in page, q
             assert self.hidden.title not in page, q
             assert not any(url in page for url in hidden_urls), q
+
+    def test_outsider_typing_its_number_gets_nothing(self, charlie, numbered):
+        assert global_search(charlie, self.hidden.number) == []
 
     def test_unit_member_sees_it_with_its_parts(self, alice):
         groups = {g["views"].label: g["count"] for g in global_search(alice, "wallaby")}

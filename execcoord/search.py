@@ -183,19 +183,18 @@ def _fetch_rows(registrations, located):
     Models have different columns, so each branch of the ``UNION ALL`` sends its row as
     JSON objects of its concrete fields (``JSON_OBJECT`` on SQLite, ``JSONB_BUILD_OBJECT``
     on PostgreSQL), ``_JSON_FIELDS`` fields an object, and the instance is rebuilt with each
-    field's ``to_python``. Only primary keys are looked up: ``_locate`` already applied
+    field's ``to_python``. JSON and binary fields do not survive that trip and are left
+    deferred (loaded if read). Only primary keys are looked up: ``_locate`` already applied
     ``visible_to``.
     """
     if not located:
         return {}
     models = {index: registrations[index].model for index in located}
-    width = max(
-        math.ceil(len(model._meta.concrete_fields) / _JSON_FIELDS) for model in models.values()
-    )
+    width = max(math.ceil(len(_sent_fields(model)) / _JSON_FIELDS) for model in models.values())
     names = [f"search_row{n}" for n in range(width)]
     branches = []
     for index, (_, pks) in located.items():
-        fields = models[index]._meta.concrete_fields
+        fields = _sent_fields(models[index])
         objects = {
             name: JSONObject(**{f.attname: F(f.attname) for f in chunk})
             if (chunk := fields[n * _JSON_FIELDS : (n + 1) * _JSON_FIELDS])
@@ -220,13 +219,20 @@ def _fetch_rows(registrations, located):
     return rows
 
 
+def _sent_fields(model):
+    """The concrete fields of ``model`` that travel as JSON (see ``_fetch_rows``)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.get_internal_type() not in ("JSONField", "BinaryField")
+    ]
+
+
 def _instance(model, data, db):
     """A ``model`` instance from ``{attname: json_value}`` (see ``_fetch_rows``)."""
-    names, values = [], []
-    for field in model._meta.concrete_fields:
-        names.append(field.attname)
-        values.append(_python_value(field, data.get(field.attname)))
-    return model.from_db(db, names, values)
+    fields = _sent_fields(model)
+    values = [_python_value(field, data.get(field.attname)) for field in fields]
+    return model.from_db(db, [field.attname for field in fields], values)
 
 
 def _python_value(field, value):

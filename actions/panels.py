@@ -2,9 +2,9 @@
 checklist, extension), sub-taskers, coordination board, timeline, due-date history and
 attachments.
 
-The panels name what they read (``*_querysets``); the detail view loads the rows of every
-panel in one query (``execcoord.panels.load_panel_data``), whatever the number of sub-taskers,
-updates or links, and the context functions only arrange those rows.
+The panels read the rows of ``page_querysets``; the detail view loads them with those of every
+other panel in one query (``execcoord.panels.load_panel_data``), whatever the number of
+sub-taskers, updates or links, and the context functions only arrange those rows.
 """
 
 from django.urls import reverse
@@ -18,8 +18,23 @@ from .models import ExecutiveAction
 from .workflow import RESPONSE_CHOICES
 
 
-def _assignments(request, action):
-    return {"assignments": action.assignments.select_related("organization_unit", "person")}
+def page_querysets(request, action):
+    """Everything the action's own panels read, built once a page: the assignments, the
+    timeline's rows (sub-taskers, dependencies, extension requests …), and the open
+    sub-taskers: all of them, hidden ones included, because completing the action with
+    "close children" closes them all (they are only counted)."""
+    cached = getattr(action, "_page_querysets", None)
+    if cached is not None and cached[0] is request:
+        return cached[1]
+    querysets = {
+        "assignments": action.assignments.select_related("organization_unit", "person"),
+        **workflow.timeline_querysets(action, request.user),
+        "open_children": ExecutiveAction._base_manager.filter(
+            parent=action, status__in=OPEN_STATUSES
+        ).only("pk"),
+    }
+    action._page_querysets = (request, querysets)
+    return querysets
 
 
 def prime_permissions(request, action, data):
@@ -33,19 +48,6 @@ def prime_permissions(request, action, data):
     # the caches ``permissions._action_unit_ids`` and ``_named_person_ids`` fill themselves
     action._unit_ids_cache = units - {None}
     action._person_ids_cache = people - {None}
-
-
-def workflow_querysets(request, action):
-    """Assignments, the timeline's rows (sub-taskers, extension requests), and the open
-    sub-taskers: all of them, hidden ones included, because completing the action with
-    "close children" closes them all (they are only counted)."""
-    return {
-        **_assignments(request, action),
-        **workflow.timeline_querysets(action, request.user),
-        "open_children": ExecutiveAction._base_manager.filter(
-            parent=action, status__in=OPEN_STATUSES
-        ),
-    }
 
 
 def workflow_context(request, action, data):
@@ -84,10 +86,6 @@ def workflow_context(request, action, data):
     }
 
 
-def tree_querysets(request, action):
-    return {"tree": workflow.descendants_queryset(action, request.user)}
-
-
 def tree_context(request, action, data):
     nodes = workflow.build_tree(action, data["tree"])
     if not nodes and not request.user.has_perm("actions.add_executiveaction"):
@@ -120,10 +118,6 @@ def _may_assign(user, action):
     return permissions.can_manage(user, action) or services._is_issuer(user, action)
 
 
-def timeline_querysets(request, action):
-    return {**_assignments(request, action), **workflow.timeline_querysets(action, request.user)}
-
-
 def timeline_context(request, action, data):
     back = action.get_absolute_url()
     can_edit = permissions.can_edit(request.user, action)
@@ -144,14 +138,6 @@ def timeline_context(request, action, data):
     }
 
 
-def due_dates_querysets(request, action):
-    return {
-        "timeline:due_date_changes": action.due_date_changes.select_related(
-            "changed_by", "extension_request"
-        )
-    }
-
-
 def due_dates_context(request, action, data):
     return {
         "changes": data["timeline:due_date_changes"],
@@ -159,13 +145,6 @@ def due_dates_context(request, action, data):
         "current": action.due_date,
         "on_time": action.completed_on_time,
         "on_time_original": action.completed_on_time_original,
-    }
-
-
-def attachments_querysets(request, action):
-    return {
-        **_assignments(request, action),
-        "timeline:attachments": action.attachments.select_related("uploaded_by"),
     }
 
 
@@ -223,11 +202,7 @@ def _related_panel(name):
     rows = _FROM_TIMELINE.get(name)
     if rows is None:
         return RelatedPanel(name)
-    return RelatedPanel(name, rows_fn=rows, querysets_fn=_timeline_querysets_only)
-
-
-def _timeline_querysets_only(request, action):
-    return workflow.timeline_querysets(action, request.user)
+    return RelatedPanel(name, rows_fn=rows, querysets_fn=page_querysets)
 
 
 def action_layout(fieldsets):
@@ -238,7 +213,7 @@ def action_layout(fieldsets):
             workflow_context,
             title="Workflow",
             width="col-12",
-            querysets_fn=workflow_querysets,
+            querysets_fn=page_querysets,
             prepare_fn=prime_permissions,
         ),
         TemplatePanel(
@@ -246,14 +221,14 @@ def action_layout(fieldsets):
             tree_context,
             title="Sub-taskers",
             width="col-12",
-            querysets_fn=tree_querysets,
+            querysets_fn=page_querysets,
         ),
         TemplatePanel(
             "actions/panels/board.html",
             board_context,
             title="Coordination",
             width="col-12",
-            querysets_fn=_assignments,
+            querysets_fn=page_querysets,
             prepare_fn=prime_permissions,
         ),
         TemplatePanel(
@@ -261,7 +236,7 @@ def action_layout(fieldsets):
             timeline_context,
             title="Timeline",
             width="col-12 col-xl-8",
-            querysets_fn=timeline_querysets,
+            querysets_fn=page_querysets,
             prepare_fn=prime_permissions,
         ),
         TemplatePanel(
@@ -269,14 +244,14 @@ def action_layout(fieldsets):
             due_dates_context,
             title="Due-date history",
             width="col-12 col-xl-4",
-            querysets_fn=due_dates_querysets,
+            querysets_fn=page_querysets,
         ),
         TemplatePanel(
             "actions/panels/attachments.html",
             attachments_context,
             title="Attachments",
             width="col-12",
-            querysets_fn=attachments_querysets,
+            querysets_fn=page_querysets,
             prepare_fn=prime_permissions,
         ),
         FieldsPanel(fieldsets=fieldsets),

@@ -508,7 +508,7 @@ class RelatedPanel(Panel):
             count = len(fetched)
         else:
             count = data[f"count:{self.relation}"]
-        table = None
+        table = table_html = None
         if fetched:
             table = views.table(
                 fetched[: self.limit],
@@ -519,11 +519,15 @@ class RelatedPanel(Panel):
             )
             # the records the cells link to were checked for the whole page at once
             table._visible_related.update(data.get("visible", {}))
+            # without the request: ``render_table`` would run every context processor
+            # (the menu …) again for each panel; an unorderable table needs none of them
+            table_html = render_to_string(table.template_name, {"table": table})
         return {
             "relation": relation,
             "panel_id": f"rel-{relation.name}",
             "count": count,
             "table": table,
+            "table_html": table_html,
             "title": self.title or str(relation.verbose_name).capitalize(),
             "list_url": _url(
                 viewname(relation.related_model, "list"), {relation.filter_param: obj.pk}
@@ -668,13 +672,11 @@ def _run_union(db, parts):
             f"{function}({', '.join(columns[i : i + _JSON_CHUNK])})"
             for i in range(0, len(columns), _JSON_CHUNK)
         ]
-        where = ""
-        if part.window is not None:
-            low, high = part.window
-            position = f"s.{quote('ec_position')}"
-            where = f" WHERE {position} > {int(low)}"
-            if high is not None:
-                where += f" AND {position} <= {int(high)}"
+        low, high = part.window
+        position = f"s.{quote('ec_position')}"
+        where = f" WHERE {position} > {int(low)}"
+        if high is not None:
+            where += f" AND {position} <= {int(high)}"
         selects.append(
             f"SELECT {index}, {function}({', '.join(chunks)}) FROM ({part.sql}) s{where}"
         )
@@ -692,6 +694,22 @@ def _run_union(db, parts):
 def _json_reader(connection, field):
     """``fn(json value) -> what the database driver returns`` for one column, or ``None``
     when JSON cannot carry the column's type faithfully."""
+    internal = field.get_internal_type() if field is not None else "TextField"
+    key = (connection.vendor, internal)
+    if key not in _JSON_READERS:
+        _JSON_READERS[key] = _make_json_reader(connection.vendor, internal)
+    return _JSON_READERS[key]
+
+
+_JSON_READERS = {}
+
+
+def _identity(value):
+    return value
+
+
+def _make_json_reader(vendor, internal):
+    """The reader of one column type on one database (see :func:`_json_reader`)."""
     import datetime
     import json
     import uuid
@@ -699,11 +717,10 @@ def _json_reader(connection, field):
 
     from django.utils.dateparse import parse_duration
 
-    internal = field.get_internal_type() if field is not None else "TextField"
     if internal in ("BinaryField", "ArrayField", "HStoreField") or internal.endswith("RangeField"):
         return None
-    if connection.vendor == "sqlite":
-        return lambda value: value  # JSON holds what SQLite stores: text, numbers, 0/1
+    if vendor == "sqlite":
+        return _identity  # JSON holds what SQLite stores: text, numbers, 0/1
     readers = {
         "DateField": datetime.date.fromisoformat,
         "DateTimeField": datetime.datetime.fromisoformat,
@@ -716,7 +733,7 @@ def _json_reader(connection, field):
     }
     reader = readers.get(internal)
     if reader is None:
-        return lambda value: value
+        return _identity
     if internal == "JSONField":
         return reader
     return lambda value: None if value is None else reader(value)
@@ -733,7 +750,11 @@ class _Part:
         from django.db.models.functions import RowNumber
 
         connection = connections[queryset.db]
-        if connection.vendor not in _JSON_ARRAY:
+        if (
+            connection.vendor not in _JSON_ARRAY
+            or queryset.query.distinct  # the position column would make every row distinct
+            or queryset.query.combinator
+        ):
             return None
         model = queryset.model
         query = queryset.query.chain()
@@ -744,11 +765,9 @@ class _Part:
         # ORDER BY and the slice (the wrapper keeps the positions of the slice), which
         # spares Django's compiler its costliest step on wide selects
         query.add_annotation(Window(RowNumber(), order_by=ordering), "ec_position")
-        window = None
-        if not query.distinct:
-            window = (query.low_mark, query.high_mark)
-            query.clear_ordering(force=True)
-            query.clear_limits()
+        window = (query.low_mark, query.high_mark)
+        query.clear_ordering(force=True)
+        query.clear_limits()
         compiler = query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql(with_col_aliases=True)
         readers = []

@@ -164,14 +164,20 @@ def test_load_together_gives_what_each_queryset_gives_alone(units, alice):
             "history_user", "lead_unit"
         ),
         "related manager": action.decisions.all(),
+        "only": ExecutiveAction.objects.filter(parent=action).only("pk", "number"),
+        "distinct, alone": ExecutiveAction.objects.filter(parent__parent=action).distinct(),
         "nothing": Dependency.objects.none(),
         "no match": ExecutiveAction.objects.filter(pk__in=[]),
     }
     with CaptureQueriesContext(connection) as captured:
         loaded = load_together(querysets)
-    assert len(captured.captured_queries) == 1
+    assert len(captured.captured_queries) == 2  # a distinct queryset runs on its own
     for key, queryset in querysets.items():
         alone = list(queryset)
+        if key == "only":
+            assert [(o.pk, o.number) for o in loaded[key]] == [(o.pk, o.number) for o in alone]
+            assert loaded[key][0].get_deferred_fields() == alone[0].get_deferred_fields()
+            continue
         assert [_fields(o) for o in loaded[key]] == [_fields(o) for o in alone], key
     with CaptureQueriesContext(connection) as captured:
         for child in loaded["children"]:

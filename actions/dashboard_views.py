@@ -21,6 +21,7 @@ from icalendar import Calendar, Event
 from actions import dashboards
 from actions.choices import Priority
 from actions.models import CalendarFeedToken, ExecutiveAction, ExecutiveActionType
+from execcoord.widgets import AutocompleteSelect
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit
 
@@ -39,19 +40,20 @@ def my_work(request):
 
 
 class DashboardForm(forms.Form):
-    """The dashboard's choices: a unit (with sub-units), type, priority, suspense range."""
+    """The dashboard's choices: a unit (with sub-units), type, priority, suspense range.
 
-    unit = forms.ModelChoiceField(
-        queryset=OrganizationUnit.objects.none(),
-        required=False,
-        label="Organization unit (with its sub-units)",
+    The units and types offered are lists the view reads once (and reuses for the unit's
+    children and the types' names), so the choices are plain ids.
+
+    Args:
+        units: the organization units the user may see, in tree (path) order.
+        types: the action types the user may see.
+    """
+
+    unit = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Organization unit (with its sub-units)"
     )
-    action_type = forms.ModelChoiceField(
-        queryset=ExecutiveActionType.objects.none(),
-        required=False,
-        label="Type",
-        empty_label="All types",
-    )
+    action_type = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Type")
     priority = forms.ChoiceField(
         choices=[("", "All priorities"), *Priority.choices], required=False, label="Priority"
     )
@@ -64,11 +66,15 @@ class DashboardForm(forms.Form):
         required=False, label="Suspense to", widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, units, types, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrganizationUnit.objects.visible_to(user).order_by("path")
-        self.fields["unit"].label_from_instance = _indented_unit
-        self.fields["action_type"].queryset = ExecutiveActionType.objects.visible_to(user)
+        # every visible unit is a valid choice; the picker draws only the chosen one and
+        # searches the rest as the user types (a select of a thousand units is unusable)
+        self.fields["unit"].choices = [("", "---------")] + [(unit.pk, "") for unit in units]
+        self.fields["unit"].widget = AutocompleteSelect(OrganizationUnit)
+        self.fields["action_type"].choices = [("", "All types")] + [
+            (kind.pk, str(kind)) for kind in types
+        ]
         for name, bound in self.fields.items():
             css = "form-select" if name in ("unit", "action_type", "priority") else "form-control"
             bound.widget.attrs["class"] = (
@@ -82,46 +88,66 @@ class DashboardForm(forms.Form):
             self.add_error("due_before", "The end of the range cannot be before its start.")
         return data
 
+    def show_unit(self, unit):
+        """Offer ``unit`` (the one shown) as the picker's only drawn option."""
+        self.fields["unit"].widget.choices = [("", "---------"), (unit.pk, str(unit))]
+        if not self.is_bound:
+            self.initial["unit"] = unit.pk
 
-def _indented_unit(unit):
-    return f"{'— ' * unit.depth}{unit.abbreviation or unit.name}"
 
-
-def default_unit(user):
+def default_unit(user, units):
     """The unit a dashboard opens on: the top unit the user manages, else their own unit,
-    else the top of the tree."""
+    else the top of the tree (``units``: the visible units in path order)."""
     scope = get_user_scope(user)
-    units = OrganizationUnit.objects.visible_to(user)
-    if scope.managed_unit_ids:
-        top = units.filter(pk__in=scope.managed_unit_ids).order_by("depth", "path").first()
+    if scope.person_id and (scope.is_manager or scope.manages_named_units):
+        if scope.manages_named_units and not scope.named_unit_path:  # several: ask
+            roots = [u.path for u in units if u.pk in scope.managed_unit_ids]
+        else:
+            roots = [scope.named_unit_path] if scope.manages_named_units else []
+            roots += [scope.unit_path] if scope.is_manager and scope.unit_path else []
+        top = min(
+            (u for u in units if u.path in roots), key=lambda u: (u.depth, u.path), default=None
+        )
         if top:
             return top
-    if scope.unit_id:
-        own = units.filter(pk=scope.unit_id).first()
-        if own:
-            return own
-    return units.order_by("depth", "path").first()
+    own = next((u for u in units if u.pk == scope.unit_id), None)
+    if own:
+        return own
+    return min(units, key=lambda u: (u.depth, u.path), default=None)
 
 
 def dashboard(request):
     """The manager dashboard for a unit and its sub-units; every number links to its rows."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
-    form = DashboardForm(request.GET or None, user=request.user)
+    units = list(
+        OrganizationUnit.objects.visible_to(request.user)
+        .only("pk", "name", "abbreviation", "path", "depth", "parent_id")
+        .order_by("path")
+    )
+    types = list(ExecutiveActionType.objects.visible_to(request.user))
+    form = DashboardForm(request.GET or None, units=units, types=types)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    unit = data.get("unit") or default_unit(request.user)
-    if not form.is_bound:
-        form.initial["unit"] = unit
+    by_pk = {u.pk: u for u in units}
+    unit = by_pk.get(data.get("unit")) or default_unit(request.user, units)
+    if unit is not None:
+        form.show_unit(unit)
     context = {"form": form, "unit": unit, "due_soon_days": settings.DUE_SOON_DAYS}
     if unit is not None:
         filters = dashboards.DashboardFilters(
             unit=unit,
-            action_type_id=data["action_type"].pk if data.get("action_type") else None,
+            action_type_id=data.get("action_type"),
             priority=data.get("priority") or None,
             due_after=data.get("due_after"),
             due_before=data.get("due_before"),
         )
-        context.update(dashboards.dashboard(request.user, filters, timezone.localdate()))
+        children = sorted(
+            (u for u in units if u.parent_id == unit.pk), key=lambda u: (u.name, u.pk)
+        )
+        type_names = {kind.pk: str(kind) for kind in types}
+        context.update(
+            dashboards.dashboard(request.user, filters, timezone.localdate(), children, type_names)
+        )
     return render(request, "actions/dashboard.html", context)
 
 

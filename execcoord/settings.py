@@ -118,7 +118,7 @@ if IS_POSTGRES:
     # No JIT: the visibility filter (an IN list of every managed unit) makes the planner's
     # cost estimates large enough to trigger JIT compilation, which costs seconds on pages
     # whose queries run in milliseconds (issue 7, bench/run.py).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off -c work_mem=32MB")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -4,7 +4,7 @@ The visibility rules of executive actions need this on nearly every query, so it
 once per request and cached on the user object (a new request loads a new user object).
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 
 from .choices import CLEARANCE_RANK, PersonnelType
@@ -54,6 +54,7 @@ class UserScope:
         "is_staff_role",
         "unit_path",
         "manages_named_units",
+        "named_unit_path",
         "_managed_unit_ids",
     )
 
@@ -69,6 +70,7 @@ class UserScope:
         is_staff_role=False,
         unit_path="",
         manages_named_units=True,
+        named_unit_path="",
         managed_unit_ids=None,
     ):
         values = {
@@ -83,6 +85,7 @@ class UserScope:
             "is_staff_role": is_staff_role,
             "unit_path": unit_path,
             "manages_named_units": manages_named_units,
+            "named_unit_path": named_unit_path,
             "_managed_unit_ids": (
                 frozenset(managed_unit_ids) if managed_unit_ids is not None else None
             ),
@@ -122,12 +125,19 @@ class UserScope:
         if self.person_id is None:
             return OrganizationUnit.objects.none()
         own_unit = self.unit_id if self.is_manager else None
-        if not self.manages_named_units:
-            if own_unit is None:
-                return OrganizationUnit.objects.none()
-            if self.unit_path:
-                return OrganizationUnit.objects.filter(path__startswith=self.unit_path)
-        return _managed_units(self.person_id, own_unit)
+        prefixes = [self.unit_path] if own_unit and self.unit_path else []
+        if self.manages_named_units:
+            if not self.named_unit_path:  # several units: the generic subquery
+                return _managed_units(self.person_id, own_unit)
+            prefixes.append(self.named_unit_path)
+        if own_unit and not self.unit_path:
+            return _managed_units(self.person_id, own_unit)
+        if not prefixes:
+            return OrganizationUnit.objects.none()
+        condition = Q()
+        for prefix in prefixes:
+            condition |= Q(path__startswith=prefix)
+        return OrganizationUnit.objects.filter(condition)
 
     def involved_units(self):
         """The user's own unit and every managed unit: a list of ids when that is all there
@@ -190,6 +200,8 @@ def _compute_scope(user):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    named_units = OrganizationUnit.objects.filter(manager__user=OuterRef("pk")).order_by()
+
     def member_of(role):
         return Exists(Group.objects.filter(user=OuterRef("pk"), name=role))
 
@@ -198,9 +210,14 @@ def _compute_scope(user):
         .objects.filter(pk=user.pk)
         .annotate(**{f"role_{i}": member_of(role) for i, role in enumerate(ROLES)})
         .annotate(
-            manages_named_units=Exists(
-                OrganizationUnit.objects.filter(manager__user=OuterRef("pk"))
-            )
+            manages_named_units=Exists(named_units),
+            # the path of the one unit the person is named manager of (empty if several)
+            named_unit_path=Subquery(
+                named_units.values("manager")
+                .annotate(n=Count("pk"), path=Max("path"))
+                .filter(n=1)
+                .values("path")[:1]
+            ),
         )
         .values(
             *(f"role_{i}" for i in range(len(ROLES))),
@@ -210,6 +227,7 @@ def _compute_scope(user):
             "person__clearance_level",
             "person__organization_unit__path",
             "manages_named_units",
+            "named_unit_path",
         )
         .first()
     )
@@ -238,6 +256,7 @@ def _compute_scope(user):
         is_staff_role=ROLE_STAFF in roles,
         unit_path=row["person__organization_unit__path"] or "",
         manages_named_units=row["manages_named_units"],
+        named_unit_path=row["named_unit_path"] or "",
     )
 
 

@@ -153,3 +153,29 @@ def test_scope_is_frozen():
     scope = get_user_scope(UserFactory(is_superuser=True))
     with pytest.raises(AttributeError):
         scope.is_admin = False
+
+
+def test_named_manager_of_one_unit_manages_its_subtree_by_path(tree):
+    user = user_in(ROLE_STAFF)
+    person = PersonFactory(user=user, organization_unit=tree["ocfo"])
+    tree["csd"].manager = person
+    tree["csd"].save()
+    scope = get_user_scope(user)
+    assert scope.named_unit_path == tree["csd"].path
+    assert scope.managed_unit_ids == {tree["csd"].pk, tree["soc"].pk}
+    assert set(scope.involved_units().values_list("pk", flat=True)) == {
+        tree["ocfo"].pk,
+        tree["csd"].pk,
+        tree["soc"].pk,
+    }
+
+
+def test_a_person_who_manages_nothing_is_involved_through_their_unit_only(
+    tree, django_assert_num_queries
+):
+    user = user_in(ROLE_STAFF)
+    PersonFactory(user=user, organization_unit=tree["csd"])
+    scope = get_user_scope(user)
+    with django_assert_num_queries(0):
+        assert scope.managed_unit_ids == frozenset()
+        assert scope.involved_units() == [tree["csd"].pk]

@@ -121,11 +121,6 @@ def test_action_detail_stays_within_fifteen_queries(agency):
     assert _queries(client, url) <= 15
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7: the dashboard makes 15 queries at small scale (issue 5's page; its "
-    "counts are FILTER aggregates, the rest is the unit picker and the per-section lists)",
-)
 def test_dashboard_stays_within_ten_queries(agency, django_assert_max_num_queries):
     client = _client(MANAGER_USERNAME)
     url = f"{reverse('dashboard')}?unit={agency['root_unit_id']}"

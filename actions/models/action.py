@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from actions.choices import (
@@ -160,11 +160,7 @@ class ExecutiveActionQuerySet(VisibleQuerySet):
                 Q(accountable_person_id=scope.person_id)
                 | Q(issued_by_id=scope.person_id)
                 | Q(executive_sponsor_id=scope.person_id)
-                | Q(
-                    Exists(
-                        Assignment.objects.filter(action=OuterRef("pk"), person_id=scope.person_id)
-                    )
-                )
+                | Q(pk__in=Assignment.objects.filter(person_id=scope.person_id).values("action_id"))
             )
             # their own unit and every managed subtree (ids, or a subquery the database
             # resolves once per query: a manager of the root unit sends no list of ids)
@@ -173,10 +169,8 @@ class ExecutiveActionQuerySet(VisibleQuerySet):
                 Q(lead_unit_id__in=units)
                 | Q(issuing_unit_id__in=units)
                 | Q(
-                    Exists(
-                        Assignment.objects.filter(
-                            action=OuterRef("pk"), organization_unit_id__in=units
-                        )
+                    pk__in=Assignment.objects.filter(organization_unit_id__in=units).values(
+                        "action_id"
                     )
                 )
             )

@@ -677,9 +677,9 @@ def _run_union(db, parts):
         where = f" WHERE {position} > {int(low)}"
         if high is not None:
             where += f" AND {position} <= {int(high)}"
-        selects.append(
-            f"SELECT {index}, {function}({', '.join(chunks)}) FROM ({part.sql}) s{where}"
-        )
+        # as text: the driver would parse JSON numbers as floats (decimals lose digits)
+        packed = f"CAST({function}({', '.join(chunks)}) AS TEXT)"
+        selects.append(f"SELECT {index}, {packed} FROM ({part.sql}) s{where}")
         params.extend(part.params)
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects), params)
@@ -798,7 +798,7 @@ class _Part:
         )
         raw = []
         for packed in packed_rows:
-            chunks = loads(packed) if isinstance(packed, str) else packed
+            chunks = loads(packed)
             row = [value for chunk in chunks for value in chunk]
             raw.append([read(value) for read, value in zip(self.readers, row, strict=True)])
         position = self.aliases.index("ec_position")

@@ -2,6 +2,7 @@
 its batched panels show exactly what the user may see (issue 7)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -150,6 +151,9 @@ def _fields(obj):
 
 def test_load_together_gives_what_each_queryset_gives_alone(units, alice):
     action = _busy_tasker(units, children=4, updates=5, links=2)
+    ExecutiveAction.objects.filter(parent=action).update(
+        estimated_budget=Decimal("1234567890.12"), estimated_effort_hours=Decimal("0.1")
+    )
     querysets = {
         "updates": StatusUpdate.objects.filter(action=action).select_related("reported_by"),
         "children": ExecutiveAction.objects.visible_to(alice)

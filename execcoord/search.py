@@ -180,15 +180,20 @@ def _locate(registrations, user, q):
 def _fetch_rows(registrations, located):
     """``{(index, pk): instance}`` for the located keys, in one query whatever the models.
 
-    Models have different columns, so each branch of the ``UNION ALL`` sends its row as
-    JSON objects of its concrete fields (``JSON_OBJECT`` on SQLite, ``JSONB_BUILD_OBJECT``
-    on PostgreSQL), ``_JSON_FIELDS`` fields an object, and the instance is rebuilt with each
-    field's ``to_python``. JSON and binary fields do not survive that trip and are left
-    deferred (loaded if read). Only primary keys are looked up: ``_locate`` already applied
+    Hits of one model are fetched as they are. Hits of several models, which have different
+    columns, travel in one ``UNION ALL`` whose branches send each row as JSON objects of its
+    concrete fields (``JSON_OBJECT`` on SQLite, ``JSONB_BUILD_OBJECT`` on PostgreSQL),
+    ``_JSON_FIELDS`` fields an object; the instance is rebuilt with each field's
+    ``to_python``. JSON and binary fields do not survive that trip and are left deferred
+    (loaded if read). Only primary keys are looked up: ``_locate`` already applied
     ``visible_to``.
     """
     if not located:
         return {}
+    if len(located) == 1:  # one model: its rows as they are, no JSON needed
+        [(index, (_, pks))] = located.items()
+        model = registrations[index].model
+        return {(index, obj.pk): obj for obj in model._default_manager.filter(pk__in=pks)}
     models = {index: registrations[index].model for index in located}
     width = max(math.ceil(len(_sent_fields(model)) / _JSON_FIELDS) for model in models.values())
     names = [f"search_row{n}" for n in range(width)]

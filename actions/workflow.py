@@ -340,15 +340,36 @@ def descendants(action, user):
 # --- timeline ---------------------------------------------------------------------------
 
 
+EVENT_LABELS = {
+    "interim": "Interim response",
+    "status_update": "Status update",
+    "decision": "Decision",
+    "transition": "Status",
+    "due_date": "Due date",
+    "extension": "Extension",
+    "assignment": "Assignment",
+    "reminder": "Reminder",
+    "dependency": "Dependency",
+    "subtasker": "Sub-tasker",
+    "attachment": "File",
+    "created": "Created",
+}
+
+
 @dataclass
 class Event:
     when: datetime.datetime
-    kind: str  # status_update, interim, decision, transition, due_date, extension, assignment …
+    kind: str  # a key of EVENT_LABELS
     title: str
     detail: str = ""
     who: str = ""
     url: str = ""
     badge: str = "secondary"
+
+    @property
+    def label(self):
+        """The badge text of the event's kind."""
+        return EVENT_LABELS.get(self.kind, "Created")
 
 
 def timeline_querysets(action, user):

@@ -52,14 +52,104 @@ def _with_header(header, rows):
     yield from rows
 
 
-def _rows(queryset, table_class, columns, user):
-    """Yield one list of plain values per record."""
+def _rows(queryset, table_class, columns, user, lean=True):
+    """Yield one list of plain values per record.
+
+    When every exported column is a field of the model, or a related record shown by its
+    name whose model declares ``str_fields``, the rows are read with ``values_list`` (no
+    model instances) and each related name is built once per related record. Otherwise
+    (a computed column) records are loaded whole. Either way each column's reader is
+    worked out once, not per cell.
+    """
     model = queryset.model
     accessors = [str(table_class.base_columns[n].accessor or n) for n in columns]
-    queryset = optimize_queryset(queryset, accessors, user)
     allowed = _visible_related(queryset, accessors, user)
+    plan = _values_plan(model, accessors, allowed) if lean else None
+    if plan is not None:
+        names, readers = plan
+        for row in queryset.values_list(*names).iterator(chunk_size=CHUNK):
+            yield [read(row) for read in readers]
+        return
+    queryset = optimize_queryset(queryset, accessors, user)
+    readers = [_reader(model, accessor, allowed) for accessor in accessors]
     for record in queryset.iterator(chunk_size=CHUNK):
-        yield [_value(record, model, accessor, allowed) for accessor in accessors]
+        yield [read(record) for read in readers]
+
+
+def _values_plan(model, accessors, allowed):
+    """``(values_list names, readers)`` for reading the export without model instances,
+    or ``None`` when a column needs the record itself."""
+    names, readers = [], []
+    for accessor in accessors:
+        field = _field(model, accessor)
+        if field is None or field.many_to_many or field.one_to_many:
+            return None
+        start = len(names)
+        if field.is_relation:
+            related = field.related_model
+            str_fields = getattr(related, "str_fields", ())
+            if not str_fields:
+                return None
+            names.append(field.attname)
+            names += [f"{accessor}__{name}" for name in str_fields]
+            readers.append(_related_reader(related, start, str_fields, allowed.get(accessor)))
+        elif field.choices:
+            names.append(accessor)
+            labels = {value: str(label) for value, label in field.flatchoices}
+            readers.append(lambda row, i=start, labels=labels: _plain(labels.get(row[i], row[i])))
+        else:
+            names.append(accessor)
+            readers.append(lambda row, i=start: _plain(row[i]))
+    return names, readers
+
+
+def _related_reader(related, start, str_fields, visible_pks):
+    """Reader of a related record's name: built once per record from its ``str_fields``,
+    blank when the user may not see it (``visible_pks``, ``None`` for unrestricted)."""
+    names = {}
+    end = start + 1 + len(str_fields)
+
+    def read(row):
+        pk = row[start]
+        if pk is None or (visible_pks is not None and pk not in visible_pks):
+            return ""
+        name = names.get(pk)
+        if name is None:
+            values = dict(zip(str_fields, row[start + 1 : end], strict=True))
+            name = names[pk] = str(related(pk=pk, **values))
+        return name
+
+    return read
+
+
+def _reader(model, accessor, allowed):
+    """``fn(record) -> plain value`` of one export column (whole records)."""
+    field = _field(model, accessor)
+    if field is not None and field.choices:
+        display = f"get_{accessor}_display"
+        return lambda record: getattr(record, display)()
+    if field is not None and field.many_to_many:
+        return lambda record: "; ".join(str(o) for o in getattr(record, accessor).all())
+    if accessor in allowed:
+        attname, visible_pks = field.attname, allowed[accessor]
+
+        def related(record):
+            if getattr(record, attname) not in visible_pks:
+                return ""
+            return _plain(getattr(record, accessor))
+
+        return related
+    parts = accessor.replace(".", "__").split("__")
+
+    def read(record):
+        value = record
+        for part in parts:
+            value = getattr(value, part, None) if value is not None else None
+        if callable(value) and not isinstance(value, models.Model):
+            value = value()
+        return _plain(value)
+
+    return read
 
 
 def _visible_related(queryset, accessors, user):
@@ -82,21 +172,8 @@ def _field(model, accessor):
         return None
 
 
-def _value(record, model, accessor, allowed):
-    """The plain export value of one cell."""
-    field = _field(model, accessor)
-    if field is not None and field.choices:
-        return getattr(record, f"get_{accessor}_display")()
-    if field is not None and field.many_to_many:
-        return "; ".join(str(o) for o in getattr(record, accessor).all())
-    if accessor in allowed:
-        if getattr(record, field.attname) not in allowed[accessor]:
-            return ""
-    value = record
-    for part in accessor.replace(".", "__").split("__"):
-        value = getattr(value, part, None) if value is not None else None
-    if callable(value) and not isinstance(value, models.Model):
-        value = value()
+def _plain(value):
+    """A cell value as text, number or ISO date."""
     if value is None:
         return ""
     if isinstance(value, (datetime.date, datetime.datetime)):

@@ -38,6 +38,8 @@ class BaseModel(models.Model):
     Attributes:
         choice_colors: ``{field_name: {value: bootstrap_colour}}`` used by the badge tag.
         search_fields: fields the quick search and global search look in.
+        str_fields: the fields ``__str__`` reads, when the record is shown only by name
+            (an export loads just these of a related record); empty means "all fields".
     """
 
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
@@ -48,6 +50,7 @@ class BaseModel(models.Model):
 
     choice_colors: dict = {}
     search_fields: tuple = ()
+    str_fields: tuple = ()
 
     class Meta:
         abstract = True

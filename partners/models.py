@@ -130,6 +130,8 @@ class OrganizationUnit(BaseModel):
     unit whose path starts with its path.
     """
 
+    str_fields = ("abbreviation", "name")
+
     name = models.CharField(max_length=255)
     abbreviation = models.CharField(max_length=50, blank=True, help_text="e.g. OCIO")
     code = models.CharField(max_length=50, unique=True, help_text="Unique key used by imports.")
@@ -308,6 +310,8 @@ class Account(BaseModel):
 
 class Person(BaseModel):
     """A person: agency staff (with a unit and usually a sign-in) or a partner contact."""
+
+    str_fields = ("last_name", "first_name")
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

@@ -47,6 +47,8 @@ class ExecutiveActionType(BaseModel):
     (``ExecutiveAction.action_type`` protects it).
     """
 
+    str_fields = ("name",)
+
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=32, choices=ActionCategory)
     number_prefix = models.CharField(
@@ -220,6 +222,8 @@ class ExecutiveAction(BaseModel):
     ``actions.services.transition`` (the one table of allowed moves); ``version`` grows on
     every save so forms can refuse to overwrite a newer edit.
     """
+
+    str_fields = ("number", "title")
 
     # identity
     number = models.CharField(

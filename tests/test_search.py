@@ -168,7 +168,7 @@ def test_a_number_typed_whole_answers_that_action_alone(
         )
     # a part of a number, or a number among other words, is searched as text
     [group] = global_search(superuser, action.number[:-1])
-    assert group["hits"][0] == action
+    assert action in group["hits"]  # with the other one: both numbers start so
     [group] = global_search(superuser, f"continues {action.number}")
     assert [h.title for h in group["hits"]] == ["Tapir follow-up"]
 

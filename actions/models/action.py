@@ -224,6 +224,8 @@ class ExecutiveAction(BaseModel):
     """
 
     str_fields = ("number", "title")
+    # global search: a single word equal to a visible action's number finds just that one
+    search_identifier_field = "number"
 
     # identity
     number = models.CharField(

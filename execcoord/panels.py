@@ -134,15 +134,20 @@ def load_panel_data(panels, request, obj):
     for panel in panels:
         for model, pks in panel.linked_records(request, obj, data).items():
             linked.setdefault(model, set()).update(pks)
-    # the page's record is visible: the view found it through ``visible_to``
     data["visible"] = {
-        model: visible_pks(model, request.user, pks - {obj.pk} if model is type(obj) else pks)
-        | ({obj.pk} & pks if model is type(obj) else set())
-        for model, pks in linked.items()
+        model: _visible_linked(model, pks, request.user, obj) for model, pks in linked.items()
     }
     for panel in panels:
         panel.prepare(request, obj, data)
     return data
+
+
+def _visible_linked(model, pks, user, obj):
+    """The visible ones of ``pks``; the page's record is known to be visible (the view
+    found it through ``visible_to``), so it is not asked again."""
+    if model is not type(obj) or obj.pk not in pks:
+        return visible_pks(model, user, pks)
+    return visible_pks(model, user, pks - {obj.pk}) | {obj.pk}
 
 
 def _forward_relations(obj):

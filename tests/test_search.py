@@ -184,13 +184,13 @@ class TestHiddenRecords:
     @pytest.fixture(autouse=True)
     def records(self, units):
         self.hidden = ExecutiveActionFactory(
-            title="Wallaby relocation secret",
+            title="Wallaby relocation kumquat",
             visibility=Visibility.RESTRICTED,
             lead_unit=units["OFF-A1"],
             issued=True,
         )
-        StatusUpdateFactory(action=self.hidden, next_steps="Wallaby secret next steps")
-        DecisionLogEntryFactory(action=self.hidden, title="Wallaby secret decision")
+        StatusUpdateFactory(action=self.hidden, next_steps="Wallaby kumquat next steps")
+        DecisionLogEntryFactory(action=self.hidden, title="Wallaby kumquat decision")
         self.shown = ExecutiveActionFactory(title="Wallaby census", lead_unit=units["OFF-B1"])
 
     def test_outsider_sees_neither_the_action_nor_its_parts_nor_their_count(self, charlie):
@@ -206,7 +206,7 @@ class TestHiddenRecords:
         ]
         statuses = {
             "wallaby": "1 result for",
-            "secret": "0 results for",
+            "kumquat": "0 results for",
             self.hidden.number: "0 results for",
         }
         for q, status in statuses.items():

@@ -3,13 +3,13 @@
 import datetime
 
 import django_filters as filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from execcoord.filtersets import BaseFilterSet, NumberInFilter
 
 from . import dashboards
-from .choices import FINAL_STATUSES
+from .choices import FINAL_STATUSES, OPEN_STATUSES
 from .models import (
     Assignment,
     Attachment,
@@ -73,19 +73,20 @@ class ExecutiveActionFilterSet(BaseFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         """``true``: due before today (agency time zone) and not final; ``false``: the rest."""
-        overdue = Q(due_date__lt=timezone.localdate()) & ~Q(status__in=FINAL_STATUSES)
+        overdue = dashboards.overdue_q(timezone.localdate())  # open statuses: uses an index
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_open(self, queryset, name, value):
         """``true``: not completed or cancelled; ``false``: completed or cancelled."""
-        final = Q(status__in=FINAL_STATUSES)
-        return queryset.exclude(final) if value else queryset.filter(final)
+        if value:  # the open statuses by name (not "not final"): the status index serves it
+            return queryset.filter(status__in=OPEN_STATUSES)
+        return queryset.filter(status__in=FINAL_STATUSES)
 
     def filter_due_within(self, queryset, name, value):
         """Open actions due from today to today + N days (N ≥ 0)."""
         today = timezone.localdate()
         end = today + datetime.timedelta(days=max(int(value), 0))
-        return queryset.filter(due_date__range=(today, end)).exclude(status__in=FINAL_STATUSES)
+        return queryset.filter(due_date__range=(today, end), status__in=OPEN_STATUSES)
 
     def filter_lead_unit_subtree(self, queryset, name, value):
         """Actions led by one of the units ``value`` (``5`` or ``5,9``) or any unit below them

@@ -135,7 +135,7 @@ class UserScope:
         if not prefixes:
             return OrganizationUnit.objects.none()
         condition = Q()
-        for prefix in prefixes:
+        for prefix in sorted(set(prefixes)):
             condition |= Q(path__startswith=prefix)
         return OrganizationUnit.objects.filter(condition)
 

@@ -4,7 +4,7 @@ The benchmark itself (``bench/run.py``, 100,000 actions on PostgreSQL) is not a 
 tests keep its generator honest at a small size and hold every page to its query budget,
 which does not depend on the table size. Budgets a page does not meet yet are marked
 ``xfail(strict=True)`` with what blocks them, so fixing the page turns the mark into a
-failure that asks for its removal.
+failure that asks for its removal (every budget is met now).
 """
 
 import datetime
@@ -110,11 +110,6 @@ def test_action_list_stays_within_eight_queries(agency):
     assert _queries(client, reverse("actions:executiveaction_list") + "?per_page=50") <= 8
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7: every related panel of the detail page costs a count and a row query; "
-    "batching them is not done yet",
-)
 def test_action_detail_stays_within_fifteen_queries(agency):
     client = _client(MANAGER_USERNAME)
     url = reverse("actions:executiveaction", args=[agency["detail_action_id"]])

@@ -8,10 +8,9 @@ domain apps override ``visible_to`` where records are not visible to every signe
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from execcoord.utils import viewname
+from execcoord.utils import object_url
 
 
 class VisibleQuerySet(models.QuerySet):
@@ -56,7 +55,7 @@ class BaseModel(models.Model):
         abstract = True
 
     def get_absolute_url(self):
-        return reverse(viewname(self, "detail"), args=[self.pk])
+        return object_url(self, "detail", self.pk)
 
     def get_choice_color(self, field_name):
         """The Bootstrap colour name for the current value of choice field ``field_name``."""

@@ -1,5 +1,9 @@
 """Small helpers of the shared machinery that know no domain model."""
 
+import functools
+
+from django.urls import get_script_prefix, reverse
+
 
 def viewname(model, action):
     """The one place route names are built (NetBox ``get_viewname``).
@@ -17,3 +21,23 @@ def viewname(model, action):
     if action == "detail":
         return f"{meta.app_label}:{meta.model_name}"
     return f"{meta.app_label}:{meta.model_name}_{action}"
+
+
+_PK_SENTINEL = 918273645
+
+
+def object_url(model, action, pk):
+    """``reverse(viewname(model, action), args=[pk])``, without resolving the URL each time.
+
+    A list page links every row to its record and every cell to a related one: a hundred
+    ``reverse()`` calls a page. The URL is reversed once per route (and script prefix)
+    with a placeholder key, and the key is put in its place.
+    """
+    return _url_pattern(get_script_prefix(), viewname(model, action)).replace(
+        str(_PK_SENTINEL), str(pk), 1
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _url_pattern(prefix, name):
+    return reverse(name, args=[_PK_SENTINEL])

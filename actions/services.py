@@ -255,16 +255,21 @@ def check_transition(action, target, user=None, *, close_children=False, strict=
                 "complete the action together with its sub-taskers."
             )
     if strict and row.name == "approve" and action.pk:
-        problems += closeout_problems(action, close_children=close_children)
+        problems += closeout_problems(action, close_children=close_children, user=user)
     return problems
 
 
-def closeout_checklist(action, *, close_children=False):
+def closeout_checklist(action, *, close_children=False, user=None):
     """The close-out checklist of an action: ``[(label, done, what is missing)]``.
 
     A response is attached; every coordinating supporting unit has answered, and every
     non-concurrence has a recorded disposition; every sub-tasker is closed (or will be closed
-    with the action); the links the type requires are present. Four queries.
+    with the action); the links the type requires are present. Four queries (five when
+    open sub-taskers are named to ``user``).
+
+    Args:
+        user: who reads the checklist: the open sub-taskers they may not see are counted,
+            not named. ``None`` names them all (no one reads it).
     """
     from actions.choices import AssignmentRole, AssignmentStatus, AttachmentKind
 
@@ -303,8 +308,8 @@ def closeout_checklist(action, *, close_children=False):
             else "",
         )
     )
-    open_children = list(
-        action.children.filter(status__in=OPEN_STATUSES).values_list("number", flat=True)
+    open_children = _named_for(
+        user, action.children.filter(status__in=OPEN_STATUSES), "sub-tasker", "sub-taskers"
     )
     items.append(
         (
@@ -318,13 +323,28 @@ def closeout_checklist(action, *, close_children=False):
     return items
 
 
-def closeout_problems(action, *, close_children=False):
-    """What stops ``action`` from being approved, one message a missing item."""
-    return [
-        f"{label}: no. {missing}".strip()
-        for label, done, missing in closeout_checklist(action, close_children=close_children)
-        if not done
-    ]
+def closeout_problems(action, *, close_children=False, user=None):
+    """What stops ``action`` from being approved, one message a missing item (hidden
+    sub-taskers counted, not named, for ``user``)."""
+    checklist = closeout_checklist(action, close_children=close_children, user=user)
+    return [f"{label}: no. {missing}".strip() for label, done, missing in checklist if not done]
+
+
+def _named_for(user, actions, singular, plural):
+    """The numbers of ``actions`` ``user`` may see, then how many others there are."""
+    rows = list(actions.values_list("pk", "number"))
+    if user is None or not rows:
+        return [number for _, number in rows]
+    shown = set(
+        ExecutiveAction.objects.visible_to(user)
+        .filter(pk__in=[pk for pk, _ in rows])
+        .values_list("pk", flat=True)
+    )
+    names = [number for pk, number in rows if pk in shown]
+    hidden = len(rows) - len(names)
+    if hidden:
+        names.append(f"{hidden} {singular if hidden == 1 else plural} you cannot see")
+    return names
 
 
 def _record_as(instance, user, reason):

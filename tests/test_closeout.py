@@ -165,3 +165,25 @@ def test_the_board_shows_an_overdue_unit(client, units, bob, submitted):
     client.force_login(bob)
     page = client.get(submitted.get_absolute_url()).content.decode()
     assert '<span class="badge text-bg-danger">Overdue</span>' in page
+
+
+def test_the_checklist_counts_the_open_sub_taskers_a_reader_may_not_see(units, bob, submitted):
+    from actions.choices import Visibility
+
+    shown = action_in(S.IN_PROGRESS, parent=submitted, lead_unit=units["OFF-A1"])
+    hidden = action_in(
+        S.IN_PROGRESS,
+        parent=submitted,
+        visibility=Visibility.CONFIDENTIAL,
+        lead_unit=units["OFF-B1"],
+        accountable_person=None,
+        issued_by=None,
+        executive_sponsor=None,
+    )
+    assert not ExecutiveAction.objects.visible_to(bob).filter(pk=hidden.pk).exists()
+    missing = dict((label, text) for label, _, text in services.closeout_checklist(submitted))
+    assert hidden.number in missing["Every sub-tasker is closed"]
+    seen = services.closeout_checklist(submitted, user=bob)
+    text = dict((label, text) for label, _, text in seen)["Every sub-tasker is closed"]
+    assert shown.number in text and hidden.number not in text
+    assert "1 sub-tasker you cannot see" in text

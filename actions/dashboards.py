@@ -19,8 +19,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     Q,
     Value,
@@ -411,6 +413,26 @@ def week_starts(today, weeks=WEEKS):
     return [monday - datetime.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
 
 
+class DaysFrom(Func):
+    """Whole days from the date ``start`` to a date expression (an integer)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, start):
+        super().__init__(expression, Value(start, output_field=DateField()))
+
+    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: date - date = integer
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+        )
+
+
 def dashboard_counts(base, today, days, weeks, branch_length):
     """Every number of the dashboard from one ``GROUP BY`` pass over ``base``.
 
@@ -436,16 +458,17 @@ def dashboard_counts(base, today, days, weeks, branch_length):
         output_field=IntegerField(),
     )
 
+    first_monday, last_sunday = weeks[0], weeks[-1] + datetime.timedelta(days=6)
+
     def week_of(field, condition=None):
-        whens = [
-            When(
-                (condition or Q())
-                & Q(**{f"{field}__range": (monday, monday + datetime.timedelta(6))}),
-                then=Value(i),
-            )
-            for i, monday in enumerate(weeks)
-        ]
-        return Case(*whens, default=Value(-1), output_field=IntegerField())
+        """The week (0 = oldest) ``field`` falls in, by arithmetic rather than a ``WHEN``
+        per week; -1 outside the chart."""
+        in_chart = (condition or Q()) & Q(**{f"{field}__range": (first_monday, last_sunday)})
+        return Case(
+            When(in_chart, then=DaysFrom(F(field), first_monday) / Value(7)),
+            default=Value(-1),
+            output_field=IntegerField(),
+        )
 
     def on_time(deadline):
         return Case(

@@ -56,8 +56,9 @@ def browser():
         from playwright.sync_api import Error, expect, sync_playwright
     except ImportError:
         _unavailable("the Python package playwright")
-    # A busy CI machine answers slowly; a wrong page still fails, ten seconds later.
-    expect.set_options(timeout=10_000)
+    # A busy CI machine (two cores shared by the test workers, the server and the browser)
+    # answers slowly; a wrong page still fails, twenty seconds later.
+    expect.set_options(timeout=20_000)
     if not Path(CHROMIUM).exists():
         _unavailable(f"Chromium at {CHROMIUM}")
     playwright = sync_playwright().start()
@@ -127,6 +128,7 @@ def sign_in(page, username, password):
 def pick(page, field_id, typed, option_text=None):
     """Choose ``option_text`` in a Tom Select picker by typing ``typed`` and waiting for it."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
 
     control = page.locator(f"#{field_id} + .ts-wrapper .ts-control")
     dropdown = page.locator(f"#{field_id}-ts-dropdown")
@@ -144,6 +146,8 @@ def pick(page, field_id, typed, option_text=None):
             if attempt == 2:
                 raise
     option.click()
+    # the chosen value is in the form before anything else happens
+    expect(page.locator(f"#{field_id}")).not_to_have_value("")
     # Leave the picker as a person would; its closing dropdown must not eat the next click.
     page.keyboard.press("Tab")
 

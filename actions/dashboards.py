@@ -179,7 +179,7 @@ def my_work(user, today=None):
     if roots:
         more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
     ids = sorted(involving_ids(pid, uid, *more))
-    concerning = Q(pk__in=ids)
+    concerning = Q(pk__in_array=ids)  # one array parameter, however many ids
     mine = concerning & involving_q(pid, uid)
     assigned_unit = concerning & assigned_q(organization_unit_id=uid)
     sections = [

@@ -8,4 +8,4 @@ class ExeccoordConfig(AppConfig):
     verbose_name = "Executive Coordination"
 
     def ready(self):
-        from execcoord import signals  # noqa: F401  (connects the sign-in audit log)
+        from execcoord import lookups, signals  # noqa: F401  (pk__in_array; sign-in audit log)

@@ -13,13 +13,16 @@ Rules (one per field kind, so each app filterset is a few lines):
 An app adds only its real cross-field rules as documented ``method=`` filters.
 """
 
+import hashlib
+
 import django_filters as filters
 from django import forms
 from django.db import models
+from django.utils.translation import get_language
 
 from execcoord.access import visible
 from execcoord.search import search_queryset
-from execcoord.widgets import AutocompleteSelectMultiple
+from execcoord.widgets import AutocompleteMixin, AutocompleteSelectMultiple
 
 
 class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):
@@ -161,6 +164,28 @@ class BaseFilterSet(filters.FilterSet):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             elif isinstance(widget, forms.CheckboxSelectMultiple):
                 widget.attrs.setdefault("class", "form-check-input")
+
+    def render_cache_key(self):
+        """A key under which the drawn filter form may be kept, or ``None``.
+
+        The form's HTML is a function of the query string alone, except where a
+        relation filter has a value: its picker then names the chosen records, which
+        only users who may see them may read. So it is cached only when no model-backed
+        filter is in use (and every model-backed filter is a picker that draws no options
+        while empty).
+        """
+        data = self.data or {}
+        for name, declared in self.filters.items():
+            if isinstance(declared, (filters.ModelChoiceFilter, filters.ModelMultipleChoiceFilter)):
+                widget = declared.extra.get("widget")
+                if not isinstance(widget, AutocompleteMixin):
+                    return None
+                values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+                if any(value not in ("", None) for value in values):
+                    return None
+        query = sorted((k, v) for k, vs in (data.lists() if data else []) for v in vs)
+        digest = hashlib.sha256(repr(query).encode()).hexdigest()
+        return f"{type(self).__module__}.{type(self).__qualname__}:{get_language()}:{digest}"
 
     def main_field_names(self):
         """The filters shown open: ``main_filters`` or a short default."""

@@ -35,3 +35,53 @@ def test_relation_filters_are_scoped_callables(views):
 def test_action_filters_for_dashboards_exist():
     filters = registry.get("actions.executiveaction").filterset.base_filters
     assert {"overdue", "open", "due_within", "lead_unit_subtree", "q"} <= set(filters)
+
+
+@pytest.mark.django_db
+def test_the_drawn_filter_form_is_kept_only_while_no_picker_names_a_record(rf, units, alice, bob):
+    from django.core.cache import cache
+    from django.http import QueryDict
+    from django.template.loader import render_to_string
+
+    from actions.models import ExecutiveAction
+
+    views = registry.get(ExecutiveAction)
+
+    def filterset(query, user):
+        request = rf.get(f"/?{query}")
+        request.user = user
+        return views.filterset(
+            QueryDict(query), queryset=ExecutiveAction.objects.all(), request=request
+        )
+
+    plain = filterset("status=in_progress&q=budget", alice)
+    assert (
+        plain.render_cache_key() == filterset("q=budget&status=in_progress", bob).render_cache_key()
+    )
+    assert plain.render_cache_key() != filterset("status=draft", alice).render_cache_key()
+    unit = units["OFF-A1"]
+    assert filterset(f"lead_unit_id={unit.pk}", alice).render_cache_key() is None
+
+    # what is kept under the key is the form as drawn for anyone
+    cache.clear()
+    drawn = render_to_string("generic/_filter_form.html", {"filterset": plain})
+    assert drawn == render_to_string(
+        "generic/_filter_form.html", {"filterset": filterset("q=budget&status=in_progress", bob)}
+    )
+
+
+@pytest.mark.django_db
+def test_list_pages_draw_the_same_filters_from_the_cache(client, units, alice):
+    from django.core.cache import cache
+
+    cache.clear()
+    client.force_login(alice)
+    url = "/actions/executive-actions/?status=in_progress&q=budget"
+    first = client.get(url).content.decode()
+    second = client.get(url).content.decode()
+    start, end = 'id="list-filters"', "</aside>"
+    assert (
+        first[first.index(start) : first.index(end)]
+        == second[second.index(start) : second.index(end)]
+    )
+    assert 'value="budget"' in second

@@ -13,6 +13,9 @@
       preload: "focus",
       maxOptions: 20,
       allowEmptyOption: true,
+      /* a single choice is made: close the list at once, so the next click lands where
+         it is aimed instead of on a control that shrinks as its list closes */
+      closeAfterSelect: !select.multiple,
       plugins: select.multiple ? ["remove_button"] : ["clear_button"],
       load: function (query, callback) {
         var picker = this;

@@ -429,6 +429,7 @@ def main(argv=None):
     setup_django()
     # prepare this process as the WSGI entry point prepares a server's (gc.freeze)
     import execcoord.wsgi  # noqa: F401
+
     output = {"loadavg_before": loadavg()}
     if not args.load_only:
         results, info = run_pages(args.repeat, args.warmup, args.page)

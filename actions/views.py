@@ -1,9 +1,9 @@
-"""Generic pages of the actions models: one registration each."""
+"""Generic pages of the actions models: one registration each, by convention."""
 
 from django.urls import path
 
 from execcoord.panels import Button
-from execcoord.registry import ObjectViews, register
+from execcoord.registry import app_registrar
 from execcoord.utils import viewname
 
 from . import filtersets, forms, permissions, tables
@@ -85,119 +85,37 @@ WORKFLOW_URLS = [
 ]
 
 
-register(
-    ObjectViews(
-        model=ExecutiveAction,
-        table=tables.ExecutiveActionTable,
-        filterset=filtersets.ExecutiveActionFilterSet,
-        form=forms.ExecutiveActionForm,
-        bulk_edit_form=forms.ExecutiveActionBulkEditForm,
-        fieldsets=forms.ExecutiveActionForm.fieldsets,
-        detail_layout=action_layout(forms.ExecutiveActionForm.fieldsets),
-        detail_actions=[
-            Button("Add sub-tasker", _add_subtasker_url, permission="add"),
-            Button(
-                "Assign",
-                _assign_url,
-                permission="view",
-                condition=lambda request, action: wf.may_assign(request.user, action),
-            ),
-        ],
-        views={
-            "add": wf.ExecutiveActionEditView,
-            "edit": wf.ExecutiveActionEditView,
-            "bulk_edit": wf.ExecutiveActionBulkEditView,
-        },
-        extra_urls=WORKFLOW_URLS,
-        user_can_change=permissions.can_edit,
-        user_can_delete=permissions.can_delete,
-        menu_group="Actions",
-    )
+register_model = app_registrar(tables, filtersets, forms, menu_group="Actions")
+register_model(
+    ExecutiveAction,
+    bulk_edit_form=forms.ExecutiveActionBulkEditForm,
+    detail_layout=action_layout(forms.ExecutiveActionForm.fieldsets),
+    detail_actions=[
+        Button("Add sub-tasker", _add_subtasker_url, permission="add"),
+        Button(
+            "Assign",
+            _assign_url,
+            permission="view",
+            condition=lambda request, action: wf.may_assign(request.user, action),
+        ),
+    ],
+    views={
+        "add": wf.ExecutiveActionEditView,
+        "edit": wf.ExecutiveActionEditView,
+        "bulk_edit": wf.ExecutiveActionBulkEditView,
+    },
+    extra_urls=WORKFLOW_URLS,
+    user_can_change=permissions.can_edit,
+    user_can_delete=permissions.can_delete,
 )
-register(
-    ObjectViews(
-        model=Assignment,
-        table=tables.AssignmentTable,
-        filterset=filtersets.AssignmentFilterSet,
-        form=forms.AssignmentForm,
-        menu_group="Actions",
-    )
+register_model(Assignment)
+register_model(
+    StatusUpdate, views={"add": wf.StatusUpdateEditView, "edit": wf.StatusUpdateEditView}
 )
-register(
-    ObjectViews(
-        model=StatusUpdate,
-        table=tables.StatusUpdateTable,
-        filterset=filtersets.StatusUpdateFilterSet,
-        form=forms.StatusUpdateForm,
-        fieldsets=forms.StatusUpdateForm.fieldsets,
-        views={"add": wf.StatusUpdateEditView, "edit": wf.StatusUpdateEditView},
-        menu_group="Actions",
-    )
-)
-register(
-    ObjectViews(
-        model=DecisionLogEntry,
-        table=tables.DecisionLogEntryTable,
-        filterset=filtersets.DecisionLogEntryFilterSet,
-        form=forms.DecisionLogEntryForm,
-        menu_group="Actions",
-    )
-)
-register(
-    ObjectViews(
-        model=Dependency,
-        table=tables.DependencyTable,
-        filterset=filtersets.DependencyFilterSet,
-        form=forms.DependencyForm,
-        menu_group="Actions",
-    )
-)
-register(
-    ObjectViews(
-        model=ExtensionRequest,
-        table=tables.ExtensionRequestTable,
-        filterset=filtersets.ExtensionRequestFilterSet,
-        form=forms.ExtensionRequestForm,
-        user_fields=("requested_by",),
-        menu_group="Actions",
-    )
-)
-register(
-    ObjectViews(
-        model=DueDateChange,
-        table=tables.DueDateChangeTable,
-        filterset=filtersets.DueDateChangeFilterSet,
-        form=forms.DueDateChangeForm,
-        user_fields=("changed_by",),
-        menu_group="Actions",
-    )
-)
-register(
-    ObjectViews(
-        model=Attachment,
-        table=tables.AttachmentTable,
-        filterset=filtersets.AttachmentFilterSet,
-        form=forms.AttachmentForm,
-        user_fields=("uploaded_by",),
-        menu_group="Actions",
-    )
-)
-register(
-    ObjectViews(
-        model=ExecutiveActionType,
-        table=tables.ExecutiveActionTypeTable,
-        filterset=filtersets.ExecutiveActionTypeFilterSet,
-        form=forms.ExecutiveActionTypeForm,
-        fieldsets=forms.ExecutiveActionTypeForm.fieldsets,
-        menu_group="Actions",
-    )
-)
-register(
-    ObjectViews(
-        model=Tag,
-        table=tables.TagTable,
-        filterset=filtersets.TagFilterSet,
-        form=forms.TagForm,
-        menu_group="Actions",
-    )
-)
+register_model(DecisionLogEntry)
+register_model(Dependency)
+register_model(ExtensionRequest, user_fields=("requested_by",))
+register_model(DueDateChange, user_fields=("changed_by",))
+register_model(Attachment, user_fields=("uploaded_by",))
+register_model(ExecutiveActionType)
+register_model(Tag)

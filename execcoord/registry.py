@@ -156,6 +156,33 @@ def register(views):
     return views
 
 
+def app_registrar(tables, filtersets, forms, menu_group):
+    """A ``register_model(model, **options)`` for one app that follows the naming convention.
+
+    Each model gets the app's ``<Model>Table``, ``<Model>FilterSet`` and ``<Model>Form``
+    (and that form's ``fieldsets`` when it declares them) and the app's menu group; the
+    keyword arguments add or replace any other :class:`ObjectViews` option.
+
+    Args:
+        tables, filtersets, forms: the app's modules.
+        menu_group: the navigation group of the app's models.
+    """
+
+    def register_model(model, **options):
+        name = model.__name__
+        form = options.get("form") or getattr(forms, f"{name}Form")
+        declared = {
+            "table": getattr(tables, f"{name}Table"),
+            "filterset": getattr(filtersets, f"{name}FilterSet"),
+            "form": form,
+            "fieldsets": getattr(form, "fieldsets", None),
+            "menu_group": menu_group,
+        }
+        return register(ObjectViews(model=model, **{**declared, **options}))
+
+    return register_model
+
+
 def get(model_or_label):
     """The registration of a model class, instance or ``app_label.model_name``; or None."""
     label = model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label_lower

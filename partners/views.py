@@ -1,56 +1,10 @@
-"""Generic pages of the partners models: one registration each."""
+"""Generic pages of the partners models: one registration each, by convention."""
 
-from execcoord.registry import ObjectViews, register
+from execcoord.registry import app_registrar
 
 from . import filtersets, forms, tables
 from .models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
 
-register(
-    ObjectViews(
-        model=OrganizationUnit,
-        table=tables.OrganizationUnitTable,
-        filterset=filtersets.OrganizationUnitFilterSet,
-        form=forms.OrganizationUnitForm,
-        fieldsets=forms.OrganizationUnitForm.fieldsets,
-        menu_group="Partners",
-    )
-)
-register(
-    ObjectViews(
-        model=Person,
-        table=tables.PersonTable,
-        filterset=filtersets.PersonFilterSet,
-        form=forms.PersonForm,
-        fieldsets=forms.PersonForm.fieldsets,
-        menu_group="Partners",
-    )
-)
-register(
-    ObjectViews(
-        model=Account,
-        table=tables.AccountTable,
-        filterset=filtersets.AccountFilterSet,
-        form=forms.AccountForm,
-        fieldsets=forms.AccountForm.fieldsets,
-        menu_group="Partners",
-    )
-)
-register(
-    ObjectViews(
-        model=Agreement,
-        table=tables.AgreementTable,
-        filterset=filtersets.AgreementFilterSet,
-        form=forms.AgreementForm,
-        fieldsets=forms.AgreementForm.fieldsets,
-        menu_group="Partners",
-    )
-)
-register(
-    ObjectViews(
-        model=OrganizationUnitType,
-        table=tables.OrganizationUnitTypeTable,
-        filterset=filtersets.OrganizationUnitTypeFilterSet,
-        form=forms.OrganizationUnitTypeForm,
-        menu_group="Partners",
-    )
-)
+register_model = app_registrar(tables, filtersets, forms, menu_group="Partners")
+for model in (OrganizationUnit, Person, Account, Agreement, OrganizationUnitType):
+    register_model(model)

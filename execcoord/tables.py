@@ -31,11 +31,20 @@ class BadgeColumn(tables.Column):
 
     def render(self, value, record, bound_column):
         name = bound_column.accessor.split("__")[-1].split(".")[-1]
-        color = record.get_choice_color(name) if hasattr(record, "get_choice_color") else None
-        return format_html('<span class="badge text-bg-{}">{}</span>', color or "secondary", value)
+        return self.badge(record, name, value)
 
     def value(self, value):
         return value
+
+    @staticmethod
+    def badge(record, name, label):
+        color = record.get_choice_color(name) if hasattr(record, "get_choice_color") else None
+        return format_html('<span class="badge text-bg-{}">{}</span>', color or "secondary", label)
+
+    def lean_html(self, record, value, table, accessor):
+        """The cell for :meth:`BaseTable.body_html` (``value`` is the stored choice)."""
+        label = getattr(record, f"get_{accessor}_display", lambda: value)()
+        return self.badge(record, accessor, label)
 
 
 class RelatedColumn(tables.Column):
@@ -57,12 +66,21 @@ class RelatedColumn(tables.Column):
         url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
         return format_html('<a href="{}">{}</a>', url, value) if url else str(value)
 
+    def lean_html(self, record, value, table, accessor):
+        return conditional_escape(self.render(value, table))
+
 
 class ScopedManyColumn(tables.ManyToManyColumn):
     """A many-to-many column over a prefetch already scoped by ``visible_to``."""
 
     def filter(self, qs):
         return qs.all()
+
+    # the cell reads the related manager even when it holds no rows
+    lean_reads_manager = True
+
+    def lean_html(self, record, value, table, accessor):
+        return self.render(value)
 
     def render(self, value):
         items = list(value.all())
@@ -81,6 +99,9 @@ class DateColumn(tables.DateColumn):
         super().__init__(format=format, **kwargs)
         self.format = format
 
+    def lean_html(self, record, value, table, accessor):
+        return conditional_escape(formats.date_format(value, self.format))
+
 
 class DateTimeColumn(tables.DateTimeColumn):
     """django-tables2's date-time column that remembers its format (local time)."""
@@ -88,6 +109,9 @@ class DateTimeColumn(tables.DateTimeColumn):
     def __init__(self, format=f"{DATE_FORMAT} H:i", **kwargs):
         super().__init__(format=format, **kwargs)
         self.format = format
+
+    def lean_html(self, record, value, table, accessor):
+        return conditional_escape(formats.date_format(template_localtime(value), self.format))
 
 
 def _column_for(field, column):
@@ -232,8 +256,9 @@ class BaseTable(tables.Table):
         ``render`` called with inspected arguments and the template engine; that is most of
         a list page's time (issue 7). The columns execcoord generates (checkbox, badge, date,
         foreign key, many-to-many, plain value, record link) are drawn here directly, with
-        the same HTML; any other column (a table's ``render_<name>``, a boolean, a custom
-        column) still goes through django-tables2, so a table never needs to know.
+        the same HTML, each by its ``lean_html``; any other column (a table's
+        ``render_<name>``, a boolean, a custom column) still goes through django-tables2, so
+        a table never needs to know.
         """
         columns = list(self.columns)
         cells = [self._cell_function(bound) for bound in columns]
@@ -261,7 +286,10 @@ class BaseTable(tables.Table):
     def _cell_function(self, bound):
         """``fn(record, bound_row) -> html`` for one visible column."""
         column, name = bound.column, bound.name
-        fallback = lambda record, row: conditional_escape(row.get_cell(name))  # noqa: E731
+
+        def fallback(record, row):
+            return conditional_escape(row.get_cell(name))
+
         if getattr(self, f"render_{name}", None) or callable(bound.attrs.get("td")):
             return fallback
         kind = type(column)
@@ -277,71 +305,26 @@ class BaseTable(tables.Table):
                 )
 
             return checkbox
-        if not simple or kind not in _LEAN_COLUMNS or getattr(column, "format", True) is None:
+        # a class's own lean_html only: a subclass that draws differently falls back
+        own = "lean_html" in vars(kind)
+        draw = _plain_html if kind is tables.Column else (column.lean_html if own else None)
+        if not simple or draw is None or getattr(column, "format", True) is None:
             return fallback
         default = bound.default
         # a date column is a template column (no empty values of its own): its template
         # prints the default for None, as does django-tables2 for the other columns
-        empty_values = column.empty_values or (None, "")
+        empty_values = (
+            ()
+            if getattr(column, "lean_reads_manager", False)
+            else (column.empty_values or (None, ""))
+        )
         links_record = getattr(column, "links_record", False)
 
-        def value_of(record):
-            return getattr(record, accessor, None)
-
-        if kind is BadgeColumn:
-
-            def content(record, value):
-                label = getattr(record, f"get_{accessor}_display", lambda: value)()
-                color = (
-                    record.get_choice_color(accessor)
-                    if hasattr(record, "get_choice_color")
-                    else None
-                )
-                return format_html(
-                    '<span class="badge text-bg-{}">{}</span>', color or "secondary", label
-                )
-
-        elif kind is DateTimeColumn:
-            fmt = column.format
-
-            def content(record, value):
-                return conditional_escape(formats.date_format(template_localtime(value), fmt))
-
-        elif kind is DateColumn:
-            fmt = column.format
-
-            def content(record, value):
-                return conditional_escape(formats.date_format(value, fmt))
-
-        elif kind is RelatedColumn:
-
-            def content(record, value):
-                return conditional_escape(column.render(value, self))
-
-        elif kind is ScopedManyColumn:
-
-            def value_of(record):  # noqa: F811 (the manager, not a value)
-                return getattr(record, accessor)
-
-            def content(record, value):
-                return column.render(value)
-
-        else:  # a plain tables.Column (a choice field shows its label, as django-tables2 does)
-            display = f"get_{accessor}_display"
-
-            def content(record, value):
-                if hasattr(record, display):
-                    value = getattr(record, display)()
-                return conditional_escape(formats.localize(value))
-
         def cell(record, row):
-            value = value_of(record)
-            if kind is ScopedManyColumn:
-                html = content(record, value)
-            elif value in empty_values:
+            value = getattr(record, accessor, None)
+            if value in empty_values:
                 return conditional_escape(default)
-            else:
-                html = content(record, value)
+            html = draw(record, value, self, accessor)
             if links_record:
                 return format_html('<a href="{}">{}</a>', record.get_absolute_url(), html)
             return html
@@ -353,14 +336,13 @@ class BaseTable(tables.Table):
         return [row.record for row in rows]
 
 
-_LEAN_COLUMNS = (
-    BadgeColumn,
-    RelatedColumn,
-    ScopedManyColumn,
-    DateColumn,
-    DateTimeColumn,
-    tables.Column,
-)
+def _plain_html(record, value, table, accessor):
+    """A plain column's cell: the value localised and escaped (a choice shows its label,
+    as django-tables2 does)."""
+    display = f"get_{accessor}_display"
+    if hasattr(record, display):
+        value = getattr(record, display)()
+    return conditional_escape(formats.localize(value))
 
 
 def _overdue(record):

@@ -99,17 +99,10 @@ def default_unit(user, units):
     """The unit a dashboard opens on: the top unit the user manages, else their own unit,
     else the top of the tree (``units``: the visible units in path order)."""
     scope = get_user_scope(user)
-    if scope.person_id and (scope.is_manager or scope.manages_named_units):
-        if scope.manages_named_units and not scope.named_unit_path:  # several: ask
-            roots = [u.path for u in units if u.pk in scope.managed_unit_ids]
-        else:
-            roots = [scope.named_unit_path] if scope.manages_named_units else []
-            roots += [scope.unit_path] if scope.is_manager and scope.unit_path else []
-        top = min(
-            (u for u in units if u.path in roots), key=lambda u: (u.depth, u.path), default=None
-        )
-        if top:
-            return top
+    by_pk = {unit.pk: unit for unit in units}
+    managed = [by_pk[pk] for _, pk in scope.managed_roots() if pk in by_pk]
+    if managed:
+        return min(managed, key=lambda u: (u.depth, u.path))
     own = next((u for u in units if u.pk == scope.unit_id), None)
     if own:
         return own

@@ -170,7 +170,7 @@ def my_work(user, today=None):
     days = settings.DUE_SOON_DAYS
     recent_since = start_of_day(today - datetime.timedelta(days=RECENT_DAYS - 1))
     pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
-    roots = _managed_roots(scope)
+    roots = sorted(pk for _, pk in scope.managed_roots())
     managed = scope.managed_units().values("pk") if roots else None
     # The actions that involve the user (and, for a manager, those with a pending extension
     # request), read once through their indexes; every section below starts from these ids
@@ -313,22 +313,6 @@ def _any(conditions):
     for condition in conditions:
         result |= condition
     return result
-
-
-def _managed_roots(scope):
-    """The tops of the subtrees the user manages (units they are named manager of, and their
-    own unit for the Manager role), without those nested in another; one query."""
-    if not scope.person_id:
-        return []
-    top = Q(manager_id=scope.person_id)
-    if scope.is_manager and scope.unit_id:
-        top |= Q(pk=scope.unit_id)
-    units = sorted(OrganizationUnit.objects.filter(top).values_list("path", "pk"))
-    roots = []
-    for path, pk in units:  # sorted by path: a nested unit comes after its ancestor
-        if not any(path.startswith(prefix) for prefix, _ in roots):
-            roots.append((path, pk))
-    return sorted(pk for _, pk in roots)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class UserScope:
         "unit_path",
         "manages_named_units",
         "named_unit_path",
+        "named_unit_id",
         "_managed_unit_ids",
     )
 
@@ -71,6 +72,7 @@ class UserScope:
         unit_path="",
         manages_named_units=True,
         named_unit_path="",
+        named_unit_id=None,
         managed_unit_ids=None,
     ):
         values = {
@@ -86,6 +88,7 @@ class UserScope:
             "unit_path": unit_path,
             "manages_named_units": manages_named_units,
             "named_unit_path": named_unit_path,
+            "named_unit_id": named_unit_id,
             "_managed_unit_ids": (
                 frozenset(managed_unit_ids) if managed_unit_ids is not None else None
             ),
@@ -138,6 +141,27 @@ class UserScope:
         for prefix in sorted(set(prefixes)):
             condition |= Q(path__startswith=prefix)
         return OrganizationUnit.objects.filter(condition)
+
+    def managed_roots(self):
+        """The tops of the subtrees the user manages, ``[(path, unit id)]`` in path order:
+        the unit they are named manager of and, for the Manager role, their own unit,
+        without one nested in the other. No query unless they are named on several units."""
+        if self.person_id is None:
+            return []
+        units = []
+        if self.is_manager and self.unit_id and self.unit_path:
+            units.append((self.unit_path, self.unit_id))
+        if self.manages_named_units:
+            if self.named_unit_id is not None:
+                units.append((self.named_unit_path, self.named_unit_id))
+            else:  # several units: ask
+                named = OrganizationUnit.objects.filter(manager_id=self.person_id)
+                units += named.values_list("path", "pk")
+        roots = []
+        for path, pk in sorted(set(units)):  # an ancestor sorts before its descendants
+            if not any(path.startswith(prefix) for prefix, _ in roots):
+                roots.append((path, pk))
+        return roots
 
     def involved_units(self):
         """The user's own unit and every managed unit: a list of ids when that is all there
@@ -211,13 +235,9 @@ def _compute_scope(user):
         .annotate(**{f"role_{i}": member_of(role) for i, role in enumerate(ROLES)})
         .annotate(
             manages_named_units=Exists(named_units),
-            # the path of the one unit the person is named manager of (empty if several)
-            named_unit_path=Subquery(
-                named_units.values("manager")
-                .annotate(n=Count("pk"), path=Max("path"))
-                .filter(n=1)
-                .values("path")[:1]
-            ),
+            # the path and id of the one unit the person is named manager of (none if several)
+            named_unit_path=Subquery(_only_named_unit(named_units, "path")),
+            named_unit_id=Subquery(_only_named_unit(named_units, "pk")),
         )
         .values(
             *(f"role_{i}" for i in range(len(ROLES))),
@@ -228,6 +248,7 @@ def _compute_scope(user):
             "person__organization_unit__path",
             "manages_named_units",
             "named_unit_path",
+            "named_unit_id",
         )
         .first()
     )
@@ -257,6 +278,17 @@ def _compute_scope(user):
         unit_path=row["person__organization_unit__path"] or "",
         manages_named_units=row["manages_named_units"],
         named_unit_path=row["named_unit_path"] or "",
+        named_unit_id=row["named_unit_id"],
+    )
+
+
+def _only_named_unit(named_units, field):
+    """``field`` of the unit in ``named_units`` when there is exactly one."""
+    return (
+        named_units.values("manager")
+        .annotate(n=Count("pk"), value=Max(field))
+        .filter(n=1)
+        .values("value")[:1]
     )
 
 

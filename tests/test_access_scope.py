@@ -179,3 +179,18 @@ def test_a_person_who_manages_nothing_is_involved_through_their_unit_only(
     with django_assert_num_queries(0):
         assert scope.managed_unit_ids == frozenset()
         assert scope.involved_units() == [tree["csd"].pk]
+
+
+def test_managed_roots_are_the_tops_of_the_managed_subtrees(tree, django_assert_num_queries):
+    user = user_in(ROLE_MANAGER)
+    person = PersonFactory(user=user, organization_unit=tree["soc"])
+    tree["csd"].manager = person
+    tree["csd"].save()
+    scope = get_user_scope(user)
+    with django_assert_num_queries(0):  # one named unit: known from the scope's query
+        assert scope.managed_roots() == [(tree["csd"].path, tree["csd"].pk)]  # SOC is under CSD
+    tree["ocfo"].manager = person
+    tree["ocfo"].save()
+    clear_user_scope(user)
+    roots = get_user_scope(user).managed_roots()
+    assert sorted(pk for _, pk in roots) == sorted([tree["csd"].pk, tree["ocfo"].pk])

@@ -6,11 +6,11 @@ reads both in one (a ``UNION``); the answer is cached on the user object exactly
 ``ModelBackend`` caches it (``_perm_cache``), so it lives for one request.
 """
 
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth import backends
 from django.contrib.auth.models import Permission
 
 
-class ModelBackend(ModelBackend):
+class ModelBackend(backends.ModelBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

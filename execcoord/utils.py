@@ -31,13 +31,19 @@ def object_url(model, action, pk):
 
     A list page links every row to its record and every cell to a related one: a hundred
     ``reverse()`` calls a page. The URL is reversed once per route (and script prefix)
-    with a placeholder key, and the key is put in its place.
+    with a stand-in key, and the record's key replaces it.
     """
-    return _url_pattern(get_script_prefix(), viewname(model, action)).replace(
+    return cached_reverse(viewname(model, action), _PK_SENTINEL).replace(
         str(_PK_SENTINEL), str(pk), 1
     )
 
 
+def cached_reverse(name, *args):
+    """``reverse(name, args=args)``, resolved once per name, arguments and script prefix
+    (for URLs a page draws many times over: record links, picker endpoints)."""
+    return _reverse(get_script_prefix(), name, args)
+
+
 @functools.lru_cache(maxsize=512)
-def _url_pattern(prefix, name):
-    return reverse(name, args=[_PK_SENTINEL])
+def _reverse(prefix, name, args):
+    return reverse(name, args=list(args))

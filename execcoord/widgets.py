@@ -6,17 +6,9 @@ model's ``visible_to`` (``execcoord.views.misc.AutocompleteView``). No inline sc
 Content-Security-Policy forbids it, so the wiring is a ``data-autocomplete-url`` attribute.
 """
 
-import functools
-
 from django import forms
-from django.urls import get_script_prefix, reverse
 
-
-@functools.lru_cache(maxsize=256)
-def _autocomplete_url(prefix, label):
-    """The endpoint of ``label`` (once per model and script prefix: a list page has twenty
-    pickers)."""
-    return reverse("autocomplete", args=[label])
+from execcoord.utils import cached_reverse
 
 
 class AutocompleteMixin:
@@ -32,8 +24,9 @@ class AutocompleteMixin:
 
     def get_context(self, name, value, attrs):
         attrs = dict(attrs or {})
-        attrs["data-autocomplete-url"] = _autocomplete_url(
-            get_script_prefix(), self.model._meta.label_lower
+        # once per model: a list page has twenty pickers
+        attrs["data-autocomplete-url"] = cached_reverse(
+            "autocomplete", self.model._meta.label_lower
         )
         attrs.setdefault("class", "form-select")
         return super().get_context(name, value, attrs)

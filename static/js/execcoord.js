@@ -6,6 +6,7 @@
   function initAutocomplete(select) {
     if (select.tomselect || typeof TomSelect === "undefined") return;
     var url = select.getAttribute("data-autocomplete-url");
+    var requests = 0;
     new TomSelect(select, {
       valueField: "id",
       labelField: "text",
@@ -19,10 +20,15 @@
       plugins: select.multiple ? ["remove_button"] : ["clear_button"],
       load: function (query, callback) {
         var picker = this;
+        var asked = ++requests;
         fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin",
           headers: { "Accept": "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
           .then(function (data) {
+            /* An answer to an earlier text that arrives after a later request was sent
+               (the empty preload, say, overtaking "Budget") is dropped: it would
+               replace the offer for what is typed now with everything. */
+            if (asked !== requests) { callback(); return; }
             /* The server has searched: offer its answer only, not what an earlier,
                different text loaded (the chosen records stay). */
             picker.clearOptions();

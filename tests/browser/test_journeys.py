@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import re
+import time
 
 import pytest
 from django.utils import timezone
@@ -89,6 +90,32 @@ def test_picker_offers_only_what_the_typed_text_matches(page, alice, password, u
     page.keyboard.press("Control+A")
     page.keyboard.type("Directive")
     expect(options).to_have_text(["Executive Directive"])
+
+
+def test_a_late_answer_to_earlier_text_does_not_replace_the_offer(
+    page, alice, password, units, monkeypatch
+):
+    """The empty preload answered after the typed text's answer is dropped, not shown."""
+    from execcoord.views import misc
+
+    search = misc.search_queryset
+
+    def slow_when_empty(queryset, text):
+        if not text:
+            time.sleep(1.0)
+        return search(queryset, text)
+
+    monkeypatch.setattr(misc, "search_queryset", slow_when_empty)
+    ExecutiveActionTypeFactory(name="Executive Directive")
+    ExecutiveActionTypeFactory(name="Budget Data Call")
+    sign_in(page, "alice", password)
+    page.goto(f"{ACTIONS_LIST}add/")
+    page.locator("#id_action_type + .ts-wrapper .ts-control").click()
+    page.wait_for_timeout(400)  # the preload (after its 300 ms throttle) is under way
+    page.keyboard.type("Budget")
+    page.wait_for_timeout(2000)  # both answers are in, the preload's last
+    options = page.locator('#id_action_type-ts-dropdown .option:not([data-value=""])')
+    expect(options).to_have_text(["Budget Data Call"], timeout=500)
 
 
 def test_add_a_sub_tasker_from_the_parent_page(page, alice, password, units):

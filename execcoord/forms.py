@@ -11,6 +11,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from execcoord.access import has_active_flag, visible
 from execcoord.widgets import AutocompleteSelect, AutocompleteSelectMultiple
@@ -114,12 +115,19 @@ class BaseModelForm(forms.ModelForm):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if user is not None:
             restrict_form_fields(self, user)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+
+    @cached_property
+    def helper(self):
+        """The crispy layout, built when first drawn: from the fields the form has by then,
+        so a subclass may drop fields in its ``__init__`` (a new record has no reason to
+        give for a changed due date) without leaving them in the layout."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
         names = [n for n in self.fields if n != TOKEN_FIELD]
-        self.helper.layout = build_layout(self.fieldsets, names)
-        self.helper.layout.append(TOKEN_FIELD)
+        helper.layout = build_layout(self.fieldsets, names)
+        helper.layout.append(TOKEN_FIELD)
+        return helper
 
     def changed_since_opened(self):
         """The field labels changed by someone else since this form was opened, or ``None``.

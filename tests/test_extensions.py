@@ -78,6 +78,21 @@ def test_an_earlier_date_is_refused_with_a_message(client, units, alice):
     assert not ExtensionRequest.objects.exists()
 
 
+def test_the_new_action_form_neither_asks_nor_lays_out_a_reason(client, administrator, caplog):
+    """A new action has no due date to change: the field is gone from the form and its
+    layout alike, so drawing the form warns of no missing field."""
+    client.force_login(administrator)
+    response = client.get(reverse("actions:executiveaction_add"))
+    form = response.context["form"]
+    laid_out = {pointer.name for pointer in form.helper.layout.get_field_names()}
+    assert "due_date_change_reason" not in form.fields
+    assert {"due_date_change_reason", "close_children"}.isdisjoint(laid_out)
+    assert "due_date" in laid_out
+    assert "Could not resolve form field" not in caplog.text
+    edit = client.get(reverse("actions:executiveaction_edit", args=[action_in(S.DRAFT).pk]))
+    assert "due_date_change_reason" in edit.content.decode()
+
+
 def test_the_edit_form_needs_a_reason_and_records_the_due_date_change(client, administrator):
     action = action_in(S.IN_PROGRESS)
     new = action.due_date + datetime.timedelta(days=7)

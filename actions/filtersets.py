@@ -67,6 +67,8 @@ class ExecutiveActionFilterSet(BaseFilterSet):
         "due_within",
         "due_date",
     )
+    # the list opens on the work still to do; "Open: Any" shows the finished ones too
+    defaults = {"open": "true"}
 
     class Meta:
         model = ExecutiveAction

@@ -18,6 +18,7 @@ import hashlib
 import django_filters as filters
 from django import forms
 from django.db import models
+from django.http import QueryDict
 from django.utils.translation import get_language
 
 from execcoord.access import visible
@@ -116,6 +117,14 @@ def field_filter(field):
     return None
 
 
+def _data_keys(name, field):
+    """The query-string keys of a form field (a range widget has one per end)."""
+    suffixes = getattr(field.widget, "suffixes", None)  # django-filter's range widgets
+    if suffixes:
+        return [f"{name}_{suffix}" if suffix else name for suffix in suffixes]
+    return [name]
+
+
 def _yes_no_widget():
     return forms.Select(choices=(("", "Any"), ("true", "Yes"), ("false", "No")))
 
@@ -144,13 +153,21 @@ class BaseFilterSet(filters.FilterSet):
     Attributes:
         main_filters: names shown open in the filter form; the others sit under
             "More filters" (default: ``q`` and the first choice and relation filters).
+        defaults: ``{filter: value}`` applied when the query string names none of the
+            filters (a first visit, a sort or a page link), and shown as chosen in the
+            form; a submitted form names them all, so "Any" then means any.
     """
 
     q = filters.CharFilter(method="search", label="Search")
     main_filters = ()
+    defaults = {}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if self.defaults and not any(name in (data or ()) for name in self.base_filters):
+            data = data.copy() if data is not None else QueryDict(mutable=True)
+            for name, value in self.defaults.items():
+                data[name] = value
+        super().__init__(data, *args, **kwargs)
         for declared in self.filters.values():  # "Any / Yes / No", never "Unknown"
             if isinstance(declared, filters.BooleanFilter):
                 declared.extra["widget"] = _yes_no_widget()
@@ -200,6 +217,17 @@ class BaseFilterSet(filters.FilterSet):
         """Bound fields of the open filters."""
         names = [n for n in self.main_field_names() if n in self.form.fields]
         return [self.form[n] for n in names]
+
+    def more_in_use(self):
+        """Whether a filter under "More filters" has a value (the group is then drawn open)."""
+        data = self.data or {}
+        main = set(self.main_field_names())
+        return any(
+            data.get(key) not in ("", None)
+            for name, field in self.form.fields.items()
+            if name not in main
+            for key in _data_keys(name, field)
+        )
 
     def more_fields(self):
         """Bound fields of every other filter (under "More filters")."""

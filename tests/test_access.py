@@ -71,6 +71,19 @@ class TestOutsiderSeesNothing:
         page = self.client.get(_list_url(q="continuity")).content.decode()
         assert SECRET_TITLE not in page and self.action.number not in page
 
+    def test_a_later_page_leaves_it_out(self, units):
+        """Pages past the first are read by key (``DeferredJoinData``): still only visible rows."""
+        ExecutiveActionFactory.create_batch(
+            30, visibility=Visibility.RESTRICTED, lead_unit=units["OFF-A1"], issued=True
+        )
+        ExecutiveActionFactory.create_batch(30, visibility=Visibility.PUBLIC)
+        response = self.client.get(_list_url(open="", per_page=25, page=2))
+        shown = ExecutiveAction.objects.filter(
+            pk__in=[row.record.pk for row in response.context["table"].page.object_list]
+        )
+        assert shown.count() == 5
+        assert set(shown.values_list("visibility", flat=True)) == {Visibility.PUBLIC}
+
     def test_export_leaves_it_out(self):
         for fmt in ("csv", "xlsx"):
             response = self.client.get(_list_url(export=fmt))

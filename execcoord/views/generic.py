@@ -23,7 +23,7 @@ from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.export import export_response
 from execcoord.forms import bulk_edit_form_for, concurrency_token
 from execcoord.panels import default_layout, discover_relations, load_panel_data
-from execcoord.tables import CappedCountPaginator, optimize_queryset
+from execcoord.tables import CappedCountPaginator, DeferredJoinData, optimize_queryset
 from execcoord.utils import viewname
 from execcoord.views.mixins import ObjectPermissionMixin, ReturnURLMixin
 
@@ -109,7 +109,9 @@ class ObjectListView(BaseObjectView):
         queryset = optimize_queryset(queryset, table_class.accessors(columns), request.user)
         # The queryset is already totally ordered: give the table no ordering of its own
         # (it would drop the pk tie-breaker) and only record the state for the headers.
-        table = table_class(queryset, user=request.user, columns=columns, order_by=())
+        table = table_class(
+            DeferredJoinData(queryset), user=request.user, columns=columns, order_by=()
+        )
         if sort and sort.lstrip("-") in table.columns.names():
             table._order_by = OrderByTuple([sort])
         per_page = _int(request.GET.get("per_page"), PER_PAGE_CHOICES[0])

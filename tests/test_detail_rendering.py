@@ -19,3 +19,45 @@ def test_long_text_keeps_its_paragraphs_and_is_escaped(client, alice, units):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<script>alert(1)" not in page
     assert "&lt;p&gt;" not in page  # the paragraphs are markup, not text
+
+
+def test_timeline_items_are_drawn_as_the_template_drew_them(settings):
+    """``timeline_html`` draws in Python what this template loop drew, escaping included."""
+    import datetime
+    import re
+
+    from django.template import engines
+    from django.utils import timezone
+
+    from actions.panels import timeline_html
+    from actions.workflow import Event
+
+    settings.TIME_ZONE = "America/New_York"
+    when = datetime.datetime(2026, 3, 8, 6, 30, tzinfo=datetime.UTC)  # the DST morning
+    events = [
+        Event(when, "update", "Weekly <b>update</b>", detail="word " * 60, who="O'Neil & Co"),
+        Event(when, "subtasker", "EA-2026-00001 — Sub", url="/a/?x=1&y=<2>", badge="info"),
+        Event(when, "created", "Created"),
+    ]
+    loop = engines["django"].from_string(
+        """{% for e in events %}
+  <li class="list-group-item">
+    <div class="d-flex flex-wrap gap-2 align-items-baseline">
+      <span class="badge text-bg-{{ e.badge }}">{{ e.label }}</span>
+      <span class="fw-semibold">{% if e.url %}<a href="{{ e.url }}">{{ e.title }}</a>{% else %}{{ e.title }}{% endif %}</span>
+      <span class="small text-body-secondary ms-auto"><time datetime="{{ e.when|date:'c' }}">{{ e.when|date:"j M Y H:i" }}</time>{% if e.who %} · {{ e.who }}{% endif %}</span>
+    </div>
+    {% if e.detail %}<p class="small mb-0 mt-1">{{ e.detail|truncatewords:40 }}</p>{% endif %}
+  </li>
+  {% endfor %}"""  # noqa: E501
+    )
+    with timezone.override("America/New_York"):
+        expected = loop.render({"events": events})
+        drawn = str(timeline_html(events))
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", html.strip())
+
+    assert squeeze(drawn) == squeeze(expected)
+    assert "&lt;b&gt;" in drawn and "O&#x27;Neil &amp; Co" in drawn
+    assert "2026-03-08T01:30:00-05:00" in drawn  # local time, as the template showed it

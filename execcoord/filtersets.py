@@ -18,7 +18,6 @@ import hashlib
 import django_filters as filters
 from django import forms
 from django.db import models
-from django.http import QueryDict
 from django.utils.translation import get_language
 
 from execcoord.access import visible
@@ -163,8 +162,16 @@ class BaseFilterSet(filters.FilterSet):
     defaults = {}
 
     def __init__(self, data=None, *args, **kwargs):
-        if self.defaults and not any(name in (data or ()) for name in self.base_filters):
-            data = data.copy() if data is not None else QueryDict(mutable=True)
+        # A query string without filters (a sort or page link) gets the defaults written
+        # in; no query string at all stays unbound: the defaults are then the form's
+        # initial values and filter directly, so the (cached) form need not be built and
+        # validated, field by field, on the page people open most.
+        if (
+            data is not None
+            and self.defaults
+            and not any(name in data for name in self.base_filters)
+        ):
+            data = data.copy()
             for name, value in self.defaults.items():
                 data[name] = value
         super().__init__(data, *args, **kwargs)
@@ -181,6 +188,23 @@ class BaseFilterSet(filters.FilterSet):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             elif isinstance(widget, forms.CheckboxSelectMultiple):
                 widget.attrs.setdefault("class", "form-check-input")
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form") and not self.is_bound and self.defaults:
+            self._form = self.get_form_class()(prefix=self.form_prefix, initial=self.defaults)
+        return super().form
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            queryset = super().qs
+            if not self.is_bound:
+                for name, raw in self.defaults.items():
+                    declared = self.filters[name]
+                    queryset = declared.filter(queryset, declared.field.clean(raw))
+            self._qs = queryset
+        return self._qs
 
     def render_cache_key(self):
         """A key under which the drawn filter form may be kept, or ``None``.

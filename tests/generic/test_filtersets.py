@@ -105,8 +105,8 @@ def test_the_action_list_opens_on_open_work_until_the_form_says_otherwise(client
     for query in ("", "?sort=-due_date", "?page=1"):
         shown, response = rows(query)
         assert shown == {live.pk}, query
-    form = response.context["filterset"].form
-    assert form["open"].value() == "true"  # and the form says so
+        assert response.context["filterset"].form["open"].value() == "true"  # and says so
+        assert '<option value="true" selected>Yes</option>' in response.content.decode()
     # the submitted form names every filter: "Any" means any
     assert rows("?q=&open=")[0] == {live.pk, done.pk}
     assert rows("?open=false")[0] == {done.pk}

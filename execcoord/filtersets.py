@@ -178,7 +178,17 @@ class BaseFilterSet(filters.FilterSet):
         for declared in self.filters.values():  # "Any / Yes / No", never "Unknown"
             if isinstance(declared, filters.BooleanFilter):
                 declared.extra["widget"] = _yes_no_widget()
-        for field in self.form.fields.values():
+
+    @property
+    def form(self):
+        """The filter form, built on first use (a cached filter form on an unfiltered
+        list is never built), its widgets styled for Bootstrap."""
+        if hasattr(self, "_form"):
+            return self._form
+        if not self.is_bound and self.defaults:
+            self._form = self.get_form_class()(prefix=self.form_prefix, initial=self.defaults)
+        form = super().form
+        for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, (forms.TextInput, forms.NumberInput)):
                 widget.attrs.setdefault("class", "form-control form-control-sm")
@@ -188,12 +198,7 @@ class BaseFilterSet(filters.FilterSet):
                 widget.attrs.setdefault("class", "form-select form-select-sm")
             elif isinstance(widget, forms.CheckboxSelectMultiple):
                 widget.attrs.setdefault("class", "form-check-input")
-
-    @property
-    def form(self):
-        if not hasattr(self, "_form") and not self.is_bound and self.defaults:
-            self._form = self.get_form_class()(prefix=self.form_prefix, initial=self.defaults)
-        return super().form
+        return form
 
     @property
     def qs(self):

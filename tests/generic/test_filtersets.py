@@ -138,3 +138,30 @@ def test_more_filters_are_drawn_open_only_while_one_of_them_is_used(rf, administ
     assert not more_in_use("q=budget&status=draft&overdue=&start_date_after=")
     assert more_in_use("overdue_days_min=3")
     assert more_in_use("start_date_after=2026-01-01")  # one end of a date range
+
+
+@pytest.mark.django_db
+def test_the_filter_form_is_styled_and_built_only_when_drawn(client, rf, administrator):
+    from django.core.cache import cache
+    from django.http import QueryDict
+
+    from actions.models import ExecutiveAction
+
+    cache.clear()
+    client.force_login(administrator)
+    page = client.get("/actions/executive-actions/?status=draft").content.decode()
+    assert 'class="form-select form-select-sm"' in page
+    assert 'class="form-control form-control-sm"' in page
+    client.get("/actions/executive-actions/")
+    again = client.get("/actions/executive-actions/")
+    # a first visit: the drawn form came from the cache and the defaults filtered the
+    # rows, so the form was never built
+    assert not hasattr(again.context["filterset"], "_form")
+    assert 'class="form-select form-select-sm"' in again.content.decode()
+
+    request = rf.get("/")
+    request.user = administrator
+    filterset = registry.get(ExecutiveAction).filterset(
+        QueryDict("q=x"), queryset=ExecutiveAction.objects.all(), request=request
+    )
+    assert filterset.form is filterset.form  # built once

@@ -48,6 +48,13 @@ def user_in(*groups, **kwargs):
     return user
 
 
+def name_manager(person, *units):
+    """Make ``person`` the named manager of ``units``."""
+    for unit in units:
+        unit.manager = person
+        unit.save()
+
+
 def test_clearance_rank_orders_levels():
     ranks = [clearance_rank(level) for level in ClearanceLevel]
     assert ranks == [0, 1, 2, 3, 4]
@@ -110,9 +117,7 @@ def test_manager_group_member_manages_the_subtree_of_their_unit(tree):
 def test_named_manager_of_units_manages_their_subtrees(tree, django_assert_max_num_queries):
     user = user_in(ROLE_STAFF)
     person = PersonFactory(user=user, organization_unit=tree["ocfo"])
-    for code in ("ocio", "csd"):  # nested: the union is still OCIO's subtree
-        tree[code].manager = person
-        tree[code].save()
+    name_manager(person, tree["ocio"], tree["csd"])  # nested: the union is still OCIO's subtree
     with django_assert_max_num_queries(3):
         scope = get_user_scope(user)
     assert not scope.is_manager
@@ -124,8 +129,7 @@ def test_named_manager_of_units_manages_their_subtrees(tree, django_assert_max_n
 def test_manager_group_member_who_also_manages_another_unit(tree):
     user = user_in(ROLE_MANAGER)
     person = PersonFactory(user=user, organization_unit=tree["soc"])
-    tree["ocfo"].manager = person
-    tree["ocfo"].save()
+    name_manager(person, tree["ocfo"])
     scope = get_user_scope(user)
     assert scope.managed_unit_ids == {tree["soc"].pk, tree["ocfo"].pk}
 
@@ -158,8 +162,7 @@ def test_scope_is_frozen():
 def test_named_manager_of_one_unit_manages_its_subtree_by_path(tree):
     user = user_in(ROLE_STAFF)
     person = PersonFactory(user=user, organization_unit=tree["ocfo"])
-    tree["csd"].manager = person
-    tree["csd"].save()
+    name_manager(person, tree["csd"])
     scope = get_user_scope(user)
     assert scope.named_unit_path == tree["csd"].path
     assert scope.managed_unit_ids == {tree["csd"].pk, tree["soc"].pk}
@@ -184,13 +187,11 @@ def test_a_person_who_manages_nothing_is_involved_through_their_unit_only(
 def test_managed_roots_are_the_tops_of_the_managed_subtrees(tree, django_assert_num_queries):
     user = user_in(ROLE_MANAGER)
     person = PersonFactory(user=user, organization_unit=tree["soc"])
-    tree["csd"].manager = person
-    tree["csd"].save()
+    name_manager(person, tree["csd"])
     scope = get_user_scope(user)
     with django_assert_num_queries(0):  # one named unit: known from the scope's query
         assert scope.managed_roots() == [(tree["csd"].path, tree["csd"].pk)]  # SOC is under CSD
-    tree["ocfo"].manager = person
-    tree["ocfo"].save()
+    name_manager(person, tree["ocfo"])
     clear_user_scope(user)
     roots = get_user_scope(user).managed_roots()
     assert sorted(pk for _, pk in roots) == sorted([tree["csd"].pk, tree["ocfo"].pk])

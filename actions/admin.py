@@ -9,15 +9,12 @@ import datetime
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.forms.models import construct_instance
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from actions import services
-from actions.choices import ActionStatus
 from actions.models import (
     ActionNumberSequence,
     Assignment,
@@ -36,6 +33,7 @@ from actions.models import (
 from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
 from execcoord.admin import BaseAdmin, ChosenRecordFilter, ConcurrencyAdminForm, ReadOnlyInline
 from execcoord.imports import admin_mixin
+from partners.access import get_user_scope
 
 ImportExportAdminMixin = admin_mixin()
 
@@ -107,8 +105,9 @@ class TagAdmin(BaseAdmin):
 
 
 class ExecutiveActionAdminForm(ConcurrencyAdminForm):
-    """Refuses a status or due-date change the services would refuse, before anything is
-    saved, so the admin shows the message on the form."""
+    """A due-date change needs its reason (it is recorded by ``services.change_due_date``).
+    The status and the other workflow facts are read-only here (the write policy); they
+    move through the workflow buttons of the action's page."""
 
     due_date_change_reason = forms.CharField(
         required=False,
@@ -122,24 +121,13 @@ class ExecutiveActionAdminForm(ConcurrencyAdminForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.instance.pk:
-            if cleaned.get("status", ActionStatus.DRAFT) != ActionStatus.DRAFT:
-                self.add_error("status", "A new action starts as Draft; issue it afterwards.")
-            return cleaned
-        if "due_date" in self.changed_data and not cleaned.get("due_date_change_reason"):
+        if (
+            self.instance.pk
+            and "due_date" in self.changed_data
+            and not cleaned.get("due_date_change_reason")
+        ):
             self.add_error("due_date_change_reason", "Say why the due date changes.")
-        if "status" in self.changed_data and "status" in cleaned:
-            self._check_status_change(cleaned["status"])
         return cleaned
-
-    def _check_status_change(self, target):
-        # Check against the edited values (a lead unit set in the same edit counts), with the
-        # stored status as the source.
-        stored = ExecutiveAction.objects.get(pk=self.instance.pk)
-        proposed = construct_instance(self, stored, exclude=["status"])
-        problems = services.check_transition(proposed, target, getattr(self, "user", None))
-        if problems:
-            raise ValidationError({"status": problems})
 
 
 class DueDateFilter(admin.DateFieldListFilter):
@@ -254,6 +242,7 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
         "tags",
     )
     readonly_fields = (
+        "workflow_link",
         "number",
         "version",
         "held_from_status",
@@ -290,6 +279,7 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
             {
                 "fields": (
                     "status",
+                    "workflow_link",
                     "held_from_status",
                     "priority",
                     "visibility",
@@ -362,28 +352,33 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
             found |= queryset.filter(Exists(tagged))
         return found, may_have_duplicates
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.user = request.user  # the reopen rule depends on who asks
-        return form
+    @admin.display(description="Workflow")
+    def workflow_link(self, action):
+        """Status moves are made on the action's page, where the workflow buttons are."""
+        if not action.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">Open the action\'s page to issue, start, submit, approve…</a>',
+            action.get_absolute_url(),
+        )
 
     def save_model(self, request, obj, form, change):
-        """Save the edited fields, then move the status and due date through the services
-        (history, dates and roll-up happen there)."""
+        """A new action is issued by the administrator's unit; a changed due date moves
+        through ``services.change_due_date`` (history and the due-date record)."""
         if not change:
+            scope = get_user_scope(request.user)
+            obj.issued_by_id = obj.issued_by_id or scope.person_id
+            obj.issuing_unit_id = obj.issuing_unit_id or scope.unit_id
             obj._history_user = request.user
             super().save_model(request, obj, form, change)
             return
-        stored = ExecutiveAction.objects.only("status", "due_date").get(pk=obj.pk)
-        target, new_due = obj.status, obj.due_date
-        obj.status, obj.due_date = stored.status, stored.due_date
+        new_due = obj.due_date
+        obj.due_date = obj._stored_due_date
         super().save_model(request, obj, form, change)
-        if new_due != stored.due_date:
+        if new_due != obj.due_date:
             services.change_due_date(
                 obj, new_due, request.user, form.cleaned_data["due_date_change_reason"]
             )
-        if target != stored.status:
-            services.transition(obj, target, request.user)
 
 
 @admin.register(Assignment)

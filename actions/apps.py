@@ -6,3 +6,11 @@ class ActionsConfig(AppConfig):
 
     name = "actions"
     verbose_name = "Actions"
+
+    def ready(self):
+        from django.core import checks
+
+        from actions import policy  # noqa: F401  (registers the taskers' write policies)
+        from actions.checks import satellites_are_scoped
+
+        checks.register(satellites_are_scoped)

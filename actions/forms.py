@@ -2,9 +2,8 @@
 
 from django import forms
 
-from execcoord.forms import BaseModelForm, BulkEditForm, bulk_edit_form_for
+from execcoord.forms import BaseModelForm, bulk_edit_form_for
 
-from .choices import ActionStatus
 from .models import (
     Assignment,
     Attachment,
@@ -51,40 +50,13 @@ class TagForm(BaseModelForm):
         fields = ("name",)
 
 
-class StatusTransitionMixin:
-    """A changed ``status`` must be an allowed move for this user
-    (``actions.services.check_transition`` with ``strict=True``: the table, the role rules
-    and, on approval, the close-out checklist)."""
-
-    def clean(self):
-        cleaned = super().clean()
-        target = cleaned.get("status")
-        instance = self.instance
-        if target and instance.pk and target != instance.status:
-            from django.forms.models import construct_instance
-
-            from .services import check_transition
-
-            # the stored status is the source; other values typed in this edit count
-            proposed = construct_instance(
-                self, ExecutiveAction.objects.get(pk=instance.pk), exclude=["status"]
-            )
-            for problem in check_transition(
-                proposed,
-                target,
-                self.user,
-                close_children=cleaned.get("close_children", False),
-                strict=True,
-            ):
-                self.add_error("status", problem)
-        return cleaned
-
-
-class ExecutiveActionForm(StatusTransitionMixin, BaseModelForm):
-    """Create and edit an action. On an existing action a status change goes through
-    ``services.transition`` and a due-date change through ``services.change_due_date`` (with
-    the reason typed here); a new action starts as a draft with the type's business-day
-    suspense when no due date is given."""
+class ExecutiveActionForm(BaseModelForm):
+    """Create and edit an action. The write policy (``actions.policy``) removes the fields
+    the user may not set: the workflow facts always (status moves through the workflow
+    buttons, the lead unit and accountable person through the Assign page once the action
+    exists). A due-date change goes through ``services.change_due_date`` with the reason
+    typed here; a new action starts as a draft with the type's business-day suspense when
+    no due date is given."""
 
     due_date_change_reason = forms.CharField(
         required=False,
@@ -92,12 +64,6 @@ class ExecutiveActionForm(StatusTransitionMixin, BaseModelForm):
         label="Why the due date changes",
         help_text="Required when you change the due date of an existing action.",
     )
-    close_children = forms.BooleanField(
-        required=False,
-        label="Also complete its open sub-taskers",
-        help_text="Needed to complete an action whose sub-taskers are still open.",
-    )
-
     fieldsets = (
         (
             "Action",
@@ -122,7 +88,6 @@ class ExecutiveActionForm(StatusTransitionMixin, BaseModelForm):
                 "due_date_change_reason",
                 "completed_date",
                 "percent_complete",
-                "close_children",
             ),
         ),
         ("Issuance", ("issued_by", "issuing_unit", "issue_date", "executive_sponsor")),
@@ -172,17 +137,13 @@ class ExecutiveActionForm(StatusTransitionMixin, BaseModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:  # nothing to explain or close on a new action
-            for name in ("due_date_change_reason", "close_children"):
-                del self.fields[name]
+        if self.instance.pk is None or "due_date" not in self.fields:
+            del self.fields["due_date_change_reason"]  # nothing to explain
 
     def clean(self):
         cleaned = super().clean()
         instance = self.instance
         if instance.pk is None:
-            status = cleaned.get("status") or ActionStatus.DRAFT
-            if status != ActionStatus.DRAFT:
-                self.add_error("status", "A new action starts as Draft; issue it afterwards.")
             if not cleaned.get("due_date") and cleaned.get("action_type"):
                 from .services import default_due_date
 
@@ -206,51 +167,31 @@ class ExecutiveActionForm(StatusTransitionMixin, BaseModelForm):
         return f"The due date {due:%d %b %Y} falls on {reason}." if reason else None
 
     def save(self, commit=True):
-        """Save the fields, then move the due date and status through the services (history,
-        dates, roll-up and ``DueDateChange`` happen there)."""
+        """Save the fields, then move the due date through ``services.change_due_date``
+        (history and the ``DueDateChange`` happen there)."""
         instance = self.instance
         if instance.pk is None or not commit:
             return super().save(commit=commit)
-        from .services import change_due_date, transition
+        from .services import change_due_date
 
-        stored = ExecutiveAction.objects.only("status", "due_date").get(pk=instance.pk)
-        target, new_due = instance.status, instance.due_date
-        instance.status, instance.due_date = stored.status, stored.due_date
-        instance._stored_due_date = stored.due_date
+        new_due = instance.due_date
+        instance.due_date = instance._stored_due_date
         if self.user is not None:
             instance._history_user = self.user
         saved = super().save(commit=True)
-        if new_due != stored.due_date:
+        if new_due != saved.due_date:
             change_due_date(
                 saved, new_due, self.user, self.cleaned_data["due_date_change_reason"].strip()
-            )
-        if target != stored.status:
-            transition(
-                saved,
-                target,
-                self.user,
-                close_children=self.cleaned_data.get("close_children", False),
-                strict=True,
             )
         return saved
 
 
 class ExecutiveActionBulkEditForm(
-    StatusTransitionMixin,
-    bulk_edit_form_for(
-        ExecutiveAction,
-        (
-            "status",
-            "priority",
-            "health",
-            "lead_unit",
-            "accountable_person",
-            "due_date",
-            "visibility",
-        ),
-    ),
+    bulk_edit_form_for(ExecutiveAction, ("status", "priority", "health", "due_date", "visibility")),
 ):
-    """Bulk edit of actions: each record is still saved through ``ExecutiveActionForm``."""
+    """Bulk edit of actions: a status is a move of the status machine, made per record
+    through ``services.transition``; a due date goes through ``services.change_due_date``
+    with the reason; the rest are set on each record (``BulkEditView.apply``)."""
 
     due_date_change_reason = forms.CharField(
         required=False,
@@ -260,10 +201,32 @@ class ExecutiveActionBulkEditForm(
     )
 
     def clean(self):
-        return BulkEditForm.clean(self)  # transitions are checked per record by the form
+        cleaned = super().clean()
+        if cleaned.get("due_date") and not cleaned.get("due_date_change_reason", "").strip():
+            self.add_error("due_date_change_reason", "Say why the due dates change.")
+        return cleaned
 
 
 class AssignmentForm(BaseModelForm):
+    """A supporting unit on an action. Those who assign set the unit, person, role and dates;
+    the unit itself (or the issuer, for an answer received outside the app) sets the
+    answer, which records who entered it."""
+
+    def save(self, commit=True):
+        answer = {"status", "response"} & set(self.changed_data)
+        if answer and self.user is not None and self.instance.pk:
+            from django.utils import timezone
+
+            from .choices import AssignmentStatus
+            from .policy import answers_on_behalf
+
+            instance = self.instance
+            instance.responded_by = self.user
+            instance.entered_on_behalf = answers_on_behalf(self.user, instance)
+            if instance.status != AssignmentStatus.ACKNOWLEDGED:
+                instance.responded_at = timezone.now()
+        return super().save(commit=commit)
+
     class Meta:
         model = Assignment
         fields = (
@@ -275,7 +238,6 @@ class AssignmentForm(BaseModelForm):
             "allow_later_due_date",
             "status",
             "response",
-            "responded_at",
         )
 
 
@@ -337,14 +299,7 @@ class DependencyForm(BaseModelForm):
 class ExtensionRequestForm(BaseModelForm):
     class Meta:
         model = ExtensionRequest
-        fields = (
-            "action",
-            "current_due_date",
-            "requested_due_date",
-            "justification",
-            "status",
-            "decision_comment",
-        )
+        fields = ("action", "requested_due_date", "justification")
 
 
 class DueDateChangeForm(BaseModelForm):
@@ -363,4 +318,4 @@ class DueDateChangeForm(BaseModelForm):
 class AttachmentForm(BaseModelForm):
     class Meta:
         model = Attachment
-        fields = ("action", "title", "kind", "file", "content_type")
+        fields = ("action", "title", "kind", "file")

@@ -16,7 +16,7 @@ from django.utils.timezone import template_localtime
 
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel
 
-from . import permissions, services, workflow
+from . import policy, services, workflow
 from .business_days import non_business_day_reason
 from .choices import OPEN_STATUSES, ActionStatus, AttachmentKind, ExtensionStatus
 from .models import ExecutiveAction
@@ -43,16 +43,9 @@ def page_querysets(request, action):
 
 
 def prime_permissions(request, action, data):
-    """Give ``actions.permissions`` the units and people of the action from the loaded
-    assignments, so the page's many permission checks read no more rows."""
-    assignments = data["assignments"]
-    units = {action.lead_unit_id, action.issuing_unit_id}
-    units.update(a.organization_unit_id for a in assignments)
-    people = {action.accountable_person_id, action.issued_by_id, action.executive_sponsor_id}
-    people.update(a.person_id for a in assignments)
-    # the caches ``permissions._action_unit_ids`` and ``_named_person_ids`` fill themselves
-    action._unit_ids_cache = units - {None}
-    action._person_ids_cache = people - {None}
+    """Give the write policy the supporting units from the loaded assignments, so the page's
+    many permission checks read no more rows."""
+    policy.prime([action], data["assignments"])
 
 
 def workflow_context(request, action, data):
@@ -83,8 +76,8 @@ def workflow_context(request, action, data):
         "open_children": open_children,
         "due_flag": non_business_day_reason(action.due_date),
         "pending_extension": pending,
-        "can_manage": permissions.can_manage(user, action),
-        "can_edit": permissions.can_edit(user, action),
+        "can_manage": bool(policy.may_supervise(user, action)),
+        "can_edit": bool(policy.may_edit(user, action)),
         "extension_url": reverse("actions:executiveaction_extension", args=[action.pk]),
         "child_total": len(children),
         "child_completed": sum(child.status == ActionStatus.COMPLETED for child in children),
@@ -110,22 +103,18 @@ def board_context(request, action, data):
         "rows": rows,
         "states": states,
         "response_choices": RESPONSE_CHOICES,
-        "can_remind": permissions.can_edit(request.user, action)
+        "can_remind": policy.may_edit(request.user, action)
         and any(r.state in ("pending", "acknowledged", "overdue") for r in rows),
-        "can_manage": permissions.can_manage(request.user, action),
-        "can_assign": _may_assign(request.user, action),
+        "can_manage": bool(policy.may_supervise(request.user, action)),
+        "can_assign": bool(policy.may_assign(request.user, action)),
         "assign_url": reverse("actions:executiveaction_assign", args=[action.pk]),
         "remind_url": reverse("actions:executiveaction_remind", args=[action.pk]),
     }
 
 
-def _may_assign(user, action):
-    return permissions.can_manage(user, action) or services._is_issuer(user, action)
-
-
 def timeline_context(request, action, data):
     back = action.get_absolute_url()
-    can_edit = permissions.can_edit(request.user, action)
+    can_edit = bool(policy.may_edit(request.user, action))
 
     def add(name, **params):
         query = "&".join(f"{k}={v}" for k, v in params.items())
@@ -197,7 +186,7 @@ def attachments_context(request, action, data):
 
     return {
         "attachments": data["timeline:attachments"],
-        "can_upload": permissions.can_edit(request.user, action)
+        "can_upload": policy.may_edit(request.user, action)
         and request.user.has_perm("actions.add_attachment"),
         "upload_url": reverse("actions:executiveaction_attach", args=[action.pk]),
         "kinds": AttachmentKind.choices,

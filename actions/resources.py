@@ -4,7 +4,7 @@ Executive actions are matched by Number. A row with an empty Number creates an a
 the numbering service numbers on save; a Number that matches no action the user can see is
 an error ("not found": a hidden action is never revealed). Rules on top of the columns:
 
-- Existing actions: the user must be allowed to change the action (``can_edit``); a new
+- Existing actions: the user must be allowed to change the action (``policy.may_edit``); a new
   status must be an allowed move of the status machine (``services.check_transition``) and
   is applied with ``services.transition``; a new due date is applied with
   ``services.change_due_date`` (a ``DueDateChange`` with the file's name as the reason).
@@ -25,10 +25,9 @@ import copy
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from actions import services
+from actions import policy, services
 from actions.choices import ActionStatus
-from actions.models import Assignment, ExecutiveAction, ExecutiveActionType, Tag
-from actions.permissions import can_edit
+from actions.models import ExecutiveAction, ExecutiveActionType, Tag
 from analysis.resources import AUTHORITY
 from execcoord.access import visible
 from execcoord.history import (
@@ -66,28 +65,7 @@ class ActionKeyMap(KeyMap):
             )
             for action in actions:
                 self.records[action.number.lower()] = action
-        _prime_permission_caches(list(self.records.values()))
-
-
-def _prime_permission_caches(actions):
-    """Fill the caches ``actions.permissions`` reads, from one query over assignments."""
-    by_pk = {a.pk: a for a in actions}
-    for action in actions:
-        action._unit_ids_cache = {action.lead_unit_id, action.issuing_unit_id} - {None}
-        action._person_ids_cache = {
-            action.accountable_person_id,
-            action.issued_by_id,
-            action.executive_sponsor_id,
-        } - {None}
-    pks = list(by_pk)
-    for start in range(0, len(pks), CHUNK):
-        rows = Assignment.objects.filter(action_id__in=pks[start : start + CHUNK]).values_list(
-            "action_id", "organization_unit_id", "person_id"
-        )
-        for action_id, unit_id, person_id in rows:
-            by_pk[action_id]._unit_ids_cache.add(unit_id)
-            if person_id:
-                by_pk[action_id]._person_ids_cache.add(person_id)
+        policy.prime(list(self.records.values()))
 
 
 ACTION = ActionKeyMap(ExecutiveAction, lambda action: action.number, "action number")
@@ -251,7 +229,7 @@ class ExecutiveActionResource(BaseResource):
             self._check_new(instance, row, add, errors)
         else:
             self._keep_hidden_parent(instance, row)
-            if not can_edit(self.user, instance._import_stored):
+            if not policy.may_edit(self.user, instance._import_stored):
                 add("number", f"You may not change action {number}: it is not one of yours.")
             else:
                 self._check_status_change(instance, row, add)
@@ -269,9 +247,8 @@ class ExecutiveActionResource(BaseResource):
             instance.parent_id = stored
 
     def _check_new(self, instance, row, add, errors):
-        instance._unit_ids_cache = {instance.lead_unit_id, instance.issuing_unit_id} - {None}
-        instance._person_ids_cache = set()
-        if "lead_unit" not in errors and not can_edit(self.user, instance):
+        instance._supporting = []
+        if "lead_unit" not in errors and not policy.may_edit(self.user, instance):
             unit = instance.lead_unit.code if instance.lead_unit_id else "(none)"
             add(
                 "lead_unit",

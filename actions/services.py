@@ -81,6 +81,7 @@ class TransitionError(Exception):
 
 
 def _is_manager(user):
+    """A Manager or administrator by role (the "manager only" moves of the table)."""
     if user is None or not user.is_authenticated:
         return False
     scope = get_user_scope(user)
@@ -112,61 +113,19 @@ def allowed_transitions(action, user=None):
     ]
 
 
-def _is_issuer(user, action):
-    """The issuer of ``action`` or a member of its issuing unit (the executive secretariat
-    issues taskers), with the right to change actions."""
-    scope = get_user_scope(user)
-    if not user.has_perm("actions.change_executiveaction"):
-        return False
-    return bool(
-        (scope.person_id and scope.person_id == action.issued_by_id)
-        or (scope.unit_id and scope.unit_id == action.issuing_unit_id)
-    )
-
-
-# Who may make each move (the one place this rule lives); see ``role_problem``.
-ROLE_RULES = {
-    "issue": "issuer",
-    "cancel": "issuer",
-    "start": "edit",
-    "hold": "edit",
-    "resume": "edit",
-    "submit": "edit",
-    "approve": "manage",
-    "return": "manage",
-    "reopen": "manage",
-}
-
-
 def may_make(user, action, row):
-    """Whether ``user`` may make the move ``row`` on ``action`` (``ROLE_RULES``).
+    """Whether ``user`` may make the move ``row`` on ``action`` (``actions.policy``)."""
+    from actions.policy import may_move
 
-    Issue and cancel: managers of the action's units, its issuer and the issuing unit's
-    members; start, hold, resume and submit: whoever may edit the action; approve, return
-    and reopen: managers of its units (``actions.permissions``).
-    """
-    from actions import permissions
-
-    if user is None or not user.is_authenticated:
-        return False
-    rule = ROLE_RULES[row.name]
-    if rule == "edit":
-        return permissions.can_edit(user, action)
-    if rule == "issuer":
-        return permissions.can_manage(user, action) or _is_issuer(user, action)
-    return permissions.can_manage(user, action)
+    return bool(may_move(user, action, row))
 
 
 def role_problem(action, row, user):
     """The message refusing ``row`` to ``user`` on role grounds, or ``None``."""
-    if may_make(user, action, row):
-        return None
-    who = {
-        "issuer": "its issuer, the issuing unit and managers of its units",
-        "edit": "the people and units working on it and their managers",
-        "manage": "managers of its units",
-    }[ROLE_RULES[row.name]]
-    return f"You cannot {row.label.lower()} this action: only {who} can."
+    from actions.policy import may_move
+
+    verdict = may_move(user, action, row)
+    return None if verdict else verdict.reason
 
 
 def user_transitions(action, user):
@@ -218,7 +177,7 @@ def _join(words):
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def check_transition(action, target, user=None, *, close_children=False, strict=False):
+def check_transition(action, target, user=None, *, close_children=False, strict=True):
     """Every reason the move of ``action`` to ``target`` by ``user`` is refused.
 
     Args:
@@ -226,8 +185,10 @@ def check_transition(action, target, user=None, *, close_children=False, strict=
         target: an ``ActionStatus`` value.
         user: who asks; "Reopen" is for managers and administrators.
         close_children: completing a parent closes its open sub-taskers instead of refusing.
-        strict: also apply the role rules (``may_make``) and, on approval, the close-out
-            checklist (``closeout_problems``). Every page passes it.
+        strict: also apply the role rules (``actions.policy.may_move``) and, on approval,
+            the close-out checklist (``closeout_problems``), for the action and for every
+            open sub-tasker completed with it. Every path that acts for a user keeps it on;
+            only data set-up without a user (demo data, tests) turns it off.
 
     Returns:
         A list of messages, empty when the move is allowed.
@@ -256,7 +217,42 @@ def check_transition(action, target, user=None, *, close_children=False, strict=
             )
     if strict and row.name == "approve" and action.pk:
         problems += closeout_problems(action, close_children=close_children, user=user)
+        if close_children:
+            problems += _cascade_problems(action, user)
     return problems
+
+
+def _cascade_problems(action, user):
+    """Why the open sub-taskers of ``action`` cannot be completed with it: each must be
+    ready for approval on its own (submitted, its close-out checklist met, ``user`` allowed
+    to approve it). Sub-taskers ``user`` may not see are counted, not named."""
+    problems, hidden = [], 0
+    children = _open_descendants(action)
+    shown = set(
+        ExecutiveAction.objects.visible_to(user)
+        .filter(pk__in=[c.pk for c in children])
+        .values_list("pk", flat=True)
+    )
+    for child in children:
+        if child.pk not in shown:
+            hidden += 1
+            continue
+        if child.status != S.SUBMITTED:
+            problems.append(
+                f"{child.number} is “{S(child.status).label}”: a sub-tasker is completed with "
+                "its parent only once its own response is submitted."
+            )
+            continue
+        for problem in check_transition(child, S.COMPLETED, user, close_children=True):
+            problems.append(f"{child.number}: {problem}")
+    if hidden:
+        problems.append(f"{hidden} open sub-tasker(s) you cannot see must be closed first.")
+    return problems
+
+
+def _open_descendants(action):
+    """The open sub-taskers directly below ``action`` (each checks its own below it)."""
+    return list(ExecutiveAction.objects.filter(parent_id=action.pk, status__in=OPEN_STATUSES))
 
 
 def closeout_checklist(action, *, close_children=False, user=None):
@@ -362,7 +358,7 @@ def _copy_state(source, target):
         setattr(target, field.attname, getattr(source, field.attname))
 
 
-def transition(action, target, user, *, comment="", close_children=False, strict=False):
+def transition(action, target, user, *, comment="", close_children=False, strict=True):
     """Move ``action`` to status ``target``, or raise :class:`TransitionError`.
 
     Locks the row, re-checks the rules on the stored state (another user may have moved it),

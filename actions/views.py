@@ -6,7 +6,7 @@ from execcoord.panels import Button
 from execcoord.registry import app_registrar
 from execcoord.utils import viewname
 
-from . import filtersets, forms, permissions, tables
+from . import filtersets, forms, policy, tables
 from . import workflow_views as wf
 from .models import (
     Assignment,
@@ -96,7 +96,7 @@ register_model(
             "Assign",
             _assign_url,
             permission="view",
-            condition=lambda request, action: wf.may_assign(request.user, action),
+            condition=lambda request, action: bool(policy.may_assign(request.user, action)),
         ),
     ],
     views={
@@ -105,8 +105,6 @@ register_model(
         "bulk_edit": wf.ExecutiveActionBulkEditView,
     },
     extra_urls=WORKFLOW_URLS,
-    user_can_change=permissions.can_edit,
-    user_can_delete=permissions.can_delete,
 )
 register_model(Assignment)
 register_model(

@@ -27,7 +27,7 @@ from actions.choices import (
     StatusUpdateKind,
 )
 from actions.models import Assignment, ExecutiveAction
-from partners.access import get_user_scope
+from actions.policy import answers_on_behalf, may_respond
 
 S = ActionStatus
 A = AssignmentStatus
@@ -152,18 +152,6 @@ def board_state(assignment, today=None):
     return "pending" if assignment.status == A.PENDING else "acknowledged"
 
 
-def may_respond(user, assignment):
-    """Members of the supporting unit (or its managers) and the named person answer for it."""
-    scope = get_user_scope(user)
-    if not user.has_perm("actions.change_assignment") and not scope.is_admin:
-        return False
-    return (
-        scope.is_admin
-        or (scope.person_id and scope.person_id == assignment.person_id)
-        or assignment.organization_unit_id in scope.related_unit_ids
-    )
-
-
 @dataclass
 class BoardRow:
     assignment: Assignment
@@ -190,7 +178,7 @@ def coordination_board(action, user, today=None, assignments=None):
             assignment.last_reminded_at and timezone.localdate(assignment.last_reminded_at) == today
         )
         rows.append(
-            BoardRow(assignment, state, label, color, may_respond(user, assignment), reminded)
+            BoardRow(assignment, state, label, color, bool(may_respond(user, assignment)), reminded)
         )
     counts = {key: 0 for key, _, _ in BOARD_STATES}
     for row in rows:
@@ -216,7 +204,10 @@ def record_response(assignment, user, *, status, comment=""):
             locked.response = comment.strip()
         if status != A.ACKNOWLEDGED:
             locked.responded_at = timezone.now()
-        services._record_as(locked, user, f"Answered: {locked.get_status_display()}")
+        locked.responded_by = user
+        locked.entered_on_behalf = answers_on_behalf(user, assignment)
+        verb = "Answer entered for the unit" if locked.entered_on_behalf else "Answered"
+        services._record_as(locked, user, f"{verb}: {locked.get_status_display()}")
         locked.save()
     return locked
 

@@ -25,7 +25,7 @@ from execcoord.forms import restrict_form_fields
 from execcoord.views.generic import BulkEditView, ObjectEditView
 from partners.access import get_user_scope
 
-from . import permissions, services, workflow
+from . import policy, services, workflow
 from .business_days import non_business_day_reason
 from .choices import ActionStatus, AssignmentStatus
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest
@@ -41,14 +41,10 @@ def _back(request, action):
     return HttpResponseRedirect(action.get_absolute_url())
 
 
-def _require(allowed):
-    if not allowed:
-        raise PermissionDenied
-
-
-def may_assign(user, action):
-    """Managers of the action's units, its issuer and the issuing unit assign it."""
-    return permissions.can_manage(user, action) or services._is_issuer(user, action)
+def _require(verdict):
+    """403 with the policy's reason when ``verdict`` refuses."""
+    if not verdict:
+        raise PermissionDenied(getattr(verdict, "reason", ""))
 
 
 @method_decorator(login_required, name="dispatch")
@@ -67,7 +63,7 @@ class ActionTransitionView(View):
         _require(request.user.has_perm("actions.change_executiveaction"))
         row = services.TRANSITIONS.get((action.status, target))
         if row is not None:
-            _require(services.may_make(request.user, action, row))
+            _require(policy.may_move(request.user, action, row))
         close_children = request.POST.get("close_children") == "on"
         try:
             services.transition(
@@ -134,7 +130,7 @@ class AssignmentView(View):
 
     def dispatch(self, request, pk):
         self.action = visible_action(request, pk)
-        _require(may_assign(request.user, self.action))
+        _require(policy.may_assign(request.user, self.action))
         return super().dispatch(request, pk)
 
     def forms(self, data=None):
@@ -192,7 +188,7 @@ class ExtensionRequestView(View):
 
     def dispatch(self, request, pk):
         self.action = visible_action(request, pk)
-        _require(permissions.can_edit(request.user, self.action))
+        _require(policy.may_edit(request.user, self.action))
         return super().dispatch(request, pk)
 
     def get(self, request, pk):
@@ -237,7 +233,7 @@ class ExtensionDecideView(View):
     def post(self, request, pk):
         extension = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
         action = extension.action
-        _require(permissions.can_manage(request.user, action))
+        _require(policy.may_supervise(request.user, action))
         approve = request.POST.get("decision") == "approve"
         try:
             services.decide_extension(
@@ -265,7 +261,7 @@ class AttachmentUploadView(View):
 
     def post(self, request, pk):
         action = visible_action(request, pk)
-        _require(permissions.can_edit(request.user, action))
+        _require(policy.may_edit(request.user, action))
         _require(request.user.has_perm("actions.add_attachment"))
         instance = Attachment(action=action, uploaded_by=request.user)
         form = AttachmentUploadForm(request.POST, request.FILES, instance=instance)
@@ -317,7 +313,7 @@ class RemindView(View):
 
     def post(self, request, pk):
         action = visible_action(request, pk)
-        _require(permissions.can_edit(request.user, action))
+        _require(policy.may_edit(request.user, action))
         sent, skipped = workflow.remind_supporting_units(action, request.user, request)
         if sent:
             messages.success(request, f"Reminded: {', '.join(sent)}.")
@@ -341,7 +337,7 @@ class RespondView(View):
         assignment = get_object_or_404(
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
-        _require(workflow.may_respond(request.user, assignment))
+        _require(policy.may_respond(request.user, assignment))
         try:
             workflow.record_response(
                 assignment,
@@ -366,7 +362,7 @@ class DispositionView(View):
         assignment = get_object_or_404(
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
-        _require(permissions.can_manage(request.user, assignment.action))
+        _require(policy.may_supervise(request.user, assignment.action))
         if assignment.status != AssignmentStatus.NON_CONCUR:
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
@@ -423,14 +419,34 @@ class ExecutiveActionEditView(ObjectEditView):
 
 
 class ExecutiveActionBulkEditView(BulkEditView):
-    """Bulk edit whose per-record saves may be refused by the status machine at save time."""
+    """Bulk edit of actions: the chosen fields are set on each record, then a due date moves
+    through ``services.change_due_date`` and a status through ``services.transition`` (the
+    status machine, the role rules and the close-out checklist), record by record; one
+    refusal and nothing is saved."""
+
+    workflow_fields = ("status",)
 
     def apply(self, objs, changes):
-        try:
-            with transaction.atomic():
-                failures = super().apply(objs, changes)
-        except services.TransitionError as refused:
-            return [(objs[0], [str(refused)])]
+        changes = dict(changes)
+        target = changes.pop("status", None)
+        due = changes.pop("due_date", None)
+        reason = changes.pop("due_date_change_reason", "").strip()
+        user = self.request.user
+        with transaction.atomic():
+            failures = super().apply(objs, changes)
+            for obj in [] if failures else objs:
+                try:
+                    with transaction.atomic():
+                        if due and due != obj.due_date:
+                            services.change_due_date(obj, due, user, reason)
+                        if target and target != obj.status:
+                            services.transition(obj, target, user)
+                except services.TransitionError as refused:
+                    failures.append((obj, [str(refused)]))
+                except ValidationError as invalid:
+                    failures.append((obj, invalid.messages))
+            if failures:
+                transaction.set_rollback(True)
         return failures
 
 
@@ -447,7 +463,7 @@ class StatusUpdateEditView(ObjectEditView):
         )
         if action is None:
             raise Http404("No such action.")
-        if not permissions.can_edit(self.request.user, action):
+        if not policy.may_edit(self.request.user, action):
             form.add_error("action", "You cannot post updates on this action.")
             return None
         try:

@@ -12,17 +12,24 @@ from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
-from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token
+from execcoord import policy
+from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
+from execcoord.models import StaleEdit
 
 
 class ConcurrencyAdminForm(forms.ModelForm):
-    """Admin form that refuses a save when someone else saved the record meanwhile.
+    """Admin form that refuses a save when someone else saved the record meanwhile, and
+    asks the write policy about the record as it would be saved.
 
-    The same token as the generic edit form (``version`` or ``updated_at``); the typed values
-    stay in the form and the error names the fields that changed.
+    The same token as the generic edit form (``version``), and it is required: a form
+    without it is stale. The typed values stay in the form and the error names the fields
+    that changed. The save itself is a compare-and-swap (``BaseModel._do_update``), so two
+    simultaneous saves of the same version cannot both succeed. ``user`` is set by
+    ``BaseAdmin.get_form``.
     """
 
     concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    user = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,8 +38,8 @@ class ConcurrencyAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         token = self.data.get(self.add_prefix(TOKEN_FIELD), "")
-        if self.instance.pk and token and token != concurrency_token(self.instance):
-            changed = changed_fields_since(self.instance, token)
+        if self.instance.pk and token != concurrency_token(self.instance):
+            changed = changed_fields_since(self.instance, token) if token else []
             raise forms.ValidationError(
                 "Someone else saved this record after you opened it"
                 + (f" (changed: {', '.join(changed)})" if changed else "")
@@ -40,6 +47,11 @@ class ConcurrencyAdminForm(forms.ModelForm):
                 code="stale",
             )
         return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.user is not None:
+            policy_errors(self, self.user)
 
 
 def _is_whole_table(query):
@@ -177,6 +189,82 @@ class BaseAdmin(SimpleHistoryAdmin):
         if request.user.is_superuser:
             return qs
         return qs.visible_to(request.user)
+
+    # -- the one write policy (execcoord.policy), as Django admin asks it
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and bool(
+            policy.may(request.user, "add", self.model)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and bool(
+            policy.may(request.user, "change", self.model, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and bool(
+            policy.may(request.user, "delete", self.model, obj)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        """The admin's own read-only fields, and every field the policy lets this user not
+        set on ``obj`` (workflow facts, a satellite's tasker …)."""
+        declared = list(super().get_readonly_fields(request, obj))
+        instance = obj if obj is not None else self.model()
+        names = [f.name for f in self.model._meta.get_fields() if f.concrete and f.editable]
+        allowed = set(policy.writable_fields(request.user, instance, names))
+        return declared + [n for n in names if n not in allowed and n not in declared]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def get_object(self, request, object_id, from_field=None):
+        """On a save, the row is locked until the transaction ends, so the version check
+        and the write see the same row."""
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "POST":
+            obj = type(obj)._default_manager.select_for_update().filter(pk=obj.pk).first()
+        return obj
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StaleEdit:
+            from django.contrib import messages
+            from django.http import HttpResponseRedirect
+
+            messages.error(
+                request,
+                "Someone else saved this record at the same moment; your changes were not "
+                "saved. Reload to see theirs.",
+            )
+            return HttpResponseRedirect(request.get_full_path())
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Only for records the user may see: a hidden one is a 404, never its old title."""
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _visible_or_404(self, request, object_id):
+        from django.contrib.admin.utils import unquote
+        from django.http import Http404
+
+        if request.user.is_superuser:
+            return
+        pk = unquote(object_id)
+        try:
+            found = self.get_queryset(request).filter(pk=pk).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404("No such record.")
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))

@@ -6,6 +6,8 @@ the current value), renders dates as ``<input type="date">``, uses search-as-you
 for related records, and carries the optimistic-concurrency token.
 """
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
@@ -13,20 +15,45 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 
+from execcoord import policy
 from execcoord.access import has_active_flag, visible
 from execcoord.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 TOKEN_FIELD = "concurrency_token"
+FORM_KEY = "form_key"
+NO_CHANGE = "— no change —"
 
 
 def concurrency_token(instance):
-    """The token that changes whenever ``instance`` is saved: ``version`` or ``updated_at``."""
+    """The token that changes whenever ``instance`` is saved: its ``version``."""
     if instance is None or instance.pk is None:
         return ""
-    if hasattr(instance, "version"):
-        return str(instance.version)
-    value = getattr(instance, "updated_at", None)
-    return value.isoformat() if value else ""
+    return str(instance.version)
+
+
+def restrict_to_policy(form, user):
+    """Drop the fields of a model form that ``user`` may not set on its instance (the write
+    policy's field rules): they are not drawn, and a value POSTed for one is ignored."""
+    names = [n for n in form.fields if n in _model_field_names(form)]
+    allowed = set(policy.writable_fields(user, form.instance, names))
+    for name in names:
+        if name not in allowed:
+            del form.fields[name]
+
+
+def _model_field_names(form):
+    meta = form.instance._meta
+    return {f.name for f in meta.get_fields() if not f.auto_created or f.concrete}
+
+
+def policy_errors(form, user):
+    """Add the write policy's refusal of the form's record, as it would be saved, to the
+    form (``add`` for a new record, ``change`` for a stored one)."""
+    instance = form.instance
+    verb = "change" if instance.pk else "add"
+    verdict = policy.may(user, verb, type(instance), instance)
+    if not verdict:
+        form.add_error(None, verdict.reason)
 
 
 def restrict_form_fields(form, user):
@@ -105,16 +132,27 @@ class BaseModelForm(forms.ModelForm):
 
     fieldsets = None
     concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    form_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
+        if self.instance.pk is None:
+            self.fields[FORM_KEY].initial = uuid.uuid4().hex
+        else:
+            del self.fields[FORM_KEY]
         for field in self.fields.values():
             if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         if user is not None:
+            restrict_to_policy(self, user)
             restrict_form_fields(self, user)
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.user is not None:
+            policy_errors(self, self.user)
 
     @cached_property
     def helper(self):
@@ -124,25 +162,28 @@ class BaseModelForm(forms.ModelForm):
         helper = FormHelper()
         helper.form_tag = False
         helper.disable_csrf = True
-        names = [n for n in self.fields if n != TOKEN_FIELD]
+        hidden = [n for n in (TOKEN_FIELD, FORM_KEY) if n in self.fields]
+        names = [n for n in self.fields if n not in hidden]
         helper.layout = build_layout(self.fieldsets, names)
-        helper.layout.append(TOKEN_FIELD)
+        for name in hidden:
+            helper.layout.append(name)
         return helper
 
     def changed_since_opened(self):
         """The field labels changed by someone else since this form was opened, or ``None``.
 
         Returns ``None`` when the record is new or unchanged; otherwise a (possibly empty)
-        list of the changed fields' labels, read from the change history.
+        list of the changed fields' labels, read from the change history. A form without a
+        token is stale: nobody can say what its author saw.
         """
         instance = self.instance
         if instance.pk is None:
             return None
         token = self.data.get(self.add_prefix(TOKEN_FIELD), "")
         current = concurrency_token(instance)
-        if not token or token == current:
+        if token == current:
             return None
-        return changed_fields_since(instance, token)
+        return changed_fields_since(instance, token) if token else []
 
     def accept_current_version(self):
         """Let the next submission overwrite: the token becomes the current one."""
@@ -159,12 +200,9 @@ def changed_fields_since(instance, token):
         token: the ``version`` number or ``updated_at`` isoformat of the version the user saw.
     """
     history = getattr(instance, "history", None)
-    if history is None:
+    if history is None or not str(token).isdigit():
         return []
-    if hasattr(instance, "version"):
-        old = history.filter(version=token).order_by("-history_date").first()
-    else:
-        old = history.filter(updated_at=token).order_by("-history_date").first()
+    old = history.filter(version=int(token)).order_by("-history_date").first()
     new = history.order_by("-history_date").first()
     if old is None or new is None:
         return []
@@ -199,14 +237,19 @@ def bulk_edit_form_for(model, fields=None):
 
     def formfield(field):
         form_field = field.formfield(required=False)
+        form_field.initial = None  # never the model's default: "no change" until chosen
         if isinstance(field, models.BooleanField):
             form_field = forms.NullBooleanField(
                 label=form_field.label,
                 required=False,
-                widget=forms.Select(choices=(("unknown", "—"), ("true", "Yes"), ("false", "No"))),
+                widget=forms.Select(
+                    choices=(("unknown", NO_CHANGE), ("true", "Yes"), ("false", "No"))
+                ),
             )
         elif form_field.__class__ is forms.TypedChoiceField:
-            form_field.choices = [("", "—"), *field.choices]
+            form_field.choices = [("", NO_CHANGE), *field.choices]
+        elif isinstance(form_field, forms.ModelChoiceField):
+            form_field.empty_label = NO_CHANGE
         return form_field
 
     attrs = {name: formfield(model._meta.get_field(name)) for name in fields}

@@ -73,3 +73,57 @@ def bulk_create_links(through, links, *, batch_size=2000):
     if through._meta.auto_created is False and hasattr(through, "history"):
         raise TypeError(f"{through.__name__} is tracked: use bulk_create_with_history")
     return through.objects.bulk_create(links, batch_size=batch_size)
+
+
+def _m2m_field(model, through):
+    """The many-to-many field of ``model`` whose link table is ``through``."""
+    for field in model._meta.many_to_many:
+        if field.remote_field.through is through:
+            return field
+    return None
+
+
+def record_link_change(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """A many-to-many change is a change of the record that declares the field: its
+    ``version`` grows and a history row names what was linked or unlinked, wherever the
+    link was made (form, link page, import, admin, either side).
+
+    Connected to ``m2m_changed`` for every model (``ExeccoordConfig.ready``).
+    """
+    from execcoord.models import BaseModel
+
+    if action == "pre_clear" and reverse:
+        forward = model
+        field = _m2m_field(forward, sender)
+        if field is not None:
+            instance._cleared_owner_pks = list(
+                forward._default_manager.filter(**{field.name: instance}).values_list(
+                    "pk", flat=True
+                )
+            )
+        return
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    forward = model if reverse else type(instance)
+    if not issubclass(forward, BaseModel):
+        return
+    field = _m2m_field(forward, sender)
+    if field is None:
+        return
+    verb = "Linked" if action == "post_add" else "Unlinked"
+    if reverse:
+        owner_pks = (
+            pk_set if action != "post_clear" else instance.__dict__.pop("_cleared_owner_pks", [])
+        )
+        owners = list(forward._default_manager.filter(pk__in=owner_pks or []))
+        what = f"{verb} {field.verbose_name}: {instance}"
+    else:
+        owners = [instance]
+        if action == "post_clear":
+            what = f"Unlinked every {field.verbose_name}"
+        else:
+            names = [str(r) for r in field.related_model._default_manager.filter(pk__in=pk_set)]
+            what = f"{verb} {field.verbose_name}: {'; '.join(sorted(names))}"
+    for owner in owners:
+        owner._change_reason = what[:100]
+        owner.save(update_fields=["updated_at"])

@@ -13,6 +13,15 @@ from simple_history.models import HistoricalRecords
 from execcoord.utils import object_url
 
 
+class StaleEdit(Exception):
+    """A save found the row at a newer version than the one it was read at: someone else
+    saved it meanwhile. Nothing was written."""
+
+    def __init__(self, instance):
+        self.instance = instance
+        super().__init__(f"{type(instance).__name__} {instance.pk} was changed meanwhile.")
+
+
 class VisibleQuerySet(models.QuerySet):
     """QuerySet with the one method that decides what a user may see.
 
@@ -43,6 +52,12 @@ class BaseModel(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True, editable=False)
+    version = models.PositiveIntegerField(
+        default=1,
+        db_default=1,
+        editable=False,
+        help_text="Grows on every save (optimistic concurrency).",
+    )
 
     history = HistoricalRecords(inherit=True)
     objects = VisibleQuerySet.as_manager()
@@ -54,8 +69,38 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        """Grow ``version`` and write only if the row still holds the version this instance
+        was read at (compare-and-swap, :meth:`_do_update`)."""
+        if not self._state.adding:
+            self._read_version = self.version
+            self.version = (self.version or 0) + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version"}
+        try:
+            super().save(*args, **kwargs)
+        except StaleEdit:
+            self.version = self._read_version
+            raise
+
     def get_absolute_url(self):
         return object_url(self, "detail", self.pk)
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update):
+        """``UPDATE … WHERE pk = %s AND version = <read version>``: no path overwrites a
+        newer edit. Zero rows matched while the row exists means someone saved it since this
+        instance was read: :class:`StaleEdit`."""
+        read = self.__dict__.pop("_read_version", None)
+        if read is None:
+            return super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
+        guarded = base_qs.filter(version=read)
+        if super()._do_update(guarded, using, pk_val, values, update_fields, True):
+            return True
+        if base_qs.filter(pk=pk_val).exists():
+            raise StaleEdit(self)
+        return False
+
 
     def get_choice_color(self, field_name):
         """The Bootstrap colour name for the current value of choice field ``field_name``."""
@@ -95,3 +140,20 @@ class SavedView(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class FormSubmission(models.Model):
+    """A form that was submitted: its key (one per rendered form) is taken once, so a double
+    click or a resubmitted page creates one record, not two (``execcoord.forms.FORM_KEY``)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    url = models.CharField(max_length=500, blank=True, help_text="where the first one led")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "form submission"
+        verbose_name_plural = "form submissions"
+
+    def __str__(self):
+        return self.key

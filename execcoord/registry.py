@@ -20,6 +20,8 @@ from importlib import import_module
 from django.urls import path
 from django.utils.text import slugify
 
+from execcoord import policy
+
 MENU_ORDER = ("Actions", "Partners", "Analysis")
 
 _registry = {}
@@ -46,8 +48,6 @@ class ObjectViews:
             "bulk_delete": ViewClass}`` to replace one generic view with a subclass.
         extra_urls: more URL patterns for the app, added beside the generated ones.
         searchable: include in global search (default: the model declares ``search_fields``).
-        user_can_change / user_can_delete: optional ``fn(user, obj) -> bool`` object-level
-            checks; the model's own methods of the same name are used when these are unset.
         user_fields: foreign keys to the user model set to the request user on create
             (``uploaded_by``, ``requested_by``), kept out of the form.
         slug: the URL segment (default: the plural verbose name, slugified).
@@ -65,8 +65,6 @@ class ObjectViews:
     views: dict = field(default_factory=dict)
     extra_urls: list = field(default_factory=list)
     searchable: bool | None = None
-    user_can_change: object = None
-    user_can_delete: object = None
     user_fields: tuple = ()
     slug: str | None = None
 
@@ -92,22 +90,12 @@ class ObjectViews:
     def can(self, user, action, obj=None):
         """Whether ``user`` may ``action`` (view/add/change/delete) this model or ``obj``.
 
-        Args:
-            user: the request user.
-            action: ``view``, ``add``, ``change`` or ``delete``.
-            obj: an instance for the object-level hook (``user_can_change`` /
-                ``user_can_delete``), or ``None`` for the model permission only.
+        ``view`` is the role's model permission (which records are seen is
+        ``visible_to``'s); the writes are the one write policy's (``execcoord.policy``).
         """
-        meta = self.model._meta
-        if not user.has_perm(f"{meta.app_label}.{action}_{meta.model_name}"):
-            return False
-        if obj is None or action not in ("change", "delete"):
-            return True
-        hook = getattr(self, f"user_can_{action}") or getattr(obj, f"user_can_{action}", None)
-        if hook is None:
-            return True
-        # A registration hook takes (user, obj); a model method is already bound to obj.
-        return hook(user, obj) if getattr(self, f"user_can_{action}") else hook(user)
+        if action == "view":
+            return policy.role_allows(user, "view", self.model)
+        return bool(policy.may(user, action, self.model, obj))
 
     def view_class(self, action):
         """The view class serving ``action`` (a generic one unless overridden)."""

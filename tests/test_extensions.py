@@ -9,7 +9,8 @@ from actions import services
 from actions.business_days import add_business_days, is_business_day, non_business_day_reason
 from actions.choices import ExtensionStatus
 from actions.models import DueDateChange, ExecutiveAction, ExtensionRequest
-from execcoord.views.generic import form_data
+from execcoord import registry
+from tests.generic import model_data
 from tests.factories.actions import ExecutiveActionTypeFactory
 from tests.workflow_support import S, action_in
 
@@ -93,16 +94,22 @@ def test_the_new_action_form_neither_asks_nor_lays_out_a_reason(client, administ
     assert "due_date_change_reason" in edit.content.decode()
 
 
+def form_data(action, user, changes):
+    """The edit form's POST data for ``action`` as ``user`` opens it, with ``changes``."""
+    data, _ = model_data.form_data(registry.get(ExecutiveAction).form, action, user)
+    return {**data, **{k: str(v) for k, v in changes.items()}}
+
+
 def test_the_edit_form_needs_a_reason_and_records_the_due_date_change(client, administrator):
     action = action_in(S.IN_PROGRESS)
     new = action.due_date + datetime.timedelta(days=7)
     client.force_login(administrator)
     url = reverse("actions:executiveaction_edit", args=[action.pk])
-    response = client.post(url, form_data(action, {"due_date": new}))
+    response = client.post(url, form_data(action, administrator, {"due_date": new}))
     assert response.status_code == 200
     assert response.context["form"].errors["due_date_change_reason"]
     assert not DueDateChange.objects.filter(action=action).exists()
-    client.post(url, form_data(action, {"due_date": new, "due_date_change_reason": "Re-tasked"}))
+    client.post(url, form_data(action, administrator, {"due_date": new, "due_date_change_reason": "Re-tasked"}))
     change = DueDateChange.objects.get(action=action)
     assert (change.new_due_date, change.reason, change.changed_by) == (
         new,
@@ -202,7 +209,9 @@ def test_a_due_date_on_a_weekend_is_flagged(client, administrator):
     page = client.get(action.get_absolute_url()).content.decode()
     assert "Due on a Saturday" in page
     data = form_data(
-        action, {"due_date": datetime.date(2026, 12, 27), "due_date_change_reason": "x"}
+        action,
+        administrator,
+        {"due_date": datetime.date(2026, 12, 27), "due_date_change_reason": "x"},
     )
     response = client.post(
         reverse("actions:executiveaction_edit", args=[action.pk]), data, follow=True

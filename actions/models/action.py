@@ -441,9 +441,6 @@ class ExecutiveAction(BaseModel):
     outcome_summary = models.TextField(blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="actions")
     notes = models.TextField(blank=True)
-    version = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Grows on every save (optimistic concurrency)."
-    )
 
     objects = ExecutiveActionQuerySet.as_manager()
 
@@ -503,10 +500,13 @@ class ExecutiveAction(BaseModel):
 
     @classmethod
     def from_db(cls, db, field_names, values):
-        """Remember the stored due date, so ``save`` knows when it changes."""
+        """Remember the stored due date (``save`` records its changes) and parent (the write
+        policy checks a new one)."""
         instance = super().from_db(db, field_names, values)
         if "due_date" in field_names:
             instance._stored_due_date = instance.__dict__.get("due_date")
+        if "parent_id" in field_names:
+            instance._stored_parent_id = instance.__dict__.get("parent_id")
         return instance
 
     def save(self, *args, **kwargs):
@@ -548,10 +548,6 @@ class ExecutiveAction(BaseModel):
         update_fields = kwargs.get("update_fields")
         if not self.category and self.action_type_id:
             self.category = self.action_type.category
-        if not self._state.adding:
-            self.version = (self.version or 0) + 1
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version"}
         if self.number:
             return super().save(*args, **kwargs)
         from actions.services import assign_number

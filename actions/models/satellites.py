@@ -90,6 +90,20 @@ class Assignment(BaseModel):
     )
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who recorded the answer.",
+    )
+    entered_on_behalf = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The answer was received outside the app and entered for the unit.",
+    )
     disposition = models.TextField(
         blank=True,
         help_text="How a non-concurrence was resolved; needed before the action is closed.",
@@ -422,6 +436,11 @@ class ExtensionRequest(BaseModel):
 
     def __str__(self):
         return f"Extension to {self.requested_due_date:%Y-%m-%d} ({self.get_status_display()})"
+
+    def clean(self):
+        """A new request starts from the action's current due date."""
+        if self.current_due_date is None and self.action_id:
+            self.current_due_date = self.action.due_date
 
 
 class DueDateChange(BaseModel):

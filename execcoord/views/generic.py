@@ -8,9 +8,9 @@ subclasses one only to change behaviour, usually through ``get_extra_context`` o
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import NestedObjects
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
-from django.db import router, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -18,10 +18,11 @@ from django.urls import reverse
 from django.views import View
 from django_tables2.utils import OrderByTuple
 
-from execcoord import registry
+from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.export import export_response
-from execcoord.forms import bulk_edit_form_for, concurrency_token
+from execcoord.forms import FORM_KEY, bulk_edit_form_for, changed_fields_since
+from execcoord.models import FormSubmission, StaleEdit
 from execcoord.panels import default_layout, discover_relations, load_panel_data
 from execcoord.tables import CappedCountPaginator, DeferredJoinData, optimize_queryset
 from execcoord.utils import viewname
@@ -263,8 +264,6 @@ class ObjectEditView(BaseObjectView):
         if views is None or not pk.isdigit():
             raise Http404("No such record.")
         target = get_object_or_404(visible(views.model, self.request.user), pk=pk)
-        if not views.can(self.request.user, "change", target):
-            raise PermissionDenied
         relation = next(
             (
                 r
@@ -284,22 +283,38 @@ class ObjectEditView(BaseObjectView):
 
     def post(self, request, **kwargs):
         link = self.get_link_target()
-        with transaction.atomic():
-            obj = self.get_edit_object(for_update=True)
+        try:
+            with transaction.atomic():
+                obj = self.get_edit_object(for_update=True)
+                form = self.get_form(obj, request.POST, request.FILES)
+                changed = form.changed_since_opened()
+                if changed is not None:
+                    return self.refuse_stale(form, obj, link, changed)
+                if form.is_valid():
+                    done = claim_form_key(request, form)
+                    if done is not None:
+                        return done
+                    saved = self.save_form(form, link)
+                    if saved is not None:
+                        verb = "Updated" if "pk" in self.kwargs else "Created"
+                        name = self.model._meta.verbose_name
+                        messages.success(request, f"{verb} {name} “{saved}”.")
+                        url = self.get_return_url(saved)
+                        record_form_key(request, form, url)
+                        return HttpResponseRedirect(url)
+        except StaleEdit:  # saved by someone else between the check and the write
+            obj = self.get_edit_object()
             form = self.get_form(obj, request.POST, request.FILES)
-            changed = form.changed_since_opened()
-            if changed is not None:
-                form.is_valid()
-                form.add_error(None, conflict_message(obj, changed))
-                form.accept_current_version()
-                return self.render_form(form, obj, link, status=409)
-            if form.is_valid():
-                saved = self.save_form(form, link)
-                if saved is not None:
-                    verb = "Updated" if "pk" in self.kwargs else "Created"
-                    messages.success(request, f"{verb} {self.model._meta.verbose_name} “{saved}”.")
-                    return HttpResponseRedirect(self.get_return_url(saved))
+            return self.refuse_stale(form, obj, link, form.changed_since_opened() or [])
+        except IntegrityError as clash:  # a unique rule broken by a simultaneous save
+            form.add_error(None, integrity_message(self.model, clash))
         return self.render_form(form, obj, link)
+
+    def refuse_stale(self, form, obj, link, changed):
+        form.is_valid()
+        form.add_error(None, conflict_message(obj, changed))
+        form.accept_current_version()
+        return self.render_form(form, obj, link, status=409)
 
     def save_form(self, form, link):
         """Save inside the caller's transaction; roll back if the user could no longer see it.
@@ -307,9 +322,15 @@ class ObjectEditView(BaseObjectView):
         Returns:
             The saved record, or ``None`` after a rollback (the form then carries an error).
         """
-        obj = form.save()  # a model with ``version`` grows it in ``save()``
+        obj = form.save()  # ``version`` grows in ``save()``
         if link is not None:
             target, relation = link
+            verdict = policy.may_link(self.request.user, obj, target)
+            if not verdict:
+                transaction.set_rollback(True)
+                obj.pk = None if "pk" not in self.kwargs else obj.pk
+                form.add_error(None, f"Not linked to “{target}”: {verdict.reason}")
+                return None
             getattr(target, relation.name).add(obj)
         if not visible(self.model, self.request.user).filter(pk=obj.pk).exists():
             transaction.set_rollback(True)
@@ -334,14 +355,57 @@ class ObjectEditView(BaseObjectView):
         return self.render(context, status=status)
 
 
-def conflict_message(obj, changed):
-    """The message shown when a record changed since the form was opened."""
+def claim_form_key(request, form):
+    """Take the form's one-time key (``FORM_KEY``) inside the save's transaction.
+
+    Returns ``None`` the first time; for the same rendered form submitted again (a double
+    click, a resubmitted page), a redirect to where the first submission led, and nothing is
+    saved twice. A simultaneous second submission waits on the key's unique index.
+    """
+    key = request.POST.get(FORM_KEY, "") if FORM_KEY in form.fields else ""
+    if not key:
+        return None
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(key=key[:64], user=request.user)
+    except IntegrityError:
+        first = FormSubmission.objects.filter(key=key[:64], user=request.user).first()
+        messages.info(request, "This form was already submitted; it was saved once.")
+        return HttpResponseRedirect(first.url if first and first.url else request.path)
+    return None
+
+
+def record_form_key(request, form, url):
+    """Remember where the first submission of the form led (see :func:`claim_form_key`)."""
+    key = request.POST.get(FORM_KEY, "") if FORM_KEY in form.fields else ""
+    if key:
+        FormSubmission.objects.filter(key=key[:64], user=request.user).update(url=url[:500])
+
+
+def integrity_message(model, error):
+    """A plain sentence for a unique rule broken by a simultaneous save: the model's own
+    constraint message when the database names the constraint."""
+    text = str(error)
+    for constraint in model._meta.constraints:
+        if constraint.name in text and getattr(constraint, "violation_error_message", None):
+            return f"{constraint.violation_error_message} (saved by someone else just now)"
+    return "Someone else saved a conflicting record just now; nothing was saved. Try again."
+
+
+def conflict_message(obj, changed, *, bulk=False):
+    """The message shown when a record changed since the form was opened: who changed it,
+    when, and which fields."""
+    from django.utils import timezone
+
     latest = obj.history.order_by("-history_date").select_related("history_user").first()
     who = f" by {latest.history_user}" if latest and latest.history_user else ""
+    when = f" at {timezone.localtime(latest.history_date):%d %b %Y %H:%M}" if latest else ""
     fields = f": {', '.join(changed)}" if changed else ""
+    if bulk:
+        return f"changed{who}{when} since this page was opened{fields}; reload and try again."
     return (
-        f"This record was changed{who} since you opened it{fields}. Your values are kept "
-        "below; review them against the current record and save again to overwrite."
+        f"This record was changed{who}{when} since you opened it{fields}. Your values are "
+        "kept below; review them against the current record and save again to overwrite."
     )
 
 
@@ -445,6 +509,10 @@ class BulkEditView(BulkSelectionMixin, BaseObjectView):
         form_class = self.registration.bulk_edit_form or bulk_edit_form_for(self.model)
         return form_class(data=data, user=self.request.user)
 
+    # Bulk fields that are workflow moves rather than model fields the policy lists (the
+    # actions' "status", applied through the status machine by the subclass).
+    workflow_fields = ()
+
     def post(self, request, **kwargs):
         objs = self.selected()
         if not objs:
@@ -453,67 +521,89 @@ class BulkEditView(BulkSelectionMixin, BaseObjectView):
         for obj in objs:
             self.check_object_permission(obj, "change")
         form = self.get_bulk_form(request.POST if "_apply" in request.POST else None)
+        self.restrict(form, objs)
         failures = []
         if form.is_bound and form.is_valid():
             changes = form.changed_values()
-            failures = self.apply(objs, changes)
+            failures = self.stale(objs) or self.apply_all(objs, changes)
             if not failures:
                 messages.success(
                     request, f"Updated {len(objs)} {self.model._meta.verbose_name_plural}."
                 )
                 return HttpResponseRedirect(self.get_return_url())
-        context = self.base_context(form=form, objects=objs, failures=failures)
+        # the versions the user is shown: those the page was first opened at, until a
+        # refusal has told them what changed since
+        posted = self.request.POST
+        versions = [
+            (o.pk, o.version if failures else posted.get(f"version_{o.pk}", o.version))
+            for o in objs
+        ]
+        context = self.base_context(form=form, objects=objs, failures=failures, versions=versions)
         return self.render(context)
 
+    def restrict(self, form, objs):
+        """Keep only the fields the user may set on every selected record."""
+        user = self.request.user
+        for name in list(form.fields):
+            if name in self.workflow_fields:
+                continue
+            if any(not policy.writable_fields(user, obj, [name]) for obj in objs):
+                del form.fields[name]
+
+    def stale(self, objs):
+        """The records saved by someone else since this page showed them (their versions
+        are posted as ``version_<pk>``): ``[(obj, [message])]``."""
+        failures = []
+        for obj in objs:
+            seen = self.request.POST.get(f"version_{obj.pk}", "")
+            if seen != str(obj.version):
+                changed = changed_fields_since(obj, seen)
+                failures.append((obj, [conflict_message(obj, changed, bulk=True)]))
+        return failures
+
+    def apply_all(self, objs, changes):
+        try:
+            return self.apply(objs, changes)
+        except StaleEdit as stale:
+            return [(stale.instance, [conflict_message(stale.instance, [], bulk=True)])]
+
     def apply(self, objs, changes):
-        """Save ``changes`` on every record through its form; all or nothing.
+        """Set ``changes`` (only the fields the user chose) on every record, validate it and
+        save it with history; all or nothing.
 
         Returns:
-            ``[(obj, [messages])]`` for the records that failed validation.
+            ``[(obj, [messages])]`` for the records that failed validation or the policy.
         """
         failures = []
+        user = self.request.user
         with transaction.atomic():
+            fields = {f.name: f for f in self.model._meta.get_fields()}
+            changes = {n: v for n, v in changes.items() if n in fields}
             for obj in objs:
-                form = self.registration.form(
-                    data=form_data(obj, changes), files={}, instance=obj, user=self.request.user
-                )
-                if form.is_valid():
-                    form.save()
-                else:
-                    failures.append(
-                        (
-                            obj,
-                            [
-                                f"{form.fields[f].label if f in form.fields else ''}"
-                                f" {' '.join(e)}".strip()
-                                for f, e in form.errors.items()
-                            ],
-                        )
-                    )
+                for name, value in changes.items():
+                    if not fields[name].many_to_many:
+                        setattr(obj, fields[name].attname, getattr(value, "pk", value))
+                problems = []
+                try:
+                    obj.full_clean()
+                except ValidationError as invalid:
+                    problems += [
+                        f"{_label(obj, f)}: {' '.join(e)}" if f != "__all__" else " ".join(e)
+                        for f, e in invalid.message_dict.items()
+                    ]
+                verdict = policy.may(user, "change", self.model, obj)
+                if not verdict:
+                    problems.append(verdict.reason)
+                if problems:
+                    failures.append((obj, problems))
+                    continue
+                obj.save()
+                for name, value in changes.items():
+                    if fields[name].many_to_many:
+                        getattr(obj, name).set(value)
             if failures:
                 transaction.set_rollback(True)
         return failures
-
-
-def form_data(obj, changes):
-    """The POST-like data of ``obj``'s current values with ``changes`` applied."""
-    from django.forms.models import model_to_dict
-
-    data = {}
-    for name, value in {**model_to_dict(obj), **changes}.items():
-        if hasattr(value, "pk"):
-            value = value.pk
-        elif isinstance(value, (list, tuple)) or hasattr(value, "values_list"):
-            value = [getattr(v, "pk", v) for v in value]
-        elif value is None:
-            value = ""
-        elif isinstance(value, bool):
-            value = "on" if value else ""
-        data[name] = value
-    data["concurrency_token"] = concurrency_token(obj)
-    from django.utils.datastructures import MultiValueDict
-
-    return MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()})
 
 
 class BulkDeleteView(BulkSelectionMixin, BaseObjectView):
@@ -593,18 +683,19 @@ def _label(obj, name):
 
 
 class ObjectLinkView(BaseObjectView):
-    """POST: link existing records through one many-to-many relation of the record.
+    """POST: link (or, with ``unlink=1``, unlink) existing records through one many-to-many
+    relation of the record.
 
-    Both sides' change permissions are needed; the targets are re-fetched through
+    The write policy decides each link (``policy.may_link``: the change right on the record
+    the link belongs to, from either side); the targets are re-fetched through
     ``visible_to`` so a hidden record cannot be linked by guessing its id.
     """
 
-    permission_action = "change"
+    permission_action = "view"
     http_method_names = ["post"]
 
     def post(self, request, pk, relation):
         obj = self.get_object()
-        self.check_object_permission(obj, "change")
         rel = next(
             (
                 r
@@ -615,11 +706,15 @@ class ObjectLinkView(BaseObjectView):
         )
         if rel is None:
             raise Http404("No such relation.")
-        if not registry.get(rel.related_model).can(request.user, "change"):
-            raise PermissionDenied
         pks = [p for p in request.POST.getlist("targets") if p.isdigit()]
         targets = list(visible(rel.related_model, request.user).filter(pk__in=pks))
+        for target in targets:
+            policy.may_link(request.user, obj, target).require()
+        unlink = request.POST.get("unlink") == "1"
         if targets:
-            getattr(obj, rel.name).add(*targets)
-            messages.success(request, f"Linked {len(targets)} {rel.verbose_name}.")
+            with transaction.atomic():
+                manager = getattr(obj, rel.name)
+                (manager.remove if unlink else manager.add)(*targets)
+            verb = "Unlinked" if unlink else "Linked"
+            messages.success(request, f"{verb} {len(targets)} {rel.verbose_name}.")
         return HttpResponseRedirect(self.get_return_url(obj))

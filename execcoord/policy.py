@@ -1,0 +1,144 @@
+"""The one write policy: who may add, change, delete or link which record, and which fields.
+
+Reading has one home, ``Model.objects.visible_to(user)``; writing has this one. Every path
+that changes data asks it: the generic pages (create, edit, bulk edit, delete, bulk delete,
+link), the workflow pages, Django admin, import and the services they call. A path never
+decides by itself.
+
+The shared layer knows only the generic verbs and the model permission of the user's role;
+a domain app registers a :class:`ModelPolicy` subclass for the models whose rights depend on
+the record (``actions.policy`` for taskers and their satellites)::
+
+    policy.register(Assignment, AssignmentPolicy())
+
+Verbs of the generic layer:
+
+- ``add``: ``obj`` is the new, unsaved record with its values (its parent set); ``None``
+  asks whether the user may add records of the model at all (to show the page).
+- ``change`` / ``delete``: ``obj`` is the stored record; ``None`` asks for the model.
+- ``link``: see :func:`may_link`.
+
+Domain verbs (``transition``, ``assign``, ``respond``, ``decide``) are methods of the domain
+policies, reached through :func:`policy_for`.
+
+Answers are :class:`Verdict` objects: true or false, with the reason to show when false.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+
+VERBS = ("add", "change", "delete")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An answer of the policy: ``bool(verdict)`` and, when refused, ``reason``."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+    def require(self):
+        """Raise ``PermissionDenied(reason)`` when refused."""
+        if not self.allowed:
+            raise PermissionDenied(self.reason)
+        return self
+
+
+ALLOW = Verdict(True)
+
+
+def deny(reason):
+    return Verdict(False, reason)
+
+
+def role_allows(user, verb, model):
+    """The model permission of ``user``'s role for ``verb`` (``app.verb_model``)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    meta = model._meta
+    return user.has_perm(f"{meta.app_label}.{verb}_{meta.model_name}")
+
+
+class ModelPolicy:
+    """The write rules of one model. The default: the role's model permission decides, and
+    every editable field may be set except the ``system_fields``.
+
+    Subclasses override :meth:`object_verdict` (rights that depend on the record) and
+    :meth:`fixed_fields` (fields this user may not set on this record).
+
+    Attributes:
+        system_fields: fields no form may ever set (the system or a workflow sets them).
+        scoped: the rules depend on the record (the system check for satellites of a
+            scoped model reads this).
+    """
+
+    system_fields = ()
+    scoped = False
+
+    def may(self, user, verb, model, obj=None):
+        """The verdict for ``user`` doing ``verb`` (add/change/delete) on ``obj`` of ``model``."""
+        if not role_allows(user, verb, model):
+            noun = model._meta.verbose_name_plural
+            return deny(f"Your role does not allow you to {verb} {noun}.")
+        if obj is None:
+            return ALLOW
+        return self.object_verdict(user, verb, obj)
+
+    def object_verdict(self, user, verb, obj):
+        """Record-level rules for ``verb`` on ``obj`` (the role already allows the verb)."""
+        return ALLOW
+
+    def fixed_fields(self, user, obj):
+        """Names of the fields ``user`` may not set on ``obj`` (new or stored), beyond the
+        ``system_fields``."""
+        return set()
+
+    def writable(self, user, obj, names):
+        """The subset of field ``names`` that ``user`` may set on ``obj``."""
+        fixed = set(self.system_fields) | set(self.fixed_fields(user, obj))
+        return [name for name in names if name not in fixed]
+
+
+DEFAULT = ModelPolicy()
+_policies = {}
+
+
+def register(model, model_policy):
+    """Give ``model`` its policy (a :class:`ModelPolicy` instance); returns it."""
+    _policies[model] = model_policy
+    return model_policy
+
+
+def policy_for(model):
+    """The policy of a model class or instance (the default one if none is registered)."""
+    model = model if isinstance(model, type) else type(model)
+    return _policies.get(model._meta.concrete_model, DEFAULT)
+
+
+def may(user, verb, model, obj=None):
+    """May ``user`` ``verb`` (add/change/delete) ``obj`` (or records of ``model``)?"""
+    return policy_for(model).may(user, verb, model, obj)
+
+
+def writable_fields(user, obj, names):
+    """The field ``names`` that ``user`` may set on ``obj`` (a new or a stored record)."""
+    return policy_for(obj).writable(user, obj, names)
+
+
+def link_owner(obj, other):
+    """The record a link between ``obj`` and ``other`` belongs to: the one whose policy is
+    scoped (a tasker's links are part of the tasker), else ``obj``."""
+    if not policy_for(obj).scoped and policy_for(other).scoped:
+        return other
+    return obj
+
+
+def may_link(user, obj, other):
+    """May ``user`` link (or unlink) ``obj`` and ``other``? The link changes its owner
+    (:func:`link_owner`), so it takes the owner's ``change`` right."""
+    owner = link_owner(obj, other)
+    return may(user, "change", type(owner), owner)

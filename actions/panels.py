@@ -86,12 +86,13 @@ def workflow_context(request, action, data):
 
 def tree_context(request, action, data):
     nodes = workflow.build_tree(action, data["tree"])
-    if not nodes and not request.user.has_perm("actions.add_executiveaction"):
+    can_add = bool(policy.may_add_subtasker(request.user, action))
+    if not nodes and not can_add:
         return None
     return {
         "nodes": nodes,
         "add_url": reverse("actions:executiveaction_add") + f"?parent={action.pk}",
-        "can_add": request.user.has_perm("actions.add_executiveaction"),
+        "can_add": can_add,
     }
 
 

@@ -239,6 +239,11 @@ def may_move(user, action, row):
     return deny(f"You cannot {row.label.lower()} this action: only {MOVE_WHO[rule]} can.")
 
 
+def may_add_subtasker(user, parent):
+    """Create a sub-tasker under ``parent`` (the policy's ``add`` of a new child)."""
+    return policy.may(user, "add", ExecutiveAction, ExecutiveAction(parent=parent))
+
+
 def may_delete_action(user, action):
     if get_user_scope(user).is_admin:
         return ALLOW
@@ -284,7 +289,9 @@ class ExecutiveActionPolicy(ModelPolicy):
 
     def fixed_fields(self, user, action):
         fixed = set()
-        if action.pk:
+        if not action.pk:
+            fixed.add("percent_complete")  # a new tasker starts at 0 %
+        else:
             fixed |= {"lead_unit", "accountable_person"}  # the Assign page
             if not may_assign(user, action):
                 fixed.add("due_date")  # lead staff ask for an extension
@@ -409,6 +416,7 @@ __all__ = [
     "Verdict",
     "answers_on_behalf",
     "involved_unit_ids",
+    "may_add_subtasker",
     "may_assign",
     "may_delete_action",
     "may_edit",

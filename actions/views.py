@@ -91,7 +91,12 @@ register_model(
     bulk_edit_form=forms.ExecutiveActionBulkEditForm,
     detail_layout=action_layout(forms.ExecutiveActionForm.fieldsets),
     detail_actions=[
-        Button("Add sub-tasker", _add_subtasker_url, permission="add"),
+        Button(
+            "Add sub-tasker",
+            _add_subtasker_url,
+            permission="view",
+            condition=lambda request, action: bool(policy.may_add_subtasker(request.user, action)),
+        ),
         Button(
             "Assign",
             _assign_url,

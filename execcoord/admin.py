@@ -38,7 +38,8 @@ class ConcurrencyAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         token = self.data.get(self.add_prefix(TOKEN_FIELD), "")
-        if self.instance.pk and token != concurrency_token(self.instance):
+        versioned = hasattr(self.instance, "version")
+        if self.instance.pk and versioned and token != concurrency_token(self.instance):
             changed = changed_fields_since(self.instance, token) if token else []
             raise forms.ValidationError(
                 "Someone else saved this record after you opened it"
@@ -206,6 +207,25 @@ class BaseAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj) and bool(
             policy.may(request.user, "delete", self.model, obj)
         )
+
+    def get_deleted_objects(self, objs, request):
+        """Django admin's delete summary; the records of a scoped model that go with the
+        deleted record (a tasker's satellites, its due-date history) need no delete right
+        of their own: the right to delete their tasker covers them."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        scoped = {
+            str(model._meta.verbose_name)
+            for model in {type(o) for o in objs}
+            if policy.policy_for(model).scoped
+        }
+        if scoped:
+            from django.apps import apps
+
+            satellites = {
+                str(m._meta.verbose_name) for m in apps.get_models() if policy.policy_for(m).scoped
+            }
+            perms_needed = {name for name in perms_needed if name not in satellites}
+        return deleted, counts, perms_needed, protected
 
     def get_readonly_fields(self, request, obj=None):
         """The admin's own read-only fields, and every field the policy lets this user not

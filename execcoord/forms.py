@@ -26,7 +26,7 @@ NO_CHANGE = "— no change —"
 
 def concurrency_token(instance):
     """The token that changes whenever ``instance`` is saved: its ``version``."""
-    if instance is None or instance.pk is None:
+    if instance is None or instance.pk is None or not hasattr(instance, "version"):
         return ""
     return str(instance.version)
 

@@ -15,7 +15,10 @@ from execcoord.utils import object_url
 
 class StaleEdit(Exception):
     """A save found the row at a newer version than the one it was read at: someone else
-    saved it meanwhile. Nothing was written."""
+    saved it meanwhile. Nothing was written.
+
+    Like any error inside ``save()``, it spoils the surrounding transaction: catch it outside
+    the ``atomic`` block that holds the save (the generic views, bulk edit and admin do)."""
 
     def __init__(self, instance):
         self.instance = instance
@@ -72,16 +75,18 @@ class BaseModel(models.Model):
     def save(self, *args, **kwargs):
         """Grow ``version`` and write only if the row still holds the version this instance
         was read at (compare-and-swap, :meth:`_do_update`)."""
+        read = None
         if not self._state.adding:
-            self._read_version = self.version
+            read = self._read_version = self.version
             self.version = (self.version or 0) + 1
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "version"}
         try:
             super().save(*args, **kwargs)
-        except StaleEdit:
-            self.version = self._read_version
+        except Exception:
+            if read is not None:
+                self.version = read  # nothing was written
             raise
 
     def get_absolute_url(self):
@@ -100,7 +105,6 @@ class BaseModel(models.Model):
         if base_qs.filter(pk=pk_val).exists():
             raise StaleEdit(self)
         return False
-
 
     def get_choice_color(self, field_name):
         """The Bootstrap colour name for the current value of choice field ``field_name``."""

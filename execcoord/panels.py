@@ -22,7 +22,7 @@ from django.utils import formats
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 
-from execcoord import registry
+from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.tables import EMPTY, optimize_queryset
 from execcoord.utils import viewname
@@ -549,14 +549,20 @@ def _related_actions(request, obj, relation, views):
     """The "Add new" URL and the "Link existing" picker the user is allowed to use."""
     user, back = request.user, obj.get_absolute_url()
     add_url = link_widget = None
-    if views.can(user, "add"):
+    if relation.kind == "reverse_fk":
+        # a new record of this panel belongs to ``obj``: may the user add one to it?
+        if relation.form_field and policy.may(
+            user, "add", views.model, views.model(**{relation.form_field: obj})
+        ):
+            params = {relation.form_field: obj.pk}
+            add_url = _url(viewname(relation.related_model, "add"), {**params, "return_url": back})
+    elif views.can(user, "add"):
         if relation.kind == "m2m":
             params = {"link_to": f"{obj._meta.label_lower}:{obj.pk}"}
         else:
             params = {relation.form_field: obj.pk}
         add_url = _url(viewname(relation.related_model, "add"), {**params, "return_url": back})
-    own = registry.get(obj)
-    if relation.kind != "reverse_fk" and views.can(user, "change") and own.can(user, "change", obj):
+    if relation.kind != "reverse_fk" and policy.may_link_to(user, obj, relation.related_model):
         widget = AutocompleteSelectMultiple(relation.related_model)
         link_widget = widget.render(
             "targets", [], attrs={"id": f"link-{relation.name}", "class": "form-select"}

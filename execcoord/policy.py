@@ -131,9 +131,16 @@ def writable_fields(user, obj, names):
 
 def link_owner(obj, other):
     """The record a link between ``obj`` and ``other`` belongs to: the one whose policy is
-    scoped (a tasker's links are part of the tasker), else ``obj``."""
-    if not policy_for(obj).scoped and policy_for(other).scoped:
-        return other
+    scoped (a tasker's links are part of the tasker), else the one whose model declares the
+    many-to-many field, whichever side the link is made from."""
+    pair = ((obj, other), (other, obj))
+    for record, _ in pair:
+        if policy_for(record).scoped:
+            return record
+    for record, partner in pair:
+        partner_model = type(partner)._meta.concrete_model
+        if any(f.related_model is partner_model for f in type(record)._meta.many_to_many):
+            return record
     return obj
 
 
@@ -142,3 +149,14 @@ def may_link(user, obj, other):
     (:func:`link_owner`), so it takes the owner's ``change`` right."""
     owner = link_owner(obj, other)
     return may(user, "change", type(owner), owner)
+
+
+def may_link_to(user, obj, related_model):
+    """Whether ``user`` may link ``obj`` to some records of ``related_model`` (to offer the
+    "link existing" picker; each link is then decided by :func:`may_link`)."""
+    if policy_for(obj).scoped:
+        return may(user, "change", type(obj), obj)
+    declares = any(f.related_model is related_model for f in type(obj)._meta.many_to_many)
+    if declares and not policy_for(related_model).scoped:
+        return may(user, "change", type(obj), obj)
+    return may(user, "change", related_model)

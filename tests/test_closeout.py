@@ -79,13 +79,36 @@ def test_completing_with_open_children_needs_the_explicit_confirmation(
     client, units, bob, submitted
 ):
     attach(submitted)
-    child = action_in(S.IN_PROGRESS, parent=submitted)
+    child = action_in(S.SUBMITTED, parent=submitted, lead_unit=units["OFF-A1"])
+    attach(child)
     client.force_login(bob)
     _move(client, submitted, S.COMPLETED)
-    assert ExecutiveAction.objects.get(pk=child.pk).status == S.IN_PROGRESS
+    assert ExecutiveAction.objects.get(pk=child.pk).status == S.SUBMITTED
     _move(client, submitted, S.COMPLETED, close_children="on")
     assert ExecutiveAction.objects.get(pk=submitted.pk).status == S.COMPLETED
     assert ExecutiveAction.objects.get(pk=child.pk).status == S.COMPLETED
+
+
+def test_a_sub_tasker_not_ready_on_its_own_is_not_completed_with_its_parent(
+    client, units, bob, submitted
+):
+    """Completing a parent "with its sub-taskers" does not skip what each would need alone:
+    a child never started, or one without its response, stops the parent's completion."""
+    attach(submitted)
+    started = action_in(S.IN_PROGRESS, parent=submitted, lead_unit=units["OFF-A1"])
+    unanswered = action_in(S.SUBMITTED, parent=submitted, lead_unit=units["OFF-A1"])
+    Attachment.objects.filter(action=unanswered).delete()
+    client.force_login(bob)
+    response = _move(client, submitted, S.COMPLETED, close_children="on")
+    said = _messages(response)
+    assert f"{started.number} is “In progress”" in said
+    assert f"{unanswered.number}: A response is attached: no." in said
+    statuses = set(
+        ExecutiveAction.objects.filter(
+            pk__in=[submitted.pk, started.pk, unanswered.pk]
+        ).values_list("status", flat=True)
+    )
+    assert statuses == {S.SUBMITTED, S.IN_PROGRESS}
 
 
 def test_late_completion_is_recorded_against_both_suspense_dates(units, bob):

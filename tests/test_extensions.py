@@ -10,8 +10,8 @@ from actions.business_days import add_business_days, is_business_day, non_busine
 from actions.choices import ExtensionStatus
 from actions.models import DueDateChange, ExecutiveAction, ExtensionRequest
 from execcoord import registry
-from tests.generic import model_data
 from tests.factories.actions import ExecutiveActionTypeFactory
+from tests.generic import model_data
 from tests.workflow_support import S, action_in
 
 
@@ -109,7 +109,10 @@ def test_the_edit_form_needs_a_reason_and_records_the_due_date_change(client, ad
     assert response.status_code == 200
     assert response.context["form"].errors["due_date_change_reason"]
     assert not DueDateChange.objects.filter(action=action).exists()
-    client.post(url, form_data(action, administrator, {"due_date": new, "due_date_change_reason": "Re-tasked"}))
+    client.post(
+        url,
+        form_data(action, administrator, {"due_date": new, "due_date_change_reason": "Re-tasked"}),
+    )
     change = DueDateChange.objects.get(action=action)
     assert (change.new_due_date, change.reason, change.changed_by) == (
         new,
@@ -126,6 +129,7 @@ def test_bulk_edit_records_a_due_date_change_per_action(client, administrator):
         reverse("actions:executiveaction_bulk_edit"),
         {
             "pk": [first.pk, second.pk],
+            **{f"version_{a.pk}": a.version for a in (first, second)},
             "_apply": "1",
             "due_date": new.isoformat(),
             "due_date_change_reason": "Leadership moved the deadline",

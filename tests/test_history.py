@@ -63,7 +63,12 @@ def test_edit_transition_bulk_edit_and_delete_each_record_the_user(
     client.force_login(bob)
     response = client.post(
         reverse(viewname(ExecutiveAction, "bulk_edit")),
-        {"pk": [action.pk], "_apply": "1", "priority": "critical"},
+        {
+            "pk": [action.pk],
+            f"version_{action.pk}": action.version,
+            "_apply": "1",
+            "priority": "critical",
+        },
     )
     assert response.status_code == 302
     action.refresh_from_db()

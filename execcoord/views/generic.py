@@ -378,8 +378,10 @@ def claim_form_key(request, form):
 def record_form_key(request, form, url):
     """Remember where the first submission of the form led (see :func:`claim_form_key`)."""
     key = request.POST.get(FORM_KEY, "") if FORM_KEY in form.fields else ""
-    if key:
-        FormSubmission.objects.filter(key=key[:64], user=request.user).update(url=url[:500])
+    submission = FormSubmission.objects.filter(key=key[:64], user=request.user).first()
+    if key and submission is not None:
+        submission.url = url[:500]
+        submission.save(update_fields=["url"])
 
 
 def integrity_message(model, error):

@@ -24,7 +24,7 @@ MODELS = {
     "actions.tag": (fa.TagFactory, "name", "name"),
     "actions.executiveaction": (fa.ExecutiveActionFactory, "title", "title"),
     "actions.assignment": (fa.AssignmentFactory, "response", "organization_unit"),
-    "actions.statusupdate": (fa.StatusUpdateFactory, "next_steps", "action"),
+    "actions.statusupdate": (fa.StatusUpdateFactory, "next_steps", "status_date"),
     "actions.decisionlogentry": (fa.DecisionLogEntryFactory, "title", "title"),
     "actions.dependency": (fa.DependencyFactory, "description", "predecessor"),
     "actions.extensionrequest": (fa.ExtensionRequestFactory, "justification", "justification"),
@@ -33,15 +33,24 @@ MODELS = {
 }
 
 
-def form_data(form_class, obj, user):
+def form_data(form_class, obj, user, *, new=False):
     """The POST data that re-submits ``obj`` unchanged through ``form_class``.
 
     Args:
         form_class: the registration's form.
         obj: a saved record.
-        user: who submits (scopes the pickers).
+        user: who submits (scopes the pickers and, through the write policy, the fields).
+        new: the data of the create form (the fields a new record takes) with ``obj``'s
+            values.
     """
-    form = form_class(instance=obj, user=user)
+    if new:
+        pk, obj.pk = obj.pk, None
+        try:
+            form = form_class(instance=obj, user=user)
+        finally:
+            obj.pk = pk
+    else:
+        form = form_class(instance=obj, user=user)
     data, files = {}, {}
     for name in form.fields:
         value = form[name].value()

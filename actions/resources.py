@@ -371,10 +371,9 @@ class ExecutiveActionResource(BaseResource):
     def _update_queued(self, user, reason):
         now = timezone.now()
         changed = self._updated
-        names = {"updated_at", "version"}
+        names = {"updated_at"}  # ``version`` grows in bulk_update_with_history
         for action in changed:
             action.updated_at = now
-            action.version = (action.version or 0) + 1
             stored = action._import_original
             for name in self.fields:
                 field = action._meta.get_field(name)

@@ -72,8 +72,9 @@ class BaseModel(models.Model):
     def save(self, *args, **kwargs):
         """Grow ``version`` and write only if the row still holds the version this instance
         was read at (compare-and-swap, :meth:`_do_update`)."""
+        read = None
         if not self._state.adding:
-            self._read_version = self.version
+            read = self._read_version = self.version  # _do_update takes it
             self.version = (self.version or 0) + 1
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:
@@ -81,7 +82,7 @@ class BaseModel(models.Model):
         try:
             super().save(*args, **kwargs)
         except StaleEdit:
-            self.version = self._read_version
+            self.version = read
             raise
 
     def get_absolute_url(self):

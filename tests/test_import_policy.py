@@ -3,10 +3,12 @@ field rules, workflow facts never come from a file, status moves go through the 
 machine, and no import overwrites a change made after the file was exported."""
 
 import pytest
+from django.db import transaction
 
 from actions.models import ExecutiveAction
 from analysis.models import RiskItem
 from execcoord.history import StaleRows, bulk_update_with_history
+from execcoord.models import StaleEdit
 from partners.models import Account
 from tests.factories.actions import ExecutiveActionFactory
 from tests.factories.analysis import RiskItemFactory
@@ -54,3 +56,16 @@ def test_a_bulk_update_writes_nothing_when_a_row_was_saved_since_it_was_read(
         model.objects.get(pk=mine.pk).version,
         meanwhile.version - 1,
     )
+
+
+@pytest.mark.django_db
+def test_a_save_of_a_record_changed_since_it_was_read_raises_stale_edit():
+    mine = AccountFactory(city="Baltimore")
+    theirs = Account.objects.get(pk=mine.pk)
+    theirs.city = "Annapolis"
+    theirs.save()
+    mine.city = "Mine"
+    with pytest.raises(StaleEdit), transaction.atomic():
+        mine.save()
+    assert mine.version == theirs.version - 1  # still the version it was read at
+    assert Account.objects.get(pk=mine.pk).city == "Annapolis"

@@ -240,10 +240,10 @@ def test_preview_writes_nothing(agency, bob):
             "or you may not see it. Leave Number empty to create a new action.",
         ),
         (
-            {"Lead unit (code)": "OFF-B1"},
-            "Lead unit (code)",
-            "You may not create an action for lead unit “OFF-B1”: choose a unit you work in "
-            "or manage.",
+            {"Issued by (e-mail)": "officer@agency.example.gov"},
+            "Issued by (e-mail)",
+            "The issuer is whoever creates the action (for an import: you) and does not change "
+            "afterwards; leave this column as exported (empty for a new action).",
         ),
         ({"Percent complete": "half"}, "Percent complete", "“half” is not a number."),
     ],
@@ -322,9 +322,10 @@ def test_an_action_of_another_unit_cannot_be_changed(agency, bob, charlie, actio
     )
     rows = [{"Number": theirs.number, "Title": "Mine now", "Type": "Tasker"}]
     report = run(ExecutiveActionResource, dataset_of(rows), bob)
-    assert errors_of(report)[(2, "Number")] == (
-        f"You may not change action {theirs.number}: it is not one of yours."
-    )
+    assert errors_of(report) == {
+        (2, "Number"): f"You may not change {theirs.number}: only its lead unit, its issuer and "
+        "managers of its units may."
+    }
     theirs.refresh_from_db()
     assert theirs.title == "Theirs"
 

@@ -12,6 +12,7 @@ issuer, issuing unit, issue date and completed date are refused when they differ
 stored (or, on a new row, the initial) value, as are, on an existing action, the lead unit
 and accountable person (the Assign page), the due date for those who may not assign (they
 ask for an extension) and the percent complete of an action with sub-taskers (rolled up).
+A row that changes an action carries its Version as exported (``execcoord.imports``).
 
 - Existing actions: a new status is a move of the status machine for this user
   (``services.check_transition``, strict: the role rules and, on approval, the close-out
@@ -46,8 +47,17 @@ from execcoord.history import (
     bulk_create_links,
     bulk_create_with_history,
     bulk_update_with_history,
+    lock_versions,
 )
-from execcoord.imports import BaseResource, Column, KeyMap, _text, register
+from execcoord.imports import (
+    VERSION,
+    BaseResource,
+    Column,
+    KeyMap,
+    _text,
+    changed_since_message,
+    register,
+)
 from partners.access import get_user_scope
 from partners.resources import ACCOUNT, PERSON, UNIT
 
@@ -147,6 +157,7 @@ class ExecutiveActionTypeResource(BaseResource):
         Column("requires_impact_assessment", "Requires impact assessment", example="No"),
         Column("requires_risk_assessment", "Requires risk assessment", example="No"),
         Column("is_active", "Active", example="Yes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):
@@ -207,6 +218,7 @@ class ExecutiveActionResource(BaseResource):
         Column("outcome", "Outcome"),
         Column("outcome_summary", "Outcome summary"),
         Column("notes", "Notes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):
@@ -366,6 +378,8 @@ class ExecutiveActionResource(BaseResource):
     # one: each row is validated as it is read, and the writes happen once at the end of the
     # file, in batches, through the history helpers (one history row per action). Status
     # and due-date changes of existing actions still go through the services, row by row.
+    # Before anything is written the changed actions are locked and their versions compared
+    # with the ones the rows were checked against: an action saved meanwhile refuses its row.
 
     def before_import(self, dataset, **kwargs):
         self._load(dataset, **kwargs)
@@ -396,6 +410,10 @@ class ExecutiveActionResource(BaseResource):
             return
         user = kwargs.get("user") or self.user
         reason = f"Imported from {kwargs.get('file_name') or 'a file'}"
+        stale = lock_versions([action for action, *_ in self._pending], ExecutiveAction)
+        if stale:
+            self.refuse_rows(result, [(a, changed_since_message(a, a.number)) for a in stale])
+            return
         self._create_queued(user, reason)
         self._update_queued(user, reason)
 
@@ -433,7 +451,7 @@ class ExecutiveActionResource(BaseResource):
             bulk_create_links(through, links)
 
     def _update_queued(self, user, reason):
-        """Write the changed fields in batches (each version grows), then
+        """Write the changed fields in batches (compare-and-swap, each version grows), then
         the links (each change grows the version and names the links in the history), then
         the due dates and the status moves through the services. The links come before the
         moves: a move rolls progress up to a parent, which may be a later row."""

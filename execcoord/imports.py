@@ -23,6 +23,10 @@ Rules every resource follows:
   of someone else's workflow) is refused, naming the column, when its value differs from the
   stored one (for a new record: from its initial value), and ignored when it does not. An
   empty cell of a new record leaves the field at its initial value.
+- A row that changes a record must carry the record's ``Version`` as exported: a missing or
+  older one refuses the row, naming who changed the record and when, so re-importing an old
+  file never undoes a newer edit. The writes are compare-and-swap as well (``save()``,
+  ``bulk_update_with_history``): a record saved while the file is imported refuses its row.
 - Errors are collected per row and column; the caller imports nothing when there is any.
 """
 
@@ -39,12 +43,15 @@ from importlib import import_module
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import RowResult
 
 from execcoord import policy
 from execcoord.access import visible
+from execcoord.models import StaleEdit
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 SEPARATOR = "; "
@@ -297,7 +304,7 @@ class Column:
         keymap: for references, the :class:`KeyMap` of the related model.
         required: the column must be present in the file.
         example: the value of the example row of the template file.
-        readonly: exported, never set by an import (the number).
+        readonly: exported, never set by an import (the number, the version).
     """
 
     attribute: str
@@ -306,6 +313,28 @@ class Column:
     required: bool = False
     example: object = ""
     readonly: bool = False
+
+
+VERSION = Column("version", "Version", readonly=True)
+"""The version of each record as exported (every resource of a model with a ``version``
+ends with it): a row that changes a record must carry the version it was exported at."""
+
+
+def changed_since_message(instance, key):
+    """Why a row whose record was saved after the export is refused: by whom, and when."""
+    from django.utils import timezone
+
+    latest = instance.history.order_by("-history_date").select_related("history_user").first()
+    who = f" by {latest.history_user}" if latest is not None and latest.history_user else ""
+    when = (
+        f" on {timezone.localtime(latest.history_date):%d %b %Y %H:%M}"
+        if latest is not None
+        else ""
+    )
+    return (
+        f"“{key}” was changed{who}{when} after your export; importing this row would undo "
+        "that change. Export again and make your edit in the new file."
+    )
 
 
 class KeyLoader(BaseInstanceLoader):
@@ -468,6 +497,7 @@ class BaseResource(resources.ModelResource):
             for f in model._meta.concrete_fields
             if f.is_relation or f.name not in self._columns_in_file
         }
+        self._row_results = {}
         for keymap in self.keymaps():
             keymap.load(self.user)
 
@@ -495,6 +525,9 @@ class BaseResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         self._row_number = kwargs.get("row_number")
+
+    def after_import_row(self, row, row_result, **kwargs):
+        self._row_results[kwargs.get("row_number")] = row_result
 
     def import_instance(self, instance, row, **kwargs):
         """Set the columns' values, ask the write policy, then add the resource's own checks
@@ -554,11 +587,11 @@ class BaseResource(resources.ModelResource):
         """The one write policy for this row (``execcoord.policy``), as a form asks it.
 
         A new row needs ``may(user, "add")`` for the record as it would be created; a row
-        that changes a record needs ``may(user, "change")`` for the record as stored, and
-        again for the record as it would be saved (a new parent may be someone else's).
-        Each changed column must be a field the user may set on the record
-        (``writable_fields``); otherwise it is refused by name and put back. An unchanged
-        row asks nothing: it writes nothing.
+        that changes a record needs ``may(user, "change")`` for the record as stored, the
+        record's ``Version`` as exported, and ``may(user, "change")`` again for the record
+        as it would be saved (a new parent may be someone else's). Each changed column must
+        be a field the user may set on the record (``writable_fields``); otherwise it is
+        refused by name and put back. An unchanged row asks nothing: it writes nothing.
         """
         model = self._meta.model
         new = instance._import_new
@@ -578,6 +611,7 @@ class BaseResource(resources.ModelResource):
                 self._put_back(instance, name)
         if new:
             return
+        self._check_version(instance, row, errors)
         if not errors:
             verdict = policy.may(self.user, "change", model, instance)
             if not verdict:
@@ -605,6 +639,43 @@ class BaseResource(resources.ModelResource):
             "You may not set this column on this record: leave it as exported "
             "(empty for a new record)."
         )
+
+    def _check_version(self, instance, row, errors):
+        """A row that changes a record carries the version the record was exported at."""
+        fld = self.fields.get("version")
+        if fld is None:
+            return
+        text = _text(row.get(fld.column_name))
+        current = instance._import_original["version"]
+        if text == str(current):
+            return
+        key = self.row_key(row)
+        if not text:
+            message = (
+                f"This row changes “{key}” but carries no Version: make your edits in a file "
+                "exported from here (its Version column tells whether someone changed the "
+                "record since) and import that."
+            )
+        elif not text.isdigit() or int(text) > current:
+            message = f"“{text}” is not a version of “{key}”: export again and edit that file."
+        else:
+            message = changed_since_message(instance, key)
+        self._refuse(errors, "version", message)
+
+    def refuse_rows(self, result, refusals):
+        """Refuse rows found stale while writing, after every row was read: ``refusals`` is
+        ``[(instance, message)]``, each shown in the Version column of the instance's row.
+        The caller writes nothing more; the import rolls back on these errors."""
+        for instance, message in refusals:
+            number = instance._import_row_number
+            error = ValidationError({"version": [message]})
+            row_result = self._row_results.get(number)
+            if row_result is not None:
+                result.totals[row_result.import_type] -= 1
+                result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+                row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+                row_result.validation_error = error
+            result.append_invalid_row(number, instance._import_row, error)
 
     def _unchanged_references(self, instance, row):
         """Reference columns whose keys are those already stored: they are left alone.
@@ -701,7 +772,15 @@ class BaseResource(resources.ModelResource):
         instance._change_reason = f"Imported from {kwargs.get('file_name') or 'a file'}"
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        super().save_instance(instance, is_create, row, **kwargs)
+        """Save (compare-and-swap, ``BaseModel.save``): a record saved by someone else
+        since it was read refuses its row. The save has its own savepoint, so the refusal
+        leaves the import's transaction usable to say who changed the record."""
+        try:
+            with transaction.atomic():
+                super().save_instance(instance, is_create, row, **kwargs)
+        except StaleEdit:
+            message = changed_since_message(instance, self.row_key(row))
+            raise ValidationError({"version": [message]}) from None
         if self.key is not None:
             self.key.add(instance)
 

@@ -302,6 +302,7 @@ def test_an_allowed_status_move_and_a_new_due_date_go_through_the_services(agenc
             "Type": "Tasker",
             "Status": "Submitted for review",
             "Due date": "2026-12-31",
+            "Version": parent.version,
         }
     ]
     report = run(ExecutiveActionResource, dataset_of(rows), bob)
@@ -320,7 +321,9 @@ def test_an_action_of_another_unit_cannot_be_changed(agency, bob, charlie, actio
         accountable_person=charlie.person,
         visibility="public",
     )
-    rows = [{"Number": theirs.number, "Title": "Mine now", "Type": "Tasker"}]
+    rows = [
+        {"Number": theirs.number, "Title": "Mine now", "Type": "Tasker", "Version": theirs.version}
+    ]
     report = run(ExecutiveActionResource, dataset_of(rows), bob)
     assert errors_of(report) == {
         (2, "Number"): f"You may not change {theirs.number}: only its lead unit, its issuer and "
@@ -354,13 +357,14 @@ def test_units_resolve_their_parent_by_code_from_earlier_rows(administrator, uni
 
 
 def test_people_match_by_email_and_unknown_unit_is_named(administrator, units):
-    PersonFactory(email="jane@agency.example.gov", first_name="Jane", organization_unit=None)
+    jane = PersonFactory(email="jane@agency.example.gov", first_name="Jane", organization_unit=None)
     rows = [
         {
             "E-mail": "JANE@agency.example.gov",
             "First name": "Janet",
             "Last name": "Doe",
             "Unit (code)": "OFF-A1",
+            "Version": jane.version,
         },
         {
             "E-mail": "max@agency.example.gov",
@@ -378,8 +382,18 @@ def test_legal_authorities_match_by_citation_then_by_name(administrator, db):
     cited = LegalAuthorityFactory(name="FOIA", citation="5 U.S.C. 552")
     uncited = LegalAuthorityFactory(name="Agency policy 7", citation="")
     rows = [
-        {"Citation": "5 U.S.C. 552", "Name": "Freedom of Information Act", "Summary": ""},
-        {"Citation": "", "Name": "Agency policy 7", "Summary": "Updated"},
+        {
+            "Citation": "5 U.S.C. 552",
+            "Name": "Freedom of Information Act",
+            "Summary": "",
+            "Version": cited.version,
+        },
+        {
+            "Citation": "",
+            "Name": "Agency policy 7",
+            "Summary": "Updated",
+            "Version": uncited.version,
+        },
     ]
     report = run(LegalAuthorityResource, dataset_of(rows), administrator)
     assert (report.update_count, report.new_count, report.invalid_count) == (2, 0, 0)

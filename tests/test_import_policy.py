@@ -1,29 +1,36 @@
 """Import through the one write policy (issue 13): every row is asked ``policy.may`` and the
 field rules, workflow facts never come from a file, status moves go through the status
-machine."""
+machine, and no import overwrites a change made after the file was exported."""
 
 import datetime
 import io
+import threading
 
 import pytest
+import tablib
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from actions import policy
+from actions import resources as resources_module
 from actions.models import ExecutiveAction
 from actions.resources import FIXED_MESSAGES, ExecutiveActionResource
 from analysis.models import RiskItem
-from execcoord import imports
+from execcoord import imports, registry
 from execcoord.history import StaleRows, bulk_update_with_history
 from execcoord.models import StaleEdit
 from partners.access import ROLE_MANAGER
 from partners.models import Account
+from partners.resources import AccountResource
 from tests.conftest import make_user
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
+from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory, TagFactory
 from tests.factories.analysis import RiskItemFactory
 from tests.factories.partners import AccountFactory
+from tests.generic import model_data
 from tests.test_import import dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
+from tests.test_numbering import _in_thread
 from tests.workflow_support import TODAY, S, action_in, attach
 
 # --- the bulk path is compare-and-swap too -------------------------------------------------
@@ -143,6 +150,45 @@ def edit(dataset, key, cells):
 
 def stored(action):
     return snapshot(ExecutiveAction)[action.pk]
+
+
+def opened_form(action, user, changes):
+    """The app's edit form of ``action`` as ``user`` opens it now, with ``changes`` typed."""
+    data, _ = model_data.form_data(registry.get(ExecutiveAction).form, action, user)
+    return {**data, **{name: str(value) for name, value in changes.items()}}
+
+
+def edit_url(action):
+    return reverse("actions:executiveaction_edit", args=[action.pk])
+
+
+def latest_change(record):
+    return record.history.order_by("-history_date").select_related("history_user").first()
+
+
+def changed_by(record, who):
+    when = timezone.localtime(latest_change(record).history_date)
+    return (
+        f"“{record.number if hasattr(record, 'number') else record}” was changed by {who} on "
+        f"{when:%d %b %Y %H:%M} after your export; importing this row would undo that change. "
+        "Export again and make your edit in the new file."
+    )
+
+
+# --- the Version column ------------------------------------------------------------------
+
+
+def test_every_export_and_template_carries_the_version(client, tasker, bob):
+    dataset = exported(bob)
+    assert dataset.headers[-1] == "Version"
+    assert [str(v) for v in dataset["Version"]] == [str(tasker.version)]
+    for resource in imports.all_resources():
+        if any(f.name == "version" for f in resource._meta.model._meta.concrete_fields):
+            assert resource.headers()[-1] == "Version", resource
+    client.force_login(bob)
+    response = client.get(reverse("import_template", args=["executive-actions", "csv"]))
+    template = tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv")
+    assert template.headers[-1] == "Version"
 
 
 # --- workflow facts never come from a file -----------------------------------------------
@@ -340,6 +386,189 @@ def test_a_new_tasker_imported_completed_gets_the_dates_of_its_moves(bob, alice,
     assert created.original_due_date == created.due_date
 
 
+# --- no lost update ----------------------------------------------------------------------
+
+
+def test_reimporting_an_export_after_an_edit_refuses_that_row_and_reverts_nothing(
+    client, tasker, bob, alice, units
+):
+    other = ExecutiveActionFactory(lead_unit=units["OFF-A1"], accountable_person=alice.person)
+    dataset = exported(bob)
+    mine = edit(dataset, tasker.number, {})
+    edit(dataset, other.number, {"Notes": "Bob's note"})
+    client.force_login(alice)
+    response = client.post(edit_url(tasker), opened_form(tasker, alice, {"title": "Alice's"}))
+    assert response.status_code == 302
+    tasker.refresh_from_db()
+    report = run(ExecutiveActionResource, dataset, bob)
+    assert errors_of(report) == {(mine, "Version"): changed_by(tasker, "alice")}
+    assert ExecutiveAction.objects.get(pk=tasker.pk).title == "Alice's"
+    assert ExecutiveAction.objects.get(pk=other.pk).notes == ""  # all or nothing
+
+
+def test_a_row_that_changes_a_record_without_its_version_is_refused(tasker, bob):
+    dataset = exported(bob)
+    row = edit(dataset, tasker.number, {"Title": "No version"})
+    del dataset["Version"]
+    report = run(ExecutiveActionResource, dataset, bob)
+    assert errors_of(report) == {
+        (row, "Version"): f"This row changes “{tasker.number}” but carries no Version: make "
+        "your edits in a file exported from here (its Version column tells whether someone "
+        "changed the record since) and import that."
+    }
+
+
+def test_a_stale_row_that_changes_nothing_is_skipped(tasker, bob):
+    dataset = exported(bob)
+    tasker.title = "Briefly renamed"
+    tasker.save()
+    tasker.title = "Budget response"
+    tasker.save()
+    report = run(ExecutiveActionResource, dataset, bob)
+    assert (report.invalid, report.unchanged) == ([], 1)
+
+
+def test_an_action_saved_while_the_file_is_imported_refuses_its_row(
+    monkeypatch, tasker, bob, alice
+):
+    """The rows were checked against the versions loaded first; before writing, the import
+    locks the actions and finds one saved since (one connection here: see the PostgreSQL
+    test below for two)."""
+    load_rows = ExecutiveActionResource._load
+    saved = {}
+
+    def load_then_alice_saves(self, dataset, **kwargs):
+        load_rows(self, dataset, **kwargs)
+        meanwhile = ExecutiveAction.objects.get(pk=tasker.pk)
+        meanwhile.title, meanwhile._history_user = "Saved meanwhile", alice
+        meanwhile.save()
+        saved["message"] = changed_by(meanwhile, "alice")
+
+    def never(*args, **kwargs):
+        raise AssertionError("nothing is written over a newer version")
+
+    dataset = exported(bob)
+    row = edit(dataset, tasker.number, {"Notes": "Bob's note"})
+    monkeypatch.setattr(ExecutiveActionResource, "_load", load_then_alice_saves)
+    monkeypatch.setattr(resources_module, "bulk_update_with_history", never)
+    report = run(ExecutiveActionResource, dataset, bob)
+    assert errors_of(report) == {(row, "Version"): saved["message"]}
+    assert (report.update_count, report.invalid_count) == (0, 1)
+
+
+def test_a_record_saved_while_the_file_is_imported_refuses_its_row_one_by_one_too(
+    monkeypatch, administrator, alice
+):
+    account = AccountFactory(name="Department of Energy", city="Washington")
+    prepare = AccountResource.before_import
+
+    def load_then_alice_saves(self, dataset, **kwargs):
+        prepare(self, dataset, **kwargs)
+        meanwhile = Account.objects.get(pk=account.pk)
+        meanwhile.city, meanwhile._history_user = "Germantown", alice
+        meanwhile.save()
+
+    dataset = exported(administrator, AccountResource)
+    row = edit(dataset, account.name, {"City": "Oak Ridge"})
+    monkeypatch.setattr(AccountResource, "before_import", load_then_alice_saves)
+    report = run(AccountResource, dataset, administrator)
+    account.refresh_from_db()
+    when = timezone.localtime(latest_change(account).history_date)
+    assert errors_of(report) == {
+        (row, "Version"): f"“{account.name}” was changed by alice on {when:%d %b %Y %H:%M} "
+        "after your export; importing this row would undo that change. Export again and make "
+        "your edit in the new file."
+    }
+    assert (report.update_count, report.invalid_count) == (0, 1)
+
+
+def _require_postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (set DATABASE_URL): two connections writing at once")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_save_committed_while_an_import_runs_is_kept_and_refuses_its_row(
+    monkeypatch, tasker, bob, alice
+):
+    """Two connections: the import has read the file's actions when alice saves one and
+    commits; the import then refuses that row instead of writing over her change."""
+    _require_postgres()
+    loaded, saved = threading.Event(), threading.Event()
+    load_rows = ExecutiveActionResource._load
+
+    def load_then_wait(self, dataset, **kwargs):
+        load_rows(self, dataset, **kwargs)
+        loaded.set()
+        saved.wait(timeout=10)
+
+    dataset = exported(bob)
+    row = edit(dataset, tasker.number, {"Notes": "Bob's note"})
+    monkeypatch.setattr(ExecutiveActionResource, "_load", load_then_wait)
+    reports = []
+    thread, errors = _in_thread(lambda: reports.append(run(ExecutiveActionResource, dataset, bob)))
+    assert loaded.wait(timeout=10)
+    meanwhile = ExecutiveAction.objects.get(pk=tasker.pk)
+    meanwhile.title, meanwhile._history_user = "Saved meanwhile", alice
+    meanwhile.save()
+    saved.set()
+    thread.join(timeout=30)
+    assert not errors, errors
+    tasker.refresh_from_db()
+    assert errors_of(reports[0]) == {(row, "Version"): changed_by(tasker, "alice")}
+    assert (tasker.title, tasker.notes) == ("Saved meanwhile", "")
+
+
+def test_a_form_opened_before_an_import_is_refused_with_who_and_when(client, tasker, bob, alice):
+    opened = opened_form(tasker, alice, {"title": "Alice's"})
+    dataset = exported(bob)
+    edit(dataset, tasker.number, {"Title": "Bob's import"})
+    report = run(ExecutiveActionResource, dataset, bob)
+    assert (report.invalid, report.update_count) == ([], 1)
+    client.force_login(alice)
+    response = client.post(edit_url(tasker), opened)
+    assert response.status_code == 409
+    when = timezone.localtime(latest_change(tasker).history_date)
+    assert f"This record was changed by bob at {when:%d %b %Y %H:%M}" in response.content.decode()
+    tasker.refresh_from_db()
+    assert tasker.title == "Bob's import"
+
+
+def test_links_changed_by_import_grow_the_version_and_refuse_an_open_form(
+    client, tasker, bob, alice
+):
+    TagFactory(name="FY27 budget")
+    opened = opened_form(tasker, alice, {"title": "Alice's"})
+    version = tasker.version
+    dataset = exported(bob)
+    edit(dataset, tasker.number, {"Tags": "FY27 budget"})
+    report = run(ExecutiveActionResource, dataset, bob)
+    assert (report.invalid, report.update_count) == ([], 1)
+    tasker.refresh_from_db()
+    assert tasker.version == version + 1
+    linked = latest_change(tasker)
+    assert (linked.history_change_reason, linked.history_user) == ("Linked tags: FY27 budget", bob)
+    client.force_login(alice)
+    response = client.post(edit_url(tasker), opened)
+    assert response.status_code == 409
+    assert "This record was changed by bob at" in response.content.decode()
+    assert [t.name for t in tasker.tags.all()] == ["FY27 budget"]
+
+
+def test_a_changed_field_and_links_in_one_row_are_one_import(tasker, bob):
+    TagFactory(name="FY27 budget")
+    version = tasker.version
+    dataset = exported(bob)
+    edit(dataset, tasker.number, {"Tags": "FY27 budget", "Notes": "Tagged"})
+    report = run(ExecutiveActionResource, dataset, bob)
+    assert report.invalid == []
+    tasker.refresh_from_db()
+    assert tasker.notes == "Tagged" and tasker.version == version + 2
+    reasons = [h.history_change_reason for h in tasker.history.order_by("-history_date")[:2]]
+    assert reasons == ["Linked tags: FY27 budget", "Imported from t.csv"]
+
+
 # --- speed: the per-row checks cost no query a row -----------------------------------------
 
 
@@ -371,8 +600,12 @@ def test_the_policy_checks_cost_no_query_a_row(tasker, bob, units, alice, action
 
 
 def test_the_admin_import_asks_the_same_policy_per_row(client, tasker, administrator, alice):
+    dataset = exported(administrator)
+    tasker.title, tasker._history_user = "Changed after the export", alice
+    tasker.save()
+    edit(dataset, tasker.number, {"Notes": "From the admin"})
     forged = new_row(**{"Issued by (e-mail)": alice.person.email})
-    dataset = dataset_of([forged])
+    dataset.append([forged.get(header, "") for header in dataset.headers])
     upload = io.BytesIO(imports.write_dataset(dataset, "csv"))
     upload.name = "admin.csv"
     count = ExecutiveAction.objects.count()
@@ -383,6 +616,11 @@ def test_the_admin_import_asks_the_same_policy_per_row(client, tasker, administr
     )
     assert response.status_code == 200
     errors = {row.number: row.error_dict for row in response.context["result"].invalid_rows}
-    assert errors == {1: {"issued_by": [FIXED_MESSAGES["issued_by"]]}}
+    assert errors == {
+        1: {"version": [changed_by(tasker, "alice")]},
+        2: {"issued_by": [FIXED_MESSAGES["issued_by"]]},
+    }
     assert "confirm_form" not in response.context
     assert ExecutiveAction.objects.count() == count
+    tasker.refresh_from_db()
+    assert tasker.notes == ""

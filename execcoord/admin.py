@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from execcoord import policy
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
+from execcoord.history import has_version
 from execcoord.models import StaleEdit
 
 
@@ -25,7 +26,8 @@ class ConcurrencyAdminForm(forms.ModelForm):
     without it is stale. The typed values stay in the form and the error names the fields
     that changed. The save itself is a compare-and-swap (``BaseModel._do_update``), so two
     simultaneous saves of the same version cannot both succeed. ``user`` is set by
-    ``BaseAdmin.get_form``.
+    ``BaseAdmin.get_form``. A bookkeeping model without a ``version`` (number counters,
+    feed tokens, reminder logs) has no token to check.
     """
 
     concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -33,12 +35,14 @@ class ConcurrencyAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
+        self.versioned = has_version(self._meta.model)
+        if self.versioned:
+            self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
 
     def clean(self):
         cleaned = super().clean()
         token = self.data.get(self.add_prefix(TOKEN_FIELD), "")
-        if self.instance.pk and token != concurrency_token(self.instance):
+        if self.versioned and self.instance.pk and token != concurrency_token(self.instance):
             changed = changed_fields_since(self.instance, token) if token else []
             raise forms.ValidationError(
                 "Someone else saved this record after you opened it"

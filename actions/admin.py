@@ -1,8 +1,11 @@
 """Admin of the actions app: reference data, and actions for administrators.
 
-Status changes made here go through the status machine (``services.check_transition`` in
-the form, ``services.transition`` on save), and due-date changes through
-``services.change_due_date`` with a reason, exactly as on the staff pages.
+Every page asks the write policy (``execcoord.admin.BaseAdmin``, ``actions.policy``): the
+workflow facts of an action (status, number, issuer, dates the moves set, and on an existing
+action its lead unit and accountable person) are read-only here and move through the
+action's own pages; the supporting units of the inline are edited only by those who assign
+the action. Due-date changes go through ``services.change_due_date`` with a reason, exactly
+as on the staff pages.
 """
 
 import datetime
@@ -31,7 +34,13 @@ from actions.models import (
     Tag,
 )
 from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
-from execcoord.admin import BaseAdmin, ChosenRecordFilter, ConcurrencyAdminForm, ReadOnlyInline
+from execcoord.admin import (
+    BaseAdmin,
+    ChosenRecordFilter,
+    ConcurrencyAdminForm,
+    PolicyInline,
+    ReadOnlyInline,
+)
 from execcoord.imports import admin_mixin
 from partners.access import get_user_scope
 
@@ -165,7 +174,10 @@ class DueDateFilter(admin.DateFieldListFilter):
             )
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(PolicyInline):
+    """Supporting units: edited here by those who may assign the action (``may_assign``),
+    listed for anyone else; an answer is recorded on the action's page."""
+
     model = Assignment
     extra = 0
     fields = ("organization_unit", "person", "role", "due_date", "status")

@@ -279,6 +279,86 @@ class BaseAdmin(SimpleHistoryAdmin):
         return fieldsets
 
 
+class PolicyInlineFormSet(forms.BaseInlineFormSet):
+    """Asks the write policy about every row submitted through an inline, with the row's
+    values, as the row's own admin page would: ``may(add/change/delete)`` and, for a changed
+    row, ``writable_fields``. A refused row is an error on that row and nothing is saved.
+    ``user`` is set by :meth:`PolicyInline.get_formset`."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        if self.user is None:
+            return
+        deleted = set(map(id, self.deleted_forms)) if self.can_delete else set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            instance = form.instance
+            if id(form) in deleted:
+                verb = "delete" if instance.pk else None
+            elif form.has_changed():
+                verb = "change" if instance.pk else "add"
+            else:
+                verb = None
+            if verb is None:
+                continue
+            verdict = policy.may(self.user, verb, type(instance), instance)
+            if not verdict:
+                form.add_error(None, verdict.reason)
+                continue
+            if verb != "delete":
+                changed = [n for n in form.changed_data if n in form.fields]
+                allowed = set(policy.writable_fields(self.user, instance, changed))
+                for name in changed:
+                    if name not in allowed:
+                        form.add_error(name, "You may not set this field here.")
+
+
+class PolicyInline(admin.TabularInline):
+    """An inline of a record's satellites (an action's supporting units …) that asks the
+    write policy, as the satellites' own admin pages do.
+
+    Managing the rows on the parent's page takes the right to add a row to this parent
+    (``may(user, "add", model, <new row of the parent>)``): adding and changing alike, so
+    the assignments of an action are edited here only by those who assign it. Deleting
+    takes ``may(user, "delete", …)``. Every submitted row is asked again with its own values
+    by :class:`PolicyInlineFormSet`.
+    """
+
+    formset = PolicyInlineFormSet
+
+    def _new_row(self, parent):
+        fk = next(
+            f
+            for f in self.model._meta.concrete_fields
+            if f.many_to_one
+            and f.related_model is self.parent_model
+            and (self.fk_name is None or f.name == self.fk_name)
+        )
+        return self.model(**{fk.name: parent})
+
+    def _may(self, request, verb, parent):
+        if parent is None:
+            return bool(policy.may(request.user, verb, self.model))
+        return bool(policy.may(request.user, verb, self.model, self._new_row(parent)))
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may(request, "add", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may(request, "add", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may(request, "delete", obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
+
 class ReadOnlyInline(admin.TabularInline):
     """An inline that lists child rows without editing them (history-like satellites)."""
 
@@ -290,4 +370,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

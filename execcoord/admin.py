@@ -279,6 +279,33 @@ class BaseAdmin(SimpleHistoryAdmin):
         return fieldsets
 
 
+def fieldsets_from_form(fieldsets, *, before=None, after=None, collapsed=(), record=()):
+    """Admin fieldsets from a form's ``fieldsets`` (``BaseModelForm``): the admin groups a
+    record's fields as its own pages do, and there is one list of them to keep.
+
+    Args:
+        fieldsets: the form's ``(("Legend", ("a", "b")), ...)``.
+        before, after: ``{form field: (admin-only fields, ...)}`` drawn just before or after
+            it: read-only displays the form does not have (the number, computed flags).
+        collapsed: the legends of the groups drawn collapsed.
+        record: fields of a last, collapsed "Record" group (version, timestamps).
+    """
+    before, after = before or {}, after or {}
+    result = []
+    for legend, spec in fieldsets:
+        names = spec["fields"] if isinstance(spec, dict) else spec
+        fields = []
+        for name in names:
+            fields += [*before.get(name, ()), name, *after.get(name, ())]
+        options = {"fields": tuple(fields)}
+        if legend in collapsed:
+            options["classes"] = ("collapse",)
+        result.append((legend, options))
+    if record:
+        result.append(("Record", {"classes": ("collapse",), "fields": tuple(record)}))
+    return tuple(result)
+
+
 class PolicyInlineFormSet(forms.BaseInlineFormSet):
     """Asks the write policy about every row submitted through an inline, with the row's
     values, as the row's own admin page would: ``may(add/change/delete)`` and, for a changed

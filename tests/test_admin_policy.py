@@ -1,6 +1,6 @@
 """Django admin through the one write policy (issue 13): every admin and inline asks it, the
-workflow facts of an action are read-only, and an admin save is compare-and-swap against
-the app's pages and against another admin."""
+workflow facts of an action are read-only, the action's fields are grouped as on its form,
+and an admin save is compare-and-swap against the app's pages and against another admin."""
 
 import datetime
 import threading
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.admin import AssignmentInline, ExecutiveActionAdmin
+from actions.forms import ExecutiveActionForm
 from actions.models import Assignment, ExecutiveAction
 from actions.policy import ACTION_WORKFLOW_FIELDS
 from execcoord import policy, registry
@@ -231,6 +232,19 @@ def test_each_inline_row_is_asked_of_the_policy_when_it_is_saved(
         response.content.decode()
     )
     assert not Assignment.objects.filter(action=tasker).exists()
+
+
+# --- one list of fields -------------------------------------------------------------------
+
+
+def test_the_action_admin_groups_fields_as_the_form_does():
+    form_sets = ExecutiveActionForm.fieldsets
+    admin_sets = ExecutiveActionAdmin.fieldsets
+    assert [legend for legend, _ in admin_sets] == [legend for legend, _ in form_sets] + ["Record"]
+    admin_only = set(ExecutiveActionAdmin.readonly_fields)
+    for (legend, names), (_, options) in zip(form_sets, admin_sets, strict=False):
+        assert [n for n in options["fields"] if n in names] == list(names), legend
+        assert set(options["fields"]) - set(names) <= admin_only, legend
 
 
 # --- admin and app saves are compare-and-swap ---------------------------------------------

@@ -1,8 +1,12 @@
 """Admin of the actions app: reference data, and actions for administrators.
 
-Status changes made here go through the status machine (``services.check_transition`` in
-the form, ``services.transition`` on save), and due-date changes through
-``services.change_due_date`` with a reason, exactly as on the staff pages.
+Every page asks the write policy (``execcoord.admin.BaseAdmin``, ``actions.policy``): the
+workflow facts of an action (status, number, issuer, dates the moves set, and on an existing
+action its lead unit and accountable person) are read-only here and move through the
+action's own pages; the supporting units of the inline are edited only by those who assign
+the action. Due-date changes go through ``services.change_due_date`` with a reason, exactly
+as on the staff pages. An action's fields are grouped as on its form
+(``ExecutiveActionForm.fieldsets``).
 """
 
 import datetime
@@ -15,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from actions import services
+from actions.forms import ExecutiveActionForm
 from actions.models import (
     ActionNumberSequence,
     Assignment,
@@ -31,7 +36,14 @@ from actions.models import (
     Tag,
 )
 from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
-from execcoord.admin import BaseAdmin, ChosenRecordFilter, ConcurrencyAdminForm, ReadOnlyInline
+from execcoord.admin import (
+    BaseAdmin,
+    ChosenRecordFilter,
+    ConcurrencyAdminForm,
+    PolicyInline,
+    ReadOnlyInline,
+    fieldsets_from_form,
+)
 from execcoord.imports import admin_mixin
 from partners.access import get_user_scope
 
@@ -165,7 +177,10 @@ class DueDateFilter(admin.DateFieldListFilter):
             )
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(PolicyInline):
+    """Supporting units: edited here by those who may assign the action (``may_assign``),
+    listed for anyone else; an answer is recorded on the action's page."""
+
     model = Assignment
     extra = 0
     fields = ("organization_unit", "person", "role", "due_date", "status")
@@ -254,90 +269,21 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
         "created_at",
         "updated_at",
     )
-    fieldsets = (
-        (
-            "Identity",
-            {"fields": ("number", "title", "action_type", "category", "description", "details")},
-        ),
-        (
-            "Receipt",
-            {
-                "classes": ("collapse",),
-                "fields": (
-                    "method_of_receipt",
-                    "received_date",
-                    "received_from_account",
-                    "received_from_unit",
-                    "received_from_person",
-                ),
-            },
-        ),
-        ("Issuance", {"fields": ("issued_by", "issuing_unit", "issue_date", "executive_sponsor")}),
-        ("Responsibility", {"fields": ("lead_unit", "accountable_person", "partners")}),
-        (
-            "State",
-            {
-                "fields": (
-                    "status",
-                    "workflow_link",
-                    "held_from_status",
-                    "priority",
-                    "visibility",
-                    "security_classification",
-                    "health",
-                )
-            },
-        ),
-        (
-            "Dates",
-            {
-                "fields": (
-                    "start_date",
-                    "due_date",
-                    "due_date_change_reason",
-                    "original_due_date",
-                    "completed_date",
-                    "is_overdue",
-                    "days_overdue",
-                    "completed_on_time",
-                    "completed_on_time_original",
-                )
-            },
-        ),
-        (
-            "Plan",
-            {
-                "classes": ("collapse",),
-                "fields": (
-                    "estimated_effort_hours",
-                    "estimated_budget",
-                    "strategic_alignment",
-                    "success_criteria",
-                    "requires_formal_decision",
-                    "compliance_driven",
-                ),
-            },
-        ),
-        (
-            "Context",
-            {
-                "classes": ("collapse",),
-                "fields": (
-                    "source_legal_authority",
-                    "source_analysis",
-                    "source_impact",
-                    "source_risk_item",
-                    "legal_authorities",
-                    "analyses",
-                    "impacts",
-                    "risk_items",
-                    "agreements",
-                ),
-            },
-        ),
-        ("Tree", {"fields": ("parent", "percent_complete")}),
-        ("Closure", {"fields": ("outcome", "outcome_summary", "tags", "notes")}),
-        ("Record", {"classes": ("collapse",), "fields": ("version", "created_at", "updated_at")}),
+    fieldsets = fieldsets_from_form(
+        ExecutiveActionForm.fieldsets,
+        before={"title": ("number",)},
+        after={
+            "status": ("workflow_link", "held_from_status"),
+            "due_date_change_reason": ("original_due_date",),
+            "completed_date": (
+                "is_overdue",
+                "days_overdue",
+                "completed_on_time",
+                "completed_on_time_original",
+            ),
+        },
+        collapsed=("Receipt", "Context", "Plan"),
+        record=("version", "created_at", "updated_at"),
     )
     inlines = (AssignmentInline, StatusUpdateInline, DecisionInline, AttachmentInline)
 

@@ -4,16 +4,29 @@ Executive actions are matched by Number. A row with an empty Number creates an a
 the numbering service numbers on save; a Number that matches no action the user can see is
 an error ("not found": a hidden action is never revealed). Rules on top of the columns:
 
-- Existing actions: the user must be allowed to change the action (``policy.may_edit``); a new
-  status must be an allowed move of the status machine (``services.check_transition``) and
-  is applied with ``services.transition``; a new due date is applied with
+Every row asks the write policy as the forms do (``BaseResource.check_policy``, with
+``actions.policy``): a new row ``may(user, "add")`` (a sub-tasker needs the right to edit its
+parent), a changed row ``may(user, "change")`` (``may_edit``), and each changed column must
+be one the user may set on that action. Workflow facts never come from a file: the number,
+issuer, issuing unit, issue date and completed date are refused when they differ from the
+stored (or, on a new row, the initial) value, as are, on an existing action, the lead unit
+and accountable person (the Assign page), the due date for those who may not assign (they
+ask for an extension) and the percent complete of an action with sub-taskers (rolled up).
+A row that changes an action carries its Version as exported (``execcoord.imports``).
+
+- Existing actions: a new status is a move of the status machine for this user
+  (``services.check_transition``, strict: the role rules and, on approval, the close-out
+  checklist) and is applied with ``services.transition``; a new due date is applied with
   ``services.change_due_date`` (a ``DueDateChange`` with the file's name as the reason).
-- New actions may carry any status, provided the row is coherent: Draft and Cancelled need
-  nothing more; any other status needs what issuing needs (lead unit, accountable person,
-  due date, and the links the type requires); Completed also needs a completed date. Issue
-  date defaults to today and the original due date to the due date; an action imported On
-  hold resumes to In progress. The user must be allowed to edit the new action (its lead or
-  issuing unit is theirs or one they manage), exactly as on the form.
+- New actions are issued by the importing user and their unit, as on the create page. A
+  status beyond Draft stands for every move of :data:`NEW_ACTION_MOVES` from Draft, each
+  checked for the user as the workflow buttons check it: issuing needs what issuing needs
+  (lead unit, accountable person, due date, the links the type requires) and someone who may
+  assign; Returned and Completed need someone who may approve. The moves' dates are today's
+  (issue date, completed date), the original due date is the due date, and an action
+  imported On hold resumes to In progress. Of the close-out checklist, a new row can only
+  miss the links its type requires (it has no supporting units or sub-taskers yet); a
+  response document is attached on the action's page.
 - Classification above ``settings.MAX_SECURITY_CLASSIFICATION`` is refused (model ``clean``).
 - Not imported: number for new rows, version, original due date and held-from status
   (system fields), and the links without a natural key (analyses, impacts, risk items,
@@ -34,14 +47,57 @@ from execcoord.history import (
     bulk_create_links,
     bulk_create_with_history,
     bulk_update_with_history,
+    lock_versions,
 )
-from execcoord.imports import BaseResource, Column, KeyMap, KeysWidget, _text, register
+from execcoord.imports import (
+    VERSION,
+    BaseResource,
+    Column,
+    KeyMap,
+    _text,
+    changed_since_message,
+    register,
+)
+from partners.access import get_user_scope
 from partners.resources import ACCOUNT, PERSON, UNIT
 
 ACTION_TYPE = KeyMap(ExecutiveActionType, lambda kind: kind.name, "action type")
 TAG = KeyMap(Tag, lambda tag: tag.name, "tag")
-NO_REQUIREMENTS = {ActionStatus.DRAFT, ActionStatus.CANCELLED}
 CHUNK = 2000
+S = ActionStatus
+
+# The statuses a new action passes through from Draft to the status it is imported with:
+# each step is a move of ``services.TRANSITIONS`` the user must be allowed to make.
+NEW_ACTION_MOVES = {
+    S.DRAFT: (),
+    S.CANCELLED: (S.CANCELLED,),
+    S.NOT_STARTED: (S.NOT_STARTED,),
+    S.IN_PROGRESS: (S.NOT_STARTED, S.IN_PROGRESS),
+    S.ON_HOLD: (S.NOT_STARTED, S.IN_PROGRESS, S.ON_HOLD),
+    S.SUBMITTED: (S.NOT_STARTED, S.IN_PROGRESS, S.SUBMITTED),
+    S.RETURNED: (S.NOT_STARTED, S.IN_PROGRESS, S.SUBMITTED, S.RETURNED),
+    S.COMPLETED: (S.NOT_STARTED, S.IN_PROGRESS, S.SUBMITTED, S.COMPLETED),
+}
+
+# Why a column is refused on a row (``BaseResource.fixed_message``).
+FIXED_MESSAGES = {
+    "issued_by": "The issuer is whoever creates the action (for an import: you) and does not "
+    "change afterwards; leave this column as exported (empty for a new action).",
+    "issuing_unit": "The issuing unit is the unit of whoever creates the action (for an "
+    "import: yours) and does not change afterwards; leave this column as exported (empty "
+    "for a new action).",
+    "issue_date": "The issue date is set when the action is issued (today, for a new action "
+    "imported beyond Draft); leave this column as exported (empty for a new action).",
+    "completed_date": "The completed date is set when the action is approved; leave this "
+    "column as exported (empty for a new action).",
+    "lead_unit": "The lead unit of an existing action changes on its Assign page, not by import.",
+    "accountable_person": "The accountable person of an existing action changes on its "
+    "Assign page, not by import.",
+    "due_date": "Only the issuer of this action and managers of its units move its due date; "
+    "request an extension on the action's page instead.",
+    "percent_complete": "The percent complete of an action with sub-taskers is rolled up "
+    "from them, not imported.",
+}
 
 
 class ActionKeyMap(KeyMap):
@@ -65,7 +121,18 @@ class ActionKeyMap(KeyMap):
             )
             for action in actions:
                 self.records[action.number.lower()] = action
-        policy.prime(list(self.records.values()))
+        loaded = list(self.records.values())
+        policy.prime(loaded)
+        parents = set()
+        pks = [action.pk for action in loaded]
+        for start in range(0, len(pks), CHUNK):
+            parents.update(
+                ExecutiveAction.objects.filter(parent_id__in=pks[start : start + CHUNK])
+                .values_list("parent_id", flat=True)
+                .distinct()
+            )
+        for action in loaded:
+            action._has_children = action.pk in parents  # the policy's percent-complete rule
 
 
 ACTION = ActionKeyMap(ExecutiveAction, lambda action: action.number, "action number")
@@ -90,6 +157,7 @@ class ExecutiveActionTypeResource(BaseResource):
         Column("requires_impact_assessment", "Requires impact assessment", example="No"),
         Column("requires_risk_assessment", "Requires risk assessment", example="No"),
         Column("is_active", "Active", example="Yes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):
@@ -150,6 +218,7 @@ class ExecutiveActionResource(BaseResource):
         Column("outcome", "Outcome"),
         Column("outcome_summary", "Outcome summary"),
         Column("notes", "Notes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):
@@ -214,6 +283,40 @@ class ExecutiveActionResource(BaseResource):
 
     # -- checks
 
+    workflow_attributes = ("status",)  # moves through the status machine (below)
+
+    def init_instance(self, row=None):
+        """A new action is issued by the importing user and their unit, as on the create
+        page; the file's issuer columns may only repeat them."""
+        instance = super().init_instance(row)
+        scope = get_user_scope(self.user)
+        instance.issued_by_id = scope.person_id
+        instance.issuing_unit_id = scope.unit_id
+        return instance
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        super().after_init_instance(instance, new, row, **kwargs)
+        if new:
+            instance._supporting = []  # a new action has no supporting units yet
+
+    def restore_hidden(self, instance, row):
+        """A parent the user may not see was exported blank: a blank cell keeps it."""
+        if instance._import_new:
+            return
+        stored = instance._import_original["parent"]
+        hidden = stored and stored not in self._visible_parent_ids
+        if hidden and not _text(row.get("Parent action (number)")):
+            instance.parent_id = stored
+
+    def refusal_attribute(self, instance):
+        """A refused sub-tasker is shown at its parent; any other refusal at the number."""
+        if instance.parent_id and instance.parent_id != instance._import_initial["parent"]:
+            return "parent"
+        return "number"
+
+    def fixed_message(self, name, instance):
+        return FIXED_MESSAGES.get(name) or super().fixed_message(name, instance)
+
     def check_row(self, instance, row, errors, **kwargs):
         add = lambda name, message: errors.setdefault(name, []).append(  # noqa: E731
             ValidationError(message)
@@ -226,13 +329,10 @@ class ExecutiveActionResource(BaseResource):
                     f"No action numbered “{number}” exists, or you may not see it. "
                     "Leave Number empty to create a new action.",
                 )
-            self._check_new(instance, row, add, errors)
-        else:
-            self._keep_hidden_parent(instance, row)
-            if not policy.may_edit(self.user, instance._import_stored):
-                add("number", f"You may not change action {number}: it is not one of yours.")
-            else:
-                self._check_status_change(instance, row, add)
+            elif "parent" not in errors:
+                self._check_new(instance, add)
+        elif not {"number", "parent", "version"} & set(errors):
+            self._check_status_change(instance, add)
         if (
             instance.completed_date
             and instance.issue_date
@@ -240,50 +340,37 @@ class ExecutiveActionResource(BaseResource):
         ):
             add("completed_date", "The completion date cannot be before the issue date.")
 
-    def _keep_hidden_parent(self, instance, row):
-        stored = instance._import_original["parent"]
-        hidden = stored and stored not in self._visible_parent_ids
-        if hidden and not _text(row.get("Parent action (number)")):
-            instance.parent_id = stored
-
-    def _check_new(self, instance, row, add, errors):
-        instance._supporting = []
-        if "lead_unit" not in errors and not policy.may_edit(self.user, instance):
-            unit = instance.lead_unit.code if instance.lead_unit_id else "(none)"
-            add(
-                "lead_unit",
-                f"You may not create an action for lead unit “{unit}”: "
-                "choose a unit you work in or manage.",
-            )
-        if instance.status in NO_REQUIREMENTS or not instance.action_type_id:
+    def _check_new(self, instance, add):
+        """A new action imported beyond Draft makes every move up to its status, each one
+        allowed to this user (the role rules, and what issuing needs)."""
+        target = instance.status
+        if target == S.DRAFT or not instance.action_type_id:
             return
         probe = copy.copy(instance)
-        probe.status = ActionStatus.DRAFT
-        authorities = (
-            self.fields["legal_authorities"].clean(row)
-            if "Legal authorities (citations)" in row
-            else []
-        )
+        probe.status = S.DRAFT
+        authorities = instance._import_m2m.get("legal_authorities", [])
         if not probe.source_legal_authority_id and authorities:
             probe.source_legal_authority = authorities[0]
-        status = instance.get_status_display()
-        for problem in services.check_transition(probe, ActionStatus.NOT_STARTED, self.user):
-            add("status", f"A new action imported as “{status}” must be issuable: {problem}")
-        if instance.status == ActionStatus.COMPLETED and not instance.completed_date:
-            add("completed_date", "A completed action needs a completed date.")
+        label = instance.get_status_display()
+        for step in NEW_ACTION_MOVES[target]:
+            problems = services.check_transition(probe, step, self.user, strict=True)
+            need = "must be issuable" if step == S.NOT_STARTED else "needs every move up to it"
+            for problem in problems:
+                add("status", f"A new action imported as “{label}” {need}: {problem}")
+            if problems:
+                return  # the later moves start from one this user cannot make
+            probe.status = step
 
-    def _check_status_change(self, instance, row, add):
+    def _check_status_change(self, instance, add):
+        """A changed status is a move of the status machine for this user (strict: the role
+        rules and, on approval, the close-out checklist)."""
         stored = instance._import_original["status"]
         if instance.status == stored:
             return
         probe = copy.copy(instance)
         probe.status = stored
-        for problem in services.check_transition(probe, instance.status, self.user):
+        for problem in services.check_transition(probe, instance.status, self.user, strict=True):
             add("status", problem)
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        super().after_init_instance(instance, new, row, **kwargs)
-        instance._import_stored = instance if new else copy.copy(instance)
 
     # -- saving
     #
@@ -291,6 +378,8 @@ class ExecutiveActionResource(BaseResource):
     # one: each row is validated as it is read, and the writes happen once at the end of the
     # file, in batches, through the history helpers (one history row per action). Status
     # and due-date changes of existing actions still go through the services, row by row.
+    # Before anything is written the changed actions are locked and their versions compared
+    # with the ones the rows were checked against: an action saved meanwhile refuses its row.
 
     def before_import(self, dataset, **kwargs):
         self._load(dataset, **kwargs)
@@ -304,34 +393,27 @@ class ExecutiveActionResource(BaseResource):
             self._fill_implied(instance)
             if not instance.category:
                 instance.category = instance.action_type.category
-            self._created.append((instance, self._m2m_values(instance, row)))
+            self._created.append((instance, instance._import_m2m))
             return
         stored = instance._import_original
         due_date, status = instance.due_date, instance.status
         instance.due_date, instance.status = stored["due_date"], stored["status"]
         if not self._only_services_changed(instance, stored):
             self._updated.append(instance)
-        m2m = self._m2m_values(instance, row)
-        self._pending.append((instance, m2m, due_date, status))
+        self._pending.append((instance, instance._import_m2m, due_date, status))
 
     def save_m2m(self, instance, row, **kwargs):
         """Many-to-many values are written with the queued rows in :meth:`after_import`."""
-
-    def _m2m_values(self, instance, row):
-        values = {}
-        for name, fld in self.fields.items():
-            if not isinstance(fld.widget, KeysWidget) or fld.column_name not in row:
-                continue
-            if name in instance._import_kept:
-                continue
-            values[name] = fld.clean(row)
-        return values
 
     def after_import(self, dataset, result, **kwargs):
         if self._is_dry_run(kwargs) or result.has_errors() or result.has_validation_errors():
             return
         user = kwargs.get("user") or self.user
         reason = f"Imported from {kwargs.get('file_name') or 'a file'}"
+        stale = lock_versions([action for action, *_ in self._pending], ExecutiveAction)
+        if stale:
+            self.refuse_rows(result, [(a, changed_since_message(a, a.number)) for a in stale])
+            return
         self._create_queued(user, reason)
         self._update_queued(user, reason)
 
@@ -369,12 +451,15 @@ class ExecutiveActionResource(BaseResource):
             bulk_create_links(through, links)
 
     def _update_queued(self, user, reason):
+        """Write the changed fields in batches (compare-and-swap, each version grows), then
+        the links (each change grows the version and names the links in the history), then
+        the due dates and the status moves through the services. The links come before the
+        moves: a move rolls progress up to a parent, which may be a later row."""
         now = timezone.now()
         changed = self._updated
-        names = {"updated_at", "version"}
+        names = {"updated_at"}  # ``version`` grows in bulk_update_with_history
         for action in changed:
             action.updated_at = now
-            action.version = (action.version or 0) + 1
             stored = action._import_original
             for name in self.fields:
                 field = action._meta.get_field(name)
@@ -384,22 +469,29 @@ class ExecutiveActionResource(BaseResource):
             bulk_update_with_history(
                 changed, sorted(names), ExecutiveAction, user=user, reason=reason
             )
-        for action, m2m, due_date, status in self._pending:
+        for action, m2m, _, _ in self._pending:
             for name, values in m2m.items():
                 if {r.pk for r in values} != action._import_original[name]:
+                    action._history_user = user
                     getattr(action, name).set(values)
+        for action, _, due_date, _ in self._pending:
             if due_date != action.due_date:
                 services.change_due_date(action, due_date, user, reason)
+        for action, _, _, status in self._pending:
             if status != action.status:
-                services.transition(action, status, user, comment=reason)
+                services.transition(action, status, user, comment=reason, strict=True)
 
     def _fill_implied(self, instance):
-        if instance.status in NO_REQUIREMENTS:
-            return
-        instance.issue_date = instance.issue_date or self._today
-        instance.original_due_date = instance.due_date
-        if instance.status == ActionStatus.ON_HOLD:
-            instance.held_from_status = ActionStatus.IN_PROGRESS
+        """The facts the moves up to a new action's status set (``services.transition``)."""
+        moves = NEW_ACTION_MOVES[instance.status]
+        if S.NOT_STARTED in moves:
+            instance.issue_date = self._today
+            instance.original_due_date = instance.due_date
+        if instance.status == S.ON_HOLD:
+            instance.held_from_status = moves[-2]
+        if instance.status == S.COMPLETED:
+            instance.completed_date = self._today
+            instance.percent_complete = 100
 
     def _only_services_changed(self, instance, stored):
         for name in self.fields:

@@ -5,7 +5,7 @@ is matched by its name instead. References to authorities (parent, an action's a
 use the same key: the citation, or the name when the citation is empty.
 """
 
-from execcoord.imports import BaseResource, Column, KeyMap, _text, register
+from execcoord.imports import VERSION, BaseResource, Column, KeyMap, _text, register
 from partners.resources import ACCOUNT
 
 from .models import LegalAuthority
@@ -45,6 +45,7 @@ class LegalAuthorityResource(BaseResource):
         Column("public_url", "Public URL"),
         Column("disposition_notes", "Disposition notes"),
         Column("is_active", "Active", example="Yes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):

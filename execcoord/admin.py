@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from execcoord import policy
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
+from execcoord.history import has_version
 from execcoord.models import StaleEdit
 
 
@@ -25,7 +26,8 @@ class ConcurrencyAdminForm(forms.ModelForm):
     without it is stale. The typed values stay in the form and the error names the fields
     that changed. The save itself is a compare-and-swap (``BaseModel._do_update``), so two
     simultaneous saves of the same version cannot both succeed. ``user`` is set by
-    ``BaseAdmin.get_form``.
+    ``BaseAdmin.get_form``. A bookkeeping model without a ``version`` (number counters,
+    feed tokens, reminder logs) has no token to check.
     """
 
     concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -33,13 +35,14 @@ class ConcurrencyAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
+        self.versioned = has_version(self._meta.model)
+        if self.versioned:
+            self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
 
     def clean(self):
         cleaned = super().clean()
         token = self.data.get(self.add_prefix(TOKEN_FIELD), "")
-        versioned = hasattr(self.instance, "version")
-        if self.instance.pk and versioned and token != concurrency_token(self.instance):
+        if self.versioned and self.instance.pk and token != concurrency_token(self.instance):
             changed = changed_fields_since(self.instance, token) if token else []
             raise forms.ValidationError(
                 "Someone else saved this record after you opened it"
@@ -295,6 +298,113 @@ class BaseAdmin(SimpleHistoryAdmin):
         return fieldsets
 
 
+def fieldsets_from_form(fieldsets, *, before=None, after=None, collapsed=(), record=()):
+    """Admin fieldsets from a form's ``fieldsets`` (``BaseModelForm``): the admin groups a
+    record's fields as its own pages do, and there is one list of them to keep.
+
+    Args:
+        fieldsets: the form's ``(("Legend", ("a", "b")), ...)``.
+        before, after: ``{form field: (admin-only fields, ...)}`` drawn just before or after
+            it: read-only displays the form does not have (the number, computed flags).
+        collapsed: the legends of the groups drawn collapsed.
+        record: fields of a last, collapsed "Record" group (version, timestamps).
+    """
+    before, after = before or {}, after or {}
+    result = []
+    for legend, spec in fieldsets:
+        names = spec["fields"] if isinstance(spec, dict) else spec
+        fields = []
+        for name in names:
+            fields += [*before.get(name, ()), name, *after.get(name, ())]
+        options = {"fields": tuple(fields)}
+        if legend in collapsed:
+            options["classes"] = ("collapse",)
+        result.append((legend, options))
+    if record:
+        result.append(("Record", {"classes": ("collapse",), "fields": tuple(record)}))
+    return tuple(result)
+
+
+class PolicyInlineFormSet(forms.BaseInlineFormSet):
+    """Asks the write policy about every row submitted through an inline, with the row's
+    values, as the row's own admin page would: ``may(add/change/delete)`` and, for a changed
+    row, ``writable_fields``. A refused row is an error on that row and nothing is saved.
+    ``user`` is set by :meth:`PolicyInline.get_formset`."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        if self.user is None:
+            return
+        deleted = set(map(id, self.deleted_forms)) if self.can_delete else set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            instance = form.instance
+            if id(form) in deleted:
+                verb = "delete" if instance.pk else None
+            elif form.has_changed():
+                verb = "change" if instance.pk else "add"
+            else:
+                verb = None
+            if verb is None:
+                continue
+            verdict = policy.may(self.user, verb, type(instance), instance)
+            if not verdict:
+                form.add_error(None, verdict.reason)
+                continue
+            if verb != "delete":
+                changed = [n for n in form.changed_data if n in form.fields]
+                allowed = set(policy.writable_fields(self.user, instance, changed))
+                for name in changed:
+                    if name not in allowed:
+                        form.add_error(name, "You may not set this field here.")
+
+
+class PolicyInline(admin.TabularInline):
+    """An inline of a record's satellites (an action's supporting units …) that asks the
+    write policy, as the satellites' own admin pages do.
+
+    Managing the rows on the parent's page takes the right to add a row to this parent
+    (``may(user, "add", model, <new row of the parent>)``): adding and changing alike, so
+    the assignments of an action are edited here only by those who assign it. Deleting
+    takes ``may(user, "delete", …)``. Every submitted row is asked again with its own values
+    by :class:`PolicyInlineFormSet`.
+    """
+
+    formset = PolicyInlineFormSet
+
+    def _new_row(self, parent):
+        fk = next(
+            f
+            for f in self.model._meta.concrete_fields
+            if f.many_to_one
+            and f.related_model is self.parent_model
+            and (self.fk_name is None or f.name == self.fk_name)
+        )
+        return self.model(**{fk.name: parent})
+
+    def _may(self, request, verb, parent):
+        if parent is None:
+            return bool(policy.may(request.user, verb, self.model))
+        return bool(policy.may(request.user, verb, self.model, self._new_row(parent)))
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may(request, "add", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may(request, "add", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may(request, "delete", obj)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
+
 class ReadOnlyInline(admin.TabularInline):
     """An inline that lists child rows without editing them (history-like satellites)."""
 
@@ -306,4 +416,7 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

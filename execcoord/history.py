@@ -3,8 +3,13 @@
 ``QuerySet.update()`` and ``bulk_create``/``bulk_update`` skip ``save()`` and therefore the
 change history. These helpers do the bulk write and record one history row per object, so an
 audit never has a gap (issue 6). A test scans the code for raw bulk writes outside this module.
+
+A bulk update follows the compare-and-swap rule of ``BaseModel.save()``: the rows are locked,
+a row saved by someone else since its object was read refuses the whole update
+(:class:`StaleRows`), and every ``version`` grows by one.
 """
 
+from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history as _bulk_create
 from simple_history.utils import bulk_update_with_history as _bulk_update
@@ -33,20 +38,76 @@ def bulk_create_with_history(objs, model=None, *, batch_size=1000, user=None, re
     )
 
 
+class StaleRows(Exception):
+    """A bulk update found rows saved by someone else since their objects were read; nothing
+    was written. ``instances`` are those objects (their ``version`` is the one read)."""
+
+    def __init__(self, instances):
+        self.instances = list(instances)
+        super().__init__(f"{len(self.instances)} record(s) were changed meanwhile.")
+
+
+def has_version(model):
+    """Whether ``model`` carries the optimistic-concurrency ``version`` (every BaseModel)."""
+    return any(f.name == "version" for f in model._meta.concrete_fields)
+
+
+def lock_versions(objs, model=None, *, chunk=2000):
+    """Lock the rows of ``objs`` until the transaction ends (``SELECT … FOR UPDATE``) and
+    return the objects whose row no longer holds the ``version`` they were read at: saved by
+    someone else since, or deleted. The caller must be inside a transaction."""
+    objs = [obj for obj in objs if obj.pk is not None]
+    if not objs:
+        return []
+    model = model or type(objs[0])
+    pks = sorted({obj.pk for obj in objs})
+    stored = {}
+    for start in range(0, len(pks), chunk):
+        stored.update(
+            model._base_manager.select_for_update()
+            .filter(pk__in=pks[start : start + chunk])
+            .values_list("pk", "version")
+        )
+    return [obj for obj in objs if stored.get(obj.pk) != obj.version]
+
+
 def bulk_update_with_history(objs, fields, model=None, *, batch_size=1000, user=None, reason=None):
-    """Update ``fields`` of ``objs`` in batches and write a "~" history row for each."""
+    """Update ``fields`` of ``objs`` in batches and write a "~" history row for each.
+
+    For a model with a ``version`` the update is compare-and-swap, as ``save()`` is: the
+    rows are locked in this transaction, :class:`StaleRows` is raised (and nothing written)
+    when any of them was saved since its object was read, and each object's ``version``
+    grows by one (the history rows carry the new one).
+    """
     objs = list(objs)
     if not objs:
         return 0
     model = model or type(objs[0])
-    return _bulk_update(
-        objs,
-        model,
-        fields,
-        batch_size=batch_size,
-        default_user=user,
-        default_change_reason=reason,
-    )
+    fields = list(fields)
+    versioned = has_version(model)
+    with transaction.atomic():
+        if versioned:
+            stale = lock_versions(objs, model)
+            if stale:
+                raise StaleRows(stale)
+            for obj in objs:
+                obj.version = (obj.version or 0) + 1
+            if "version" not in fields:
+                fields.append("version")
+        try:
+            return _bulk_update(
+                objs,
+                model,
+                fields,
+                batch_size=batch_size,
+                default_user=user,
+                default_change_reason=reason,
+            )
+        except Exception:
+            if versioned:
+                for obj in objs:
+                    obj.version -= 1
+            raise
 
 
 def update_with_history(queryset, *, user=None, reason=None, **values):

@@ -17,6 +17,16 @@ Rules every resource follows:
 - A row matches an existing record by the natural key (``key_field``); a row whose key is
   unknown creates a record. Lookups only see what ``visible_to(user)`` lets the user see.
 - An unchanged row is skipped: it writes nothing and no history row.
+- Every row asks the one write policy (``execcoord.policy``), as a form does: a new row
+  ``may(user, "add", …)``, a row that changes a record ``may(user, "change", …)``. A column
+  for a field the user may not set on that row (``writable_fields``: workflow facts, fields
+  of someone else's workflow) is refused, naming the column, when its value differs from the
+  stored one (for a new record: from its initial value), and ignored when it does not. An
+  empty cell of a new record leaves the field at its initial value.
+- A row that changes a record must carry the record's ``Version`` as exported: a missing or
+  older one refuses the row, naming who changed the record and when, so re-importing an old
+  file never undoes a newer edit. The writes are compare-and-swap as well (``save()``,
+  ``bulk_update_with_history``): a record saved while the file is imported refuses its row.
 - Errors are collected per row and column; the caller imports nothing when there is any.
 """
 
@@ -33,11 +43,15 @@ from importlib import import_module
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
+from import_export.results import RowResult
 
+from execcoord import policy
 from execcoord.access import visible
+from execcoord.models import StaleEdit
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 SEPARATOR = "; "
@@ -290,6 +304,7 @@ class Column:
         keymap: for references, the :class:`KeyMap` of the related model.
         required: the column must be present in the file.
         example: the value of the example row of the template file.
+        readonly: exported, never set by an import (the number, the version).
     """
 
     attribute: str
@@ -298,6 +313,28 @@ class Column:
     required: bool = False
     example: object = ""
     readonly: bool = False
+
+
+VERSION = Column("version", "Version", readonly=True)
+"""The version of each record as exported (every resource of a model with a ``version``
+ends with it): a row that changes a record must carry the version it was exported at."""
+
+
+def changed_since_message(instance, key):
+    """Why a row whose record was saved after the export is refused: by whom, and when."""
+    from django.utils import timezone
+
+    latest = instance.history.order_by("-history_date").select_related("history_user").first()
+    who = f" by {latest.history_user}" if latest is not None and latest.history_user else ""
+    when = (
+        f" on {timezone.localtime(latest.history_date):%d %b %Y %H:%M}"
+        if latest is not None
+        else ""
+    )
+    return (
+        f"“{key}” was changed{who}{when} after your export; importing this row would undo "
+        "that change. Export again and make your edit in the new file."
+    )
 
 
 class KeyLoader(BaseInstanceLoader):
@@ -313,13 +350,20 @@ class BaseResource(resources.ModelResource):
     Subclasses set ``Meta.model``, ``columns`` (a list of :class:`Column`) and ``key``
     (the :class:`KeyMap` of the model itself, whose key identifies a row). The user doing
     the import is passed as ``user=`` to the constructor; lookups and matching only see
-    what ``visible_to(user)`` returns.
+    what ``visible_to(user)`` returns, and every row asks the write policy for that user
+    (:meth:`check_policy`).
+
+    Attributes:
+        workflow_attributes: fields a subclass applies itself through their workflow (an
+            action's status moves through the status machine); the field rule of the
+            policy leaves them to it.
     """
 
     columns: list = []
     key: KeyMap = None
     title = ""  # e.g. "Organization units"
     help_text = ""
+    workflow_attributes = ()
 
     class Meta:
         skip_unchanged = True
@@ -453,6 +497,7 @@ class BaseResource(resources.ModelResource):
             for f in model._meta.concrete_fields
             if f.is_relation or f.name not in self._columns_in_file
         }
+        self._row_results = {}
         for keymap in self.keymaps():
             keymap.load(self.user)
 
@@ -481,28 +526,156 @@ class BaseResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         self._row_number = kwargs.get("row_number")
 
+    def after_import_row(self, row, row_result, **kwargs):
+        self._row_results[kwargs.get("row_number")] = row_result
+
     def import_instance(self, instance, row, **kwargs):
-        """Set the columns' values, then add the resource's own checks (all per column)."""
+        """Set the columns' values, ask the write policy, then add the resource's own checks
+        (all per column)."""
         instance._import_kept = self._unchanged_references(instance, row)
+        instance._import_row, instance._import_row_number = row, self._row_number
         errors = {}
         # import-export's loop formats a debug message for every absent column of every
         # row; only the file's own columns are visited here (same Field.save per cell)
+        new = instance._import_new
         for fld in self._file_fields:
             if fld.attribute in instance._import_kept:
                 continue
+            if new and not _text(row[fld.column_name]):
+                continue  # an empty cell of a new record leaves its initial value
             try:
                 fld.save(instance, row, **kwargs)
             except ValueError as error:
                 errors[fld.attribute] = [ValidationError(str(error), code="invalid")]
         for fld in self._file_m2m_fields:
+            if fld.attribute in instance._import_kept:
+                continue
             try:
-                fld.clean(row)
+                instance._import_m2m[fld.attribute] = fld.clean(row)
             except ValueError as error:
                 errors[fld.attribute] = [ValidationError(str(error), code="invalid")]
+        self.restore_hidden(instance, row)
         self._check_duplicate_key(instance, row, errors)
+        self.check_policy(instance, row, errors)
         self.check_row(instance, row, errors, **kwargs)
         if errors:
             raise ValidationError(errors)
+
+    def restore_hidden(self, instance, row):
+        """Hook: put back stored values the export left blank because the user may not see
+        them, before the row's changes are weighed."""
+
+    def changed_attributes(self, instance, row):
+        """The fields this row changes: its columns whose value differs from the stored one
+        (for a new record, from the initial one). Read-only columns and unchanged references
+        never count."""
+        initial = instance._import_initial
+        changed = []
+        for name, fld in self.fields.items():
+            if fld.column_name not in row or fld.readonly or name in instance._import_kept:
+                continue
+            django_field = instance._meta.get_field(name)
+            if django_field.many_to_many:
+                values = instance._import_m2m.get(name)
+                if values is not None and {r.pk for r in values} != initial[name]:
+                    changed.append(name)
+            elif getattr(instance, django_field.attname) != initial[name]:
+                changed.append(name)
+        return changed
+
+    def check_policy(self, instance, row, errors):
+        """The one write policy for this row (``execcoord.policy``), as a form asks it.
+
+        A new row needs ``may(user, "add")`` for the record as it would be created; a row
+        that changes a record needs ``may(user, "change")`` for the record as stored, the
+        record's ``Version`` as exported, and ``may(user, "change")`` again for the record
+        as it would be saved (a new parent may be someone else's). Each changed column must
+        be a field the user may set on the record (``writable_fields``); otherwise it is
+        refused by name and put back. An unchanged row asks nothing: it writes nothing.
+        """
+        model = self._meta.model
+        new = instance._import_new
+        changed = self.changed_attributes(instance, row)
+        if not new and not changed:
+            return
+        stored = instance._import_stored
+        verdict = policy.may(self.user, "add" if new else "change", model, stored)
+        if not verdict:
+            self._refuse(errors, self.refusal_attribute(instance), verdict.reason)
+            return
+        names = [name for name in changed if name not in self.workflow_attributes]
+        allowed = set(policy.writable_fields(self.user, stored, names))
+        for name in names:
+            if name not in allowed:
+                self._refuse(errors, name, self.fixed_message(name, instance))
+                self._put_back(instance, name)
+        if new:
+            return
+        self._check_version(instance, row, errors)
+        if not errors:
+            verdict = policy.may(self.user, "change", model, instance)
+            if not verdict:
+                self._refuse(errors, self.refusal_attribute(instance), verdict.reason)
+
+    @staticmethod
+    def _refuse(errors, attribute, message):
+        errors.setdefault(attribute, []).append(ValidationError(message))
+
+    def _put_back(self, instance, name):
+        django_field = instance._meta.get_field(name)
+        if django_field.many_to_many:
+            instance._import_m2m.pop(name, None)
+        else:
+            setattr(instance, django_field.attname, instance._import_initial[name])
+
+    def refusal_attribute(self, instance):
+        """The column a refusal of the whole row is shown in: the key column."""
+        return self.key_attribute
+
+    def fixed_message(self, name, instance):
+        """Why the user may not set field ``name`` on this row (a subclass names the workflow
+        that sets it)."""
+        return (
+            "You may not set this column on this record: leave it as exported "
+            "(empty for a new record)."
+        )
+
+    def _check_version(self, instance, row, errors):
+        """A row that changes a record carries the version the record was exported at."""
+        fld = self.fields.get("version")
+        if fld is None:
+            return
+        text = _text(row.get(fld.column_name))
+        current = instance._import_original["version"]
+        if text == str(current):
+            return
+        key = self.row_key(row)
+        if not text:
+            message = (
+                f"This row changes “{key}” but carries no Version: make your edits in a file "
+                "exported from here (its Version column tells whether someone changed the "
+                "record since) and import that."
+            )
+        elif not text.isdigit() or int(text) > current:
+            message = f"“{text}” is not a version of “{key}”: export again and edit that file."
+        else:
+            message = changed_since_message(instance, key)
+        self._refuse(errors, "version", message)
+
+    def refuse_rows(self, result, refusals):
+        """Refuse rows found stale while writing, after every row was read: ``refusals`` is
+        ``[(instance, message)]``, each shown in the Version column of the instance's row.
+        The caller writes nothing more; the import rolls back on these errors."""
+        for instance, message in refusals:
+            number = instance._import_row_number
+            error = ValidationError({"version": [message]})
+            row_result = self._row_results.get(number)
+            if row_result is not None:
+                result.totals[row_result.import_type] -= 1
+                result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+                row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+                row_result.validation_error = error
+            result.append_invalid_row(number, instance._import_row, error)
 
     def _unchanged_references(self, instance, row):
         """Reference columns whose keys are those already stored: they are left alone.
@@ -549,16 +722,22 @@ class BaseResource(resources.ModelResource):
         """Hook: add ``{attribute: [messages]}`` for the rules of the model."""
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        """Remember the stored values, to skip unchanged rows without a second query."""
+        """Remember the stored (or initial) values, to weigh the row's changes and skip
+        unchanged rows without a second query, and the record as stored, for the policy."""
         instance._import_new = new
         instance._import_original = None if new else self._snapshot(instance)
+        instance._import_initial = instance._import_original or self._snapshot(instance)
+        instance._import_stored = instance if new else copy.copy(instance)
+        instance._import_m2m = {}  # the file's many-to-many values, by field
 
     def _snapshot(self, instance):
         values = {}
         for name in self.fields:
             django_field = instance._meta.get_field(name)
             if django_field.many_to_many:
-                values[name] = {r.pk for r in getattr(instance, name).all()}
+                values[name] = (
+                    {r.pk for r in getattr(instance, name).all()} if instance.pk else set()
+                )
             else:
                 values[name] = getattr(instance, django_field.attname)
         return values
@@ -566,17 +745,7 @@ class BaseResource(resources.ModelResource):
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors or instance._import_new:
             return False
-        stored = instance._import_original
-        for name, fld in self.fields.items():
-            if fld.column_name not in row or fld.readonly or name in instance._import_kept:
-                continue
-            django_field = instance._meta.get_field(name)
-            if django_field.many_to_many:
-                if {r.pk for r in fld.clean(row)} != stored[name]:
-                    return False
-            elif getattr(instance, django_field.attname) != stored[name]:
-                return False
-        return True
+        return not self.changed_attributes(instance, row)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """``full_clean`` without the per-row queries the key maps made unnecessary.
@@ -603,20 +772,23 @@ class BaseResource(resources.ModelResource):
         instance._change_reason = f"Imported from {kwargs.get('file_name') or 'a file'}"
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        super().save_instance(instance, is_create, row, **kwargs)
+        """Save (compare-and-swap, ``BaseModel.save``): a record saved by someone else
+        since it was read refuses its row. The save has its own savepoint, so the refusal
+        leaves the import's transaction usable to say who changed the record."""
+        try:
+            with transaction.atomic():
+                super().save_instance(instance, is_create, row, **kwargs)
+        except StaleEdit:
+            message = changed_since_message(instance, self.row_key(row))
+            raise ValidationError({"version": [message]}) from None
         if self.key is not None:
             self.key.add(instance)
 
     def save_m2m(self, instance, row, **kwargs):
         """Write a many-to-many column only when its value changed (no query otherwise)."""
-        stored = getattr(instance, "_import_original", None) or {}
-        for name, fld in self.fields.items():
-            if not isinstance(fld.widget, widgets.ManyToManyWidget):
-                continue
-            if fld.column_name not in row or name in getattr(instance, "_import_kept", ()):
-                continue
-            values = fld.clean(row)
-            if {r.pk for r in values} != stored.get(name, set()):
+        initial = instance._import_initial
+        for name, values in instance._import_m2m.items():
+            if {r.pk for r in values} != initial[name]:
                 getattr(instance, name).set(values)
 
     def get_queryset(self):

@@ -77,7 +77,7 @@ class BaseModel(models.Model):
         was read at (compare-and-swap, :meth:`_do_update`)."""
         read = None
         if not self._state.adding:
-            read = self._read_version = self.version
+            read = self._read_version = self.version  # _do_update takes it
             self.version = (self.version or 0) + 1
             update_fields = kwargs.get("update_fields")
             if update_fields is not None:

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from execcoord.admin import BaseAdmin
+from execcoord.admin import BaseAdmin, ReadOnlyInline
 from execcoord.imports import admin_mixin
 
 from .models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
@@ -18,18 +18,12 @@ class OrganizationUnitTypeAdmin(BaseAdmin):
     ordering = ("level", "name")
 
 
-class PersonInline(admin.TabularInline):
-    """The people of a unit, for a quick look from the unit page."""
+class PersonInline(ReadOnlyInline):
+    """The people of a unit, for a quick look from the unit page (edited on their own)."""
 
     model = Person
     fields = ("last_name", "first_name", "email", "job_title", "is_active")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OrganizationUnit)

@@ -5,7 +5,7 @@ its name. Units are matched and referenced by code, so a parent must come before
 children in the file (or exist already).
 """
 
-from execcoord.imports import BaseResource, Column, KeyMap, register
+from execcoord.imports import VERSION, BaseResource, Column, KeyMap, register
 
 from .models import Account, OrganizationUnit, OrganizationUnitType, Person
 
@@ -33,6 +33,7 @@ class OrganizationUnitResource(BaseResource):
         Column("email", "E-mail", example="ead@agency.example.gov"),
         Column("description", "Description"),
         Column("is_active", "Active", example="Yes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):
@@ -59,6 +60,7 @@ class PersonResource(BaseResource):
         Column("account", "Account (name)", ACCOUNT),
         Column("clearance_level", "Clearance level", example="Public Trust"),
         Column("is_active", "Active", example="Yes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):
@@ -88,6 +90,7 @@ class AccountResource(BaseResource):
         Column("country", "Country", example="United States"),
         Column("description", "Description"),
         Column("is_active", "Active", example="Yes"),
+        VERSION,
     ]
 
     class Meta(BaseResource.Meta):

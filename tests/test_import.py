@@ -240,10 +240,10 @@ def test_preview_writes_nothing(agency, bob):
             "or you may not see it. Leave Number empty to create a new action.",
         ),
         (
-            {"Lead unit (code)": "OFF-B1"},
-            "Lead unit (code)",
-            "You may not create an action for lead unit “OFF-B1”: choose a unit you work in "
-            "or manage.",
+            {"Issued by (e-mail)": "officer@agency.example.gov"},
+            "Issued by (e-mail)",
+            "The issuer is whoever creates the action (for an import: you) and does not change "
+            "afterwards; leave this column as exported (empty for a new action).",
         ),
         ({"Percent complete": "half"}, "Percent complete", "“half” is not a number."),
     ],
@@ -302,6 +302,7 @@ def test_an_allowed_status_move_and_a_new_due_date_go_through_the_services(agenc
             "Type": "Tasker",
             "Status": "Submitted for review",
             "Due date": "2026-12-31",
+            "Version": parent.version,
         }
     ]
     report = run(ExecutiveActionResource, dataset_of(rows), bob)
@@ -320,11 +321,14 @@ def test_an_action_of_another_unit_cannot_be_changed(agency, bob, charlie, actio
         accountable_person=charlie.person,
         visibility="public",
     )
-    rows = [{"Number": theirs.number, "Title": "Mine now", "Type": "Tasker"}]
+    rows = [
+        {"Number": theirs.number, "Title": "Mine now", "Type": "Tasker", "Version": theirs.version}
+    ]
     report = run(ExecutiveActionResource, dataset_of(rows), bob)
-    assert errors_of(report)[(2, "Number")] == (
-        f"You may not change action {theirs.number}: it is not one of yours."
-    )
+    assert errors_of(report) == {
+        (2, "Number"): f"You may not change {theirs.number}: only its lead unit, its issuer and "
+        "managers of its units may."
+    }
     theirs.refresh_from_db()
     assert theirs.title == "Theirs"
 
@@ -353,13 +357,14 @@ def test_units_resolve_their_parent_by_code_from_earlier_rows(administrator, uni
 
 
 def test_people_match_by_email_and_unknown_unit_is_named(administrator, units):
-    PersonFactory(email="jane@agency.example.gov", first_name="Jane", organization_unit=None)
+    jane = PersonFactory(email="jane@agency.example.gov", first_name="Jane", organization_unit=None)
     rows = [
         {
             "E-mail": "JANE@agency.example.gov",
             "First name": "Janet",
             "Last name": "Doe",
             "Unit (code)": "OFF-A1",
+            "Version": jane.version,
         },
         {
             "E-mail": "max@agency.example.gov",
@@ -377,8 +382,18 @@ def test_legal_authorities_match_by_citation_then_by_name(administrator, db):
     cited = LegalAuthorityFactory(name="FOIA", citation="5 U.S.C. 552")
     uncited = LegalAuthorityFactory(name="Agency policy 7", citation="")
     rows = [
-        {"Citation": "5 U.S.C. 552", "Name": "Freedom of Information Act", "Summary": ""},
-        {"Citation": "", "Name": "Agency policy 7", "Summary": "Updated"},
+        {
+            "Citation": "5 U.S.C. 552",
+            "Name": "Freedom of Information Act",
+            "Summary": "",
+            "Version": cited.version,
+        },
+        {
+            "Citation": "",
+            "Name": "Agency policy 7",
+            "Summary": "Updated",
+            "Version": uncited.version,
+        },
     ]
     report = run(LegalAuthorityResource, dataset_of(rows), administrator)
     assert (report.update_count, report.new_count, report.invalid_count) == (2, 0, 0)

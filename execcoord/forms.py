@@ -6,8 +6,6 @@ the current value), renders dates as ``<input type="date">``, uses search-as-you
 for related records, and carries the optimistic-concurrency token.
 """
 
-import uuid
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
@@ -17,10 +15,10 @@ from django.utils.functional import cached_property
 
 from execcoord import policy
 from execcoord.access import has_active_flag, visible
+from execcoord.submissions import FORM_KEY, new_form_key
 from execcoord.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 TOKEN_FIELD = "concurrency_token"
-FORM_KEY = "form_key"
 NO_CHANGE = "— no change —"
 
 
@@ -139,7 +137,7 @@ class BaseModelForm(forms.ModelForm):
         self.user = user
         self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
         if self.instance.pk is None:
-            self.fields[FORM_KEY].initial = uuid.uuid4().hex
+            self.fields[FORM_KEY].initial = new_form_key()
         else:
             del self.fields[FORM_KEY]
         for field in self.fields.values():

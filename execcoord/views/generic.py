@@ -21,9 +21,10 @@ from django_tables2.utils import OrderByTuple
 from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.export import export_response
-from execcoord.forms import FORM_KEY, bulk_edit_form_for, changed_fields_since
-from execcoord.models import FormSubmission, StaleEdit
+from execcoord.forms import bulk_edit_form_for, changed_fields_since
+from execcoord.models import StaleEdit
 from execcoord.panels import default_layout, discover_relations, load_panel_data
+from execcoord.submissions import claim_form_key, integrity_message, record_form_key
 from execcoord.tables import CappedCountPaginator, DeferredJoinData, optimize_queryset
 from execcoord.utils import viewname
 from execcoord.views.mixins import ObjectPermissionMixin, ReturnURLMixin
@@ -302,12 +303,15 @@ class ObjectEditView(BaseObjectView):
                         url = self.get_return_url(saved)
                         record_form_key(request, form, url)
                         return HttpResponseRedirect(url)
+                    # refused: nothing of it is kept, the form key included, so the
+                    # corrected form can be sent again
+                    transaction.set_rollback(True)
         except StaleEdit:  # saved by someone else between the check and the write
             obj = self.get_edit_object()
             form = self.get_form(obj, request.POST, request.FILES)
             return self.refuse_stale(form, obj, link, form.changed_since_opened() or [])
         except IntegrityError as clash:  # a unique rule broken by a simultaneous save
-            form.add_error(None, integrity_message(self.model, clash))
+            form.add_error(None, integrity_message(self.model, clash, form.instance))
         return self.render_form(form, obj, link)
 
     def refuse_stale(self, form, obj, link, changed):
@@ -353,43 +357,6 @@ class ObjectEditView(BaseObjectView):
         )
         context.update(self.get_extra_context(self.request, obj))
         return self.render(context, status=status)
-
-
-def claim_form_key(request, form):
-    """Take the form's one-time key (``FORM_KEY``) inside the save's transaction.
-
-    Returns ``None`` the first time; for the same rendered form submitted again (a double
-    click, a resubmitted page), a redirect to where the first submission led, and nothing is
-    saved twice. A simultaneous second submission waits on the key's unique index.
-    """
-    key = request.POST.get(FORM_KEY, "") if FORM_KEY in form.fields else ""
-    if not key:
-        return None
-    try:
-        with transaction.atomic():
-            FormSubmission.objects.create(key=key[:64], user=request.user)
-    except IntegrityError:
-        first = FormSubmission.objects.filter(key=key[:64], user=request.user).first()
-        messages.info(request, "This form was already submitted; it was saved once.")
-        return HttpResponseRedirect(first.url if first and first.url else request.path)
-    return None
-
-
-def record_form_key(request, form, url):
-    """Remember where the first submission of the form led (see :func:`claim_form_key`)."""
-    key = request.POST.get(FORM_KEY, "") if FORM_KEY in form.fields else ""
-    if key:
-        FormSubmission.objects.filter(key=key[:64], user=request.user).update(url=url[:500])
-
-
-def integrity_message(model, error):
-    """A plain sentence for a unique rule broken by a simultaneous save: the model's own
-    constraint message when the database names the constraint."""
-    text = str(error)
-    for constraint in model._meta.constraints:
-        if constraint.name in text and getattr(constraint, "violation_error_message", None):
-            return f"{constraint.violation_error_message} (saved by someone else just now)"
-    return "Someone else saved a conflicting record just now; nothing was saved. Try again."
 
 
 def conflict_message(obj, changed, *, bulk=False):

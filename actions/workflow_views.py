@@ -14,14 +14,28 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.forms import inlineformset_factory
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views import View
 
-from execcoord.forms import restrict_form_fields
+from execcoord.forms import (
+    TOKEN_FIELD,
+    changed_fields_since,
+    concurrency_token,
+    restrict_form_fields,
+)
+from execcoord.models import StaleEdit
+from execcoord.submissions import (
+    OneTimeKeyMixin,
+    claim_form_key,
+    clash_message,
+    integrity_message,
+    record_form_key,
+    saved_by,
+)
 from execcoord.views.generic import BulkEditView, ObjectEditView
 from partners.access import get_user_scope
 
@@ -83,47 +97,123 @@ class ActionTransitionView(View):
         return _back(request, action)
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(OneTimeKeyMixin, forms.ModelForm):
+    """The lead of the Assign page. It carries the tasker's version the page was opened at
+    (``concurrency_token``: the whole page is refused when anyone assigned the tasker since)
+    and the page's one-time key (a double click saves once)."""
+
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = ExecutiveAction
         fields = ("lead_unit", "accountable_person")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
         restrict_form_fields(self, user)
+        _bootstrap(self)
+
+    def seen_version(self):
+        """The tasker's version this page was opened at (``""`` when the page sent none:
+        stale)."""
+        return self.data.get(self.add_prefix(TOKEN_FIELD), "")
 
 
 def _bootstrap(form):
     """Bootstrap classes on a plain form's widgets."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput) or widget.is_hidden:
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
 
 
+def _mark_invalid(form):
+    """``is-invalid`` and ``aria-invalid`` on the fields of ``form`` that have errors."""
+    for name in form.errors:
+        field = form.fields.get(name)
+        if field is None or field.widget.is_hidden:
+            continue
+        attrs = field.widget.attrs
+        attrs["aria-invalid"] = "true"
+        if "is-invalid" not in attrs.get("class", ""):
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+
+def _add_errors(form, invalid):
+    """Put a ``ValidationError`` on ``form``: on its field where the form has it, else on
+    the form as a whole."""
+    if hasattr(invalid, "error_dict"):
+        for name, errors in invalid.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, invalid.messages)
+
+
 class SupportingForm(forms.ModelForm):
+    """One supporting unit of the Assign page; a stored one carries the version its row
+    showed, so an answer recorded meanwhile is not overwritten."""
+
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
         _bootstrap(self)
 
     class Meta:
         model = Assignment
-        fields = ("organization_unit", "person", "role", "due_date", "status")
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        fields = (
+            "organization_unit",
+            "person",
+            "role",
+            "due_date",
+            "allow_later_due_date",
+            "status",
+        )
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "allow_later_due_date": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+        labels = {"allow_later_due_date": "Later than the action"}
+
+    def seen_version(self):
+        """The row's version when the page showed it."""
+        return self.data.get(self.add_prefix(TOKEN_FIELD), "")
+
+
+class BaseSupportingFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk_field = form.fields.get(self.model._meta.pk.name)
+        if pk_field is not None:
+            pk_field.error_messages["invalid_choice"] = (
+                "This supporting unit was removed by someone else since this page was "
+                "opened; leave the row out or reload the page."
+            )
 
 
 SupportingFormSet = inlineformset_factory(
-    ExecutiveAction, Assignment, form=SupportingForm, extra=2, can_delete=True
+    ExecutiveAction,
+    Assignment,
+    form=SupportingForm,
+    formset=BaseSupportingFormSet,
+    extra=2,
+    can_delete=True,
 )
 
 
 @method_decorator(login_required, name="dispatch")
 class AssignmentView(View):
-    """Set the lead unit and accountable person, and add, change or remove supporting units.
+    """Set the lead unit and accountable person, and add, change or remove supporting units,
+    as often as needed (``workflow.assign``, asked of the policy by ``may_assign``).
 
-    New assignees get one e-mail each (``workflow.save_assignment``).
+    The page is refused as stale (409, the entries kept) when anyone assigned the tasker
+    since it was opened, naming who and when; a unit assigned meanwhile is an error on its
+    row; the same page sent twice saves once. New assignees get one e-mail each, after the
+    save commits.
     """
 
     template_name = "actions/assignment.html"
@@ -134,10 +224,11 @@ class AssignmentView(View):
         return super().dispatch(request, pk)
 
     def forms(self, data=None):
-        lead = LeadForm(data, instance=self.action, user=self.request.user, prefix="lead")
+        user = self.request.user
+        lead = LeadForm(data, instance=self.action, user=user, prefix="lead")
         formset = SupportingFormSet(data, instance=self.action, prefix="supporting")
         for form in formset.forms:
-            restrict_form_fields(form, self.request.user)
+            restrict_form_fields(form, user)
         return lead, formset
 
     def get(self, request, pk):
@@ -146,27 +237,135 @@ class AssignmentView(View):
 
     def post(self, request, pk):
         lead, formset = self.forms(request.POST)
-        if lead.is_valid() and formset.is_valid():
-            try:
-                sent = workflow.save_assignment(
-                    self.action,
-                    request.user,
-                    lead_unit=lead.cleaned_data["lead_unit"],
-                    accountable_person=lead.cleaned_data["accountable_person"],
-                    formset=formset,
-                    request=request,
-                )
-            except ValidationError as invalid:
-                lead.add_error(None, invalid)
-            else:
-                note = f" Notified: {', '.join(sent)}." if sent else ""
-                messages.success(request, f"Assignment saved.{note}")
-                return _back(request, self.action)
-        return self.render(lead, formset, status=200)
+        status, notices = 200, None
+        try:
+            with transaction.atomic():
+                repeated = claim_form_key(request, lead)
+                if repeated is not None:
+                    return repeated
+                if lead.is_valid() & formset.is_valid():  # both: every error shows
+                    notices = workflow.assign(
+                        self.action,
+                        request.user,
+                        lead_unit=lead.cleaned_data["lead_unit"],
+                        accountable_person=lead.cleaned_data["accountable_person"],
+                        formset=formset,
+                        seen_version=lead.seen_version(),
+                    )
+                    record_form_key(request, lead, self.action.get_absolute_url())
+                else:
+                    transaction.set_rollback(True)  # the key too: the corrected page may go
+        except StaleEdit as stale:
+            lead, formset = self.refuse_stale(stale.instance)
+            status = 409
+        except workflow.AssignmentRefused:
+            lead.add_error(None, "Nothing was saved: a unit marked below is already assigned.")
+        except ValidationError as invalid:
+            _add_errors(lead, invalid)
+        except IntegrityError as clash:  # a unit assigned by another path at the same moment
+            lead.add_error(None, self.clash(formset, clash))
+        if notices is not None:
+            sent = workflow.notify_assignees(self.action, notices, request)
+            note = f" Notified: {', '.join(sent)}." if sent else ""
+            messages.success(request, f"Assignment saved.{note}")
+            return _back(request, self.action)
+        return self.render(lead, formset, status=status)
+
+    def refuse_stale(self, changed):
+        """The page again with the user's entries, now at the current versions (saving it
+        again applies them), and a message naming who changed what since it was opened."""
+        seen = self.request.POST.get("lead-" + TOKEN_FIELD, "")
+        self.action.refresh_from_db()
+        versions = dict(
+            Assignment.objects.filter(action_id=self.action.pk).values_list("pk", "version")
+        )
+        data = self.request.POST.copy()
+        data["lead-" + TOKEN_FIELD] = str(self.action.version)
+        rows = data.get("supporting-TOTAL_FORMS", "")
+        for index in range(min(int(rows), 1000) if rows.isdigit() else 0):
+            pk = data.get(f"supporting-{index}-id", "")
+            if pk.isdigit() and int(pk) in versions:
+                data[f"supporting-{index}-{TOKEN_FIELD}"] = str(versions[int(pk)])
+        lead, formset = self.forms(data)
+        lead.is_valid()
+        formset.is_valid()
+        who, when = saved_by(changed)
+        by = " ".join(part for part in (f"by {who}" if who else "", when) if part)
+        if isinstance(changed, ExecutiveAction):
+            fields = changed_fields_since(changed, seen) if seen else []
+            what = f" ({', '.join(fields)})" if fields else ""
+            text = f"This action's assignment was changed {by} since you opened this page{what}."
+        else:
+            text = (
+                f"The row of {changed.organization_unit} was changed {by} since you opened "
+                "this page (an answer or its details)."
+            )
+            for form in formset.initial_forms:
+                if form.instance.pk == changed.pk:
+                    form.add_error(None, f"Changed {by} since you opened this page.")
+        lead.add_error(
+            None,
+            f"{text} Nothing was saved. Your entries are kept below: check them against the "
+            "current assignment and save again to apply them.",
+        )
+        return lead, formset
+
+    def clash(self, formset, error):
+        """Mark the rows whose unit was assigned by someone else at the same moment."""
+        found = False
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            message = clash_message(form.instance)
+            if message:
+                form.add_error("organization_unit", message)
+                found = True
+        if found:
+            return "Nothing was saved: a unit marked below is already assigned."
+        return integrity_message(Assignment, error)
 
     def render(self, lead, formset, status=200):
-        context = {"object": self.action, "lead": lead, "formset": formset}
+        if formset.is_bound and not formset.management_form.is_valid():
+            # the page came back without its list of rows: say so, and draw the rows as
+            # they are stored so the page can be used again
+            problems = formset.non_form_errors()
+            formset = self.forms()[1]
+            lead.add_error(
+                None,
+                "The page came back incomplete, so nothing was saved; the supporting units "
+                f"are shown as stored. ({' '.join(problems)})",
+            )
+        for form in [lead, *formset.forms]:
+            _mark_invalid(form)
+        context = {
+            "object": self.action,
+            "lead": lead,
+            "formset": formset,
+            "problems": _problems(lead, formset),
+        }
         return render(self.request, self.template_name, context, status=status)
+
+
+def _problems(lead, formset):
+    """Every error of the page, for the summary at its top: ``[(where, message)]``."""
+    if not lead.is_bound:
+        return []
+    found = [("", error) for error in lead.non_field_errors()]
+    for name, errors in lead.errors.items():
+        if name in lead.fields:
+            found += [(str(lead.fields[name].label), error) for error in errors]
+    if formset.is_bound:
+        found += [("Supporting units", error) for error in formset.non_form_errors()]
+        for number, form in enumerate(formset.forms, 1):
+            if not form.errors:
+                continue
+            unit = form.instance.organization_unit if form.instance.organization_unit_id else None
+            where = f"Row {number}" + (f" ({unit})" if unit else "")
+            for name, errors in form.errors.items():
+                field = form.fields.get(name)
+                label = "" if field is None or field.widget.is_hidden else f", {field.label}"
+                found += [(f"{where}{label}", error) for error in errors]
+    return found
 
 
 class ExtensionRequestForm(forms.ModelForm):

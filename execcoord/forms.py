@@ -58,7 +58,9 @@ def restrict_form_fields(form, user):
     """Scope every related-record field of ``form`` to what ``user`` may see and pick.
 
     Inactive records (``is_active=False``) are not offered, but a value the record already
-    holds is kept so editing does not silently drop it (DATA_MODEL.md conventions).
+    holds is kept so editing does not silently drop it (DATA_MODEL.md conventions). Visible
+    fields become search-as-you-type pickers; hidden ones (a formset row's ``id``) stay
+    hidden, scoped all the same.
 
     Args:
         form: a bound or unbound model form.
@@ -74,6 +76,10 @@ def restrict_form_fields(form, user):
             current = _current_pks(instance, name)
             queryset = queryset.filter(Q(is_active=True) | Q(pk__in=current))
         field.queryset = queryset
+        if field.widget.is_hidden:
+            # a value the page carries but nobody picks (a formset row's ``id``): a picker
+            # in its place would never be drawn, and the row would come back without it
+            continue
         multiple = isinstance(field, forms.ModelMultipleChoiceField)
         widget_class = AutocompleteSelectMultiple if multiple else AutocompleteSelect
         if not isinstance(field.widget, widget_class):

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from execcoord import policy as write_policy
 from execcoord.forms import (
     TOKEN_FIELD,
     changed_fields_since,
@@ -80,14 +81,19 @@ class ActionTransitionView(View):
             _require(policy.may_move(request.user, action, row))
         close_children = request.POST.get("close_children") == "on"
         try:
-            services.transition(
-                action,
-                target,
-                request.user,
-                comment=request.POST.get("comment", "").strip(),
-                close_children=close_children,
-                strict=True,
-            )
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                services.transition(
+                    action,
+                    target,
+                    request.user,
+                    comment=request.POST.get("comment", "").strip(),
+                    close_children=close_children,
+                    strict=True,
+                )
+                record_form_key(request, None, action.get_absolute_url())
         except services.TransitionError as refused:
             messages.error(request, f"Not changed. {refused}")
         except ValueError:
@@ -368,7 +374,7 @@ def _problems(lead, formset):
     return found
 
 
-class ExtensionRequestForm(forms.ModelForm):
+class ExtensionRequestForm(OneTimeKeyMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
@@ -381,7 +387,11 @@ class ExtensionRequestForm(forms.ModelForm):
 
 @method_decorator(login_required, name="dispatch")
 class ExtensionRequestView(View):
-    """An assignee asks for a later due date, with a justification."""
+    """An assignee asks for a later due date, with a justification
+    (``services.request_extension``). The write policy decides who may (``add`` of an
+    extension request on this tasker); a request already pending is a form error naming who
+    asked and when, even when both were sent at the same moment; the same form sent twice
+    asks once."""
 
     template_name = "actions/extension_request.html"
 
@@ -395,29 +405,39 @@ class ExtensionRequestView(View):
 
     def post(self, request, pk):
         instance = ExtensionRequest(
-            action=self.action,
-            requested_by=request.user,
-            current_due_date=self.action.due_date,
+            action=self.action, requested_by=request.user, current_due_date=self.action.due_date
         )
+        _require(write_policy.may(request.user, "add", ExtensionRequest, instance))
         form = ExtensionRequestForm(request.POST, instance=instance)
         if self.action.due_date is None:
             form.add_error(None, "This action has no due date to extend.")
-        elif form.is_valid():
-            try:
-                # the constraints span fields the form does not show (the current due date)
-                form.instance.full_clean()
-            except ValidationError as invalid:
-                for message in invalid.messages:
-                    form.add_error(None, message)
-                return self.render(form)
-            form.instance._history_user = request.user
-            form.save()
-            messages.success(request, "Extension requested; a manager of the unit decides.")
-            reason = non_business_day_reason(form.instance.requested_due_date)
-            if reason:
-                messages.warning(request, f"The date you asked for falls on {reason}.")
-            return _back(request, self.action)
-        return self.render(form)
+            return self.render(form)
+        if not form.is_valid():
+            return self.render(form)
+        url = self.action.get_absolute_url()
+        try:
+            with transaction.atomic():
+                repeated = claim_form_key(request, form)
+                if repeated is not None:
+                    return repeated
+                services.request_extension(
+                    self.action,
+                    request.user,
+                    requested_due_date=form.cleaned_data["requested_due_date"],
+                    justification=form.cleaned_data["justification"],
+                )
+                record_form_key(request, form, url)
+        except ValidationError as invalid:
+            _add_errors(form, invalid)
+            return self.render(form)
+        except IntegrityError as clash:  # asked by someone else at the same moment
+            form.add_error(None, integrity_message(ExtensionRequest, clash, form.instance))
+            return self.render(form)
+        messages.success(request, "Extension requested; a manager of the unit decides.")
+        reason = non_business_day_reason(form.cleaned_data["requested_due_date"])
+        if reason:
+            messages.warning(request, f"The date you asked for falls on {reason}.")
+        return HttpResponseRedirect(url)
 
     def render(self, form):
         return render(self.request, self.template_name, {"object": self.action, "form": form})
@@ -435,9 +455,17 @@ class ExtensionDecideView(View):
         _require(policy.may_supervise(request.user, action))
         approve = request.POST.get("decision") == "approve"
         try:
-            services.decide_extension(
-                extension, request.user, approve=approve, comment=request.POST.get("comment", "")
-            )
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                services.decide_extension(
+                    extension,
+                    request.user,
+                    approve=approve,
+                    comment=request.POST.get("comment", ""),
+                )
+                record_form_key(request, None, action.get_absolute_url())
         except ValidationError as refused:
             messages.error(request, " ".join(refused.messages))
         else:
@@ -454,21 +482,27 @@ class AttachmentUploadForm(forms.ModelForm):
 
 @method_decorator(login_required, name="dispatch")
 class AttachmentUploadView(View):
-    """POST: attach a file to the action (size and type checked by ``Attachment.clean``)."""
+    """POST: attach a file to the action (size and type checked by ``Attachment.clean``;
+    who may, by the write policy's ``add`` of an attachment); the same form sent twice
+    attaches once."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
         action = visible_action(request, pk)
-        _require(policy.may_edit(request.user, action))
-        _require(request.user.has_perm("actions.add_attachment"))
         instance = Attachment(action=action, uploaded_by=request.user)
+        _require(write_policy.may(request.user, "add", Attachment, instance))
         form = AttachmentUploadForm(request.POST, request.FILES, instance=instance)
         if form.is_valid():
             upload = request.FILES["file"]
             form.instance.content_type = getattr(upload, "content_type", "") or ""
             form.instance._history_user = request.user
-            form.save()
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                form.save()
+                record_form_key(request, None, action.get_absolute_url())
             messages.success(request, f"Attached “{form.instance.title}”.")
         else:
             problems = [f"{' '.join(errors)}" for errors in form.errors.values()]
@@ -513,7 +547,12 @@ class RemindView(View):
     def post(self, request, pk):
         action = visible_action(request, pk)
         _require(policy.may_edit(request.user, action))
-        sent, skipped = workflow.remind_supporting_units(action, request.user, request)
+        with transaction.atomic():
+            repeated = claim_form_key(request)
+            if repeated is not None:
+                return repeated
+            sent, skipped = workflow.remind_supporting_units(action, request.user, request)
+            record_form_key(request, None, action.get_absolute_url())
         if sent:
             messages.success(request, f"Reminded: {', '.join(sent)}.")
         if skipped:
@@ -538,12 +577,17 @@ class RespondView(View):
         )
         _require(policy.may_respond(request.user, assignment))
         try:
-            workflow.record_response(
-                assignment,
-                request.user,
-                status=request.POST.get("status", ""),
-                comment=request.POST.get("comment", ""),
-            )
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                workflow.record_response(
+                    assignment,
+                    request.user,
+                    status=request.POST.get("status", ""),
+                    comment=request.POST.get("comment", ""),
+                )
+                record_form_key(request, None, assignment.action.get_absolute_url())
         except ValueError as refused:
             messages.error(request, f"Answer not recorded: {refused}")
         else:
@@ -566,9 +610,14 @@ class DispositionView(View):
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
             try:
-                workflow.record_disposition(
-                    assignment, request.user, request.POST.get("disposition", "")
-                )
+                with transaction.atomic():
+                    repeated = claim_form_key(request)
+                    if repeated is not None:
+                        return repeated
+                    workflow.record_disposition(
+                        assignment, request.user, request.POST.get("disposition", "")
+                    )
+                    record_form_key(request, None, assignment.action.get_absolute_url())
             except ValueError as refused:
                 messages.error(request, str(refused))
             else:

@@ -64,8 +64,11 @@ class ObjectListView(BaseObjectView):
         views = self.registration
         filterset = views.filterset(request.GET or None, queryset=self.queryset, request=request)
         queryset = filterset.qs
+        can_export = policy.may_export(request.user, self.model)
         if request.GET.get("export") in ("csv", "xlsx"):
-            ordered = total_ordering(queryset, views.table, request.GET.get("sort"))
+            can_export.require()
+            sort = request.GET.get("sort")
+            ordered = total_ordering(queryset, views.table, sort, request.user)
             name = str(self.model._meta.verbose_name_plural).replace(" ", "_")
             return export_response(ordered, views.table, request.user, request.GET["export"], name)
         table = self.build_table(queryset)
@@ -74,6 +77,8 @@ class ObjectListView(BaseObjectView):
             filterset=filterset,
             per_page_choices=PER_PAGE_CHOICES,
             saved_views=saved_views_for(request.user, self.model),
+            can_export=bool(can_export),
+            saved_view_sharing=saved_view_sharing(request.user),
             model_label=self.model._meta.label_lower,
             bulk_edit_url=reverse(viewname(self.model, "bulk_edit")),
             bulk_delete_url=reverse(viewname(self.model, "bulk_delete")),
@@ -107,7 +112,7 @@ class ObjectListView(BaseObjectView):
             or list(table_class.base_columns)
         )
         sort = request.GET.get("sort")
-        queryset = total_ordering(queryset, table_class, sort)
+        queryset = total_ordering(queryset, table_class, sort, request.user)
         queryset = optimize_queryset(queryset, table_class.accessors(columns), request.user)
         # The queryset is already totally ordered: give the table no ordering of its own
         # (it would drop the pk tie-breaker) and only record the state for the headers.
@@ -126,18 +131,22 @@ class ObjectListView(BaseObjectView):
         return table
 
 
-def total_ordering(queryset, table_class, sort):
+def total_ordering(queryset, table_class, sort, user=None):
     """``queryset`` ordered by the requested column (if orderable) and then by ``pk``.
 
     Args:
         queryset: the filtered rows.
         table_class: the model's table (its columns decide what may be sorted).
         sort: the ``sort`` parameter (``name`` or ``-name``), or ``None``.
+        user: the request user: a column hiding a field from them does not sort (the order
+            would tell the values).
     """
     ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
     if sort:
         name = sort.lstrip("-")
         column = table_class.base_columns.get(name)
+        if user is not None and name in table_class.hidden_column_names(user):
+            column = None
         if column is not None and column.orderable and name != "pk":
             keys = column.order_by or (str(column.accessor or name).replace(".", "__"),)
             desc = sort.startswith("-")
@@ -163,6 +172,20 @@ def saved_views_for(user, model):
     if unit_id:
         shared |= Q(sharing=SavedView.Sharing.UNIT, unit_id=unit_id)
     return list(SavedView.objects.filter(shared, model=model._meta.label_lower))
+
+
+def saved_view_sharing(user):
+    """The sharing choices the write policy lets ``user`` give a saved view:
+    ``[(value, label)]``, empty when they may not save one."""
+    from execcoord.models import SavedView
+
+    if not policy.may(user, "add", SavedView):
+        return []
+    return [
+        (value, label)
+        for value, label in SavedView.Sharing.choices
+        if policy.may(user, "add", SavedView, SavedView(owner=user, sharing=value))
+    ]
 
 
 def user_unit_id(user):
@@ -624,10 +647,11 @@ class ObjectHistoryView(BaseObjectView):
                 break
             changes = []
             if older is not None:
+                hidden = {"updated_at", "version", *policy.hidden_fields(request.user, obj)}
                 changes = [
                     (_label(obj, c.field), c.old, c.new)
                     for c in record.diff_against(older).changes
-                    if c.field not in ("updated_at", "version")
+                    if c.field not in hidden
                 ]
             entries.append({"record": record, "changes": changes})
         context = self.base_context(

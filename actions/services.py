@@ -399,9 +399,14 @@ def transition(action, target, user, *, comment="", close_children=False, strict
     return action
 
 
+# The reason recorded on sub-taskers completed with the tasker above them. It does not name
+# that tasker: someone who sees a sub-tasker may not see the tasker above it.
+COMPLETED_WITH_PARENT = "Completed with the tasker above it"
+
+
 def _complete_open_descendants(action, user, today):
     """Complete every open sub-tasker below ``action`` (one query a level of the tree)."""
-    reason = f"Completed with {action.number}"
+    reason = COMPLETED_WITH_PARENT
     frontier = [action.pk]
     seen = set(frontier)
     while frontier:

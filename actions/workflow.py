@@ -8,6 +8,7 @@ related rows, so the action page stays fast.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -609,8 +610,44 @@ def timeline(action, user, data=None):
                 link.created_at, "dependency", title, link.description, url=link.get_absolute_url()
             )
         )
+    known = {action.number, *(c.number for c in data["tree"])}
+    for link in data["timeline:dependencies"]:
+        known |= {link.predecessor.number, link.successor.number}
+    hide = number_hider([t for e in events for t in (e.title, e.detail) if t], user, known)
+    for event in events:
+        event.title, event.detail = hide(event.title), hide(event.detail)
     events.sort(key=lambda e: e.when, reverse=True)
     return events
+
+
+# An action number as the system writes it: ``EA-2026-00042`` (``services.assign_number``).
+ACTION_NUMBER = re.compile(r"\b[A-Z][A-Z0-9]{0,9}-\d{4}-\d{5}\b")
+UNSEEN = "a tasker you cannot see"
+
+
+def number_hider(texts, user, known=()):
+    """A function hiding, in a text, the action numbers among those ``texts`` name that
+    ``user`` may not see (each becomes :data:`UNSEEN`): texts written before a reason
+    stopped naming other taskers, and free text (comments, reasons) that names one.
+    ``known`` are numbers known to be visible: no query is made when the texts name no
+    other."""
+    named = {n for text in texts if text for n in ACTION_NUMBER.findall(text)} - set(known)
+    unseen = set()
+    if named:
+        unseen = named - set(
+            ExecutiveAction.objects.visible_to(user)
+            .filter(number__in=named)
+            .values_list("number", flat=True)
+        )
+    if not unseen:
+        return lambda text: text
+
+    def hide(text):
+        if not text:
+            return text
+        return ACTION_NUMBER.sub(lambda m: UNSEEN if m.group(0) in unseen else m.group(0), text)
+
+    return hide
 
 
 def _who(row):

@@ -37,7 +37,7 @@ from execcoord.submissions import (
     record_form_key,
     saved_by,
 )
-from execcoord.views.generic import BulkEditView, ObjectEditView
+from execcoord.views.generic import BulkEditView, ObjectEditView, ObjectHistoryView
 from partners.access import get_user_scope
 
 from . import policy, services, workflow
@@ -698,6 +698,16 @@ class ExecutiveActionBulkEditView(BulkEditView):
         return failures
 
 
+class ExecutiveActionHistoryView(ObjectHistoryView):
+    """The generic history page of an action; a reason naming another tasker the reader may
+    not see shows it as unseen (``workflow.number_hider``)."""
+
+    def adjust_entries(self, request, obj, entries):
+        hide = workflow.number_hider([e["reason"] for e in entries], request.user, {obj.number})
+        for entry in entries:
+            entry["reason"] = hide(entry["reason"])
+
+
 class StatusUpdateEditView(ObjectEditView):
     """Posting a status update goes through ``services.post_status_update``, so the action's
     health and percent complete follow it (and roll up to the parents)."""
@@ -730,6 +740,7 @@ __all__ = [
     "DispositionView",
     "ExecutiveActionBulkEditView",
     "ExecutiveActionEditView",
+    "ExecutiveActionHistoryView",
     "ExtensionDecideView",
     "ExtensionRequestView",
     "RemindView",

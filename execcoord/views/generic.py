@@ -653,7 +653,14 @@ class ObjectHistoryView(BaseObjectView):
                     for c in record.diff_against(older).changes
                     if c.field not in hidden
                 ]
-            entries.append({"record": record, "changes": changes})
+            entries.append(
+                {
+                    "record": record,
+                    "changes": changes,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+        self.adjust_entries(request, obj, entries)
         context = self.base_context(
             object=obj,
             entries=entries,
@@ -664,6 +671,10 @@ class ObjectHistoryView(BaseObjectView):
             can_delete=self.registration.can(request.user, "delete", obj),
         )
         return self.render(context)
+
+    def adjust_entries(self, request, obj, entries):
+        """Hook: adjust the entries' texts before they are shown (a domain app hides the
+        names of records the user may not see)."""
 
 
 def _label(obj, name):

@@ -9,13 +9,14 @@ for related records, and carries the optimistic-concurrency token.
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, UniqueConstraint
 from django.utils.functional import cached_property
 
 from execcoord import policy
 from execcoord.access import has_active_flag, visible
-from execcoord.submissions import FORM_KEY, new_form_key
+from execcoord.submissions import FORM_KEY, clash_message, new_form_key
 from execcoord.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 TOKEN_FIELD = "concurrency_token"
@@ -52,6 +53,28 @@ def policy_errors(form, user):
     verdict = policy.may(user, verb, type(instance), instance)
     if not verdict:
         form.add_error(None, verdict.reason)
+
+
+def name_the_clash(form):
+    """Where a unique rule refuses the form's record, say who saved the record holding its
+    place and when (``submissions.clash_message``) instead of the rule's bare message."""
+    errors = form._errors.get(NON_FIELD_ERRORS) if form._errors else None
+    if not errors:
+        return
+    rules = {
+        str(c.violation_error_message)
+        for c in form.instance._meta.constraints
+        if isinstance(c, UniqueConstraint) and c.violation_error_message
+    }
+    if not any(str(error) in rules for error in errors):
+        return
+    clash = clash_message(form.instance)
+    if clash:
+        form._errors[NON_FIELD_ERRORS] = form.error_class(
+            [clash if str(error) in rules else error for error in errors],
+            error_class="nonfield",
+            renderer=form.renderer,
+        )
 
 
 def restrict_form_fields(form, user):
@@ -155,6 +178,7 @@ class BaseModelForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
+        name_the_clash(self)
         if self.user is not None:
             policy_errors(self, self.user)
 

@@ -175,3 +175,19 @@ def test_a_generic_create_form_refused_on_save_can_be_sent_again(client, units, 
     assert client.post(add, data).status_code == 302
     assert client.post(add, data).status_code == 302  # and sent again: saved once
     assert StatusUpdate.objects.filter(action=action).count() == 1
+
+
+def test_a_generic_form_refused_by_a_unique_rule_names_who_holds_the_place(
+    client, units, bob, administrator, action
+):
+    held = Assignment(action=action, organization_unit=units["OFF-B1"])
+    held._history_user = bob
+    held.save()
+    client.force_login(administrator)
+    add = reverse("actions:assignment_add")
+    data = form_fields(client.get(f"{add}?action={action.pk}").content)
+    data["organization_unit"] = units["OFF-B1"].pk
+    response = client.post(add, data)
+    assert response.status_code == 200
+    assert "This unit is already assigned to the action, by bob at " in response.content.decode()
+    assert Assignment.objects.filter(action=action).count() == 1

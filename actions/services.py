@@ -21,6 +21,7 @@ from actions.models import (
     ExecutiveAction,
     ExtensionRequest,
 )
+from execcoord.submissions import clash_message
 from partners.access import get_user_scope
 
 S = ActionStatus
@@ -398,9 +399,14 @@ def transition(action, target, user, *, comment="", close_children=False, strict
     return action
 
 
+# The reason recorded on sub-taskers completed with the tasker above them. It does not name
+# that tasker: someone who sees a sub-tasker may not see the tasker above it.
+COMPLETED_WITH_PARENT = "Completed with the tasker above it"
+
+
 def _complete_open_descendants(action, user, today):
     """Complete every open sub-tasker below ``action`` (one query a level of the tree)."""
-    reason = f"Completed with {action.number}"
+    reason = COMPLETED_WITH_PARENT
     frontier = [action.pk]
     seen = set(frontier)
     while frontier:
@@ -603,6 +609,37 @@ def decide_extension(request, user, *, approve, comment=""):
     return request
 
 
+def request_extension(action, user, *, requested_due_date, justification):
+    """Ask for a later due date on ``action``: a pending ``ExtensionRequest`` from its
+    current due date, recorded with ``user``.
+
+    The action is locked while the request is checked and saved, so of two requests sent at
+    the same moment the second finds the first.
+
+    Raises:
+        ValidationError: the action has no due date, a request is already pending (naming
+            who asked and when), or the request breaks the model's rules.
+    """
+    with transaction.atomic():
+        locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
+        if locked.due_date is None:
+            raise ValidationError("This action has no due date to extend.")
+        extension = ExtensionRequest(
+            action=locked,
+            requested_by=user,
+            current_due_date=locked.due_date,
+            requested_due_date=requested_due_date,
+            justification=justification,
+        )
+        pending = clash_message(extension)
+        if pending:
+            raise ValidationError(pending)
+        extension.full_clean()
+        _record_as(extension, user, "Extension requested")
+        extension.save()
+    return extension
+
+
 def post_status_update(update, user=None):
     """Save a status update and carry its health and percent complete onto the action.
 
@@ -641,6 +678,7 @@ __all__ = [
     "default_due_date",
     "decide_extension",
     "post_status_update",
+    "request_extension",
     "rollup",
     "may_make",
     "role_problem",

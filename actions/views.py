@@ -108,6 +108,7 @@ register_model(
         "add": wf.ExecutiveActionEditView,
         "edit": wf.ExecutiveActionEditView,
         "bulk_edit": wf.ExecutiveActionBulkEditView,
+        "history": wf.ExecutiveActionHistoryView,
     },
     extra_urls=WORKFLOW_URLS,
 )

@@ -8,6 +8,7 @@ related rows, so the action page stays fast.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from actions.choices import (
 )
 from actions.models import Assignment, ExecutiveAction
 from actions.policy import answers_on_behalf, may_respond
+from execcoord.models import StaleEdit
+from execcoord.submissions import clash_message
 
 S = ActionStatus
 A = AssignmentStatus
@@ -44,54 +47,122 @@ def _recipient(person, unit):
     return None
 
 
-def save_assignment(action, user, *, lead_unit, accountable_person, formset, request=None):
-    """Set the lead unit and accountable person and save the supporting units, then tell each
-    new assignee once by e-mail.
+class AssignmentRefused(Exception):
+    """The Assign page's rows were refused under the lock (a unit already assigned by
+    someone else meanwhile): the rows carry their errors; nothing was saved."""
 
-    Reassignment is recorded in the history of the action and of each assignment (with
-    ``user`` and a reason). New assignees are the accountable person when changed (or the
-    lead unit's mailbox when nobody is named), and the person (or unit mailbox) of each new or
-    re-pointed supporting assignment.
+
+def save_assignment(
+    action, user, *, lead_unit, accountable_person, formset, seen_version=None, request=None
+):
+    """Set the lead unit and accountable person and save the supporting units
+    (:func:`assign`), then tell each new assignee once by e-mail (:func:`notify_assignees`).
 
     Returns:
         The addresses notified.
     """
-    recipients = []
     with transaction.atomic():
-        locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
-        lead_changed = locked.lead_unit_id != getattr(lead_unit, "pk", None)
-        person_changed = locked.accountable_person_id != getattr(accountable_person, "pk", None)
-        if lead_changed or person_changed:
-            locked.lead_unit = lead_unit
-            locked.accountable_person = accountable_person
-            locked.full_clean()
-            services._record_as(locked, user, "Reassigned")
-            locked.save()
-            address = _recipient(accountable_person, lead_unit)
-            if address:
-                recipients.append((address, "lead"))
-        for form in formset.deleted_forms:
-            if form.instance.pk:
-                services._record_as(form.instance, user, "Supporting unit removed")
-                form.instance.delete()
-        for form in formset.forms:
-            if form in formset.deleted_forms or not form.has_changed():
+        notices = assign(
+            action,
+            user,
+            lead_unit=lead_unit,
+            accountable_person=accountable_person,
+            formset=formset,
+            seen_version=seen_version,
+        )
+    return notify_assignees(action, notices, request)
+
+
+def assign(action, user, *, lead_unit, accountable_person, formset, seen_version=None):
+    """Set the lead unit and accountable person and save the supporting units of the
+    formset (``actions.workflow_views.SupportingFormSet``), in the caller's transaction.
+
+    The tasker is locked for the whole save. Every save grows its ``version``, so the
+    version the page was opened at (``seen_version``; ``None`` skips the check) says
+    whether anyone assigned it since: if so, :class:`StaleEdit` and nothing is written.
+    A changed or removed row must still be at the version its page showed (the row's
+    ``concurrency_token``): an answer recorded meanwhile is never overwritten. A new or
+    re-pointed row whose unit is already on the tasker gets an error naming who assigned
+    it and when, and :class:`AssignmentRefused` is raised.
+
+    Reassignment is recorded in the history of the action and of each assignment (with
+    ``user`` and a reason).
+
+    Returns:
+        The notices to send once the transaction commits: ``[(address, role)]`` for the
+        accountable person when changed (or the lead unit's mailbox when nobody is named),
+        and the person (or unit mailbox) of each new or re-pointed supporting assignment.
+    """
+    recipients = []
+    locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
+    if seen_version is not None and str(locked.version) != str(seen_version):
+        raise StaleEdit(locked)
+    rows = {
+        row.pk: row for row in Assignment.objects.select_for_update().filter(action_id=locked.pk)
+    }
+    for form in formset.initial_forms:
+        pk = form.instance.pk
+        if pk is None or not (form in formset.deleted_forms or form.has_changed()):
+            continue
+        stored = rows.get(pk)
+        if stored is None or str(stored.version) != str(form.seen_version()):
+            raise StaleEdit(stored or form.instance)
+    lead_changed = locked.lead_unit_id != getattr(lead_unit, "pk", None)
+    person_changed = locked.accountable_person_id != getattr(accountable_person, "pk", None)
+    if lead_changed or person_changed:
+        locked.lead_unit = lead_unit
+        locked.accountable_person = accountable_person
+        locked.full_clean()
+        address = _recipient(accountable_person, lead_unit)
+        if address:
+            recipients.append((address, "lead"))
+    removed = 0
+    for form in formset.deleted_forms:
+        if form.instance.pk:
+            services._record_as(form.instance, user, "Supporting unit removed")
+            form.instance.delete()
+            removed += 1
+    saved, refused = [], False
+    for form in formset.forms:
+        if form in formset.deleted_forms or not form.has_changed():
+            continue
+        assignment = form.save(commit=False)
+        assignment.action = locked
+        is_new = assignment.pk is None
+        repointed = not is_new and (
+            "person" in form.changed_data or "organization_unit" in form.changed_data
+        )
+        if is_new or "organization_unit" in form.changed_data:
+            clash = clash_message(assignment)
+            if clash:
+                form.add_error("organization_unit", clash)
+                refused = True
                 continue
-            assignment = form.save(commit=False)
-            assignment.action = locked
-            is_new = assignment.pk is None
-            repointed = not is_new and (
-                "person" in form.changed_data or "organization_unit" in form.changed_data
-            )
-            services._record_as(assignment, user, "Assigned" if is_new else "Assignment changed")
-            assignment.save()
-            if is_new or repointed:
-                address = _recipient(assignment.person, assignment.organization_unit)
-                if address:
-                    recipients.append((address, "supporting"))
+        saved.append((assignment, is_new, repointed))
+    if refused:
+        raise AssignmentRefused()
+    for assignment, is_new, repointed in saved:
+        services._record_as(assignment, user, "Assigned" if is_new else "Assignment changed")
+        assignment.save()
+        if is_new or repointed:
+            address = _recipient(assignment.person, assignment.organization_unit)
+            if address:
+                recipients.append((address, "supporting"))
+    if lead_changed or person_changed or saved or removed:
+        # the tasker's assignment is part of the tasker: its version grows, so every Assign
+        # page opened before this save is now stale
+        reason = "Reassigned" if lead_changed or person_changed else "Supporting units changed"
+        services._record_as(locked, user, reason)
+        locked.save()
     services._copy_state(locked, action)
+    return recipients
+
+
+def notify_assignees(action, notices, request=None):
+    """Send each address of ``notices`` (from :func:`assign`) one e-mail; returns the
+    addresses notified."""
     seen, sent = set(), []
-    for address, role in recipients:
+    for address, role in notices:
         if address in seen:
             continue
         seen.add(address)
@@ -539,8 +610,44 @@ def timeline(action, user, data=None):
                 link.created_at, "dependency", title, link.description, url=link.get_absolute_url()
             )
         )
+    known = {action.number, *(c.number for c in data["tree"])}
+    for link in data["timeline:dependencies"]:
+        known |= {link.predecessor.number, link.successor.number}
+    hide = number_hider([t for e in events for t in (e.title, e.detail) if t], user, known)
+    for event in events:
+        event.title, event.detail = hide(event.title), hide(event.detail)
     events.sort(key=lambda e: e.when, reverse=True)
     return events
+
+
+# An action number as the system writes it: ``EA-2026-00042`` (``services.assign_number``).
+ACTION_NUMBER = re.compile(r"\b[A-Z][A-Z0-9]{0,9}-\d{4}-\d{5}\b")
+UNSEEN = "a tasker you cannot see"
+
+
+def number_hider(texts, user, known=()):
+    """A function hiding, in a text, the action numbers among those ``texts`` name that
+    ``user`` may not see (each becomes :data:`UNSEEN`): texts written before a reason
+    stopped naming other taskers, and free text (comments, reasons) that names one.
+    ``known`` are numbers known to be visible: no query is made when the texts name no
+    other."""
+    named = {n for text in texts if text for n in ACTION_NUMBER.findall(text)} - set(known)
+    unseen = set()
+    if named:
+        unseen = named - set(
+            ExecutiveAction.objects.visible_to(user)
+            .filter(number__in=named)
+            .values_list("number", flat=True)
+        )
+    if not unseen:
+        return lambda text: text
+
+    def hide(text):
+        if not text:
+            return text
+        return ACTION_NUMBER.sub(lambda m: UNSEEN if m.group(0) in unseen else m.group(0), text)
+
+    return hide
 
 
 def _who(row):

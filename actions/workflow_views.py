@@ -14,15 +14,30 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.forms import inlineformset_factory
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.views import View
 
-from execcoord.forms import restrict_form_fields
-from execcoord.views.generic import BulkEditView, ObjectEditView
+from execcoord import policy as write_policy
+from execcoord.forms import (
+    TOKEN_FIELD,
+    changed_fields_since,
+    concurrency_token,
+    restrict_form_fields,
+)
+from execcoord.models import StaleEdit
+from execcoord.submissions import (
+    OneTimeKeyMixin,
+    claim_form_key,
+    clash_message,
+    integrity_message,
+    record_form_key,
+    saved_by,
+)
+from execcoord.views.generic import BulkEditView, ObjectEditView, ObjectHistoryView
 from partners.access import get_user_scope
 
 from . import policy, services, workflow
@@ -66,14 +81,19 @@ class ActionTransitionView(View):
             _require(policy.may_move(request.user, action, row))
         close_children = request.POST.get("close_children") == "on"
         try:
-            services.transition(
-                action,
-                target,
-                request.user,
-                comment=request.POST.get("comment", "").strip(),
-                close_children=close_children,
-                strict=True,
-            )
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                services.transition(
+                    action,
+                    target,
+                    request.user,
+                    comment=request.POST.get("comment", "").strip(),
+                    close_children=close_children,
+                    strict=True,
+                )
+                record_form_key(request, None, action.get_absolute_url())
         except services.TransitionError as refused:
             messages.error(request, f"Not changed. {refused}")
         except ValueError:
@@ -83,47 +103,123 @@ class ActionTransitionView(View):
         return _back(request, action)
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(OneTimeKeyMixin, forms.ModelForm):
+    """The lead of the Assign page. It carries the tasker's version the page was opened at
+    (``concurrency_token``: the whole page is refused when anyone assigned the tasker since)
+    and the page's one-time key (a double click saves once)."""
+
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = ExecutiveAction
         fields = ("lead_unit", "accountable_person")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
         restrict_form_fields(self, user)
+        _bootstrap(self)
+
+    def seen_version(self):
+        """The tasker's version this page was opened at (``""`` when the page sent none:
+        stale)."""
+        return self.data.get(self.add_prefix(TOKEN_FIELD), "")
 
 
 def _bootstrap(form):
     """Bootstrap classes on a plain form's widgets."""
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput) or widget.is_hidden:
             continue
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         widget.attrs.setdefault("class", css)
 
 
+def _mark_invalid(form):
+    """``is-invalid`` and ``aria-invalid`` on the fields of ``form`` that have errors."""
+    for name in form.errors:
+        field = form.fields.get(name)
+        if field is None or field.widget.is_hidden:
+            continue
+        attrs = field.widget.attrs
+        attrs["aria-invalid"] = "true"
+        if "is-invalid" not in attrs.get("class", ""):
+            attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+
+
+def _add_errors(form, invalid):
+    """Put a ``ValidationError`` on ``form``: on its field where the form has it, else on
+    the form as a whole."""
+    if hasattr(invalid, "error_dict"):
+        for name, errors in invalid.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, invalid.messages)
+
+
 class SupportingForm(forms.ModelForm):
+    """One supporting unit of the Assign page; a stored one carries the version its row
+    showed, so an answer recorded meanwhile is not overwritten."""
+
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
         _bootstrap(self)
 
     class Meta:
         model = Assignment
-        fields = ("organization_unit", "person", "role", "due_date", "status")
-        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        fields = (
+            "organization_unit",
+            "person",
+            "role",
+            "due_date",
+            "allow_later_due_date",
+            "status",
+        )
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "allow_later_due_date": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        }
+        labels = {"allow_later_due_date": "Later than the action"}
+
+    def seen_version(self):
+        """The row's version when the page showed it."""
+        return self.data.get(self.add_prefix(TOKEN_FIELD), "")
+
+
+class BaseSupportingFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk_field = form.fields.get(self.model._meta.pk.name)
+        if pk_field is not None:
+            pk_field.error_messages["invalid_choice"] = (
+                "This supporting unit was removed by someone else since this page was "
+                "opened; leave the row out or reload the page."
+            )
 
 
 SupportingFormSet = inlineformset_factory(
-    ExecutiveAction, Assignment, form=SupportingForm, extra=2, can_delete=True
+    ExecutiveAction,
+    Assignment,
+    form=SupportingForm,
+    formset=BaseSupportingFormSet,
+    extra=2,
+    can_delete=True,
 )
 
 
 @method_decorator(login_required, name="dispatch")
 class AssignmentView(View):
-    """Set the lead unit and accountable person, and add, change or remove supporting units.
+    """Set the lead unit and accountable person, and add, change or remove supporting units,
+    as often as needed (``workflow.assign``, asked of the policy by ``may_assign``).
 
-    New assignees get one e-mail each (``workflow.save_assignment``).
+    The page is refused as stale (409, the entries kept) when anyone assigned the tasker
+    since it was opened, naming who and when; a unit assigned meanwhile is an error on its
+    row; the same page sent twice saves once. New assignees get one e-mail each, after the
+    save commits.
     """
 
     template_name = "actions/assignment.html"
@@ -134,10 +230,11 @@ class AssignmentView(View):
         return super().dispatch(request, pk)
 
     def forms(self, data=None):
-        lead = LeadForm(data, instance=self.action, user=self.request.user, prefix="lead")
+        user = self.request.user
+        lead = LeadForm(data, instance=self.action, user=user, prefix="lead")
         formset = SupportingFormSet(data, instance=self.action, prefix="supporting")
         for form in formset.forms:
-            restrict_form_fields(form, self.request.user)
+            restrict_form_fields(form, user)
         return lead, formset
 
     def get(self, request, pk):
@@ -146,30 +243,138 @@ class AssignmentView(View):
 
     def post(self, request, pk):
         lead, formset = self.forms(request.POST)
-        if lead.is_valid() and formset.is_valid():
-            try:
-                sent = workflow.save_assignment(
-                    self.action,
-                    request.user,
-                    lead_unit=lead.cleaned_data["lead_unit"],
-                    accountable_person=lead.cleaned_data["accountable_person"],
-                    formset=formset,
-                    request=request,
-                )
-            except ValidationError as invalid:
-                lead.add_error(None, invalid)
-            else:
-                note = f" Notified: {', '.join(sent)}." if sent else ""
-                messages.success(request, f"Assignment saved.{note}")
-                return _back(request, self.action)
-        return self.render(lead, formset, status=200)
+        status, notices = 200, None
+        try:
+            with transaction.atomic():
+                repeated = claim_form_key(request, lead)
+                if repeated is not None:
+                    return repeated
+                if lead.is_valid() & formset.is_valid():  # both: every error shows
+                    notices = workflow.assign(
+                        self.action,
+                        request.user,
+                        lead_unit=lead.cleaned_data["lead_unit"],
+                        accountable_person=lead.cleaned_data["accountable_person"],
+                        formset=formset,
+                        seen_version=lead.seen_version(),
+                    )
+                    record_form_key(request, lead, self.action.get_absolute_url())
+                else:
+                    transaction.set_rollback(True)  # the key too: the corrected page may go
+        except StaleEdit as stale:
+            lead, formset = self.refuse_stale(stale.instance)
+            status = 409
+        except workflow.AssignmentRefused:
+            lead.add_error(None, "Nothing was saved: a unit marked below is already assigned.")
+        except ValidationError as invalid:
+            _add_errors(lead, invalid)
+        except IntegrityError as clash:  # a unit assigned by another path at the same moment
+            lead.add_error(None, self.clash(formset, clash))
+        if notices is not None:
+            sent = workflow.notify_assignees(self.action, notices, request)
+            note = f" Notified: {', '.join(sent)}." if sent else ""
+            messages.success(request, f"Assignment saved.{note}")
+            return _back(request, self.action)
+        return self.render(lead, formset, status=status)
+
+    def refuse_stale(self, changed):
+        """The page again with the user's entries, now at the current versions (saving it
+        again applies them), and a message naming who changed what since it was opened."""
+        seen = self.request.POST.get("lead-" + TOKEN_FIELD, "")
+        self.action.refresh_from_db()
+        versions = dict(
+            Assignment.objects.filter(action_id=self.action.pk).values_list("pk", "version")
+        )
+        data = self.request.POST.copy()
+        data["lead-" + TOKEN_FIELD] = str(self.action.version)
+        rows = data.get("supporting-TOTAL_FORMS", "")
+        for index in range(min(int(rows), 1000) if rows.isdigit() else 0):
+            pk = data.get(f"supporting-{index}-id", "")
+            if pk.isdigit() and int(pk) in versions:
+                data[f"supporting-{index}-{TOKEN_FIELD}"] = str(versions[int(pk)])
+        lead, formset = self.forms(data)
+        lead.is_valid()
+        formset.is_valid()
+        who, when = saved_by(changed)
+        by = " ".join(part for part in (f"by {who}" if who else "", when) if part)
+        if isinstance(changed, ExecutiveAction):
+            fields = changed_fields_since(changed, seen) if seen else []
+            what = f" ({', '.join(fields)})" if fields else ""
+            text = f"This action's assignment was changed {by} since you opened this page{what}."
+        else:
+            text = (
+                f"The row of {changed.organization_unit} was changed {by} since you opened "
+                "this page (an answer or its details)."
+            )
+            for form in formset.initial_forms:
+                if form.instance.pk == changed.pk:
+                    form.add_error(None, f"Changed {by} since you opened this page.")
+        lead.add_error(
+            None,
+            f"{text} Nothing was saved. Your entries are kept below: check them against the "
+            "current assignment and save again to apply them.",
+        )
+        return lead, formset
+
+    def clash(self, formset, error):
+        """Mark the rows whose unit was assigned by someone else at the same moment."""
+        found = False
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            message = clash_message(form.instance)
+            if message:
+                form.add_error("organization_unit", message)
+                found = True
+        if found:
+            return "Nothing was saved: a unit marked below is already assigned."
+        return integrity_message(Assignment, error)
 
     def render(self, lead, formset, status=200):
-        context = {"object": self.action, "lead": lead, "formset": formset}
+        if formset.is_bound and not formset.management_form.is_valid():
+            # the page came back without its list of rows: say so, and draw the rows as
+            # they are stored so the page can be used again
+            problems = formset.non_form_errors()
+            formset = self.forms()[1]
+            lead.add_error(
+                None,
+                "The page came back incomplete, so nothing was saved; the supporting units "
+                f"are shown as stored. ({' '.join(problems)})",
+            )
+        for form in [lead, *formset.forms]:
+            _mark_invalid(form)
+        context = {
+            "object": self.action,
+            "lead": lead,
+            "formset": formset,
+            "problems": _problems(lead, formset),
+        }
         return render(self.request, self.template_name, context, status=status)
 
 
-class ExtensionRequestForm(forms.ModelForm):
+def _problems(lead, formset):
+    """Every error of the page, for the summary at its top: ``[(where, message)]``."""
+    if not lead.is_bound:
+        return []
+    found = [("", error) for error in lead.non_field_errors()]
+    for name, errors in lead.errors.items():
+        if name in lead.fields:
+            found += [(str(lead.fields[name].label), error) for error in errors]
+    if formset.is_bound:
+        found += [("Supporting units", error) for error in formset.non_form_errors()]
+        for number, form in enumerate(formset.forms, 1):
+            if not form.errors:
+                continue
+            unit = form.instance.organization_unit if form.instance.organization_unit_id else None
+            where = f"Row {number}" + (f" ({unit})" if unit else "")
+            for name, errors in form.errors.items():
+                field = form.fields.get(name)
+                label = "" if field is None or field.widget.is_hidden else f", {field.label}"
+                found += [(f"{where}{label}", error) for error in errors]
+    return found
+
+
+class ExtensionRequestForm(OneTimeKeyMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _bootstrap(self)
@@ -182,7 +387,11 @@ class ExtensionRequestForm(forms.ModelForm):
 
 @method_decorator(login_required, name="dispatch")
 class ExtensionRequestView(View):
-    """An assignee asks for a later due date, with a justification."""
+    """An assignee asks for a later due date, with a justification
+    (``services.request_extension``). The write policy decides who may (``add`` of an
+    extension request on this tasker); a request already pending is a form error naming who
+    asked and when, even when both were sent at the same moment; the same form sent twice
+    asks once."""
 
     template_name = "actions/extension_request.html"
 
@@ -196,29 +405,39 @@ class ExtensionRequestView(View):
 
     def post(self, request, pk):
         instance = ExtensionRequest(
-            action=self.action,
-            requested_by=request.user,
-            current_due_date=self.action.due_date,
+            action=self.action, requested_by=request.user, current_due_date=self.action.due_date
         )
+        _require(write_policy.may(request.user, "add", ExtensionRequest, instance))
         form = ExtensionRequestForm(request.POST, instance=instance)
         if self.action.due_date is None:
             form.add_error(None, "This action has no due date to extend.")
-        elif form.is_valid():
-            try:
-                # the constraints span fields the form does not show (the current due date)
-                form.instance.full_clean()
-            except ValidationError as invalid:
-                for message in invalid.messages:
-                    form.add_error(None, message)
-                return self.render(form)
-            form.instance._history_user = request.user
-            form.save()
-            messages.success(request, "Extension requested; a manager of the unit decides.")
-            reason = non_business_day_reason(form.instance.requested_due_date)
-            if reason:
-                messages.warning(request, f"The date you asked for falls on {reason}.")
-            return _back(request, self.action)
-        return self.render(form)
+            return self.render(form)
+        if not form.is_valid():
+            return self.render(form)
+        url = self.action.get_absolute_url()
+        try:
+            with transaction.atomic():
+                repeated = claim_form_key(request, form)
+                if repeated is not None:
+                    return repeated
+                services.request_extension(
+                    self.action,
+                    request.user,
+                    requested_due_date=form.cleaned_data["requested_due_date"],
+                    justification=form.cleaned_data["justification"],
+                )
+                record_form_key(request, form, url)
+        except ValidationError as invalid:
+            _add_errors(form, invalid)
+            return self.render(form)
+        except IntegrityError as clash:  # asked by someone else at the same moment
+            form.add_error(None, integrity_message(ExtensionRequest, clash, form.instance))
+            return self.render(form)
+        messages.success(request, "Extension requested; a manager of the unit decides.")
+        reason = non_business_day_reason(form.cleaned_data["requested_due_date"])
+        if reason:
+            messages.warning(request, f"The date you asked for falls on {reason}.")
+        return HttpResponseRedirect(url)
 
     def render(self, form):
         return render(self.request, self.template_name, {"object": self.action, "form": form})
@@ -236,9 +455,17 @@ class ExtensionDecideView(View):
         _require(policy.may_supervise(request.user, action))
         approve = request.POST.get("decision") == "approve"
         try:
-            services.decide_extension(
-                extension, request.user, approve=approve, comment=request.POST.get("comment", "")
-            )
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                services.decide_extension(
+                    extension,
+                    request.user,
+                    approve=approve,
+                    comment=request.POST.get("comment", ""),
+                )
+                record_form_key(request, None, action.get_absolute_url())
         except ValidationError as refused:
             messages.error(request, " ".join(refused.messages))
         else:
@@ -255,21 +482,27 @@ class AttachmentUploadForm(forms.ModelForm):
 
 @method_decorator(login_required, name="dispatch")
 class AttachmentUploadView(View):
-    """POST: attach a file to the action (size and type checked by ``Attachment.clean``)."""
+    """POST: attach a file to the action (size and type checked by ``Attachment.clean``;
+    who may, by the write policy's ``add`` of an attachment); the same form sent twice
+    attaches once."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
         action = visible_action(request, pk)
-        _require(policy.may_edit(request.user, action))
-        _require(request.user.has_perm("actions.add_attachment"))
         instance = Attachment(action=action, uploaded_by=request.user)
+        _require(write_policy.may(request.user, "add", Attachment, instance))
         form = AttachmentUploadForm(request.POST, request.FILES, instance=instance)
         if form.is_valid():
             upload = request.FILES["file"]
             form.instance.content_type = getattr(upload, "content_type", "") or ""
             form.instance._history_user = request.user
-            form.save()
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                form.save()
+                record_form_key(request, None, action.get_absolute_url())
             messages.success(request, f"Attached “{form.instance.title}”.")
         else:
             problems = [f"{' '.join(errors)}" for errors in form.errors.values()]
@@ -314,7 +547,12 @@ class RemindView(View):
     def post(self, request, pk):
         action = visible_action(request, pk)
         _require(policy.may_edit(request.user, action))
-        sent, skipped = workflow.remind_supporting_units(action, request.user, request)
+        with transaction.atomic():
+            repeated = claim_form_key(request)
+            if repeated is not None:
+                return repeated
+            sent, skipped = workflow.remind_supporting_units(action, request.user, request)
+            record_form_key(request, None, action.get_absolute_url())
         if sent:
             messages.success(request, f"Reminded: {', '.join(sent)}.")
         if skipped:
@@ -339,12 +577,17 @@ class RespondView(View):
         )
         _require(policy.may_respond(request.user, assignment))
         try:
-            workflow.record_response(
-                assignment,
-                request.user,
-                status=request.POST.get("status", ""),
-                comment=request.POST.get("comment", ""),
-            )
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                workflow.record_response(
+                    assignment,
+                    request.user,
+                    status=request.POST.get("status", ""),
+                    comment=request.POST.get("comment", ""),
+                )
+                record_form_key(request, None, assignment.action.get_absolute_url())
         except ValueError as refused:
             messages.error(request, f"Answer not recorded: {refused}")
         else:
@@ -367,9 +610,14 @@ class DispositionView(View):
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
             try:
-                workflow.record_disposition(
-                    assignment, request.user, request.POST.get("disposition", "")
-                )
+                with transaction.atomic():
+                    repeated = claim_form_key(request)
+                    if repeated is not None:
+                        return repeated
+                    workflow.record_disposition(
+                        assignment, request.user, request.POST.get("disposition", "")
+                    )
+                    record_form_key(request, None, assignment.action.get_absolute_url())
             except ValueError as refused:
                 messages.error(request, str(refused))
             else:
@@ -450,6 +698,16 @@ class ExecutiveActionBulkEditView(BulkEditView):
         return failures
 
 
+class ExecutiveActionHistoryView(ObjectHistoryView):
+    """The generic history page of an action; a reason naming another tasker the reader may
+    not see shows it as unseen (``workflow.number_hider``)."""
+
+    def adjust_entries(self, request, obj, entries):
+        hide = workflow.number_hider([e["reason"] for e in entries], request.user, {obj.number})
+        for entry in entries:
+            entry["reason"] = hide(entry["reason"])
+
+
 class StatusUpdateEditView(ObjectEditView):
     """Posting a status update goes through ``services.post_status_update``, so the action's
     health and percent complete follow it (and roll up to the parents)."""
@@ -482,6 +740,7 @@ __all__ = [
     "DispositionView",
     "ExecutiveActionBulkEditView",
     "ExecutiveActionEditView",
+    "ExecutiveActionHistoryView",
     "ExtensionDecideView",
     "ExtensionRequestView",
     "RemindView",

@@ -10,7 +10,10 @@ class ExeccoordConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed
 
-        from execcoord import lookups, signals  # noqa: F401  (pk__in_array; sign-in audit log)
+        from execcoord import lookups, policy, signals  # noqa: F401  (pk__in_array; audit log)
         from execcoord.history import record_link_change
+        from execcoord.models import SavedView
+
+        policy.register(SavedView, policy.SavedViewPolicy())
 
         m2m_changed.connect(record_link_change, dispatch_uid="execcoord.record_link_change")

@@ -36,7 +36,7 @@ def export_response(queryset, table_class, user, fmt, filename):
         fmt: ``csv`` or ``xlsx``.
         filename: the download name without extension.
     """
-    columns = table_class.export_column_names()
+    columns = table_class.export_column_names(user)
     header = [str(table_class.base_columns[n].header) for n in columns]
     rows = _rows(queryset, table_class, columns, user)
     if fmt == "xlsx":

@@ -20,6 +20,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import get_language
 
+from execcoord import policy
 from execcoord.access import visible
 from execcoord.search import search_queryset
 from execcoord.widgets import AutocompleteMixin, AutocompleteSelectMultiple
@@ -175,6 +176,18 @@ class BaseFilterSet(filters.FilterSet):
             for name, value in self.defaults.items():
                 data[name] = value
         super().__init__(data, *args, **kwargs)
+        user = getattr(self.request, "user", None)
+        model = self._meta.model
+        # no filter on a field the user may not see (it would tell its values apart)
+        self.hidden = sorted(
+            name
+            for name, declared in self.filters.items()
+            if model is not None
+            and user is not None
+            and policy.path_hidden(user, model, declared.field_name or name)
+        )
+        for name in self.hidden:
+            del self.filters[name]
         for declared in self.filters.values():  # "Any / Yes / No", never "Unknown"
             if isinstance(declared, filters.BooleanFilter):
                 declared.extra["widget"] = _yes_no_widget()
@@ -230,7 +243,8 @@ class BaseFilterSet(filters.FilterSet):
                 if any(value not in ("", None) for value in values):
                     return None
         query = sorted((k, v) for k, vs in (data.lists() if data else []) for v in vs)
-        digest = hashlib.sha256(repr(query).encode()).hexdigest()
+        # users who may see different fields get different forms
+        digest = hashlib.sha256(repr((query, self.hidden)).encode()).hexdigest()
         return f"{type(self).__module__}.{type(self).__qualname__}:{get_language()}:{digest}"
 
     def main_field_names(self):

@@ -6,21 +6,20 @@ the current value), renders dates as ``<input type="date">``, uses search-as-you
 for related records, and carries the optimistic-concurrency token.
 """
 
-import uuid
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, UniqueConstraint
 from django.utils.functional import cached_property
 
 from execcoord import policy
 from execcoord.access import has_active_flag, visible
+from execcoord.submissions import FORM_KEY, clash_message, new_form_key
 from execcoord.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 
 TOKEN_FIELD = "concurrency_token"
-FORM_KEY = "form_key"
 NO_CHANGE = "— no change —"
 
 
@@ -56,11 +55,35 @@ def policy_errors(form, user):
         form.add_error(None, verdict.reason)
 
 
+def name_the_clash(form):
+    """Where a unique rule refuses the form's record, say who saved the record holding its
+    place and when (``submissions.clash_message``) instead of the rule's bare message."""
+    errors = form._errors.get(NON_FIELD_ERRORS) if form._errors else None
+    if not errors:
+        return
+    rules = {
+        str(c.violation_error_message)
+        for c in form.instance._meta.constraints
+        if isinstance(c, UniqueConstraint) and c.violation_error_message
+    }
+    if not any(str(error) in rules for error in errors):
+        return
+    clash = clash_message(form.instance)
+    if clash:
+        form._errors[NON_FIELD_ERRORS] = form.error_class(
+            [clash if str(error) in rules else error for error in errors],
+            error_class="nonfield",
+            renderer=form.renderer,
+        )
+
+
 def restrict_form_fields(form, user):
     """Scope every related-record field of ``form`` to what ``user`` may see and pick.
 
     Inactive records (``is_active=False``) are not offered, but a value the record already
-    holds is kept so editing does not silently drop it (DATA_MODEL.md conventions).
+    holds is kept so editing does not silently drop it (DATA_MODEL.md conventions). Visible
+    fields become search-as-you-type pickers; hidden ones (a formset row's ``id``) stay
+    hidden, scoped all the same.
 
     Args:
         form: a bound or unbound model form.
@@ -76,6 +99,10 @@ def restrict_form_fields(form, user):
             current = _current_pks(instance, name)
             queryset = queryset.filter(Q(is_active=True) | Q(pk__in=current))
         field.queryset = queryset
+        if field.widget.is_hidden:
+            # a value the page carries but nobody picks (a formset row's ``id``): a picker
+            # in its place would never be drawn, and the row would come back without it
+            continue
         multiple = isinstance(field, forms.ModelMultipleChoiceField)
         widget_class = AutocompleteSelectMultiple if multiple else AutocompleteSelect
         if not isinstance(field.widget, widget_class):
@@ -139,7 +166,7 @@ class BaseModelForm(forms.ModelForm):
         self.user = user
         self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
         if self.instance.pk is None:
-            self.fields[FORM_KEY].initial = uuid.uuid4().hex
+            self.fields[FORM_KEY].initial = new_form_key()
         else:
             del self.fields[FORM_KEY]
         for field in self.fields.values():
@@ -151,6 +178,7 @@ class BaseModelForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
+        name_the_clash(self)
         if self.user is not None:
             policy_errors(self, self.user)
 

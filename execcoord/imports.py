@@ -383,8 +383,10 @@ class BaseResource(resources.ModelResource):
         self.key = self._own(type(self).key)
         self.fields = {}
         model = self._meta.model
+        hidden = policy.hidden_fields(user, model) if user is not None else ()
         for column in self.columns:
-            self.fields[column.attribute] = self._field_for(model, column)
+            if column.attribute not in hidden:  # a field the user may not see: no column
+                self.fields[column.attribute] = self._field_for(model, column)
 
     def get_import_fields(self):
         """The columns, computed once per resource instance (once per import)."""
@@ -433,16 +435,22 @@ class BaseResource(resources.ModelResource):
     # -- registry metadata
 
     @classmethod
-    def headers(cls):
-        return [c.header for c in cls.columns]
+    def columns_for(cls, user=None):
+        """The columns ``user`` may see (all of them without a user)."""
+        hidden = policy.hidden_fields(user, cls._meta.model) if user is not None else ()
+        return [c for c in cls.columns if c.attribute not in hidden]
+
+    @classmethod
+    def headers(cls, user=None):
+        return [c.header for c in cls.columns_for(user)]
 
     @classmethod
     def required_headers(cls):
         return [c.header for c in cls.columns if c.required]
 
     @classmethod
-    def example_row(cls):
-        return [c.example for c in cls.columns]
+    def example_row(cls, user=None):
+        return [c.example for c in cls.columns_for(user)]
 
     @classmethod
     def model_label(cls):
@@ -465,8 +473,15 @@ class BaseResource(resources.ModelResource):
 
     @classmethod
     def can_export(cls, user):
-        meta = cls._meta.model._meta
-        return user.is_authenticated and user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+        """Who may view the records, unless the write policy keeps the model's export to
+        some roles (``export_roles``: the staff directory)."""
+        model = cls._meta.model
+        meta = model._meta
+        return (
+            user.is_authenticated
+            and user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+            and bool(policy.may_export(user, model))
+        )
 
     # -- lookups
 
@@ -982,9 +997,9 @@ def write_dataset(dataset, fmt):
     return ("\ufeff" + dataset.export("csv")).encode("utf-8")
 
 
-def template_dataset(resource_class):
-    """The headers and one example row of a resource."""
-    return tablib.Dataset(resource_class.example_row(), headers=resource_class.headers())
+def template_dataset(resource_class, user=None):
+    """The headers and one example row of a resource (the columns ``user`` may see)."""
+    return tablib.Dataset(resource_class.example_row(user), headers=resource_class.headers(user))
 
 
 # --- running an import ----------------------------------------------------------------------

@@ -113,7 +113,11 @@ class BaseModel(models.Model):
 
 
 class SavedView(models.Model):
-    """A named list filter/sort/columns state, private or shared (issue 3)."""
+    """A named list filter/sort/columns state, private or shared (issue 3).
+
+    Who may save, share and delete one is the write policy's (``policy.SavedViewPolicy``):
+    sharing with a unit or everyone is for the roles in ``share_roles``.
+    """
 
     class Sharing(models.TextChoices):
         PRIVATE = "private", "Only me"
@@ -136,6 +140,9 @@ class SavedView(models.Model):
         help_text="for views shared with a unit",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # the role groups (``partners.access``) that share views beyond their owner
+    share_roles = ("Administrator", "Manager")
 
     class Meta:
         ordering = ["name", "pk"]

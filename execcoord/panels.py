@@ -240,7 +240,8 @@ class FieldsPanel(Panel):
 
     def get_context(self, request, obj, data):
         model = type(obj)
-        names = self._names(obj)
+        hidden = policy.hidden_fields(request.user, model)
+        names = [n for n in self._names(obj) if n not in hidden]
         fields = {n: model._meta.get_field(n) for n in names}
         allowed = _visible_fk_pks(obj, fields.values(), request.user, data)
         groups = self.fieldsets or ((None, names),)

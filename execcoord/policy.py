@@ -22,6 +22,19 @@ Domain verbs (``transition``, ``assign``, ``respond``, ``decide``) are methods o
 policies, reached through :func:`policy_for`.
 
 Answers are :class:`Verdict` objects: true or false, with the reason to show when false.
+
+Reading has two more rules here, because they follow the user's role rather than the record:
+
+- **Sensitive fields.** A model names the fields only some roles see in
+  ``sensitive_fields = {"clearance_level": ("Administrator", "Manager")}``;
+  :func:`hidden_fields` gives the ones a user may not see, and every generic path that shows
+  fields leaves them out (list columns and sorting, filters, detail, history, export,
+  forms, import templates and exports).
+- **Export.** A model whose rows together are sensitive (the staff directory) names the roles
+  that may export it in ``export_roles``; :func:`may_export` answers.
+
+Roles are the role groups (``partners.access``: Administrator, Manager, Staff, Viewer); a
+superuser has every role.
 """
 
 from dataclasses import dataclass
@@ -98,9 +111,26 @@ class ModelPolicy:
         return set()
 
     def writable(self, user, obj, names):
-        """The subset of field ``names`` that ``user`` may set on ``obj``."""
+        """The subset of field ``names`` that ``user`` may set on ``obj`` (never a field
+        hidden from them)."""
         fixed = set(self.system_fields) | set(self.fixed_fields(user, obj))
+        fixed |= self.hidden_fields(user, type(obj))
         return [name for name in names if name not in fixed]
+
+    def hidden_fields(self, user, model):
+        """The fields of ``model`` that ``user`` may not see: the model's
+        ``sensitive_fields`` reserved to roles the user does not have."""
+        sensitive = getattr(model, "sensitive_fields", None) or {}
+        return frozenset(name for name, roles in sensitive.items() if not has_role(user, roles))
+
+    def may_export(self, user, model):
+        """May ``user`` export the rows of ``model`` (list export, import-format export)?
+        Anyone who may view them, unless the model names ``export_roles``."""
+        roles = getattr(model, "export_roles", None)
+        if roles is None or has_role(user, roles):
+            return ALLOW
+        noun = model._meta.verbose_name_plural
+        return deny(f"Only {_or(roles)} may export {noun}.")
 
 
 DEFAULT = ModelPolicy()
@@ -117,6 +147,56 @@ def policy_for(model):
     """The policy of a model class or instance (the default one if none is registered)."""
     model = model if isinstance(model, type) else type(model)
     return _policies.get(model._meta.concrete_model, DEFAULT)
+
+
+def user_roles(user):
+    """The names of the role groups of ``user`` (one query, then kept on the user object,
+    which lives for one request)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    roles = user.__dict__.get("_execcoord_roles")
+    if roles is None:
+        roles = user._execcoord_roles = frozenset(user.groups.values_list("name", flat=True))
+    return roles
+
+
+def has_role(user, roles):
+    """Whether ``user`` has one of ``roles`` (role group names); a superuser has them all."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(user_roles(user) & set(roles))
+
+
+def _or(roles):
+    names = [f"{str(role).lower()}s" for role in roles]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def hidden_fields(user, model):
+    """The fields of ``model`` (class or instance) that ``user`` may not see."""
+    model = model if isinstance(model, type) else type(model)
+    return policy_for(model).hidden_fields(user, model)
+
+
+def path_hidden(user, model, path):
+    """Whether the field ``path`` of ``model`` (``"clearance_level"``, ``"person.
+    clearance_level"``, ``"person__clearance_level"``) reaches a field hidden from ``user``."""
+    for part in str(path).replace("__", ".").split("."):
+        if part in hidden_fields(user, model):
+            return True
+        try:
+            field = model._meta.get_field(part)
+        except Exception:
+            return False
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+def may_export(user, model):
+    """May ``user`` export the rows of ``model``? A :class:`Verdict`."""
+    return policy_for(model).may_export(user, model)
 
 
 def may(user, verb, model, obj=None):
@@ -160,3 +240,23 @@ def may_link_to(user, obj, related_model):
     if declares and not policy_for(related_model).scoped:
         return may(user, "change", type(obj), obj)
     return may(user, "change", related_model)
+
+
+class SavedViewPolicy(ModelPolicy):
+    """Saved list views: saving one takes the role's ``add_savedview`` permission (viewers
+    have none); sharing it beyond its owner (a unit, everyone) only the roles the model
+    names in ``share_roles``; only its owner changes or deletes it."""
+
+    def object_verdict(self, user, verb, view):
+        if verb in ("change", "delete") and view.owner_id != getattr(user, "pk", None):
+            return deny("Only its owner changes or deletes a saved view.")
+        if verb in ("add", "change") and not self.may_share(user, view):
+            return deny(
+                f"Only {_or(view.share_roles)} share a view with a unit or everyone; "
+                "save it for yourself."
+            )
+        return ALLOW
+
+    def may_share(self, user, view):
+        """May ``user`` give ``view`` its sharing (private is always allowed)?"""
+        return view.sharing == view.Sharing.PRIVATE or has_role(user, view.share_roles)

@@ -21,6 +21,7 @@ from django_tables2.data import TableQuerysetData
 from django_tables2.paginators import LazyPaginator
 from django_tables2.utils import AttributeDict
 
+from execcoord import policy
 from execcoord.access import is_restricted, visible, visible_pks
 
 DATE_FORMAT = "j M Y"
@@ -197,10 +198,13 @@ class BaseTable(tables.Table):
         self.user = user
         self._visible_related = {}
         kwargs.setdefault("empty_text", "No records match.")
+        hidden = self.hidden_column_names(user) if user is not None else []
+        if hidden:  # columns of fields the user may not see are not offered at all
+            kwargs["exclude"] = (*(kwargs.get("exclude") or ()), *hidden)
         wanted = [
             n
             for n in (columns or getattr(self.Meta, "default_columns", ()))
-            if n in self.base_columns
+            if n in self.base_columns and n not in hidden
         ]
         if wanted:
             lead = [] if "pk" in (kwargs.get("exclude") or ()) else ["pk"]
@@ -223,10 +227,28 @@ class BaseTable(tables.Table):
         return [str(cls.base_columns[n].accessor or n) for n in names if n in cls.base_columns]
 
     @classmethod
-    def export_column_names(cls):
-        """The columns exported to CSV/XLSX: the default columns (without the checkbox)."""
+    def export_column_names(cls, user=None):
+        """The columns exported to CSV/XLSX: the default columns (without the checkbox),
+        less those ``user`` may not see."""
         names = getattr(cls.Meta, "default_columns", None) or list(cls.base_columns)
-        return [n for n in names if n != "pk" and not cls.base_columns[n].exclude_from_export]
+        hidden = cls.hidden_column_names(user) if user is not None else ()
+        return [
+            n
+            for n in names
+            if n != "pk" and n not in hidden and not cls.base_columns[n].exclude_from_export
+        ]
+
+    @classmethod
+    def hidden_column_names(cls, user):
+        """The columns showing a field ``user`` may not see (``policy.hidden_fields``)."""
+        model = getattr(cls._meta, "model", None)
+        if model is None:
+            return []
+        return [
+            name
+            for name, column in cls.base_columns.items()
+            if name != "pk" and policy.path_hidden(user, model, column.accessor or name)
+        ]
 
     def visible_column_names(self):
         """Names of the columns the user sees."""

@@ -353,6 +353,10 @@ class Person(BaseModel):
         "clearance_level": CLEARANCE_LEVEL_COLORS,
     }
     search_fields = ("last_name", "first_name", "email", "job_title")
+    # Only the roles that need them (``execcoord.policy``; the role groups of
+    # ``partners.access``) see clearance levels and export the staff directory.
+    sensitive_fields = {"clearance_level": ("Administrator", "Manager")}
+    export_roles = ("Administrator", "Manager")
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -62,6 +62,7 @@ class PersonTable(BaseTable):
             "personnel_type",
             "organization_unit",
             "account",
+            "clearance_level",  # only for the roles that see it (Person.sensitive_fields)
             "is_active",
             "updated_at",
         )

@@ -28,3 +28,14 @@ def badge(obj, field_name):
     color = obj.get_choice_color(field_name) if hasattr(obj, "get_choice_color") else "secondary"
     label = getattr(obj, f"get_{field_name}_display")()
     return format_html('<span class="badge text-bg-{}">{}</span>', color, label)
+
+
+@register.simple_tag
+def form_key():
+    """A fresh one-time key for a button form that writes (``execcoord.submissions``): the
+    same drawn form sent twice is saved once."""
+    from django.utils.html import format_html
+
+    from execcoord.submissions import FORM_KEY, new_form_key
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FORM_KEY, new_form_key())

@@ -21,9 +21,10 @@ from django_tables2.utils import OrderByTuple
 from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.export import export_response
-from execcoord.forms import FORM_KEY, bulk_edit_form_for, changed_fields_since
-from execcoord.models import FormSubmission, StaleEdit
+from execcoord.forms import bulk_edit_form_for, changed_fields_since
+from execcoord.models import StaleEdit
 from execcoord.panels import default_layout, discover_relations, load_panel_data
+from execcoord.submissions import claim_form_key, integrity_message, record_form_key
 from execcoord.tables import CappedCountPaginator, DeferredJoinData, optimize_queryset
 from execcoord.utils import viewname
 from execcoord.views.mixins import ObjectPermissionMixin, ReturnURLMixin
@@ -63,8 +64,11 @@ class ObjectListView(BaseObjectView):
         views = self.registration
         filterset = views.filterset(request.GET or None, queryset=self.queryset, request=request)
         queryset = filterset.qs
+        can_export = policy.may_export(request.user, self.model)
         if request.GET.get("export") in ("csv", "xlsx"):
-            ordered = total_ordering(queryset, views.table, request.GET.get("sort"))
+            can_export.require()
+            sort = request.GET.get("sort")
+            ordered = total_ordering(queryset, views.table, sort, request.user)
             name = str(self.model._meta.verbose_name_plural).replace(" ", "_")
             return export_response(ordered, views.table, request.user, request.GET["export"], name)
         table = self.build_table(queryset)
@@ -73,6 +77,8 @@ class ObjectListView(BaseObjectView):
             filterset=filterset,
             per_page_choices=PER_PAGE_CHOICES,
             saved_views=saved_views_for(request.user, self.model),
+            can_export=bool(can_export),
+            saved_view_sharing=saved_view_sharing(request.user),
             model_label=self.model._meta.label_lower,
             bulk_edit_url=reverse(viewname(self.model, "bulk_edit")),
             bulk_delete_url=reverse(viewname(self.model, "bulk_delete")),
@@ -106,7 +112,7 @@ class ObjectListView(BaseObjectView):
             or list(table_class.base_columns)
         )
         sort = request.GET.get("sort")
-        queryset = total_ordering(queryset, table_class, sort)
+        queryset = total_ordering(queryset, table_class, sort, request.user)
         queryset = optimize_queryset(queryset, table_class.accessors(columns), request.user)
         # The queryset is already totally ordered: give the table no ordering of its own
         # (it would drop the pk tie-breaker) and only record the state for the headers.
@@ -125,18 +131,22 @@ class ObjectListView(BaseObjectView):
         return table
 
 
-def total_ordering(queryset, table_class, sort):
+def total_ordering(queryset, table_class, sort, user=None):
     """``queryset`` ordered by the requested column (if orderable) and then by ``pk``.
 
     Args:
         queryset: the filtered rows.
         table_class: the model's table (its columns decide what may be sorted).
         sort: the ``sort`` parameter (``name`` or ``-name``), or ``None``.
+        user: the request user: a column hiding a field from them does not sort (the order
+            would tell the values).
     """
     ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
     if sort:
         name = sort.lstrip("-")
         column = table_class.base_columns.get(name)
+        if user is not None and name in table_class.hidden_column_names(user):
+            column = None
         if column is not None and column.orderable and name != "pk":
             keys = column.order_by or (str(column.accessor or name).replace(".", "__"),)
             desc = sort.startswith("-")
@@ -162,6 +172,20 @@ def saved_views_for(user, model):
     if unit_id:
         shared |= Q(sharing=SavedView.Sharing.UNIT, unit_id=unit_id)
     return list(SavedView.objects.filter(shared, model=model._meta.label_lower))
+
+
+def saved_view_sharing(user):
+    """The sharing choices the write policy lets ``user`` give a saved view:
+    ``[(value, label)]``, empty when they may not save one."""
+    from execcoord.models import SavedView
+
+    if not policy.may(user, "add", SavedView):
+        return []
+    return [
+        (value, label)
+        for value, label in SavedView.Sharing.choices
+        if policy.may(user, "add", SavedView, SavedView(owner=user, sharing=value))
+    ]
 
 
 def user_unit_id(user):
@@ -302,12 +326,15 @@ class ObjectEditView(BaseObjectView):
                         url = self.get_return_url(saved)
                         record_form_key(request, form, url)
                         return HttpResponseRedirect(url)
+                    # refused: nothing of it is kept, the form key included, so the
+                    # corrected form can be sent again
+                    transaction.set_rollback(True)
         except StaleEdit:  # saved by someone else between the check and the write
             obj = self.get_edit_object()
             form = self.get_form(obj, request.POST, request.FILES)
             return self.refuse_stale(form, obj, link, form.changed_since_opened() or [])
         except IntegrityError as clash:  # a unique rule broken by a simultaneous save
-            form.add_error(None, integrity_message(self.model, clash))
+            form.add_error(None, integrity_message(self.model, clash, form.instance))
         return self.render_form(form, obj, link)
 
     def refuse_stale(self, form, obj, link, changed):
@@ -353,45 +380,6 @@ class ObjectEditView(BaseObjectView):
         )
         context.update(self.get_extra_context(self.request, obj))
         return self.render(context, status=status)
-
-
-def claim_form_key(request, form):
-    """Take the form's one-time key (``FORM_KEY``) inside the save's transaction.
-
-    Returns ``None`` the first time; for the same rendered form submitted again (a double
-    click, a resubmitted page), a redirect to where the first submission led, and nothing is
-    saved twice. A simultaneous second submission waits on the key's unique index.
-    """
-    key = request.POST.get(FORM_KEY, "") if FORM_KEY in form.fields else ""
-    if not key:
-        return None
-    try:
-        with transaction.atomic():
-            FormSubmission.objects.create(key=key[:64], user=request.user)
-    except IntegrityError:
-        first = FormSubmission.objects.filter(key=key[:64], user=request.user).first()
-        messages.info(request, "This form was already submitted; it was saved once.")
-        return HttpResponseRedirect(first.url if first and first.url else request.path)
-    return None
-
-
-def record_form_key(request, form, url):
-    """Remember where the first submission of the form led (see :func:`claim_form_key`)."""
-    key = request.POST.get(FORM_KEY, "") if FORM_KEY in form.fields else ""
-    submission = FormSubmission.objects.filter(key=key[:64], user=request.user).first()
-    if key and submission is not None:
-        submission.url = url[:500]
-        submission.save(update_fields=["url"])
-
-
-def integrity_message(model, error):
-    """A plain sentence for a unique rule broken by a simultaneous save: the model's own
-    constraint message when the database names the constraint."""
-    text = str(error)
-    for constraint in model._meta.constraints:
-        if constraint.name in text and getattr(constraint, "violation_error_message", None):
-            return f"{constraint.violation_error_message} (saved by someone else just now)"
-    return "Someone else saved a conflicting record just now; nothing was saved. Try again."
 
 
 def conflict_message(obj, changed, *, bulk=False):
@@ -659,12 +647,20 @@ class ObjectHistoryView(BaseObjectView):
                 break
             changes = []
             if older is not None:
+                hidden = {"updated_at", "version", *policy.hidden_fields(request.user, obj)}
                 changes = [
                     (_label(obj, c.field), c.old, c.new)
                     for c in record.diff_against(older).changes
-                    if c.field not in ("updated_at", "version")
+                    if c.field not in hidden
                 ]
-            entries.append({"record": record, "changes": changes})
+            entries.append(
+                {
+                    "record": record,
+                    "changes": changes,
+                    "reason": record.history_change_reason or "",
+                }
+            )
+        self.adjust_entries(request, obj, entries)
         context = self.base_context(
             object=obj,
             entries=entries,
@@ -675,6 +671,10 @@ class ObjectHistoryView(BaseObjectView):
             can_delete=self.registration.can(request.user, "delete", obj),
         )
         return self.render(context)
+
+    def adjust_entries(self, request, obj, entries):
+        """Hook: adjust the entries' texts before they are shown (a domain app hides the
+        names of records the user may not see)."""
 
 
 def _label(obj, name):

@@ -135,7 +135,7 @@ def import_confirm(request):
 def download_template(request, slug, fmt):
     """The headers and an example row of a resource, as CSV or Excel."""
     resource = _resource(request, slug)
-    return _download(imports.template_dataset(resource), fmt, f"{slug}-template")
+    return _download(imports.template_dataset(resource, request.user), fmt, f"{slug}-template")
 
 
 def export(request, slug, fmt):

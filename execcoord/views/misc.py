@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from execcoord import registry
+from execcoord import policy, registry
 from execcoord.access import has_active_flag, visible
 from execcoord.models import SavedView
 from execcoord.search import global_search, search_queryset
@@ -71,11 +71,14 @@ def _back(request, default):
 
 @require_POST
 def saved_view_create(request):
-    """Store the current list query under a name, private or shared."""
+    """Store the current list query under a name, private or shared. The write policy
+    decides (``policy.SavedViewPolicy``): the role's permission to save views, and to share
+    them with a unit or everyone."""
     label = request.POST.get("model", "")
     views = registry.get(label)
     if views is None or not views.can(request.user, "view"):
         raise Http404("Unknown list.")
+    policy.may(request.user, "add", SavedView).require()
     list_url = reverse(viewname(views.model, "list"))
     name = request.POST.get("name", "").strip()[:255]
     sharing = request.POST.get("sharing", SavedView.Sharing.PRIVATE)
@@ -83,11 +86,8 @@ def saved_view_create(request):
         messages.error(request, "Give the view a name and choose who can use it.")
         return HttpResponseRedirect(_back(request, list_url))
     unit_id = user_unit_id(request.user) if sharing == SavedView.Sharing.UNIT else None
-    if sharing == SavedView.Sharing.UNIT and not unit_id:
-        messages.error(request, "You have no organization unit to share with.")
-        return HttpResponseRedirect(_back(request, list_url))
     query = request.POST.get("query", "").lstrip("?")[:4000]
-    SavedView.objects.create(
+    saved = SavedView(
         name=name,
         model=views.label,
         query=query,
@@ -95,14 +95,23 @@ def saved_view_create(request):
         sharing=sharing,
         unit_id=unit_id,
     )
+    verdict = policy.may(request.user, "add", SavedView, saved)
+    if not verdict:
+        messages.error(request, f"The view was not saved. {verdict.reason}")
+        return HttpResponseRedirect(_back(request, list_url))
+    if sharing == SavedView.Sharing.UNIT and not unit_id:
+        messages.error(request, "You have no organization unit to share with.")
+        return HttpResponseRedirect(_back(request, list_url))
+    saved.save()
     messages.success(request, f"Saved the view “{name}”.")
     return HttpResponseRedirect(f"{list_url}?{query}" if query else list_url)
 
 
 @require_POST
 def saved_view_delete(request, pk):
-    """Delete one of the user's own saved views."""
+    """Delete one of the user's own saved views (the write policy's ``delete``)."""
     saved = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    policy.may(request.user, "delete", SavedView, saved).require()
     saved.delete()
     messages.success(request, f"Deleted the view “{saved.name}”.")
     views = registry.get(saved.model)

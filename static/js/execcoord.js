@@ -45,6 +45,14 @@
       forget();
       answered = text;
       failed = !ok;
+      /* in the server's order, after the records kept (the empty choice, the chosen):
+         Tom Select numbers new options from its own counter, which can repeat the numbers
+         the options of the page's <select> were given, and would mix them in */
+      var last = 0;
+      Object.keys(picker.options).forEach(function (key) {
+        last = Math.max(last, picker.options[key].$order || 0);
+      });
+      results.forEach(function (result, i) { result.$order = last + i + 1; });
       callback(results);
     }
 

@@ -2,45 +2,126 @@
 (function () {
   "use strict";
 
-  /* Search-as-you-type pickers: <select data-autocomplete-url="/autocomplete/app.model/">. */
+  /* Search-as-you-type pickers: <select data-autocomplete-url="/autocomplete/app.model/">.
+
+     The server searches; Tom Select only shows. With searchField: [] every option Tom Select
+     holds counts as a match for whatever is in the box, so what it holds must be the server's
+     answer to the text in the box (and the chosen records), and nothing else. Its own loading
+     does not keep that: whatever an earlier text loaded (the empty preload's every record)
+     stays on offer until an answer for the new text replaces it; its load debounce marks a
+     text in loadedSearches and never asks for it again until clearOptions(), so a text
+     deleted and typed again before its answer came was not asked for, and the empty box's
+     later request won; and closing or choosing empties the box without an input event, so
+     the last answer stayed on offer for the empty box. Here each answer is shown only while
+     the text it was asked for is in the box, whatever order the answers arrive in, and before
+     the list is drawn for a text with no answer yet the old offer is dropped and that text
+     is asked for. */
+  var ASK_DELAY_MS = 250; /* a request goes out once the typing has paused this long */
+  var FAILED = '<div class="no-results ec-search-failed">The search failed: type or reopen ' +
+    "the list to try again</div>";
+
   function initAutocomplete(select) {
     if (select.tomselect || typeof TomSelect === "undefined") return;
     var url = select.getAttribute("data-autocomplete-url");
-    var requests = 0;
-    new TomSelect(select, {
+    var answered = null; /* the text whose answer is on offer */
+    var failed = false; /* that answer is a failed request: nothing to offer */
+    var asking = null; /* the text asked for last, whose answer is awaited */
+    var waiting = null; /* a request not sent yet: {timer, callback} */
+    var picker;
+
+    function forget() {
+      /* drop what was offered for another text; the chosen records stay (clearFilter) */
+      picker.clearOptions();
+      answered = null;
+      failed = false;
+    }
+
+    function answer(text, callback, results, ok) {
+      if (asking === text) asking = null;
+      if (text !== picker.inputValue()) {
+        callback(); /* the box says something else now: its own answer is on its way */
+        return;
+      }
+      forget();
+      answered = text;
+      failed = !ok;
+      /* in the server's order, after the records kept (the empty choice, the chosen):
+         Tom Select numbers new options from its own counter, which can repeat the numbers
+         the options of the page's <select> were given, and would mix them in */
+      var last = 0;
+      Object.keys(picker.options).forEach(function (key) {
+        last = Math.max(last, picker.options[key].$order || 0);
+      });
+      results.forEach(function (result, i) { result.$order = last + i + 1; });
+      callback(results);
+    }
+
+    function send(text, callback) {
+      fetch(url + "?q=" + encodeURIComponent(text), { credentials: "same-origin",
+        headers: { "Accept": "application/json" } })
+        .then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
+        .then(function (data) { answer(text, callback, data.results, true); },
+              function () { answer(text, callback, [], false); });
+    }
+
+    /* Tom Select calls this with the text it means (the preload with ""); the text asked
+       for is the one in the box, which is the one the answer will be shown against. */
+    function load(query, callback) {
+      var text = picker.inputValue();
+      if (text !== answered) forget();
+      asking = text;
+      if (waiting) {
+        /* superseded before it was sent: Tom Select still counts it as loading */
+        clearTimeout(waiting.timer);
+        waiting.callback();
+      }
+      waiting = { callback: callback, timer: setTimeout(function () {
+        waiting = null;
+        send(text, callback);
+      }, ASK_DELAY_MS) };
+    }
+
+    picker = new TomSelect(select, {
       valueField: "id",
       labelField: "text",
       searchField: [],
       preload: "focus",
+      /* no debounce of Tom Select's own (nor its loadedSearches): load() waits itself */
+      loadThrottle: null,
+      refreshThrottle: 0,
       maxOptions: 20,
       allowEmptyOption: true,
       /* a single choice is made: close the list at once, so the next click lands where
          it is aimed instead of on a control that shrinks as its list closes */
       closeAfterSelect: !select.multiple,
       plugins: select.multiple ? ["remove_button"] : ["clear_button"],
-      load: function (query, callback) {
-        var picker = this;
-        var asked = ++requests;
-        fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin",
-          headers: { "Accept": "application/json" } })
-          .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-          .then(function (data) {
-            /* An answer to an earlier text that arrives after a later request was sent
-               (the empty preload, say, overtaking "Budget") is dropped: it would
-               replace the offer for what is typed now with everything. */
-            if (asked !== requests) { callback(); return; }
-            /* The server has searched: offer its answer only, not what an earlier,
-               different text loaded (the chosen records stay). */
-            picker.clearOptions();
-            callback(data.results);
-          })
-          .catch(function () { callback(); });
-      },
+      load: load,
       shouldLoad: function () { return true; },
       render: {
-        no_results: function () { return '<div class="no-results">No matching records</div>'; }
+        no_results: function () {
+          return failed ? FAILED : '<div class="no-results">No matching records</div>';
+        }
       }
     });
+    /* Whenever the list is drawn for a text that is neither answered nor asked for (the
+       box emptied on closing or choosing, without an input event), drop the stale offer
+       and ask: the list then shows Tom Select's loading sign until the answer comes. */
+    picker.hook("before", "refreshOptions", function () {
+      var text = picker.inputValue();
+      if (picker.isFocused && text !== asking && text !== answered) picker.load(text);
+    });
+    /* say that the search failed even when the empty choice is all there is to show */
+    picker.hook("after", "refreshOptions", function () {
+      var list = picker.dropdown_content;
+      if (failed && !list.querySelector(".ec-search-failed")) {
+        list.insertAdjacentHTML("afterbegin", FAILED);
+      }
+    });
+    /* a failed search is tried again when the list is next opened (not in a loop) */
+    picker.on("dropdown_close", function () { if (failed) forget(); });
     /* Tom Select points the label at its own combobox, which is what people use; the
        original select stays in the page only to be submitted: keep it out of the
        accessibility tree so it is neither announced twice nor nameless (axe: select-name). */

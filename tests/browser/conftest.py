@@ -12,6 +12,7 @@ the role groups the data migration created, which the transaction flush would ot
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,83 @@ def pick(page, field_id, typed, option_text=None):
     expect(page.locator(f"#{field_id}")).not_to_have_value("")
     # Leave the picker as a person would; its closing dropdown must not eat the next click.
     page.keyboard.press("Tab")
+
+
+class HeldAnswers:
+    """Holds the pickers' autocomplete requests; the test lets each answer through in its order.
+
+    The server answers at once once a request is let through; holding the others decides the
+    order the answers reach the page in, so a race between them is played out the same way
+    on every run. Create it after the page with the picker has loaded.
+
+    Args:
+        page: the page (a Playwright ``Page``).
+        field_id: the ``id`` of the picker's ``<select>``; its answers are counted.
+    """
+
+    def __init__(self, page, field_id):
+        self.page = page
+        self.held = []  # routes, in the order the page asked
+        self.passing = False  # after ``release_all``: requests go through as they come
+        page.route("**/autocomplete/**", self._hold)
+        # Tom Select fires "load" once for every load it started, whatever became of it.
+        page.evaluate(
+            """id => {
+                window.ecLoads = 0;
+                document.getElementById(id).tomselect.on("load", () => { window.ecLoads += 1; });
+            }""",
+            field_id,
+        )
+
+    @staticmethod
+    def text(route):
+        """The text a held request asks about."""
+        from urllib.parse import parse_qs, urlsplit
+
+        return parse_qs(urlsplit(route.request.url).query).get("q", [""])[0]
+
+    def _hold(self, route):
+        if self.passing:
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def asked(self):
+        """The texts asked about and not answered yet, in the order they were asked."""
+        return [self.text(r) for r in self.held]
+
+    def wait_for(self, text, timeout=15):
+        """Wait until the page has asked about ``text``."""
+        deadline = time.monotonic() + timeout
+        while text not in self.asked():
+            assert time.monotonic() < deadline, f"no request for {text!r}: {self.asked()}"
+            self.page.wait_for_timeout(20)  # route handlers run while Playwright waits
+
+    def release(self, text):
+        """Let the first held answer to ``text`` through; return once the picker has it."""
+        route = next(r for r in self.held if self.text(r) == text)
+        self.held.remove(route)
+        seen = self.page.evaluate("window.ecLoads")
+        route.continue_()
+        self.page.wait_for_function("seen => window.ecLoads > seen", arg=seen)
+
+    def fail(self, text):
+        """Let the first held request about ``text`` fail as a lost connection does."""
+        route = next(r for r in self.held if self.text(r) == text)
+        self.held.remove(route)
+        seen = self.page.evaluate("window.ecLoads")
+        route.abort("connectionreset")
+        self.page.wait_for_function("seen => window.ecLoads > seen", arg=seen)
+
+    def release_all(self, last=None):
+        """Let every held answer through in the order asked, those to ``last`` at the end.
+
+        Requests the page makes from now on are answered at once.
+        """
+        while self.held:
+            texts = self.asked()
+            self.release(next((t for t in texts if t != last), texts[0]))
+        self.passing = True
 
 
 def log_in_as(context, user):

@@ -246,7 +246,7 @@ class ObjectEditView(BaseObjectView):
             if queryset is None:
                 initial[name] = values[0]
                 continue
-            found = list(queryset.filter(pk__in=[v for v in values if v.isdigit()]))
+            found = list(queryset.filter(pk__in=[v for v in values if v.isdecimal()]))
             if len(found) != len(set(values)):
                 raise Http404("No such record.")
             multiple = isinstance(field, forms.ModelMultipleChoiceField)
@@ -260,7 +260,7 @@ class ObjectEditView(BaseObjectView):
             return None
         label, pk = value.rsplit(":", 1)
         views = registry.get(label)
-        if views is None or not pk.isdigit():
+        if views is None or not pk.isdecimal():
             raise Http404("No such record.")
         target = get_object_or_404(visible(views.model, self.request.user), pk=pk)
         if not views.can(self.request.user, "change", target):
@@ -426,7 +426,7 @@ class BulkSelectionMixin:
     """The selected records: every ``pk`` re-fetched through the scoped queryset."""
 
     def selected(self):
-        pks = [pk for pk in self.request.POST.getlist("pk") if pk.isdigit()]
+        pks = [pk for pk in self.request.POST.getlist("pk") if pk.isdecimal()]
         return list(self.queryset.filter(pk__in=pks).order_by("pk"))
 
 
@@ -617,7 +617,7 @@ class ObjectLinkView(BaseObjectView):
             raise Http404("No such relation.")
         if not registry.get(rel.related_model).can(request.user, "change"):
             raise PermissionDenied
-        pks = [p for p in request.POST.getlist("targets") if p.isdigit()]
+        pks = [p for p in request.POST.getlist("targets") if p.isdecimal()]
         targets = list(visible(rel.related_model, request.user).filter(pk__in=pks))
         if targets:
             getattr(obj, rel.name).add(*targets)

@@ -27,3 +27,5 @@ urlpatterns = [
     path("analysis/", include("analysis.urls")),
     path("actions/", include("actions.urls")),
 ]
+
+handler500 = "execcoord.views.errors.server_error"

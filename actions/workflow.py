@@ -8,10 +8,11 @@ related rows, so the action page stays fast.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import connections, transaction
 from django.db.models import BooleanField, F, Func, Q
 from django.db.models.expressions import RawSQL
@@ -27,7 +28,14 @@ from actions.choices import (
     StatusUpdateKind,
 )
 from actions.models import Assignment, ExecutiveAction
+from execcoord.utils import single_line
 from partners.access import get_user_scope
+
+logger = logging.getLogger(__name__)
+
+# What a send may raise: the mail library's refusals and the server's (timeouts, refused or
+# dropped connections, SMTP errors are all OSError).
+MAIL_ERRORS = (OSError, BadHeaderError)
 
 S = ActionStatus
 A = AssignmentStatus
@@ -95,12 +103,16 @@ def save_assignment(action, user, *, lead_unit, accountable_person, formset, req
         if address in seen:
             continue
         seen.add(address)
-        _send(
-            "assignment",
-            address,
-            f"Assigned: {action}",
-            {"action": action, "role": role, "url": _absolute(request, action)},
-        )
+        try:
+            _send(
+                "assignment",
+                address,
+                f"Assigned: {action}",
+                {"action": action, "role": role, "url": _absolute(request, action)},
+            )
+        except MAIL_ERRORS:  # the assignment stands; the notice is logged as not sent
+            logger.exception("assignment notice to %s not sent", address)
+            continue
         sent.append(address)
     return sent
 
@@ -114,7 +126,9 @@ def _send(template, address, subject, context):
     """One e-mail from ``templates/actions/email/<template>.txt`` and ``.html``."""
     text = render_to_string(f"actions/email/{template}.txt", context)
     html = render_to_string(f"actions/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+    message = EmailMultiAlternatives(
+        single_line(subject), text, settings.DEFAULT_FROM_EMAIL, [address]
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 

@@ -244,6 +244,8 @@ ATTACHMENT_ALLOWED_EXTENSIONS = env_list(
     "pdf,docx,doc,xlsx,xls,pptx,txt,csv,png,jpg,jpeg,msg,eml",
 )
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+# An import preview not confirmed within this many seconds is removed (purge_import_previews).
+IMPORT_PREVIEW_MAX_AGE = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE", 24 * 60 * 60))
 ESCALATION_BUSINESS_DAYS = int(os.environ.get("ESCALATION_BUSINESS_DAYS", "5"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.filtersets import _data_keys
 from execcoord.utils import viewname
@@ -127,6 +128,10 @@ def test_no_picker_form_or_page_fails_on_hostile_parameters(client_as_admin, shi
         (reverse("home"), ["unit", "page"]),
         (reverse("import"), ["resource"]),
         (reverse("calendar_settings"), ["token"]),
+        (
+            reverse("actions:executiveaction_history", args=[ExecutiveAction.objects.get().pk]),
+            ["page"],
+        ),
     ]
     for url, keys in pages:
         pairs = rotated(keys, shift)

@@ -554,7 +554,7 @@ class ObjectHistoryView(BaseObjectView):
 
     def get(self, request, **kwargs):
         obj = self.get_object()
-        page = max(_int(request.GET.get("page"), 1), 1)
+        page = min(max(_int(request.GET.get("page"), 1), 1), 10**6)  # an OFFSET SQL can hold
         start = (page - 1) * self.page_size
         records = list(
             obj.history.order_by("-history_date", "-history_id").select_related("history_user")[

@@ -14,9 +14,10 @@ An app adds only its real cross-field rules as documented ``method=`` filters.
 
 Every parameter is checked here, once, before it reaches the database (``bound_filters``):
 a number must be whole and fit its column (64 bits where there is no column; ``DaysFilter``
-a century), a text at most ``TEXT_MAX_LENGTH`` characters without NUL, a picker's ids whole
-numbers, a date one the database and the time zone conversion can hold. A value that fails
-is a form error shown beside its filter and is left out of the query.
+a century), a text at most ``TEXT_MAX_LENGTH`` characters without NUL, a date one the
+database and the time zone conversion can hold; a picker's ids are checked by its field,
+and integer ``__in`` lookups ignore ids past the column's range (``execcoord.lookups``). A
+value that fails is a form error shown beside its filter and is left out of the query.
 """
 
 import datetime
@@ -61,25 +62,6 @@ class DaysFilter(filters.NumberFilter):
         kwargs.setdefault("max_value", 36600)
         kwargs.setdefault("decimal_places", 0)
         super().__init__(*args, **kwargs)
-
-
-class PickedIdsField(filters.fields.ModelMultipleChoiceField):
-    """A picker's values: each must be a whole number the primary key column can hold,
-    before any of them is looked up."""
-
-    def _check_values(self, value):
-        low, high = integer_range(self.queryset.model._meta.pk)
-        for pk in value:
-            text = str(pk)
-            if self.null_label is not None and text == self.null_value:
-                continue
-            if not (text.isdecimal() and len(text) < 20 and low <= int(text) <= high):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": text[:40]},
-                )
-        return super()._check_values(value)
 
 
 class BoundedDateRangeField(filters.fields.DateRangeField):
@@ -158,8 +140,6 @@ class ScopedModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
         param: the query-string name of the filter (``lead_unit_id``).
         related_model: the model chosen from.
     """
-
-    field_class = PickedIdsField
 
     def __init__(self, *args, param, related_model, **kwargs):
         self.param = param

@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV := EXECCOORD_DEV=1
 
-.PHONY: install run test lint bench browsers clean
+.PHONY: install run test lint bench browsers restore-drill clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -29,6 +29,11 @@ run: install
 test: install
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 	$(DEV) $(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+## Back up the database and the stored files, restore both into new ones and download every
+## attachment from the copy (moto's local S3 stands in for the object storage).
+restore-drill: install
+	$(DEV) $(PY) -m pytest -n 0 -q tests/test_operations.py -k restore_drill
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,7 @@ import django_filters as filters
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from execcoord.filtersets import BaseFilterSet, NumberInFilter
+from execcoord.filtersets import BaseFilterSet, DaysFilter, NumberInFilter
 
 from . import dashboards
 from .choices import FINAL_STATUSES, OPEN_STATUSES
@@ -29,16 +29,16 @@ class ExecutiveActionFilterSet(BaseFilterSet):
 
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
     open = filters.BooleanFilter(method="filter_open", label="Open (not completed or cancelled)")
-    due_within = filters.NumberFilter(method="filter_due_within", label="Due within (days)")
+    due_within = DaysFilter(method="filter_due_within", label="Due within (days)")
     lead_unit_subtree = NumberInFilter(
         method="filter_lead_unit_subtree", label="Lead unit and its sub-units (unit ids)"
     )
     # The drill-through filters of My work and the dashboard (actions.dashboards): each
     # dashboard number links to the list with exactly the rows it counts.
-    overdue_days_min = filters.NumberFilter(
+    overdue_days_min = DaysFilter(
         method="filter_overdue_days_min", label="Overdue by at least (days)"
     )
-    overdue_days_max = filters.NumberFilter(
+    overdue_days_max = DaysFilter(
         method="filter_overdue_days_max", label="Overdue by at most (days)"
     )
     completed_on_time = filters.BooleanFilter(

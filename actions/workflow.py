@@ -8,11 +8,12 @@ related rows, so the action page stays fast.
 """
 
 import datetime
+import logging
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
 from django.db import connections, transaction
 from django.db.models import BooleanField, F, Func, Q
 from django.db.models.expressions import RawSQL
@@ -31,6 +32,13 @@ from actions.models import Assignment, ExecutiveAction
 from actions.policy import answers_on_behalf, may_respond
 from execcoord.models import StaleEdit
 from execcoord.submissions import clash_message
+from execcoord.utils import single_line
+
+logger = logging.getLogger(__name__)
+
+# What a send may raise: the mail library's refusals and the server's (timeouts, refused or
+# dropped connections, SMTP errors are all OSError).
+MAIL_ERRORS = (OSError, BadHeaderError)
 
 S = ActionStatus
 A = AssignmentStatus
@@ -166,12 +174,16 @@ def notify_assignees(action, notices, request=None):
         if address in seen:
             continue
         seen.add(address)
-        _send(
-            "assignment",
-            address,
-            f"Assigned: {action}",
-            {"action": action, "role": role, "url": _absolute(request, action)},
-        )
+        try:
+            _send(
+                "assignment",
+                address,
+                f"Assigned: {action}",
+                {"action": action, "role": role, "url": _absolute(request, action)},
+            )
+        except MAIL_ERRORS:  # the assignment stands; the notice is logged as not sent
+            logger.exception("assignment notice to %s not sent", address)
+            continue
         sent.append(address)
     return sent
 
@@ -185,7 +197,9 @@ def _send(template, address, subject, context):
     """One e-mail from ``templates/actions/email/<template>.txt`` and ``.html``."""
     text = render_to_string(f"actions/email/{template}.txt", context)
     html = render_to_string(f"actions/email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
+    message = EmailMultiAlternatives(
+        single_line(subject), text, settings.DEFAULT_FROM_EMAIL, [address]
+    )
     message.attach_alternative(html, "text/html")
     message.send()
 

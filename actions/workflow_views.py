@@ -7,6 +7,7 @@ the object-level right (403 when seen but not allowed), and calls ``actions.serv
 ``actions.workflow``.
 """
 
+import logging
 import mimetypes
 import os
 
@@ -44,6 +45,8 @@ from . import policy, services, workflow
 from .business_days import non_business_day_reason
 from .choices import ActionStatus, AssignmentStatus
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest
+
+logger = logging.getLogger(__name__)
 
 
 def visible_action(request, pk, *, for_update=False):
@@ -547,12 +550,21 @@ class RemindView(View):
     def post(self, request, pk):
         action = visible_action(request, pk)
         _require(policy.may_edit(request.user, action))
-        with transaction.atomic():
-            repeated = claim_form_key(request)
-            if repeated is not None:
-                return repeated
-            sent, skipped = workflow.remind_supporting_units(action, request.user, request)
-            record_form_key(request, None, action.get_absolute_url())
+        try:
+            with transaction.atomic():
+                repeated = claim_form_key(request)
+                if repeated is not None:
+                    return repeated
+                sent, skipped = workflow.remind_supporting_units(action, request.user, request)
+                record_form_key(request, None, action.get_absolute_url())
+        except workflow.MAIL_ERRORS:  # rolled back: no reminder is recorded as sent
+            logger.exception("coordination reminders on action %s not sent", action.pk)
+            messages.error(
+                request,
+                "The reminders could not be sent (the mail server did not accept them), so "
+                "nobody was reminded. Try again in a few minutes.",
+            )
+            return _back(request, action)
         if sent:
             messages.success(request, f"Reminded: {', '.join(sent)}.")
         if skipped:

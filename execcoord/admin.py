@@ -149,7 +149,7 @@ class ChosenRecordFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         chosen = self.value()
-        if not chosen or not chosen.isdigit():
+        if not chosen or not chosen.isdecimal():
             return ()
         related_model = model_admin.model._meta.get_field(self.field_name).related_model
         related_admin = model_admin.admin_site._registry.get(related_model)

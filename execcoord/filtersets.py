@@ -11,13 +11,22 @@ Rules (one per field kind, so each app filterset is a few lines):
 * ``q`` searches the model's ``search_fields`` (``execcoord.search.search_queryset``).
 
 An app adds only its real cross-field rules as documented ``method=`` filters.
+
+Every parameter is checked here, once, before it reaches the database (``bound_filters``):
+a number must be whole and fit its column (64 bits where there is no column; ``DaysFilter``
+a century), a text at most ``TEXT_MAX_LENGTH`` characters without NUL, a date one the
+database and the time zone conversion can hold; a picker's ids are checked by its field,
+and integer ``__in`` lookups ignore ids past the column's range (``execcoord.lookups``). A
+value that fails is a form error shown beside its filter and is left out of the query.
 """
 
+import datetime
 import hashlib
 
 import django_filters as filters
 from django import forms
-from django.db import models
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection, models
 from django.utils.translation import get_language
 
 from execcoord import policy
@@ -25,9 +34,88 @@ from execcoord.access import visible
 from execcoord.search import search_queryset
 from execcoord.widgets import AutocompleteMixin, AutocompleteSelectMultiple
 
+TEXT_MAX_LENGTH = 200  # a search or text filter longer than this is a mistake or an attack
+# Dates a filter accepts: a day more or less than these overflows when a date range on a
+# date-time column is made aware in the agency's time zone and converted to UTC.
+DATE_MIN = datetime.date(1, 1, 2)
+DATE_MAX = datetime.date(9999, 12, 30)
+
+
+def integer_range(model_field=None):
+    """``(low, high)`` an integer parameter may take on this database: the column's range,
+    or a 64-bit integer's when the filter has no column of its own."""
+    internal_type = model_field.get_internal_type() if model_field is not None else ""
+    low, high = connection.ops.integer_field_range(internal_type)
+    if low is None and high is None:
+        low, high = connection.ops.integer_field_range("BigIntegerField")
+    return low, high
+
 
 class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):
     """``id=1,2,3``: the rows with these primary keys (links to a selection)."""
+
+
+class DaysFilter(filters.NumberFilter):
+    """A number of days (0 to 36,600): dates computed from it stay within the calendar."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 36600)
+        kwargs.setdefault("decimal_places", 0)
+        super().__init__(*args, **kwargs)
+
+
+class BoundedDateRangeField(filters.fields.DateRangeField):
+    """A date range whose ends lie between ``DATE_MIN`` and ``DATE_MAX``."""
+
+    def clean(self, value):
+        cleaned = super().clean(value)
+        for end in (cleaned.start, cleaned.stop) if cleaned else ():
+            day = end.date() if isinstance(end, datetime.datetime) else end
+            if day is not None and not DATE_MIN <= day <= DATE_MAX:
+                raise ValidationError(
+                    f"Choose dates between {DATE_MIN:%Y-%m-%d} and {DATE_MAX:%Y-%m-%d}.",
+                    code="date_range",
+                )
+        return cleaned
+
+
+class BoundedDateFromToRangeFilter(filters.DateFromToRangeFilter):
+    field_class = BoundedDateRangeField
+
+
+def bound_filters(filterset):
+    """Give every filter of ``filterset`` the limits of what the database can hold.
+
+    Numbers become whole numbers within their column's range (a decimal or float column
+    keeps its decimals), texts at most ``TEXT_MAX_LENGTH`` characters; ``NumberInFilter``
+    checks each of its values the same way. Limits a filter declares itself are kept.
+    """
+    model = filterset._meta.model
+    for declared in filterset.filters.values():
+        extra = declared.extra
+        if isinstance(declared, filters.NumberFilter):
+            column = _column(model, declared)
+            if column is None or isinstance(column, (models.IntegerField, models.AutoField)):
+                low, high = integer_range(column)
+                extra.setdefault("min_value", low)
+                extra.setdefault("max_value", high)
+                extra.setdefault("decimal_places", 0)
+            extra.setdefault("max_digits", 40)
+        elif isinstance(declared, filters.CharFilter):
+            column = _column(model, declared)
+            limit = getattr(column, "max_length", None) or TEXT_MAX_LENGTH
+            extra.setdefault("max_length", min(limit, TEXT_MAX_LENGTH * 5))
+
+
+def _column(model, declared):
+    """The model field a filter compares with, or ``None`` (a ``method=`` filter)."""
+    if declared.method is not None or model is None:
+        return None
+    try:
+        return model._meta.get_field(declared.field_name)
+    except FieldDoesNotExist:
+        return None
 
 
 def scoped_queryset(model):
@@ -105,7 +193,7 @@ def field_filter(field):
     if isinstance(field, models.BooleanField):
         return filters.BooleanFilter(field_name=name, label=label, widget=_yes_no_widget())
     if isinstance(field, models.DateField):  # DateTimeField is a DateField
-        return filters.DateFromToRangeFilter(
+        return BoundedDateFromToRangeFilter(
             field_name=name, label=label, widget=LabelledDateRangeWidget(label)
         )
     if isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField)):
@@ -188,6 +276,7 @@ class BaseFilterSet(filters.FilterSet):
         )
         for name in self.hidden:
             del self.filters[name]
+        bound_filters(self)
         for declared in self.filters.values():  # "Any / Yes / No", never "Unknown"
             if isinstance(declared, filters.BooleanFilter):
                 declared.extra["widget"] = _yes_no_widget()

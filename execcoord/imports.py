@@ -35,6 +35,7 @@ import csv
 import datetime
 import io
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -43,7 +44,7 @@ from importlib import import_module
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
@@ -122,6 +123,9 @@ class ChoiceWidget(widgets.Widget):
         return dict(self.choices).get(str(value), value or "") if value else ""
 
 
+DATE_SHAPE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{4}/\d{1,2}/\d{1,2})$")
+
+
 class DateWidget(widgets.Widget):
     """A date: an Excel date cell, ``YYYY-MM-DD`` or ``MM/DD/YYYY``; exported as ISO."""
 
@@ -142,6 +146,8 @@ class DateWidget(widgets.Widget):
                 return datetime.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
+        if DATE_SHAPE.match(text):  # written as asked, but no such day (2026-02-31)
+            raise ValueError(f"“{text}” is not a day of the calendar: check the day and month.")
         raise ValueError(f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31.")
 
     def render(self, value, obj=None, **kwargs):
@@ -492,6 +498,7 @@ class BaseResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         """Load every lookup once (one query a referenced model) for the whole file."""
         self._seen_keys = {}
+        self._dataset = dataset
         headers = set(dataset.headers or ())
         self._columns_in_file = {n for n, f in self.fields.items() if f.column_name in headers}
         self._file_fields = [
@@ -729,7 +736,7 @@ class BaseResource(resources.ModelResource):
             errors.setdefault(self.key_attribute, []).append(
                 ValidationError(
                     f"“{text}” appears more than once in the file "
-                    f"(first in row {sheet_row(first)})."
+                    f"(first in row {sheet_row(first, self._dataset)})."
                 )
             )
 
@@ -825,8 +832,12 @@ def _is_m2m(model, column):
     return model._meta.get_field(column.attribute).many_to_many
 
 
-def sheet_row(row_number):
-    """The spreadsheet row of data row ``row_number`` (1-based): the header is row 1."""
+def sheet_row(row_number, dataset=None):
+    """The spreadsheet row of data row ``row_number`` (1-based): the row the reader found
+    it in (blank rows counted), else the header is row 1 and data follow without gaps."""
+    rows = getattr(dataset, "sheet_rows", None)
+    if rows and row_number and 0 < row_number <= len(rows):
+        return rows[row_number - 1]
     return (row_number or 0) + 1
 
 
@@ -885,10 +896,17 @@ class ImportFileError(Exception):
 def read_upload(name, data, resource_class):
     """Read an uploaded file into a ``tablib.Dataset``, or raise :class:`ImportFileError`.
 
+    The content decides how the file is read, the name only what the user meant: a
+    workbook saved with a ``.csv`` name is read as the workbook it is, and a PDF, an
+    archive, an old ``.xls`` or random bytes are named as such. The dataset carries
+    ``sheet_rows`` (the spreadsheet row of each data row, blank rows counted, so messages
+    name the rows the user sees) and ``notes`` (what the reader did that the user should
+    know, such as filling merged cells).
+
     Args:
-        name: the file name (its extension decides the format).
+        name: the file name (its extension must be .csv or .xlsx).
         data: the file's bytes.
-        resource_class: the resource, for the required columns.
+        resource_class: the resource, for the expected and required columns.
     """
     ext = os.path.splitext(name or "")[1].lower()
     if ext not in ALLOWED_EXTENSIONS:
@@ -901,7 +919,13 @@ def read_upload(name, data, resource_class):
         )
     if not data.strip():
         raise ImportFileError("The file is empty.")
-    dataset = _read_xlsx(data) if ext == ".xlsx" else _read_csv(data)
+    kind = _sniff(data)
+    if kind in FOREIGN_FORMATS:
+        raise ImportFileError(FOREIGN_FORMATS[kind])
+    if kind == "zip" or ext == ".xlsx":
+        dataset = _read_xlsx(data)
+    else:
+        dataset = _read_csv(data)
     headers = [_text(h) for h in (dataset.headers or [])]
     if not any(headers):
         raise ImportFileError("The file has no header row.")
@@ -912,7 +936,7 @@ def read_upload(name, data, resource_class):
     if unknown:
         raise ImportFileError(
             "The file has column(s) this import does not know: "
-            + ", ".join(f"“{h}”" for h in unknown)
+            + ", ".join(f"“{h[:60]}”" for h in unknown[:10])
             + ". Rename or remove them (the template lists the expected headers)."
         )
     missing = [h for h in resource_class.required_headers() if h not in dataset.headers]
@@ -923,6 +947,38 @@ def read_upload(name, data, resource_class):
             + ". Download the template to see the expected headers."
         )
     return dataset
+
+
+# What a file that is not a table is, by its first bytes, and what to tell its uploader.
+FOREIGN_FORMATS = {
+    "pdf": "This file is a PDF document, not a spreadsheet: export the table from the "
+    "program that made it as CSV or Excel (.xlsx).",
+    "gzip": "This file is compressed (gzip): unpack it and upload the CSV or Excel file inside.",
+    "ole": "This is an old-style Excel (.xls) or other Office file: open it in Excel and save "
+    "it as an Excel workbook (.xlsx) or as CSV.",
+    "binary": "This file holds binary data, not text: it is not a CSV file. Save the "
+    "spreadsheet as CSV (UTF-8) or as an Excel workbook (.xlsx).",
+}
+_MAGIC = (
+    (b"%PDF", "pdf"),
+    (b"\x1f\x8b", "gzip"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    (b"PK\x03\x04", "zip"),
+)
+
+
+def _sniff(data):
+    """``zip`` (a workbook, or an archive), a key of ``FOREIGN_FORMATS``, or ``text``."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "text"  # UTF-16 with a byte-order mark ("Unicode text" from Excel)
+    sample = data[:8192]
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 13))
+    if controls > 2 + len(sample) // 100:  # a stray NUL in a cell is the cell's problem
+        return "binary"
+    return "text"
 
 
 def _mb(size):
@@ -936,58 +992,150 @@ def _match_headers(headers, expected):
 
 
 def decode_csv(data):
-    """CSV text from bytes: UTF-8 (with or without BOM), else Windows-1252."""
+    """CSV text from bytes: UTF-16 with a byte-order mark, UTF-8 (with or without BOM),
+    else Windows-1252 (what Excel writes for "CSV" in the United States)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise ImportFileError("This file is damaged: it is not valid UTF-16 text.") from error
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
 
+def _new_dataset(header):
+    dataset = tablib.Dataset(headers=header)
+    dataset.sheet_rows = []
+    dataset.notes = []
+    return dataset
+
+
 def _read_csv(data):
+    """Rows of a CSV file; blank lines are skipped but counted, so row numbers stay the
+    spreadsheet's. Any line ending is read (Windows, Unix, and the old Mac's CR alone)."""
     text = decode_csv(data)
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
-    if not rows:
+    reader = csv.reader(io.StringIO(text, newline=None), dialect)
+    dataset, width = None, 0
+    try:
+        for number, row in enumerate(reader, 1):
+            if not any(c.strip() for c in row):
+                continue
+            if dataset is None:
+                dataset, width = _new_dataset(row), len(row)
+                continue
+            if len(row) > width and any(c.strip() for c in row[width:]):
+                raise ImportFileError(
+                    f"Row {number} has more cells than the header row has columns."
+                )
+            dataset.append((row + [""] * width)[:width])
+            dataset.sheet_rows.append(number)
+    except csv.Error as error:
+        raise ImportFileError(
+            f"Row {reader.line_num} cannot be read as CSV ({error}). Save the spreadsheet as "
+            "CSV again, or upload it as an Excel workbook (.xlsx)."
+        ) from error
+    if dataset is None:
         raise ImportFileError("The file is empty.")
-    width = len(rows[0])
-    dataset = tablib.Dataset(headers=rows[0])
-    for number, row in enumerate(rows[1:], 2):
-        if len(row) > width and any(c.strip() for c in row[width:]):
-            raise ImportFileError(f"Row {number} has more cells than the header row has columns.")
-        dataset.append((row + [""] * width)[:width])
     return dataset
 
 
 def _read_xlsx(data):
+    """Rows of the first sheet of a workbook, numbered as in Excel; merged cells are filled
+    from their first cell when they join rows of one column, and refused otherwise."""
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        sheet = workbook.worksheets[0]
+        merged = _merged_ranges(data, getattr(sheet, "_worksheet_path", ""))
+        rows = list(enumerate(sheet.iter_rows(values_only=True), 1))
+        workbook.close()
+    except ImportFileError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a damaged workbook fails in many ways
         raise ImportFileError(
-            "This file could not be read as an Excel (.xlsx) workbook."
+            "This file could not be read as an Excel (.xlsx) workbook: it may be damaged, "
+            "protected with a password, or another kind of file. Open it in Excel and save "
+            "it again as .xlsx, or save it as CSV."
         ) from error
-    sheet = workbook.worksheets[0]
-    rows = [
-        list(row)
-        for row in sheet.iter_rows(values_only=True)
-        if any(c is not None and str(c).strip() for c in row)
-    ]
-    workbook.close()
+    rows = [(n, list(row)) for n, row in rows if any(_text(c) for c in row)]
     if not rows:
         raise ImportFileError("The file is empty.")
-    header = rows[0]
-    while header and (header[-1] is None or not str(header[-1]).strip()):
+    header_row, header = rows[0]
+    while header and not _text(header[-1]):
         header = header[:-1]
     width = len(header)
-    dataset = tablib.Dataset(headers=[_text(h) for h in header])
-    for row in rows[1:]:
-        dataset.append((row + [None] * width)[:width])
+    values = {n: row for n, row in rows}
+    notes = _fill_merged(merged, values, header_row)
+    dataset = _new_dataset([_text(h) for h in header])
+    dataset.notes = notes
+    for number in sorted(values):
+        row = values[number]
+        if number > header_row and any(_text(c) for c in row):
+            dataset.append((row + [None] * width)[:width])
+            dataset.sheet_rows.append(number)
     return dataset
+
+
+def _merged_ranges(data, sheet_path):
+    """The merged ranges (``B3:B5``) of a sheet, read from its XML (openpyxl's read-only
+    mode, which keeps memory flat on large files, does not report them)."""
+    from xml.etree.ElementTree import iterparse
+
+    if not sheet_path:
+        return []
+    ranges = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with archive.open(sheet_path.lstrip("/")) as xml:
+            for _, element in iterparse(xml):
+                if element.tag.endswith("}mergeCell") and element.get("ref"):
+                    ranges.append(element.get("ref"))
+                element.clear()
+    return ranges
+
+
+def _fill_merged(ranges, values, header_row):
+    """Fill each merged range down one column from its first cell; refuse the others.
+
+    Returns:
+        The notes telling the user which rows took which value.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    notes, refused = [], []
+    for ref in ranges:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if min_row <= header_row <= max_row:
+            refused.append(f"{ref} (in the header row)")
+            continue
+        if min_col != max_col:
+            refused.append(ref)
+            continue
+        anchor = values.get(min_row, [])
+        value = anchor[min_col - 1] if len(anchor) >= min_col else None
+        for number in range(min_row + 1, max_row + 1):
+            row = values.setdefault(number, [])
+            row.extend([None] * (min_col - len(row)))
+            row[min_col - 1] = value
+        if _text(value):
+            notes.append(
+                f"Cells {ref} are merged: rows {min_row + 1}–{max_row} took "
+                f"“{_text(value)[:60]}” from row {min_row}."
+            )
+    if refused:
+        raise ImportFileError(
+            "The workbook has merged cells the import cannot split: "
+            + ", ".join(refused[:10])
+            + ". Unmerge them (Home › Merge & Center) so each column of each row has its own "
+            "value, then upload the file again."
+        )
+    return notes
 
 
 def write_dataset(dataset, fmt):
@@ -1026,6 +1174,7 @@ class ImportReport:
     new_count: int = 0
     update_count: int = 0
     invalid_count: int = 0
+    notes: list = field(default_factory=list)  # what the reader did (merged cells filled)
 
     @property
     def has_errors(self):
@@ -1044,19 +1193,37 @@ def run_import(resource_class, dataset, user, *, dry_run, file_name=""):
     from django.db import transaction
 
     resource = resource_class(user=user)
-    with transaction.atomic():
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-            user=user,
-            file_name=file_name,
-        )
-        report = summarize(resource, dataset, result)
-        if dry_run or report.has_errors:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic():
+            result = resource.import_data(
+                dataset,
+                dry_run=dry_run,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+                user=user,
+                file_name=file_name,
+            )
+            report = summarize(resource, dataset, result)
+            if dry_run or report.has_errors:
+                transaction.set_rollback(True)
+    except DatabaseUnavailable.CAUSES as error:
+        raise DatabaseUnavailable from error
+    report.notes = list(getattr(dataset, "notes", ()))
     return report
+
+
+class DatabaseUnavailable(Exception):
+    """The database failed during an import (not the file): nothing was written, and the
+    user should try again rather than edit the spreadsheet."""
+
+    CAUSES = (OperationalError, InterfaceError)
+
+    def __str__(self):
+        return (
+            "The database did not answer while the file was being imported, so nothing was "
+            "imported. The file is fine: try again in a minute, and tell your administrator "
+            "if it keeps happening."
+        )
 
 
 def summarize(resource, dataset, result):
@@ -1077,11 +1244,11 @@ def summarize(resource, dataset, result):
         if kind == "new":
             report.new_count += 1
             if len(report.new) < PREVIEW_ROWS:
-                report.new.append(RowReport(sheet_row(number), key_of(number)))
+                report.new.append(RowReport(sheet_row(number, dataset), key_of(number)))
         elif kind == "update":
             report.update_count += 1
             if len(report.updated) < PREVIEW_ROWS:
-                report.updated.append(RowReport(sheet_row(number), key_of(number)))
+                report.updated.append(RowReport(sheet_row(number, dataset), key_of(number)))
         elif kind == "skip":
             report.unchanged += 1
     for invalid in result.invalid_rows:
@@ -1093,19 +1260,24 @@ def summarize(resource, dataset, result):
             column = headers.get(name, "" if name == "__all__" else name)
             messages += [(column, m) for m in errors]
         report.invalid.append(
-            RowReport(sheet_row(invalid.number), key_of(invalid.number), messages)
+            RowReport(sheet_row(invalid.number, dataset), key_of(invalid.number), messages)
         )
     for number, errors in result.row_errors():
+        for error in errors:
+            if isinstance(error.error, DatabaseUnavailable.CAUSES):
+                raise DatabaseUnavailable from error.error
         report.invalid_count += 1
         if len(report.invalid) < MAX_LISTED_ERRORS:
             report.invalid.append(
                 RowReport(
-                    sheet_row(number),
+                    sheet_row(number, dataset),
                     key_of(number),
                     [("", f"This row could not be saved: {e.error}") for e in errors],
                 )
             )
     for error in result.base_errors:
+        if isinstance(error.error, DatabaseUnavailable.CAUSES):
+            raise DatabaseUnavailable from error.error
         report.invalid_count += 1
         report.invalid.append(RowReport(0, "", [("", str(error.error))]))
     report.invalid.sort(key=lambda r: r.row)
@@ -1131,17 +1303,35 @@ def admin_mixin():
     class ImportExportAdminMixin(ImportExportMixin):
         """Import/export in the admin with the same resources, rules and permissions as the
         import page: the resources see the request user, only managers and administrators
-        with add and change permission import, and a confirmed import is all or nothing."""
+        with add and change permission import.
+
+        The admin's Import button opens the import page itself, on this model's resource:
+        one reader for both (the same encodings, workbook checks, column names and sheet
+        row numbers), a preview, and an all-or-nothing confirmation that reports a failure
+        as a failure. The admin's own import flow counted rows as added when a rolled-back
+        file had written nothing, and logged those additions.
+        """
 
         formats = [CSV, XLSX]
 
         def get_resource_kwargs(self, request, *args, **kwargs):
             return {"user": request.user}
 
-        def get_import_data_kwargs(self, request, *args, **kwargs):
-            return {"rollback_on_validation_errors": True}
-
         def has_import_permission(self, request):
             return any(r.can_import(request.user) for r in self.get_resource_classes(request))
+
+        def import_action(self, request, **kwargs):
+            from django.core.exceptions import PermissionDenied
+            from django.shortcuts import redirect
+            from django.urls import reverse
+
+            if not self.has_import_permission(request):
+                raise PermissionDenied
+            resource = next(
+                r for r in self.get_resource_classes(request) if r.can_import(request.user)
+            )
+            return redirect(f"{reverse('import')}?resource={resource.slug}")
+
+        process_import = import_action
 
     return ImportExportAdminMixin

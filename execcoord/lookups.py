@@ -1,12 +1,20 @@
-"""``pk__in_array=[…]``: membership in a list of ids sent as one parameter.
+"""Lookups the project adds to Django's integer fields.
+
+``pk__in_array=[…]``: membership in a list of ids sent as one parameter.
 
 ``pk__in=[…]`` sends one parameter per id; a page that filters several subqueries by the
 same few hundred ids (My work) sent thousands, and building, sending and parsing them cost
 more than running the query. On PostgreSQL the list goes as one array (``= ANY(%s)``);
 elsewhere it is an ordinary ``IN``.
+
+``__in`` on an integer column ignores the values the column cannot hold. Django already
+answers ``pk=<20 digits>`` with "no row" (``IntegerFieldOverflow``), but ``pk__in`` sent the
+number on: SQLite raised ``OverflowError`` and the page a 500. Every picker, selection and
+``?id=`` filter goes through ``__in``, so this is the one place that makes them safe.
 """
 
 from django.db.models import AutoField, BigAutoField, IntegerField, Lookup
+from django.db.models.lookups import In
 
 
 class InArray(Lookup):
@@ -25,5 +33,23 @@ class InArray(Lookup):
         return f"{lhs} IN ({placeholders})", [*lhs_params, *self.rhs]
 
 
+class IntegerFieldIn(In):
+    """``IN`` without the values outside the column's range (they match no row anyway)."""
+
+    def process_rhs(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            low, high = connection.ops.integer_field_range(
+                self.lhs.output_field.get_internal_type()
+            )
+            self.rhs = [
+                value
+                for value in self.rhs
+                if not isinstance(value, int)
+                or ((low is None or value >= low) and (high is None or value <= high))
+            ]
+        return super().process_rhs(compiler, connection)
+
+
 for field_class in (AutoField, BigAutoField, IntegerField):
     field_class.register_lookup(InArray)
+IntegerField.register_lookup(IntegerFieldIn)

@@ -7,10 +7,11 @@ domain apps override ``visible_to`` where records are not visible to every signe
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from execcoord.utils import object_url
+from execcoord.utils import has_control_characters, object_url
 
 
 class StaleEdit(Exception):
@@ -105,6 +106,36 @@ class BaseModel(models.Model):
         if base_qs.filter(pk=pk_val).exists():
             raise StaleEdit(self)
         return False
+
+    def clean_fields(self, exclude=None):
+        """Django's field checks, and no control characters in text: a single-line field
+        (``CharField``: a title, a name, a code) holds none, not even a line break, which
+        would break an e-mail subject or a CSV cell; a multi-line one (``TextField``) keeps
+        tab and line breaks. Forms, imports and services all validate through here."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if field.name in errors or (exclude and field.name in exclude):
+                continue
+            if not isinstance(field, (models.CharField, models.TextField)) or field.choices:
+                continue
+            value = getattr(self, field.attname)
+            multiline = isinstance(field, models.TextField)
+            if isinstance(value, str) and has_control_characters(value, multiline):
+                errors[field.name] = [
+                    ValidationError(
+                        "Remove the control characters (such as NUL)."
+                        if multiline
+                        else "Keep this to one line: remove line breaks, tabs and other "
+                        "control characters.",
+                        code="control_characters",
+                    )
+                ]
+        if errors:
+            raise ValidationError(errors)
 
     def get_choice_color(self, field_name):
         """The Bootstrap colour name for the current value of choice field ``field_name``."""

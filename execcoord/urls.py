@@ -15,6 +15,7 @@ urlpatterns = [
     path("saved-views/<int:pk>/delete/", misc.saved_view_delete, name="savedview_delete"),
     path("import/", imports.import_page, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
+    path("import/cancel/", imports.import_cancel, name="import_cancel"),
     path(
         "import/<slug:slug>/template.<str:fmt>",
         imports.download_template,
@@ -27,3 +28,5 @@ urlpatterns = [
     path("analysis/", include("analysis.urls")),
     path("actions/", include("actions.urls")),
 ]
+
+handler500 = "execcoord.views.errors.server_error"

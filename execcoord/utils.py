@@ -47,3 +47,33 @@ def cached_reverse(name, *args):
 @functools.lru_cache(maxsize=512)
 def _reverse(prefix, name, args):
     return reverse(name, args=list(args))
+
+
+# Characters no single line of text holds: C0 controls (tab, line breaks and NUL among them)
+# and DEL. Multi-line text may hold tab and line breaks, nothing else of these.
+SINGLE_LINE_FORBIDDEN = frozenset(chr(c) for c in [*range(0x20), 0x7F])
+MULTI_LINE_FORBIDDEN = SINGLE_LINE_FORBIDDEN - {"\t", "\n", "\r"}
+
+
+def has_control_characters(text, multiline=False):
+    """Whether ``text`` holds a character its kind of field cannot: any control character
+    in a single line (a title, a name), any but tab and line breaks in multi-line text."""
+    forbidden = MULTI_LINE_FORBIDDEN if multiline else SINGLE_LINE_FORBIDDEN
+    return not forbidden.isdisjoint(text)
+
+
+def text_param(params, name, max_length):
+    """The text parameter ``name`` of ``params`` (a ``QueryDict``), stripped, or ``None``
+    when it is longer than ``max_length`` or holds a control character (a NUL cannot even
+    be sent to PostgreSQL): the caller then ignores it and says why."""
+    value = params.get(name, "").strip()
+    if len(value) > max_length or has_control_characters(value):
+        return None
+    return value
+
+
+def single_line(text):
+    """``text`` on one line: every run of whitespace and control characters one space (an
+    e-mail subject with a line break is refused by the mail library)."""
+    cleaned = "".join(" " if ch in SINGLE_LINE_FORBIDDEN else ch for ch in text or "")
+    return " ".join(cleaned.split())

@@ -32,8 +32,9 @@ class AutocompleteMixin:
         return super().get_context(name, value, attrs)
 
     def optgroups(self, name, value, attrs=None):
-        """Only the selected values are rendered (a 5,000-option select is unusable)."""
-        selected = [v for v in value if v not in ("", None)]
+        """Only the selected values are rendered (a 5,000-option select is unusable); a
+        value that is not a record's id (a refused filter value drawn back) names none."""
+        selected = [v for v in value if str(v).isdecimal() and len(str(v)) < 20]
         choices = getattr(self, "choices", None)
         queryset = getattr(choices, "queryset", None)
         if queryset is not None:

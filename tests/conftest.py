@@ -25,6 +25,7 @@ from tests.factories.partners import (
     PersonFactory,
     UserFactory,
 )
+from tests.servers import moto_endpoint, s3_storage  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

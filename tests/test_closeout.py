@@ -210,3 +210,42 @@ def test_the_checklist_counts_the_open_sub_taskers_a_reader_may_not_see(units, b
     text = dict((label, text) for label, _, text in seen)["Every sub-tasker is closed"]
     assert shown.number in text and hidden.number not in text
     assert "1 sub-tasker you cannot see" in text
+
+
+def test_remind_on_a_title_with_a_line_break_sends_a_one_line_subject(
+    client, units, alice, submitted, mailoutbox
+):
+    # a title stored before titles refused line breaks
+    ExecutiveAction.objects.filter(pk=submitted.pk).update(title="Budget\r\nreview")
+    Assignment.objects.create(
+        action=submitted,
+        organization_unit=units["OFF-B1"],
+        person=PersonFactory(organization_unit=units["OFF-B1"], email="b1@agency.gov"),
+    )
+    client.force_login(alice)
+    client.post(reverse("actions:executiveaction_remind", args=[submitted.pk]))
+    assert len(mailoutbox) == 1
+    assert "\n" not in mailoutbox[0].subject and "Budget review" in mailoutbox[0].subject
+
+
+def test_remind_when_the_mail_server_fails_says_so_and_records_nothing(
+    client, units, alice, submitted, monkeypatch
+):
+    waiting = Assignment.objects.create(
+        action=submitted,
+        organization_unit=units["OFF-B1"],
+        person=PersonFactory(organization_unit=units["OFF-B1"], email="b1@agency.gov"),
+    )
+
+    def refuse(self, *args, **kwargs):
+        raise TimeoutError("timed out")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    client.force_login(alice)
+    response = client.post(
+        reverse("actions:executiveaction_remind", args=[submitted.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "nobody was reminded" in _messages(response)
+    waiting.refresh_from_db()
+    assert waiting.last_reminded_at is None

@@ -212,7 +212,7 @@ def test_preview_writes_nothing(agency, bob):
         (
             {"Due date": "2026-02-30"},
             "Due date",
-            "“2026-02-30” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31.",
+            "“2026-02-30” is not a day of the calendar: check the day and month.",
         ),
         (
             {"Priority": "Urgent"},
@@ -435,7 +435,9 @@ def test_csv_encodings_are_all_read(agency, bob, encoding):
         (
             "taskers.xlsx",
             b"not a workbook",
-            "This file could not be read as an Excel (.xlsx) workbook.",
+            "This file could not be read as an Excel (.xlsx) workbook: it may be damaged, "
+            "protected with a password, or another kind of file. Open it in Excel and save it "
+            "again as .xlsx, or save it as CSV.",
         ),
     ],
 )

@@ -1,12 +1,15 @@
 """send_reminders: the right digests once a business day, nothing more on a rerun."""
 
 import datetime
+import socket
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from actions.choices import ActionStatus, ReminderKind
 from actions.models import ReminderLog
@@ -134,3 +137,55 @@ def test_a_failed_send_releases_its_claim(work, monkeypatch):
     with pytest.raises(Exception, match="could not be sent"):
         call_command("send_reminders", "--date", WEDNESDAY.isoformat())
     assert not ReminderLog.objects.exists()
+
+
+def test_a_mail_server_that_never_answers_times_out_and_the_next_run_sends(work, settings, capsys):
+    """A server that accepts the connection and never says a word: each run gives up after
+    ``EMAIL_TIMEOUT``, claims nothing, names what it did not send; the rerun sends it all."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # the kernel accepts connections; nobody ever answers them
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = silent.getsockname()
+        settings.EMAIL_TIMEOUT = 1
+        started = time.monotonic()
+        with pytest.raises(CommandError, match="could not be sent"):
+            call_command("send_reminders", "--date", WEDNESDAY.isoformat())
+        assert time.monotonic() - started < 10  # one timeout, not one a digest
+    finally:
+        silent.close()
+    assert not ReminderLog.objects.exists()
+    err = capsys.readouterr().err
+    assert "not sent to alice@agency.example.gov" in err and "timed out" in err
+    assert "not tried after the mail server failed: 3 digests" in err
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("send_reminders", "--date", WEDNESDAY.isoformat())
+    assert {m.to[0] for m in mail.outbox} == {
+        "alice@agency.example.gov",
+        "bob@agency.example.gov",
+        "charlie@agency.example.gov",
+        "dora@agency.example.gov",
+    }
+    assert ReminderLog.objects.count() == 4
+
+
+def test_a_refused_address_does_not_stop_the_others(work, monkeypatch, capsys):
+    import smtplib
+
+    from django.core.mail import EmailMultiAlternatives
+
+    real_send = EmailMultiAlternatives.send
+
+    def send(self, *args, **kwargs):
+        if self.to == ["bob@agency.example.gov"]:
+            raise smtplib.SMTPRecipientsRefused({"bob@agency.example.gov": (550, b"no")})
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", send)
+    with pytest.raises(CommandError, match="1 digests could not be sent"):
+        call_command("send_reminders", "--date", WEDNESDAY.isoformat())
+    assert len(mail.outbox) == 3
+    assert not ReminderLog.objects.filter(person__user__username="bob").exists()
+    assert "not sent to bob@agency.example.gov: SMTPRecipientsRefused" in capsys.readouterr().err

@@ -271,7 +271,7 @@ class ObjectEditView(BaseObjectView):
             if queryset is None:
                 initial[name] = values[0]
                 continue
-            found = list(queryset.filter(pk__in=[v for v in values if v.isdigit()]))
+            found = list(queryset.filter(pk__in=[v for v in values if v.isdecimal()]))
             if len(found) != len(set(values)):
                 raise Http404("No such record.")
             multiple = isinstance(field, forms.ModelMultipleChoiceField)
@@ -285,7 +285,7 @@ class ObjectEditView(BaseObjectView):
             return None
         label, pk = value.rsplit(":", 1)
         views = registry.get(label)
-        if views is None or not pk.isdigit():
+        if views is None or not pk.isdecimal():
             raise Http404("No such record.")
         target = get_object_or_404(visible(views.model, self.request.user), pk=pk)
         relation = next(
@@ -480,7 +480,7 @@ class BulkSelectionMixin:
     """The selected records: every ``pk`` re-fetched through the scoped queryset."""
 
     def selected(self):
-        pks = [pk for pk in self.request.POST.getlist("pk") if pk.isdigit()]
+        pks = [pk for pk in self.request.POST.getlist("pk") if pk.isdecimal()]
         return list(self.queryset.filter(pk__in=pks).order_by("pk"))
 
 
@@ -634,7 +634,7 @@ class ObjectHistoryView(BaseObjectView):
 
     def get(self, request, **kwargs):
         obj = self.get_object()
-        page = max(_int(request.GET.get("page"), 1), 1)
+        page = min(max(_int(request.GET.get("page"), 1), 1), 10**6)  # an OFFSET SQL can hold
         start = (page - 1) * self.page_size
         records = list(
             obj.history.order_by("-history_date", "-history_id").select_related("history_user")[
@@ -708,7 +708,7 @@ class ObjectLinkView(BaseObjectView):
         )
         if rel is None:
             raise Http404("No such relation.")
-        pks = [p for p in request.POST.getlist("targets") if p.isdigit()]
+        pks = [p for p in request.POST.getlist("targets") if p.isdecimal()]
         targets = list(visible(rel.related_model, request.user).filter(pk__in=pks))
         for target in targets:
             policy.may_link(request.user, obj, target).require()

@@ -4,8 +4,13 @@ One generic page over the resources the domain apps register (``execcoord.import
 uploaded file is kept under ``imports/<user id>/<token>`` in the default storage between the
 preview and the confirmation, so a confirmation can only ever import the file its own user
 uploaded, and the rows are read and validated again on confirm (never taken from the form).
+The storage is shared by every app server (``STORAGES``), so any server may confirm a
+preview made on another. A preview is removed when it is confirmed or cancelled, and once it
+is older than ``IMPORT_PREVIEW_MAX_AGE`` (``manage.py purge_import_previews``, from cron).
 """
 
+import datetime
+import logging
 import os
 import re
 import secrets
@@ -17,12 +22,15 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from execcoord import imports
 from execcoord.utils import viewname
 
+logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+PREVIEW_DIR = "imports"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -68,12 +76,16 @@ def import_page(request):
     data = upload.read()
     try:
         dataset = imports.read_upload(upload.name, data, resource)
+        report = imports.run_import(
+            resource, dataset, request.user, dry_run=True, file_name=upload.name
+        )
     except imports.ImportFileError as error:
         context["form_error"] = str(error)
         return render(request, "imports/import.html", context, status=400)
-    report = imports.run_import(
-        resource, dataset, request.user, dry_run=True, file_name=upload.name
-    )
+    except imports.DatabaseUnavailable as error:
+        logger.exception("import preview of %s failed on the database", resource.slug)
+        context["form_error"] = str(error)
+        return render(request, "imports/import.html", context, status=503)
     token = ""
     if not report.has_errors:
         token = secrets.token_urlsafe(24)
@@ -83,14 +95,39 @@ def import_page(request):
 
 
 def _path(request, token, ext):
-    return f"imports/{request.user.pk}/{token}{ext}"
+    return f"{PREVIEW_DIR}/{request.user.pk}/{token}{ext}"
 
 
-def _preview(request, resource, report, file_name, token, status=200):
+def preview_expired(path, now=None):
+    """Whether the stored preview ``path`` is older than ``IMPORT_PREVIEW_MAX_AGE``."""
+    age = (now or timezone.now()) - default_storage.get_modified_time(path)
+    return age > datetime.timedelta(seconds=imports.settings.IMPORT_PREVIEW_MAX_AGE)
+
+
+def _stored_preview(request):
+    """``(resource, path, file_name)`` of the preview the POST names, or ``None`` when the
+    token is malformed or names no stored file."""
+    resource = _resource(request, request.POST.get("resource", ""))
+    token = request.POST.get("token", "")
+    file_name = os.path.basename(request.POST.get("file_name", ""))[:200]
+    ext = os.path.splitext(file_name)[1].lower()
+    if not TOKEN_RE.match(token) or ext not in imports.ALLOWED_EXTENSIONS:
+        return resource, None, file_name
+    path = _path(request, token, ext)
+    return resource, (path if default_storage.exists(path) else None), file_name
+
+
+def _preview(request, resource, report, file_name, token, status=200, failure=""):
     return render(
         request,
         "imports/preview.html",
-        {"resource": resource, "report": report, "file_name": file_name, "token": token},
+        {
+            "resource": resource,
+            "report": report,
+            "file_name": file_name,
+            "token": token,
+            "failure": failure,
+        },
         status=status,
     )
 
@@ -99,16 +136,11 @@ def _preview(request, resource, report, file_name, token, status=200):
 def import_confirm(request):
     """Import the previewed file: read and validate it again, all or nothing."""
     _importable(request)
-    resource = _resource(request, request.POST.get("resource", ""))
-    token = request.POST.get("token", "")
-    file_name = os.path.basename(request.POST.get("file_name", ""))[:200]
-    ext = os.path.splitext(file_name)[1].lower()
-    path = _path(request, token, ext)
-    if (
-        not TOKEN_RE.match(token)
-        or ext not in imports.ALLOWED_EXTENSIONS
-        or not default_storage.exists(path)
-    ):
+    resource, path, file_name = _stored_preview(request)
+    if path is not None and preview_expired(path):
+        default_storage.delete(path)
+        path = None
+    if path is None:
         messages.error(
             request, "This preview has expired or was already imported: upload the file again."
         )
@@ -117,11 +149,27 @@ def import_confirm(request):
         data = stored.read()
     try:
         dataset = imports.read_upload(file_name, data, resource)
+        report = imports.run_import(
+            resource, dataset, request.user, dry_run=False, file_name=file_name
+        )
     except imports.ImportFileError as error:
+        default_storage.delete(path)
         messages.error(request, str(error))
         return redirect("import")
-    report = imports.run_import(resource, dataset, request.user, dry_run=False, file_name=file_name)
+    except imports.DatabaseUnavailable as error:
+        # the preview is kept: the same confirmation may simply be tried again
+        logger.exception("import of %s failed on the database", resource.slug)
+        return _preview(
+            request,
+            resource,
+            imports.ImportReport(),
+            file_name,
+            request.POST["token"],
+            status=503,
+            failure=str(error),
+        )
     if report.has_errors:
+        default_storage.delete(path)
         return _preview(request, resource, report, file_name, "", status=400)
     default_storage.delete(path)
     messages.success(
@@ -130,6 +178,34 @@ def import_confirm(request):
         f"{report.unchanged} unchanged.",
     )
     return redirect(viewname(resource._meta.model, "list"))
+
+
+@require_POST
+def import_cancel(request):
+    """Drop a preview: its stored file is removed at once."""
+    _importable(request)
+    resource, path, file_name = _stored_preview(request)
+    if path is not None:
+        default_storage.delete(path)
+    messages.info(request, f"The import of {file_name or 'the file'} was cancelled.")
+    return redirect(reverse("import") + f"?resource={resource.slug}")
+
+
+def purge_expired_previews(now=None):
+    """Remove every stored preview older than ``IMPORT_PREVIEW_MAX_AGE``; return how many."""
+    removed = 0
+    try:
+        folders, _ = default_storage.listdir(PREVIEW_DIR)
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _, names = default_storage.listdir(f"{PREVIEW_DIR}/{folder}")
+        for name in names:
+            path = f"{PREVIEW_DIR}/{folder}/{name}"
+            if preview_expired(path, now):
+                default_storage.delete(path)
+                removed += 1
+    return removed
 
 
 def download_template(request, slug, fmt):

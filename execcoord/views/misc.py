@@ -14,10 +14,11 @@ from execcoord import policy, registry
 from execcoord.access import has_active_flag, visible
 from execcoord.models import SavedView
 from execcoord.search import global_search, search_queryset
-from execcoord.utils import viewname
+from execcoord.utils import text_param, viewname
 from execcoord.views.generic import user_unit_id
 
 AUTOCOMPLETE_LIMIT = 20
+SEARCH_MAX_LENGTH = 200
 
 
 def home(request):
@@ -27,7 +28,14 @@ def home(request):
 
 def search(request):
     """Global search across the registered searchable models, grouped by type."""
-    q = request.GET.get("q", "").strip()[:200]
+    q = text_param(request.GET, "q", SEARCH_MAX_LENGTH)
+    if q is None:
+        messages.error(
+            request,
+            f"The search text was not searched: it may be at most {SEARCH_MAX_LENGTH} "
+            "characters long and hold no control characters.",
+        )
+        q = ""
     groups = global_search(request.user, q)
     for group in groups:
         list_url = reverse(viewname(group["views"].model, "list"))
@@ -56,7 +64,10 @@ def autocomplete(request, label):
     queryset = visible(views.model, request.user)
     if has_active_flag(views.model):
         queryset = queryset.filter(is_active=True)
-    queryset = search_queryset(queryset, request.GET.get("q", "")[:100])
+    q = text_param(request.GET, "q", SEARCH_MAX_LENGTH)
+    if q is None:  # nothing can match it
+        return JsonResponse({"results": []})
+    queryset = search_queryset(queryset, q)
     ordering = views.model._meta.ordering or []
     rows = queryset.order_by(*ordering, "pk")[:AUTOCOMPLETE_LIMIT]
     return JsonResponse({"results": [{"id": o.pk, "text": str(o)} for o in rows]})
@@ -80,13 +91,20 @@ def saved_view_create(request):
         raise Http404("Unknown list.")
     policy.may(request.user, "add", SavedView).require()
     list_url = reverse(viewname(views.model, "list"))
-    name = request.POST.get("name", "").strip()[:255]
+    name = text_param(request.POST, "name", 255)
     sharing = request.POST.get("sharing", SavedView.Sharing.PRIVATE)
     if not name or sharing not in SavedView.Sharing.values:
-        messages.error(request, "Give the view a name and choose who can use it.")
+        messages.error(
+            request,
+            "Give the view a name (one line, at most 255 characters) and choose who can use it.",
+        )
         return HttpResponseRedirect(_back(request, list_url))
     unit_id = user_unit_id(request.user) if sharing == SavedView.Sharing.UNIT else None
-    query = request.POST.get("query", "").lstrip("?")[:4000]
+    query = text_param(request.POST, "query", 4000)
+    if query is None:
+        messages.error(request, "This list's filters are too long to save as a view.")
+        return HttpResponseRedirect(_back(request, list_url))
+    query = query.lstrip("?")
     saved = SavedView(
         name=name,
         model=views.label,

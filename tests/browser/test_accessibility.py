@@ -165,3 +165,17 @@ def test_list_page_at_phone_width(page, admin):
     from playwright.sync_api import expect
 
     expect(page.get_by_role("button", name="Apply")).to_be_visible()
+
+
+def test_not_found_page(page, admin):
+    response = page.goto("/no-such-page/")
+    assert response.status == 404
+    check(page, "error_404")
+
+
+@pytest.mark.urls("tests.error_urls")
+def test_server_error_page(page, admin):
+    response = page.goto("/boom/")
+    assert response.status == 500
+    assert page.get_by_text("Reference:").is_visible()
+    check(page, "error_500")

@@ -9,19 +9,25 @@ Each person gets at most one digest a day, gathering:
   goes to the lead unit's manager, and past twice that also to the issuing unit's manager.
 
 Mails go on business days only (no weekends or US federal holidays). A digest is claimed
-before it is sent: the ``ReminderLog`` row for (person, day) is inserted while the person's row
-is locked, and a person who already has a row that day is skipped, so a second run the same
-day (or two overlapping cron runs) sends nothing new. A failed send removes its claim so the
-next run retries. Every item links to its page under ``settings.SITE_URL``.
+while it is sent: the ``ReminderLog`` row for (person, day) is inserted with the person's row
+locked, the mail is sent, and only then is the transaction committed. A person who already
+has a row that day is skipped, so a second run the same day (or an overlapping cron run,
+which waits on the lock) sends nothing new. A send that fails, or times out after
+``EMAIL_TIMEOUT`` seconds, rolls its claim back, and so does a run killed mid-send: the next
+run sends that digest. When the mail server itself fails (no answer, a refused or dropped
+connection) the run stops trying and reports the digests left for the next run. Every item
+links to its page under ``settings.SITE_URL``.
 """
 
 import datetime
+import logging
+import smtplib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import BadHeaderError, EmailMultiAlternatives, get_connection
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -29,7 +35,20 @@ from django.utils import timezone
 
 from actions.choices import ReminderKind
 from actions.models import Assignment, ExecutiveAction, ReminderLog
+from execcoord.utils import single_line
 from partners.models import OrganizationUnit, Person, path_ids
+
+logger = logging.getLogger(__name__)
+
+# Failures of one message (a refused address, a bad header): the next digest may still go.
+# Any other error of a send (a timeout, a refused or dropped connection) is the server's.
+MESSAGE_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPDataError,
+    BadHeaderError,
+    UnicodeError,
+    ValueError,
+)
 
 
 @lru_cache(maxsize=16)
@@ -153,22 +172,32 @@ def _nearest_manager(unit, managers):
     return None
 
 
-def claim(person, day, kind, item_count):
-    """Insert the day's log row for ``person`` unless one exists; True if this run won."""
+class AlreadySent(Exception):
+    """Someone else's run already sent this person today's digest."""
+
+
+def send_claimed(digest, day, connection=None):
+    """Record and send ``digest`` in one transaction: the claim holds only if the mail went.
+
+    The person's row is locked first, so an overlapping run waits here and then finds the
+    log row. Raises :class:`AlreadySent`, or the mail error after rolling the claim back.
+    """
+    person = digest.person
     with transaction.atomic():
         Person.objects.select_for_update().filter(pk=person.pk).first()
         if ReminderLog.objects.filter(person=person, date=day).exists():
-            return None
+            raise AlreadySent
         try:
             with transaction.atomic():
-                return ReminderLog.objects.create(
-                    person=person, date=day, kind=kind, item_count=item_count
+                ReminderLog.objects.create(
+                    person=person, date=day, kind=digest.kind, item_count=digest.item_count
                 )
-        except IntegrityError:
-            return None
+        except IntegrityError as error:
+            raise AlreadySent from error
+        render_digest(digest, day, connection).send()
 
 
-def render_digest(digest, today):
+def render_digest(digest, today, connection=None):
     context = {
         "digest": digest,
         "person": digest.person,
@@ -177,10 +206,10 @@ def render_digest(digest, today):
         "due_soon_days": settings.DUE_SOON_DAYS,
         "escalation_days": settings.ESCALATION_BUSINESS_DAYS,
     }
-    subject = render_to_string("actions/email/reminder_subject.txt", context).strip()
+    subject = single_line(render_to_string("actions/email/reminder_subject.txt", context))
     text = render_to_string("actions/email/reminder_body.txt", context)
     html = render_to_string("actions/email/reminder_body.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[digest.person.email])
+    message = EmailMultiAlternatives(subject, text, to=[digest.person.email], connection=connection)
     message.attach_alternative(html, "text/html")
     return message
 
@@ -203,7 +232,7 @@ class Command(BaseCommand):
         people = Person.objects.filter(
             pk__in=digests, is_active=True, user__is_active=True
         ).select_related("user")
-        sent = skipped = failed = 0
+        ready = []
         for person in people.order_by("pk"):
             digest = digests[person.pk]
             digest.person = person
@@ -213,34 +242,69 @@ class Command(BaseCommand):
                 .values_list("pk", flat=True)
             )
             digest.keep_only(visible)
-            if not digest.item_count or not person.email:
-                continue
-            if dry_run:
+            if digest.item_count and person.email:
+                ready.append(digest)
+        if dry_run:
+            for digest in ready:
+                kind = ReminderKind(digest.kind).label.lower()
                 self.stdout.write(
-                    f"would send {person.email} a {ReminderKind(digest.kind).label.lower()} digest"
+                    f"would send {digest.person.email} a {kind} digest"
                     f" ({digest.item_count} taskers)"
                 )
-                continue
-            log = claim(person, today, digest.kind, digest.item_count)
-            if log is None:
-                skipped += 1
-                continue
-            try:
-                render_digest(digest, today).send()
-            except Exception as exc:  # noqa: BLE001 - release the claim so a rerun retries
-                log.delete()
-                failed += 1
-                self.stderr.write(f"could not send to {person.email}: {exc}")
-            else:
-                sent += 1
+            return
+        self.send_all(ready, today)
+
+    def send_all(self, digests, today):
+        """Send every digest over one connection, then report what could not be sent and
+        fail (a non-zero exit, which cron reports) so that someone looks."""
+        sent = skipped = 0
+        failed, left = [], []
+        connection = get_connection()
+        try:
+            for index, digest in enumerate(digests):
+                try:
+                    send_claimed(digest, today, connection)
+                except AlreadySent:
+                    skipped += 1
+                except MESSAGE_ERRORS as error:
+                    failed.append((digest.person.email, error))
+                except Exception as error:  # noqa: BLE001 - the server's: stop trying
+                    failed.append((digest.person.email, error))
+                    left = [d.person.email for d in digests[index + 1 :]]
+                    break
+                else:
+                    sent += 1
+        finally:
+            _close_quietly(connection)
         self.stdout.write(
-            f"{today:%Y-%m-%d}: {sent} digests sent, {skipped} already sent today, {failed} failed."
+            f"{today:%Y-%m-%d}: {sent} digests sent, {skipped} already sent today, "
+            f"{len(failed) + len(left)} not sent."
         )
-        if failed:
-            raise CommandError(f"{failed} digests could not be sent; rerun to retry them.")
+        for address, error in failed:
+            reason = single_line(str(error)) or "no answer"
+            self.stderr.write(f"not sent to {address}: {type(error).__name__}: {reason}")
+            logger.error("reminder digest not sent to %s: %r", address, error)
+        if left:
+            self.stderr.write(
+                f"not tried after the mail server failed: {len(left)} digests ({', '.join(left)})"
+            )
+            logger.error("mail server failed: %d reminder digests left for next run", len(left))
+        if failed or left:
+            raise CommandError(
+                f"{len(failed) + len(left)} digests could not be sent; the next run sends "
+                "them (run the command again once the mail server answers)."
+            )
 
     def parse_date(self, value):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError as exc:
             raise CommandError(f"--date must look like 2026-11-25, not {value!r}.") from exc
+
+
+def _close_quietly(connection):
+    """Close the mail connection; a server that stopped answering may fail even that."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - nothing is left to send on it
+        logger.warning("the mail connection did not close cleanly", exc_info=True)

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from execcoord.formats import format_date
 from execcoord.forms import BaseModelForm, bulk_edit_form_for
 
 from .models import (
@@ -164,7 +165,7 @@ class ExecutiveActionForm(BaseModelForm):
 
         due = self.cleaned_data.get("due_date") if hasattr(self, "cleaned_data") else None
         reason = non_business_day_reason(due)
-        return f"The due date {due:%d %b %Y} falls on {reason}." if reason else None
+        return f"The due date {format_date(due)} falls on {reason}." if reason else None
 
     def save(self, commit=True):
         """Save the fields, then move the due date through ``services.change_due_date``

@@ -8,12 +8,13 @@ sub-taskers, updates or links, and the context functions only arrange those rows
 """
 
 from django.urls import reverse
-from django.utils import dateformat, formats
+from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from execcoord.formats import format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel
 
 from . import policy, services, workflow
@@ -164,7 +165,7 @@ def timeline_html(events):
                 event.label,
                 title,
                 dateformat.format(when, "c"),
-                formats.date_format(when, "j M Y H:i"),
+                format_datetime(when),
                 who,
                 detail,
             )

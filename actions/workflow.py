@@ -28,6 +28,8 @@ from actions.choices import (
 )
 from actions.models import Assignment, ExecutiveAction
 from actions.policy import answers_on_behalf, may_respond
+from execcoord.formats import format_date
+from execcoord.utils import user_name
 
 S = ActionStatus
 A = AssignmentStatus
@@ -434,7 +436,7 @@ def timeline(action, user, data=None):
         detail = update.key_accomplishments or update.next_steps or update.notes
         if interim:
             sent = f" to {update.sent_to}" if update.sent_to else ""
-            title = f"Interim response sent{sent} on {update.status_date:%d %b %Y}"
+            title = f"Interim response sent{sent} on {format_date(update.status_date)}"
         else:
             pct = f", {update.percent_complete}%" if update.percent_complete is not None else ""
             title = f"Status update ({update.get_health_display()}{pct})"
@@ -469,7 +471,7 @@ def timeline(action, user, data=None):
                 "due_date",
                 str(change),
                 change.reason,
-                str(change.changed_by or ""),
+                user_name(change.changed_by),
                 badge="warning",
             )
         )
@@ -478,9 +480,9 @@ def timeline(action, user, data=None):
             Event(
                 request.created_at,
                 "extension",
-                f"Extension to {request.requested_due_date:%d %b %Y} requested",
+                f"Extension to {format_date(request.requested_due_date)} requested",
                 request.justification,
-                str(request.requested_by or ""),
+                user_name(request.requested_by),
                 request.get_absolute_url(),
                 "warning",
             )
@@ -492,7 +494,7 @@ def timeline(action, user, data=None):
                     "extension",
                     f"Extension {request.get_status_display().lower()}",
                     request.decision_comment,
-                    str(request.decided_by or ""),
+                    user_name(request.decided_by),
                     request.get_absolute_url(),
                     "success" if request.status == "approved" else "danger",
                 )
@@ -525,7 +527,7 @@ def timeline(action, user, data=None):
                 attachment.uploaded_at,
                 "attachment",
                 f"{attachment.get_kind_display()} attached: {attachment.title}",
-                who=str(attachment.uploaded_by or ""),
+                who=user_name(attachment.uploaded_by),
             )
         )
     for link in data["timeline:dependencies"]:
@@ -544,7 +546,7 @@ def timeline(action, user, data=None):
 
 
 def _who(row):
-    return row.history_user.get_username() if row.history_user_id and row.history_user else ""
+    return user_name(row.history_user) if row.history_user_id and row.history_user else ""
 
 
 def _history_events(rows):

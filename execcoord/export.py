@@ -15,6 +15,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 
 from execcoord.access import is_restricted, visible
 from execcoord.tables import optimize_queryset
+from execcoord.utils import is_user_model, user_name
 
 CHUNK = 2000
 
@@ -144,6 +145,8 @@ def _reader(model, accessor, allowed):
         return lambda record: getattr(record, display)()
     if field is not None and field.many_to_many:
         return lambda record: "; ".join(str(o) for o in getattr(record, accessor).all())
+    if field is not None and field.many_to_one and is_user_model(field.related_model):
+        return lambda record: user_name(getattr(record, accessor))
     if accessor in allowed:
         attname, visible_pks = field.attname, allowed[accessor]
 
@@ -171,7 +174,12 @@ def _visible_related(queryset, accessors, user):
     allowed = {}
     for accessor in accessors:
         field = _field(queryset.model, accessor)
-        if field is not None and field.many_to_one and is_restricted(field.related_model):
+        if (
+            field is not None
+            and field.many_to_one
+            and is_restricted(field.related_model)
+            and not is_user_model(field.related_model)
+        ):
             ids = queryset.values(field.attname)
             allowed[accessor] = set(
                 visible(field.related_model, user).filter(pk__in=ids).values_list("pk", flat=True)

@@ -22,8 +22,11 @@ from django_tables2.paginators import LazyPaginator
 from django_tables2.utils import AttributeDict
 
 from execcoord.access import is_restricted, visible, visible_pks
+from execcoord.utils import is_user_model, user_name
 
-DATE_FORMAT = "j M Y"
+# the app's formats (execcoord/formats), by name: Django looks them up
+DATE_FORMAT = "DATE_FORMAT"
+DATETIME_FORMAT = "DATETIME_FORMAT"
 EMPTY = "—"
 
 
@@ -62,6 +65,8 @@ class RelatedColumn(tables.Column):
     def render(self, value, table):
         if not table.related_visible(value):
             return EMPTY
+        if is_user_model(type(value)):
+            return user_name(value)
         if not self.link_related:
             return str(value)
         url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
@@ -107,7 +112,7 @@ class DateColumn(tables.DateColumn):
 class DateTimeColumn(tables.DateTimeColumn):
     """django-tables2's date-time column that remembers its format (local time)."""
 
-    def __init__(self, format=f"{DATE_FORMAT} H:i", **kwargs):
+    def __init__(self, format=DATETIME_FORMAT, **kwargs):
         super().__init__(format=format, **kwargs)
         self.format = format
 
@@ -238,7 +243,7 @@ class BaseTable(tables.Table):
         The first call for a model checks every row of the page in one query.
         """
         model = type(obj)
-        if not is_restricted(model):
+        if not is_restricted(model) or is_user_model(model):
             return True
         if model not in self._visible_related:
             pks = set()

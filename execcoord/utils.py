@@ -47,3 +47,21 @@ def cached_reverse(name, *args):
 @functools.lru_cache(maxsize=512)
 def _reverse(prefix, name, args):
     return reverse(name, args=list(args))
+
+
+def user_name(user):
+    """How a person is named on a page: the full name of the sign-in, else its username
+    ("" for no user). Who did something is shown to every signed-in user, as the history
+    and timeline always have."""
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def is_user_model(model):
+    """Whether ``model`` is the sign-in model: a user in a cell or field ("Requested by") is
+    named to every signed-in user (by :func:`user_name`), as the history names its authors;
+    there is no user page to link to."""
+    from django.conf import settings
+
+    return model._meta.label == settings.AUTH_USER_MODEL

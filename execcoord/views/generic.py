@@ -20,6 +20,7 @@ from django_tables2.utils import OrderByTuple
 
 from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
+from execcoord.changes import history_entries
 from execcoord.export import export_response
 from execcoord.forms import FORM_KEY, bulk_edit_form_for, changed_fields_since
 from execcoord.models import FormSubmission, StaleEdit
@@ -639,7 +640,9 @@ class BulkDeleteView(BulkSelectionMixin, BaseObjectView):
 
 
 class ObjectHistoryView(BaseObjectView):
-    """The record's change history, newest first, field by field, with who and when."""
+    """The record's change history, newest first, field by field, with who and when: choice
+    labels, related records by name, the app's dates; saves that changed nothing a reader
+    can see are left out (``execcoord.changes``)."""
 
     template_name = "generic/object_history.html"
     page_size = 25
@@ -653,21 +656,11 @@ class ObjectHistoryView(BaseObjectView):
                 start : start + self.page_size + 1
             ]
         )
-        entries = []
-        for record, older in zip(records, records[1:] + [None], strict=True):
-            if len(entries) == self.page_size:
-                break
-            changes = []
-            if older is not None:
-                changes = [
-                    (_label(obj, c.field), c.old, c.new)
-                    for c in record.diff_against(older).changes
-                    if c.field not in ("updated_at", "version")
-                ]
-            entries.append({"record": record, "changes": changes})
+        shown = records[: self.page_size]
+        older = records[self.page_size] if len(records) > self.page_size else None
         context = self.base_context(
             object=obj,
-            entries=entries,
+            entries=history_entries(self.model, [*shown, older], request.user),
             page=page,
             has_next=len(records) > self.page_size,
             active_tab="history",

@@ -346,11 +346,18 @@ class ObjectEditView(BaseObjectView):
         return obj
 
     def render_form(self, form, obj, link, status=200):
+        # The form carries only a return URL its link named: without one, saving opens the
+        # saved record (``get_return_url(saved)``), not the list; Cancel goes back to the
+        # record being edited.
+        requested = self.requested_return_url()
+        editing = "pk" in self.kwargs
         context = self.base_context(
             object=obj if obj.pk else None,
             form=form,
             link_target=link[0] if link else None,
             active_tab="edit",
+            return_url=requested or "",
+            cancel_url=requested or (obj.get_absolute_url() if editing else self.get_return_url()),
         )
         context.update(self.get_extra_context(self.request, obj))
         return self.render(context, status=status)

@@ -7,6 +7,8 @@ other panel in one query (``execcoord.panels.load_panel_data``), whatever the nu
 sub-taskers, updates or links, and the context functions only arrange those rows.
 """
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
@@ -119,8 +121,8 @@ def timeline_context(request, action, data):
     can_edit = bool(policy.may_edit(request.user, action))
 
     def add(name, **params):
-        query = "&".join(f"{k}={v}" for k, v in params.items())
-        return f"{reverse(f'actions:{name}_add')}?action={action.pk}&{query}return_url={back}"
+        query = urlencode({"action": action.pk, **params, "return_url": back})
+        return f"{reverse(f'actions:{name}_add')}?{query}"
 
     return {
         "events_html": timeline_html(workflow.timeline(action, request.user, data)),
@@ -129,7 +131,8 @@ def timeline_context(request, action, data):
         "interim_url": add("statusupdate", kind="interim"),
         "decision_url": add("decisionlogentry"),
         "dependency_url": (
-            f"{reverse('actions:dependency_add')}?successor={action.pk}&return_url={back}"
+            f"{reverse('actions:dependency_add')}?"
+            + urlencode({"successor": action.pk, "return_url": back})
         ),
     }
 

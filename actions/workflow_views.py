@@ -452,7 +452,30 @@ class ExecutiveActionBulkEditView(BulkEditView):
 
 class StatusUpdateEditView(ObjectEditView):
     """Posting a status update goes through ``services.post_status_update``, so the action's
-    health and percent complete follow it (and roll up to the parents)."""
+    health and percent complete follow it (and roll up to the parents).
+
+    A new update is the poster's (``reported_by`` their person) and starts from the tasker's
+    current health; on a tasker with sub-taskers the form says that its percent complete is
+    rolled up, and the message after saving says the typed value was kept on the update only.
+    """
+
+    def alter_object(self, obj, request):
+        if obj.reported_by_id is None:
+            obj.reported_by_id = get_user_scope(request.user).person_id
+        return obj
+
+    def get_form(self, obj, data=None, files=None):
+        form = super().get_form(obj, data, files)
+        action = form.initial.get("action") or (obj.action if obj.action_id else None)
+        if isinstance(action, ExecutiveAction):
+            if obj.pk is None and data is None:
+                form.initial["health"] = action.health
+            if "percent_complete" in form.fields and action.children.exists():
+                form.fields["percent_complete"].help_text = (
+                    f"{action.number}'s percent complete is rolled up from its sub-taskers "
+                    f"(now {action.percent_complete}%); a value here is kept on this update only."
+                )
+        return form
 
     def save_form(self, form, link):
         update = form.save(commit=False)
@@ -471,6 +494,14 @@ class StatusUpdateEditView(ObjectEditView):
         except ValidationError as invalid:
             form.add_error(None, invalid)
             return None
+        if update.percent_not_applied:
+            action.refresh_from_db(fields=["percent_complete"])
+            messages.info(
+                self.request,
+                f"{action.number}'s percent complete is rolled up from its sub-taskers and "
+                f"stays at {action.percent_complete}%; the {update.percent_complete}% you "
+                "typed is kept on this update.",
+            )
         return update
 
 

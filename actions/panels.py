@@ -82,7 +82,8 @@ def workflow_context(request, action, data):
         "can_manage": bool(policy.may_supervise(user, action)),
         "can_edit": bool(policy.may_edit(user, action)),
         "extension_url": reverse("actions:executiveaction_extension", args=[action.pk]),
-        "child_total": len(children),
+        # a cancelled sub-tasker is no longer work to complete ("2 of 2", not "2 of 3")
+        "child_total": sum(child.status != ActionStatus.CANCELLED for child in children),
         "child_completed": sum(child.status == ActionStatus.COMPLETED for child in children),
     }
 
@@ -198,6 +199,26 @@ def attachments_context(request, action, data):
         "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         "extensions": ", ".join(settings.ATTACHMENT_ALLOWED_EXTENSIONS),
     }
+
+
+def extension_context(request, extension, data):
+    """An extension request's own page: its tasker, and Approve / Deny while it is pending
+    for a manager of the tasker's units (the same form as on the tasker's page)."""
+    return {"can_decide": bool(policy.may_supervise(request.user, extension.action))}
+
+
+def extension_layout():
+    """The extension request page: the decision first, then its fields and due-date changes."""
+    return [
+        TemplatePanel(
+            "actions/panels/extension.html",
+            extension_context,
+            title="Decision",
+            width="col-12",
+        ),
+        FieldsPanel(),
+        RelatedPanel("due_date_changes"),
+    ]
 
 
 # Relations not drawn by the panels above get the generic related panel.

@@ -20,7 +20,7 @@ from .models import (
     StatusUpdate,
     Tag,
 )
-from .panels import action_layout
+from .panels import action_layout, extension_layout
 
 
 def _add_subtasker_url(action):
@@ -117,7 +117,7 @@ register_model(
 )
 register_model(DecisionLogEntry)
 register_model(Dependency)
-register_model(ExtensionRequest, user_fields=("requested_by",))
+register_model(ExtensionRequest, user_fields=("requested_by",), detail_layout=extension_layout())
 register_model(DueDateChange, user_fields=("changed_by",))
 register_model(Attachment, user_fields=("uploaded_by",))
 register_model(ExecutiveActionType)

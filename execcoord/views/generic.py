@@ -62,6 +62,11 @@ class ObjectListView(BaseObjectView):
 
     def get(self, request, **kwargs):
         views = self.registration
+        if any(value == "" for _, values in request.GET.lists() for value in values):
+            # A filter form submitted without JavaScript sends every empty field (~45 of
+            # them); the list answers at the URL of the filled-in ones (the script does the
+            # same before submitting).
+            return HttpResponseRedirect(f"{request.path}{_without_empty(request.GET)}")
         filterset = views.filterset(request.GET or None, queryset=self.queryset, request=request)
         queryset = filterset.qs
         if request.GET.get("export") in ("csv", "xlsx"):
@@ -72,6 +77,7 @@ class ObjectListView(BaseObjectView):
         context = self.base_context(
             table=table,
             filterset=filterset,
+            chips=filterset.chips(request.GET),
             per_page_choices=PER_PAGE_CHOICES,
             saved_views=saved_views_for(request.user, self.model),
             model_label=self.model._meta.label_lower,
@@ -124,6 +130,17 @@ class ObjectListView(BaseObjectView):
         except InvalidPage:
             table.paginate(page=1, **paginate)
         return table
+
+
+def _without_empty(query):
+    """``?…`` of ``query`` without its empty values (``""`` if nothing is left)."""
+    kept = query.copy()
+    for key, values in query.lists():
+        kept.setlist(key, [value for value in values if value != ""])
+        if not kept.getlist(key):
+            del kept[key]
+    encoded = kept.urlencode()
+    return f"?{encoded}" if encoded else ""
 
 
 def total_ordering(queryset, table_class, sort):

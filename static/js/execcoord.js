@@ -78,7 +78,23 @@
     });
   }
 
+  /* A filter form sends only the fields that have a value: without this a list's URL
+     carried forty empty parameters (the server redirects such a URL the same way when the
+     script has not run). */
+  function dropEmptyFields(form) {
+    form.addEventListener("formdata", function (event) {
+      var data = event.formData;
+      var kept = [];
+      data.forEach(function (value, key) {
+        if (!(typeof value === "string" && value === "")) kept.push([key, value]);
+      });
+      Array.from(new Set(Array.from(data.keys()))).forEach(function (key) { data.delete(key); });
+      kept.forEach(function (pair) { data.append(pair[0], pair[1]); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-ec-drop-empty]").forEach(dropEmptyFields);
     document.querySelectorAll("select[data-autocomplete-url]").forEach(initAutocomplete);
     document.querySelectorAll("input.js-select-all").forEach(initSelectAll);
     markAllScrollable();

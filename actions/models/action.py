@@ -455,6 +455,11 @@ class ExecutiveAction(BaseModel):
         "method_of_receipt": METHOD_OF_RECEIPT_COLORS,
     }
     search_fields = ("number", "title", "description")
+    # a person's name finds the taskers they are accountable for or named on (issue 15)
+    search_related_fields = {
+        "accountable_person": ("first_name", "last_name"),
+        "assignments__person": ("first_name", "last_name"),
+    }
 
     class Meta:
         # default ordering: by suspense, then number (index ea_due_number_idx)

@@ -244,7 +244,6 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
     readonly_fields = (
         "workflow_link",
         "number",
-        "version",
         "held_from_status",
         "original_due_date",
         "is_overdue",
@@ -337,7 +336,7 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
         ),
         ("Tree", {"fields": ("parent", "percent_complete")}),
         ("Closure", {"fields": ("outcome", "outcome_summary", "tags", "notes")}),
-        ("Record", {"classes": ("collapse",), "fields": ("version", "created_at", "updated_at")}),
+        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
     )
     inlines = (AssignmentInline, StatusUpdateInline, DecisionInline, AttachmentInline)
 

@@ -398,12 +398,18 @@ def _relations(model):
 def _disambiguate(model, relations):
     """Name reverse relations by their field when one model is reached twice or is ``model``.
 
-    E.g. "Executive actions (parent)" for sub-taskers, "Dependencies (predecessor)".
+    E.g. "Dependencies (predecessor)". A model names its own relations as people call them
+    in ``related_titles`` (``{"children": "Sub-units"}``), which comes first: a unit's
+    sub-units were titled "Organization units (parent)".
     """
+    titles = getattr(model, "related_titles", {})
     seen = {}
     for relation in relations:
         seen[relation.related_model] = seen.get(relation.related_model, 0) + 1
     for relation in relations:
+        if relation.name in titles:
+            relation.verbose_name = titles[relation.name]
+            continue
         twice = seen[relation.related_model] > 1 or relation.related_model is model
         if relation.kind != "m2m" and twice:
             field = relation.related_model._meta.get_field(relation.lookup)

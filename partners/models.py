@@ -168,6 +168,7 @@ class OrganizationUnit(BaseModel):
     objects = OrganizationUnitQuerySet.as_manager()
 
     search_fields = ("name", "abbreviation", "code", "email")
+    related_titles = {"children": "Sub-units"}  # the units whose parent this is
 
     class Meta:
         ordering = ["name", "id"]
@@ -424,6 +425,7 @@ class Agreement(BaseModel):
 
     choice_colors = {"status": AGREEMENT_STATUS_COLORS}
     search_fields = ("number", "name")
+    related_titles = {"amendments": "Amendments"}
 
     class Meta:
         ordering = ["name", "id"]

@@ -51,6 +51,14 @@ class TagForm(BaseModelForm):
         fields = ("name",)
 
 
+def prefer_lead_unit_people(form):
+    """The accountable-person picker offers the people of the chosen lead unit first: its
+    search asks the endpoint with ``prefer=<lead unit>`` (``static/js/execcoord.js``)."""
+    if "accountable_person" in form.fields and "lead_unit" in form.fields:
+        attrs = form.fields["accountable_person"].widget.attrs
+        attrs["data-autocomplete-prefer-from"] = form["lead_unit"].auto_id
+
+
 class ExecutiveActionForm(BaseModelForm):
     """Create and edit an action. The write policy (``actions.policy``) removes the fields
     the user may not set: the workflow facts always (status moves through the workflow
@@ -140,6 +148,7 @@ class ExecutiveActionForm(BaseModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None or "due_date" not in self.fields:
             del self.fields["due_date_change_reason"]  # nothing to explain
+        prefer_lead_unit_people(self)
 
     def clean(self):
         cleaned = super().clean()

@@ -28,6 +28,7 @@ from partners.access import get_user_scope
 from . import policy, services, workflow
 from .business_days import non_business_day_reason
 from .choices import ActionStatus, AssignmentStatus
+from .forms import prefer_lead_unit_people
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest
 
 
@@ -91,6 +92,7 @@ class LeadForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         restrict_form_fields(self, user)
+        prefer_lead_unit_people(self)
 
 
 def _bootstrap(form):
@@ -385,13 +387,49 @@ class ExecutiveActionEditView(ObjectEditView):
     status move or due-date change is shown on the form with nothing saved; a due date on a
     weekend or federal holiday is pointed out."""
 
+    # what a sub-tasker takes from its parent (``?parent=``), so a CUI tasker's sub-tasker is
+    # not Unclassified and a restricted one's not Internal; the form still lets each change
+    INHERITED_FIELDS = (
+        "action_type",
+        "category",
+        "priority",
+        "visibility",
+        "security_classification",
+    )
+    INHERITED_LINKS = ("legal_authorities", "partners")
+
     def alter_object(self, obj, request):
         scope = get_user_scope(request.user)
         if scope.person_id and obj.issued_by_id is None:
             obj.issued_by_id = scope.person_id
         if scope.unit_id and obj.issuing_unit_id is None:
             obj.issuing_unit_id = scope.unit_id
+        parent = self.parent_from_query()
+        if parent is not None:
+            for name in self.INHERITED_FIELDS:
+                attname = obj._meta.get_field(name).attname
+                setattr(obj, attname, getattr(parent, attname))
         return obj
+
+    def parent_from_query(self):
+        """The visible parent named by ``?parent=`` of a new sub-tasker, or ``None`` (a
+        hidden one is refused as a 404 when the form reads the same parameter)."""
+        if "pk" in self.kwargs:
+            return None
+        if not hasattr(self, "_parent"):
+            pk = self.request.GET.get("parent", "")
+            queryset = ExecutiveAction.objects.visible_to(self.request.user)
+            self._parent = queryset.filter(pk=pk).first() if pk.isdigit() else None
+        return self._parent
+
+    def get_form(self, obj, data=None, files=None):
+        form = super().get_form(obj, data, files)
+        parent = self.parent_from_query()
+        if parent is not None and data is None:
+            for name in self.INHERITED_LINKS:
+                if name in form.fields:
+                    form.initial[name] = list(getattr(parent, name).all())
+        return form
 
     def get_return_url(self, obj=None):
         """A new action opens on its own page (to issue it, assign it, split it), unless the

@@ -379,6 +379,12 @@ class Person(BaseModel):
         """ "First Last"."""
         return f"{self.first_name} {self.last_name}".strip()
 
+    @classmethod
+    def autocomplete_preferred(cls, unit_id):
+        """The people a picker offers first when the form has chosen unit ``unit_id`` (the
+        accountable person of a tasker led by that unit)."""
+        return models.Q(organization_unit_id=unit_id)
+
 
 class Agreement(BaseModel):
     """An agreement with partners: MOU, MOA, IAA, CRADA, grant ... (the module's MOU)."""

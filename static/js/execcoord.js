@@ -7,7 +7,13 @@
     if (select.tomselect || typeof TomSelect === "undefined") return;
     var url = select.getAttribute("data-autocomplete-url");
     var requests = 0;
-    new TomSelect(select, {
+    /* data-autocomplete-prefer-from="id_lead_unit": the records of that choice come first
+       (the lead unit's people for the accountable person) */
+    var source = document.getElementById(select.getAttribute("data-autocomplete-prefer-from") || "");
+    function preferred() {
+      return source && source.value ? "&prefer=" + encodeURIComponent(source.value) : "";
+    }
+    var picker = new TomSelect(select, {
       valueField: "id",
       labelField: "text",
       searchField: [],
@@ -21,7 +27,7 @@
       load: function (query, callback) {
         var picker = this;
         var asked = ++requests;
-        fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin",
+        fetch(url + "?q=" + encodeURIComponent(query) + preferred(), { credentials: "same-origin",
           headers: { "Accept": "application/json" } })
           .then(function (r) { return r.ok ? r.json() : { results: [] }; })
           .then(function (data) {
@@ -45,6 +51,10 @@
        original select stays in the page only to be submitted: keep it out of the
        accessibility tree so it is neither announced twice nor nameless (axe: select-name). */
     select.setAttribute("aria-hidden", "true");
+    if (source) {
+      /* another lead unit: what was offered no longer comes first */
+      source.addEventListener("change", function () { picker.clearOptions(); });
+    }
   }
 
   /* A table wider than the screen scrolls: make the scrolling box reachable by keyboard

@@ -1,6 +1,6 @@
 """Generic pages of the actions models: one registration each, by convention."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from execcoord.panels import Button
 from execcoord.registry import app_registrar
@@ -37,6 +37,12 @@ def _assign_url(action):
 
 # The workflow pages of an action (actions/workflow_views.py).
 WORKFLOW_URLS = [
+    # people quote the number (EA-2026-00505), not the key: the same pages answer to it
+    re_path(
+        r"^executive-actions/(?P<number>[A-Za-z][A-Za-z0-9]*-\d{4}-\d+)/(?P<rest>[a-z-]+/)?$",
+        wf.action_by_number,
+        name="executiveaction_by_number",
+    ),
     path(
         "executive-actions/<int:pk>/transition/<str:target>/",
         wf.ActionTransitionView.as_view(),

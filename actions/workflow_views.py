@@ -38,6 +38,18 @@ def visible_action(request, pk, *, for_update=False):
     return get_object_or_404(queryset, pk=pk)
 
 
+@login_required
+def action_by_number(request, number, rest=None):
+    """``/actions/executive-actions/EA-2026-00505/`` (and ``…/edit/``, ``…/history/`` …):
+    the page of the visible action with that number, at its canonical address (404 for a
+    number the user may not see)."""
+    queryset = ExecutiveAction.objects.visible_to(request.user)
+    action = get_object_or_404(queryset, number=number.upper())
+    url = action.get_absolute_url() + (rest or "")
+    query = request.META.get("QUERY_STRING")
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+
 def _back(request, action):
     return HttpResponseRedirect(action.get_absolute_url())
 

@@ -302,7 +302,8 @@ def action_layout(fieldsets):
             "actions/panels/due_dates.html",
             due_dates_context,
             title="Due-date history",
-            width="col-12 col-xl-4",
+            # as tall as its rows, not stretched to the timeline beside it
+            width="col-12 col-xl-4 align-self-start",
             querysets_fn=page_querysets,
         ),
         TemplatePanel(

@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address the app's own links use (calendar feed, e-mails): where `make run` serves,
+# unless SITE_URL is set in the environment.
+SITE_URL ?= http://$(HOST):$(PORT)
 DEV := EXECCOORD_DEV=1
 
 .PHONY: install run test lint bench browsers restore-drill clean
@@ -18,11 +21,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Set up the database (SQLite by default), seed demo data if empty, serve on :8000.
+## Set up the database (SQLite by default), seed demo data if empty, serve on :8000
+## (PORT=… and HOST=… serve elsewhere, and SITE_URL follows them).
 run: install
 	$(DEV) DEBUG=1 $(PY) manage.py migrate --noinput
-	$(DEV) DEBUG=1 $(PY) manage.py seed_demo --if-empty
-	$(DEV) DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV) DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py seed_demo --if-empty
+	$(DEV) DEBUG=1 SITE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Install and run the whole test suite (DATABASE_URL selects PostgreSQL).
 ## One pytest worker per core (pytest-xdist); PYTEST_ARGS adds options, e.g. "-n 0 -x".

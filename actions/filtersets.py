@@ -28,10 +28,12 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     """Actions, with the dashboard's filters (every dashboard number links to one of these)."""
 
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
-    open = filters.BooleanFilter(method="filter_open", label="Open (not completed or cancelled)")
+    open = filters.BooleanFilter(
+        method="filter_open", label="Open", help_text="Not completed or cancelled."
+    )
     due_within = DaysFilter(method="filter_due_within", label="Due within (days)")
     lead_unit_subtree = NumberInFilter(
-        method="filter_lead_unit_subtree", label="Lead unit and its sub-units (unit ids)"
+        method="filter_lead_unit_subtree", label="Lead unit and its sub-units"
     )
     # The drill-through filters of My work and the dashboard (actions.dashboards): each
     # dashboard number links to the list with exactly the rows it counts.
@@ -51,12 +53,8 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     extension_pending = filters.BooleanFilter(
         method="filter_extension_pending", label="Extension request pending"
     )
-    supporting_unit = filters.NumberFilter(
-        method="filter_supporting_unit", label="Supporting unit (unit id)"
-    )
-    involving_person = filters.NumberFilter(
-        method="filter_involving_person", label="Work of a person (person id)"
-    )
+    supporting_unit = filters.NumberFilter(method="filter_supporting_unit", label="Supporting unit")
+    involving_person = filters.NumberFilter(method="filter_involving_person", label="Work of")
     main_filters = (
         "status",
         "priority",
@@ -69,6 +67,19 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     )
     # the list opens on the work still to do; "Open: Any" shows the finished ones too
     defaults = {"open": "true"}
+    # set by the dashboard's and My work's links; shown as chips naming the records
+    link_filters = (
+        "lead_unit_subtree",
+        "supporting_unit",
+        "involving_person",
+        "overdue_days_min",
+        "overdue_days_max",
+    )
+    chip_models = {
+        "lead_unit_subtree": "partners.OrganizationUnit",
+        "supporting_unit": "partners.OrganizationUnit",
+        "involving_person": "partners.Person",
+    }
 
     class Meta:
         model = ExecutiveAction

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from execcoord.formats import format_date
 from execcoord.forms import BaseModelForm, bulk_edit_form_for
 
 from .models import (
@@ -48,6 +49,14 @@ class TagForm(BaseModelForm):
     class Meta:
         model = Tag
         fields = ("name",)
+
+
+def prefer_lead_unit_people(form):
+    """The accountable-person picker offers the people of the chosen lead unit first: its
+    search asks the endpoint with ``prefer=<lead unit>`` (``static/js/execcoord.js``)."""
+    if "accountable_person" in form.fields and "lead_unit" in form.fields:
+        attrs = form.fields["accountable_person"].widget.attrs
+        attrs["data-autocomplete-prefer-from"] = form["lead_unit"].auto_id
 
 
 class ExecutiveActionForm(BaseModelForm):
@@ -139,6 +148,7 @@ class ExecutiveActionForm(BaseModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None or "due_date" not in self.fields:
             del self.fields["due_date_change_reason"]  # nothing to explain
+        prefer_lead_unit_people(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -164,7 +174,7 @@ class ExecutiveActionForm(BaseModelForm):
 
         due = self.cleaned_data.get("due_date") if hasattr(self, "cleaned_data") else None
         reason = non_business_day_reason(due)
-        return f"The due date {due:%d %b %Y} falls on {reason}." if reason else None
+        return f"The due date {format_date(due)} falls on {reason}." if reason else None
 
     def save(self, commit=True):
         """Save the fields, then move the due date through ``services.change_due_date``

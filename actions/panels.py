@@ -7,13 +7,16 @@ other panel in one query (``execcoord.panels.load_panel_data``), whatever the nu
 sub-taskers, updates or links, and the context functions only arrange those rows.
 """
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
-from django.utils import dateformat, formats
+from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from execcoord.formats import format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel
 
 from . import policy, services, workflow
@@ -79,7 +82,8 @@ def workflow_context(request, action, data):
         "can_manage": bool(policy.may_supervise(user, action)),
         "can_edit": bool(policy.may_edit(user, action)),
         "extension_url": reverse("actions:executiveaction_extension", args=[action.pk]),
-        "child_total": len(children),
+        # a cancelled sub-tasker is no longer work to complete ("2 of 2", not "2 of 3")
+        "child_total": sum(child.status != ActionStatus.CANCELLED for child in children),
         "child_completed": sum(child.status == ActionStatus.COMPLETED for child in children),
     }
 
@@ -118,8 +122,8 @@ def timeline_context(request, action, data):
     can_edit = bool(policy.may_edit(request.user, action))
 
     def add(name, **params):
-        query = "&".join(f"{k}={v}" for k, v in params.items())
-        return f"{reverse(f'actions:{name}_add')}?action={action.pk}&{query}return_url={back}"
+        query = urlencode({"action": action.pk, **params, "return_url": back})
+        return f"{reverse(f'actions:{name}_add')}?{query}"
 
     return {
         "events_html": timeline_html(workflow.timeline(action, request.user, data)),
@@ -128,7 +132,8 @@ def timeline_context(request, action, data):
         "interim_url": add("statusupdate", kind="interim"),
         "decision_url": add("decisionlogentry"),
         "dependency_url": (
-            f"{reverse('actions:dependency_add')}?successor={action.pk}&return_url={back}"
+            f"{reverse('actions:dependency_add')}?"
+            + urlencode({"successor": action.pk, "return_url": back})
         ),
     }
 
@@ -164,7 +169,7 @@ def timeline_html(events):
                 event.label,
                 title,
                 dateformat.format(when, "c"),
-                formats.date_format(when, "j M Y H:i"),
+                format_datetime(when),
                 who,
                 detail,
             )
@@ -194,6 +199,26 @@ def attachments_context(request, action, data):
         "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
         "extensions": ", ".join(settings.ATTACHMENT_ALLOWED_EXTENSIONS),
     }
+
+
+def extension_context(request, extension, data):
+    """An extension request's own page: its tasker, and Approve / Deny while it is pending
+    for a manager of the tasker's units (the same form as on the tasker's page)."""
+    return {"can_decide": bool(policy.may_supervise(request.user, extension.action))}
+
+
+def extension_layout():
+    """The extension request page: the decision first, then its fields and due-date changes."""
+    return [
+        TemplatePanel(
+            "actions/panels/extension.html",
+            extension_context,
+            title="Decision",
+            width="col-12",
+        ),
+        FieldsPanel(),
+        RelatedPanel("due_date_changes"),
+    ]
 
 
 # Relations not drawn by the panels above get the generic related panel.
@@ -277,7 +302,8 @@ def action_layout(fieldsets):
             "actions/panels/due_dates.html",
             due_dates_context,
             title="Due-date history",
-            width="col-12 col-xl-4",
+            # as tall as its rows, not stretched to the timeline beside it
+            width="col-12 col-xl-4 align-self-start",
             querysets_fn=page_querysets,
         ),
         TemplatePanel(

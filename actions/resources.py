@@ -34,6 +34,7 @@ A row that changes an action carries its Version as exported (``execcoord.import
 """
 
 import copy
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -59,7 +60,7 @@ from execcoord.imports import (
     register,
 )
 from partners.access import get_user_scope
-from partners.resources import ACCOUNT, PERSON, UNIT
+from partners.resources import ACCOUNT, PERSON, UNIT, own_unit_code
 
 ACTION_TYPE = KeyMap(ExecutiveActionType, lambda kind: kind.name, "action type")
 TAG = KeyMap(Tag, lambda tag: tag.name, "tag")
@@ -138,6 +139,16 @@ class ActionKeyMap(KeyMap):
 ACTION = ActionKeyMap(ExecutiveAction, lambda action: action.number, "action number")
 
 
+def _example_type(user):
+    """An active action type the importer may use (the template's example row imports)."""
+    types = ExecutiveActionType.objects.visible_to(user).filter(is_active=True)
+    return types.order_by("name").values_list("name", flat=True).first() or ""
+
+
+def _example_due_date(user):
+    return timezone.localdate() + datetime.timedelta(days=30)
+
+
 @register("action-types")
 class ExecutiveActionTypeResource(BaseResource):
     """Executive action types, matched by name."""
@@ -180,7 +191,7 @@ class ExecutiveActionResource(BaseResource):
     columns = [
         Column("number", "Number", required=True, readonly=True, example=""),
         Column("title", "Title", required=True, example="Respond to the GAO draft report"),
-        Column("action_type", "Type", ACTION_TYPE, required=True, example="Tasker"),
+        Column("action_type", "Type", ACTION_TYPE, required=True, example=_example_type),
         Column("category", "Category", example=""),
         Column("status", "Status", example="Draft"),
         Column("priority", "Priority", example="High"),
@@ -188,11 +199,11 @@ class ExecutiveActionResource(BaseResource):
         Column("description", "Description", example="Coordinate the agency response."),
         Column("details", "Details"),
         Column("parent", "Parent action (number)", ACTION),
-        Column("lead_unit", "Lead unit (code)", UNIT, example="OCIO"),
+        Column("lead_unit", "Lead unit (code)", UNIT, example=own_unit_code),
         Column("accountable_person", "Accountable person (e-mail)", PERSON),
         Column("partners", "Partners (account names)", ACCOUNT),
         Column("start_date", "Start date"),
-        Column("due_date", "Due date", example="2026-06-30"),
+        Column("due_date", "Due date", example=_example_due_date),
         Column("completed_date", "Completed date"),
         Column("percent_complete", "Percent complete", example=0),
         Column("issued_by", "Issued by (e-mail)", PERSON),

@@ -14,7 +14,13 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from actions.choices import FINAL_STATUSES, OPEN_STATUSES, ActionStatus, ExtensionStatus
+from actions.choices import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    ActionStatus,
+    ExtensionStatus,
+    Health,
+)
 from actions.models import (
     ActionNumberSequence,
     DueDateChange,
@@ -643,17 +649,26 @@ def request_extension(action, user, *, requested_due_date, justification):
 def post_status_update(update, user=None):
     """Save a status update and carry its health and percent complete onto the action.
 
-    Percent complete is taken only on an action without sub-taskers (a parent's is rolled
-    up); the change then rolls up to the ancestors.
+    An update left "Not assessed" keeps the action's health (it says nothing about it). An
+    update without an author is the poster's. Percent complete is taken only on an action
+    without sub-taskers (a parent's is rolled up: ``update.percent_not_applied`` is then set
+    so the page can say so); the change then rolls up to the ancestors.
     """
+    if update.reported_by_id is None and user is not None:
+        update.reported_by_id = get_user_scope(user).person_id
+    update.percent_not_applied = False
     with transaction.atomic():
         update.full_clean()
         _record_as(update, user, "Status update posted")
         update.save()
         action = ExecutiveAction.objects.select_for_update().get(pk=update.action_id)
-        action.health = update.health
-        if update.percent_complete is not None and not action.children.exists():
-            action.percent_complete = update.percent_complete
+        if update.health != Health.NOT_ASSESSED:
+            action.health = update.health
+        if update.percent_complete is not None:
+            if action.children.exists():
+                update.percent_not_applied = True
+            else:
+                action.percent_complete = update.percent_complete
         _record_as(action, user, str(update))
         action.save()
         if action.parent_id:

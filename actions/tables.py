@@ -81,6 +81,7 @@ class ExecutiveActionTable(BaseTable):
             "due_date",
             "percent_complete",
         )
+        card_columns = ("number", "title", "status", "due_date")
 
 
 class AssignmentTable(BaseTable):
@@ -98,6 +99,7 @@ class AssignmentTable(BaseTable):
             "updated_at",
         )
         default_columns = ("organization_unit", "action", "person", "role", "status", "due_date")
+        card_columns = ("organization_unit", "action", "status", "due_date")
 
 
 class StatusUpdateTable(BaseTable):
@@ -122,6 +124,7 @@ class StatusUpdateTable(BaseTable):
             "percent_complete",
             "reported_by",
         )
+        card_columns = ("status_date", "action", "health", "reported_by")
 
 
 class DecisionLogEntryTable(BaseTable):
@@ -177,6 +180,7 @@ class ExtensionRequestTable(BaseTable):
             "requested_due_date",
             "requested_by",
         )
+        card_columns = ("action", "status", "requested_due_date", "requested_by")
 
 
 class DueDateChangeTable(BaseTable):

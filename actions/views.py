@@ -1,6 +1,6 @@
 """Generic pages of the actions models: one registration each, by convention."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from execcoord.panels import Button
 from execcoord.registry import app_registrar
@@ -20,7 +20,7 @@ from .models import (
     StatusUpdate,
     Tag,
 )
-from .panels import action_layout
+from .panels import action_layout, extension_layout
 
 
 def _add_subtasker_url(action):
@@ -37,6 +37,12 @@ def _assign_url(action):
 
 # The workflow pages of an action (actions/workflow_views.py).
 WORKFLOW_URLS = [
+    # people quote the number (EA-2026-00505), not the key: the same pages answer to it
+    re_path(
+        r"^executive-actions/(?P<number>[A-Za-z][A-Za-z0-9]*-\d{4}-\d+)/(?P<rest>[a-z-]+/)?$",
+        wf.action_by_number,
+        name="executiveaction_by_number",
+    ),
     path(
         "executive-actions/<int:pk>/transition/<str:target>/",
         wf.ActionTransitionView.as_view(),
@@ -118,7 +124,7 @@ register_model(
 )
 register_model(DecisionLogEntry)
 register_model(Dependency)
-register_model(ExtensionRequest, user_fields=("requested_by",))
+register_model(ExtensionRequest, user_fields=("requested_by",), detail_layout=extension_layout())
 register_model(DueDateChange, user_fields=("changed_by",))
 register_model(Attachment, user_fields=("uploaded_by",))
 register_model(ExecutiveActionType)

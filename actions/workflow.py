@@ -30,9 +30,10 @@ from actions.choices import (
 )
 from actions.models import Assignment, ExecutiveAction
 from actions.policy import answers_on_behalf, may_respond
+from execcoord.formats import format_date
 from execcoord.models import StaleEdit
 from execcoord.submissions import clash_message
-from execcoord.utils import single_line
+from execcoord.utils import single_line, user_name
 
 logger = logging.getLogger(__name__)
 
@@ -519,7 +520,7 @@ def timeline(action, user, data=None):
         detail = update.key_accomplishments or update.next_steps or update.notes
         if interim:
             sent = f" to {update.sent_to}" if update.sent_to else ""
-            title = f"Interim response sent{sent} on {update.status_date:%d %b %Y}"
+            title = f"Interim response sent{sent} on {format_date(update.status_date)}"
         else:
             pct = f", {update.percent_complete}%" if update.percent_complete is not None else ""
             title = f"Status update ({update.get_health_display()}{pct})"
@@ -554,7 +555,7 @@ def timeline(action, user, data=None):
                 "due_date",
                 str(change),
                 change.reason,
-                str(change.changed_by or ""),
+                user_name(change.changed_by),
                 badge="warning",
             )
         )
@@ -563,9 +564,9 @@ def timeline(action, user, data=None):
             Event(
                 request.created_at,
                 "extension",
-                f"Extension to {request.requested_due_date:%d %b %Y} requested",
+                f"Extension to {format_date(request.requested_due_date)} requested",
                 request.justification,
-                str(request.requested_by or ""),
+                user_name(request.requested_by),
                 request.get_absolute_url(),
                 "warning",
             )
@@ -577,7 +578,7 @@ def timeline(action, user, data=None):
                     "extension",
                     f"Extension {request.get_status_display().lower()}",
                     request.decision_comment,
-                    str(request.decided_by or ""),
+                    user_name(request.decided_by),
                     request.get_absolute_url(),
                     "success" if request.status == "approved" else "danger",
                 )
@@ -610,7 +611,7 @@ def timeline(action, user, data=None):
                 attachment.uploaded_at,
                 "attachment",
                 f"{attachment.get_kind_display()} attached: {attachment.title}",
-                who=str(attachment.uploaded_by or ""),
+                who=user_name(attachment.uploaded_by),
             )
         )
     for link in data["timeline:dependencies"]:
@@ -665,7 +666,7 @@ def number_hider(texts, user, known=()):
 
 
 def _who(row):
-    return row.history_user.get_username() if row.history_user_id and row.history_user else ""
+    return user_name(row.history_user) if row.history_user_id and row.history_user else ""
 
 
 def _history_events(rows):

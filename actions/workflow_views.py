@@ -44,6 +44,7 @@ from partners.access import get_user_scope
 from . import policy, services, workflow
 from .business_days import non_business_day_reason
 from .choices import ActionStatus, AssignmentStatus
+from .forms import prefer_lead_unit_people
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,18 @@ def visible_action(request, pk, *, for_update=False):
     """The action ``pk`` if ``request.user`` may see it, else 404."""
     queryset = ExecutiveAction.objects.visible_to(request.user)
     return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def action_by_number(request, number, rest=None):
+    """``/actions/executive-actions/EA-2026-00505/`` (and ``…/edit/``, ``…/history/`` …):
+    the page of the visible action with that number, at its canonical address (404 for a
+    number the user may not see)."""
+    queryset = ExecutiveAction.objects.visible_to(request.user)
+    action = get_object_or_404(queryset, number=number.upper())
+    url = action.get_absolute_url() + (rest or "")
+    query = request.META.get("QUERY_STRING")
+    return HttpResponseRedirect(f"{url}?{query}" if query else url)
 
 
 def _back(request, action):
@@ -122,6 +135,7 @@ class LeadForm(OneTimeKeyMixin, forms.ModelForm):
         self.fields[TOKEN_FIELD].initial = concurrency_token(self.instance)
         restrict_form_fields(self, user)
         _bootstrap(self)
+        prefer_lead_unit_people(self)
 
     def seen_version(self):
         """The tasker's version this page was opened at (``""`` when the page sent none:
@@ -645,13 +659,49 @@ class ExecutiveActionEditView(ObjectEditView):
     status move or due-date change is shown on the form with nothing saved; a due date on a
     weekend or federal holiday is pointed out."""
 
+    # what a sub-tasker takes from its parent (``?parent=``), so a CUI tasker's sub-tasker is
+    # not Unclassified and a restricted one's not Internal; the form still lets each change
+    INHERITED_FIELDS = (
+        "action_type",
+        "category",
+        "priority",
+        "visibility",
+        "security_classification",
+    )
+    INHERITED_LINKS = ("legal_authorities", "partners")
+
     def alter_object(self, obj, request):
         scope = get_user_scope(request.user)
         if scope.person_id and obj.issued_by_id is None:
             obj.issued_by_id = scope.person_id
         if scope.unit_id and obj.issuing_unit_id is None:
             obj.issuing_unit_id = scope.unit_id
+        parent = self.parent_from_query()
+        if parent is not None:
+            for name in self.INHERITED_FIELDS:
+                attname = obj._meta.get_field(name).attname
+                setattr(obj, attname, getattr(parent, attname))
         return obj
+
+    def parent_from_query(self):
+        """The visible parent named by ``?parent=`` of a new sub-tasker, or ``None`` (a
+        hidden one is refused as a 404 when the form reads the same parameter)."""
+        if "pk" in self.kwargs:
+            return None
+        if not hasattr(self, "_parent"):
+            pk = self.request.GET.get("parent", "")
+            queryset = ExecutiveAction.objects.visible_to(self.request.user)
+            self._parent = queryset.filter(pk=pk).first() if pk.isdigit() else None
+        return self._parent
+
+    def get_form(self, obj, data=None, files=None):
+        form = super().get_form(obj, data, files)
+        parent = self.parent_from_query()
+        if parent is not None and data is None:
+            for name in self.INHERITED_LINKS:
+                if name in form.fields:
+                    form.initial[name] = list(getattr(parent, name).all())
+        return form
 
     def get_return_url(self, obj=None):
         """A new action opens on its own page (to issue it, assign it, split it), unless the
@@ -715,14 +765,37 @@ class ExecutiveActionHistoryView(ObjectHistoryView):
     not see shows it as unseen (``workflow.number_hider``)."""
 
     def adjust_entries(self, request, obj, entries):
-        hide = workflow.number_hider([e["reason"] for e in entries], request.user, {obj.number})
+        hide = workflow.number_hider([e.reason for e in entries], request.user, {obj.number})
         for entry in entries:
-            entry["reason"] = hide(entry["reason"])
+            entry.reason = hide(entry.reason)
 
 
 class StatusUpdateEditView(ObjectEditView):
     """Posting a status update goes through ``services.post_status_update``, so the action's
-    health and percent complete follow it (and roll up to the parents)."""
+    health and percent complete follow it (and roll up to the parents).
+
+    A new update is the poster's (``reported_by`` their person) and starts from the tasker's
+    current health; on a tasker with sub-taskers the form says that its percent complete is
+    rolled up, and the message after saving says the typed value was kept on the update only.
+    """
+
+    def alter_object(self, obj, request):
+        if obj.reported_by_id is None:
+            obj.reported_by_id = get_user_scope(request.user).person_id
+        return obj
+
+    def get_form(self, obj, data=None, files=None):
+        form = super().get_form(obj, data, files)
+        action = form.initial.get("action") or (obj.action if obj.action_id else None)
+        if isinstance(action, ExecutiveAction):
+            if obj.pk is None and data is None:
+                form.initial["health"] = action.health
+            if "percent_complete" in form.fields and action.children.exists():
+                form.fields["percent_complete"].help_text = (
+                    f"{action.number}'s percent complete is rolled up from its sub-taskers "
+                    f"(now {action.percent_complete}%); a value here is kept on this update only."
+                )
+        return form
 
     def save_form(self, form, link):
         update = form.save(commit=False)
@@ -741,6 +814,14 @@ class StatusUpdateEditView(ObjectEditView):
         except ValidationError as invalid:
             form.add_error(None, invalid)
             return None
+        if update.percent_not_applied:
+            action.refresh_from_db(fields=["percent_complete"])
+            messages.info(
+                self.request,
+                f"{action.number}'s percent complete is rolled up from its sub-taskers and "
+                f"stays at {action.percent_complete}%; the {update.percent_complete}% you "
+                "typed is kept on this update.",
+            )
         return update
 
 

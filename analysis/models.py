@@ -107,6 +107,7 @@ class LegalAuthority(BaseModel):
 
     choice_colors = {"status": AUTHORITY_STATUS_COLORS}
     search_fields = ("name", "citation", "document_number", "executive_order_number")
+    related_titles = {"children": "Subordinate authorities"}
 
     class Meta:
         ordering = ["name", "id"]
@@ -243,6 +244,7 @@ class Impact(BaseModel):
         "polarity": POLARITY_COLORS,
     }
     search_fields = ("name",)
+    related_titles = {"children": "Sub-impacts"}
 
     class Meta:
         ordering = ["name", "id"]
@@ -313,6 +315,7 @@ class RiskItem(BaseModel):
 
     choice_colors = {"status": RISK_STATUS_COLORS, "level": RISK_LEVEL_COLORS}
     search_fields = ("number", "name")
+    related_titles = {"children": "Sub-risks"}
 
     class Meta:
         ordering = ["-score", "name", "id"]

@@ -30,7 +30,8 @@ class ConcurrencyAdminForm(forms.ModelForm):
     feed tokens, reminder logs) has no token to check.
     """
 
-    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # internal: never named on the page (the admin drew a "Concurrency token" label)
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False, label="")
     user = None
 
     def __init__(self, *args, **kwargs):

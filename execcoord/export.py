@@ -8,13 +8,16 @@ related records the user may not see are left blank.
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 from django.db import models
 from django.db.models.base import ModelState
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
 
 from execcoord.access import is_restricted, visible
 from execcoord.tables import optimize_queryset
+from execcoord.utils import is_user_model, user_name
 
 CHUNK = 2000
 
@@ -42,7 +45,9 @@ def export_response(queryset, table_class, user, fmt, filename):
     if fmt == "xlsx":
         return _xlsx_response(header, rows, filename)
     writer = csv.writer(_Echo())
-    lines = (writer.writerow([_safe(v) for v in row]) for row in _with_header(header, rows))
+    lines = (
+        writer.writerow([_csv_text(_safe(v)) for v in row]) for row in _with_header(header, rows)
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -144,6 +149,8 @@ def _reader(model, accessor, allowed):
         return lambda record: getattr(record, display)()
     if field is not None and field.many_to_many:
         return lambda record: "; ".join(str(o) for o in getattr(record, accessor).all())
+    if field is not None and field.many_to_one and is_user_model(field.related_model):
+        return lambda record: user_name(getattr(record, accessor))
     if accessor in allowed:
         attname, visible_pks = field.attname, allowed[accessor]
 
@@ -171,7 +178,12 @@ def _visible_related(queryset, accessors, user):
     allowed = {}
     for accessor in accessors:
         field = _field(queryset.model, accessor)
-        if field is not None and field.many_to_one and is_restricted(field.related_model):
+        if (
+            field is not None
+            and field.many_to_one
+            and is_restricted(field.related_model)
+            and not is_user_model(field.related_model)
+        ):
             ids = queryset.values(field.attname)
             allowed[accessor] = set(
                 visible(field.related_model, user).filter(pk__in=ids).values_list("pk", flat=True)
@@ -187,14 +199,24 @@ def _field(model, accessor):
 
 
 def _plain(value):
-    """A cell value as text, number or ISO date."""
+    """A cell value as text, a number, a date or a date-time in the agency's time zone; the
+    Excel export keeps those types (typed cells), the CSV writes them as ISO text."""
     if value is None:
         return ""
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value) if timezone.is_aware(value) else value
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    return value if isinstance(value, (int, float)) else str(value)
+    if isinstance(value, (datetime.date, int, float, Decimal)):
+        return value
+    return str(value)
+
+
+def _csv_text(value):
+    """A CSV cell: dates as ``2027-01-15``, date-times as ``2027-01-15T14:05:00``."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
 
 
 def _xlsx_response(header, rows, filename):

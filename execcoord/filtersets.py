@@ -213,8 +213,13 @@ def _data_keys(name, field):
     return [name]
 
 
-def _yes_no_widget():
-    return forms.Select(choices=(("", "Any"), ("true", "Yes"), ("false", "No")))
+ANY = "any"
+
+
+def _yes_no_widget(any_value=""):
+    """Any / Yes / No. A filter with a default answers "Any" with ``any`` rather than an empty
+    value: the form submits only filled-in fields, and an absent filter takes its default."""
+    return forms.Select(choices=((any_value, "Any"), ("true", "Yes"), ("false", "No")))
 
 
 class LabelledDateRangeWidget(filters.widgets.DateRangeWidget):
@@ -240,15 +245,25 @@ class BaseFilterSet(filters.FilterSet):
 
     Attributes:
         main_filters: names shown open in the filter form; the others sit under
-            "More filters" (default: ``q`` and the first choice and relation filters).
+            "More filters" (default: ``q`` and the first choice and relation filters), unless
+            they are in use: a filter with a value is drawn open, so "More filters" stays
+            closed on a page opened from a link.
         defaults: ``{filter: value}`` applied when the query string names none of the
             filters (a first visit, a sort or a page link), and shown as chosen in the
-            form; a submitted form names them all, so "Any" then means any.
+            form; "Any" of such a filter is the value ``any``, so choosing it (or removing
+            its chip) keeps the default away.
+        link_filters: filters that links set (the dashboard's drill-throughs, ``id``): not
+            drawn as fields but kept in the form as hidden values while in use, and shown as
+            chips like every applied filter.
+        chip_models: ``{filter: "app_label.Model"}`` for filters whose values are ids of
+            records (``lead_unit_subtree=4``): their chips name the records.
     """
 
     q = filters.CharFilter(method="search", label="Search")
     main_filters = ()
     defaults = {}
+    link_filters = ()
+    chip_models = {}
 
     def __init__(self, data=None, *args, **kwargs):
         # A query string without filters (a sort or page link) gets the defaults written
@@ -277,9 +292,9 @@ class BaseFilterSet(filters.FilterSet):
         for name in self.hidden:
             del self.filters[name]
         bound_filters(self)
-        for declared in self.filters.values():  # "Any / Yes / No", never "Unknown"
+        for name, declared in self.filters.items():  # "Any / Yes / No", never "Unknown"
             if isinstance(declared, filters.BooleanFilter):
-                declared.extra["widget"] = _yes_no_widget()
+                declared.extra["widget"] = _yes_no_widget(ANY if name in self.defaults else "")
 
     @property
     def form(self):
@@ -345,26 +360,63 @@ class BaseFilterSet(filters.FilterSet):
         fks = [f"{f.name}_id" for f in model._meta.concrete_fields if f.many_to_one][:2]
         return ["q", *choice, *fks]
 
+    def all_link_filters(self):
+        """The filters set by links only: ``link_filters`` and the primary-key filter."""
+        pk = self._meta.model._meta.pk.name if self._meta.model else None
+        return {*self.link_filters, *([pk] if pk in self.filters else [])}
+
+    def in_use(self, name):
+        """Whether the query string gives filter ``name`` a value."""
+        data = self.data or {}
+        field = self.form.fields[name]
+        for key in _data_keys(name, field):
+            values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+            if any(value not in ("", None) for value in values):
+                return True
+        return False
+
     def main_fields(self):
-        """Bound fields of the open filters."""
+        """Bound fields of the open filters: the main ones, then any other in use."""
         names = [n for n in self.main_field_names() if n in self.form.fields]
+        hidden, main = self.all_link_filters(), set(names)
+        names += [
+            n for n in self.form.fields if n not in main and n not in hidden and self.in_use(n)
+        ]
         return [self.form[n] for n in names]
 
-    def more_in_use(self):
-        """Whether a filter under "More filters" has a value (the group is then drawn open)."""
-        data = self.data or {}
-        main = set(self.main_field_names())
-        return any(
-            data.get(key) not in ("", None)
-            for name, field in self.form.fields.items()
-            if name not in main
-            for key in _data_keys(name, field)
-        )
-
     def more_fields(self):
-        """Bound fields of every other filter (under "More filters")."""
-        main = set(self.main_field_names())
-        return [self.form[n] for n in self.form.fields if n not in main]
+        """Bound fields of every other filter (under "More filters", drawn closed)."""
+        shown = {field.name for field in self.main_fields()} | self.all_link_filters()
+        return [self.form[n] for n in self.form.fields if n not in shown]
+
+    def link_values(self):
+        """``[(key, value)]`` of the link filters in use, for hidden inputs of the form."""
+        if not self.is_bound:  # a first visit: nothing in use, and no form to build
+            return []
+        data = self.data or {}
+        pairs = []
+        for name in sorted(self.all_link_filters()):
+            for key in _data_keys(name, self.form.fields[name]):
+                values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+                pairs += [(key, value) for value in values if value not in ("", None)]
+        return pairs
+
+    def clear_query(self):
+        """The query string of the list with no filter applied ("" or the defaults set to
+        "any", which would otherwise apply again)."""
+        from urllib.parse import urlencode
+
+        return urlencode({name: ANY for name in self.defaults})
+
+    def chips(self, query):
+        """The applied filters as chips (``execcoord.filter_chips``).
+
+        Args:
+            query: the request's ``GET`` (the removal links are built from it).
+        """
+        from execcoord.filter_chips import applied_filters
+
+        return applied_filters(self, query)
 
     class Meta:
         fields = []

@@ -127,7 +127,8 @@ DATE_SHAPE = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{4}/\d
 
 
 class DateWidget(widgets.Widget):
-    """A date: an Excel date cell, ``YYYY-MM-DD`` or ``MM/DD/YYYY``; exported as ISO."""
+    """A date: an Excel date cell, ``YYYY-MM-DD`` or ``MM/DD/YYYY``; exported as ISO text, or
+    as the date itself for a typed (Excel) export (``typed=True``)."""
 
     FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d")
 
@@ -151,6 +152,8 @@ class DateWidget(widgets.Widget):
         raise ValueError(f"“{text}” is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31.")
 
     def render(self, value, obj=None, **kwargs):
+        if kwargs.get("typed"):
+            return value
         return value.isoformat() if value else ""
 
 
@@ -200,6 +203,8 @@ class NumberWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return ""
+        if kwargs.get("typed"):
+            return value  # a number cell in Excel
         if isinstance(value, Decimal):
             return format(value.normalize(), "f") if value == value.to_integral() else str(value)
         return value
@@ -319,6 +324,11 @@ class Column:
     required: bool = False
     example: object = ""
     readonly: bool = False
+
+    def example_for(self, user):
+        """The example value: ``example``, or ``example(user)`` when it is a function (a
+        value that must exist for the user, such as their unit's code)."""
+        return self.example(user) if callable(self.example) else self.example
 
 
 VERSION = Column("version", "Version", readonly=True)
@@ -456,7 +466,8 @@ class BaseResource(resources.ModelResource):
 
     @classmethod
     def example_row(cls, user=None):
-        return [c.example for c in cls.columns_for(user)]
+        """The template's example row: values that import as they are for ``user``."""
+        return [c.example_for(user) for c in cls.columns_for(user)]
 
     @classmethod
     def model_label(cls):
@@ -499,6 +510,7 @@ class BaseResource(resources.ModelResource):
         """Load every lookup once (one query a referenced model) for the whole file."""
         self._seen_keys = {}
         self._dataset = dataset
+        self.row_instances = []  # the file's records, to list them after the import
         headers = set(dataset.headers or ())
         self._columns_in_file = {n for n, f in self.fields.items() if f.column_name in headers}
         self._file_fields = [
@@ -751,6 +763,7 @@ class BaseResource(resources.ModelResource):
         instance._import_initial = instance._import_original or self._snapshot(instance)
         instance._import_stored = instance if new else copy.copy(instance)
         instance._import_m2m = {}  # the file's many-to-many values, by field
+        self.row_instances.append(instance)
 
     def _snapshot(self, instance):
         values = {}
@@ -825,7 +838,9 @@ class BaseResource(resources.ModelResource):
         return qs.select_related(*fks).prefetch_related(*m2m).order_by("pk")
 
     def export(self, queryset=None, **kwargs):
-        return super().export(queryset if queryset is not None else self.export_queryset())
+        """The rows (``typed=True``: dates and numbers as such, for an Excel file)."""
+        queryset = queryset if queryset is not None else self.export_queryset()
+        return super().export(queryset, **kwargs)
 
 
 def _is_m2m(model, column):
@@ -1139,15 +1154,59 @@ def _fill_merged(ranges, values, header_row):
 
 
 def write_dataset(dataset, fmt):
-    """Bytes of ``dataset`` as ``csv`` (UTF-8 with BOM, so Excel reads accents) or ``xlsx``."""
+    """Bytes of ``dataset`` as ``csv`` (UTF-8 with BOM, so Excel reads accents) or ``xlsx``.
+
+    The workbook's cells keep their types: a date is a date cell, a number a number cell
+    (Excel sorts and sums them), and its sheet is named after the records.
+    """
     if fmt == "xlsx":
-        return dataset.export("xlsx")
+        return _xlsx_bytes(dataset)
     return ("\ufeff" + dataset.export("csv")).encode("utf-8")
 
 
+def _xlsx_bytes(dataset):
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=sheet_title(dataset.title or "Records"))
+    bold = Font(bold=True)
+    header = []
+    for text in dataset.headers or []:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in dataset:
+        sheet.append([_xlsx_value(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value):
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        from django.utils import timezone
+
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
+def sheet_title(text):
+    """An Excel sheet name: at most 31 characters, none of ``[]:*?/\\``."""
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(text)).strip()
+    return (cleaned or "Records")[:31]
+
+
 def template_dataset(resource_class, user=None):
-    """The headers and one example row of a resource (the columns ``user`` may see)."""
-    return tablib.Dataset(resource_class.example_row(user), headers=resource_class.headers(user))
+    """The headers and one example row of a resource (values that import for ``user``),
+    titled after its records."""
+    return tablib.Dataset(
+        resource_class.example_row(user),
+        headers=resource_class.headers(user),
+        title=str(resource_class.title or resource_class.model_label()).capitalize(),
+    )
 
 
 # --- running an import ----------------------------------------------------------------------
@@ -1174,7 +1233,7 @@ class ImportReport:
     new_count: int = 0
     update_count: int = 0
     invalid_count: int = 0
-    notes: list = field(default_factory=list)  # what the reader did (merged cells filled)
+    pks: list = field(default_factory=list)  # the file's records, once imported
 
     @property
     def has_errors(self):
@@ -1193,22 +1252,21 @@ def run_import(resource_class, dataset, user, *, dry_run, file_name=""):
     from django.db import transaction
 
     resource = resource_class(user=user)
-    try:
-        with transaction.atomic():
-            result = resource.import_data(
-                dataset,
-                dry_run=dry_run,
-                use_transactions=True,
-                rollback_on_validation_errors=True,
-                user=user,
-                file_name=file_name,
-            )
-            report = summarize(resource, dataset, result)
-            if dry_run or report.has_errors:
-                transaction.set_rollback(True)
-    except DatabaseUnavailable.CAUSES as error:
-        raise DatabaseUnavailable from error
-    report.notes = list(getattr(dataset, "notes", ()))
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+            file_name=file_name,
+        )
+        report = summarize(resource, dataset, result)
+        if dry_run or report.has_errors:
+            transaction.set_rollback(True)
+        else:
+            instances = getattr(resource, "row_instances", ())
+            report.pks = list(dict.fromkeys(i.pk for i in instances if i.pk is not None))
     return report
 
 

@@ -18,14 +18,14 @@ from django.db import models
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 
 from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
+from execcoord.formats import format_date, format_datetime
 from execcoord.tables import EMPTY, optimize_queryset
-from execcoord.utils import viewname
+from execcoord.utils import is_user_model, user_name, viewname
 from execcoord.widgets import AutocompleteSelectMultiple
 
 RELATED_LIMIT = 10
@@ -116,7 +116,7 @@ def load_panel_data(panels, request, obj):
     querysets = {
         f"forward:{model._meta.label_lower}": (
             visible(model, request.user)
-            if is_restricted(model)
+            if is_restricted(model) and not is_user_model(model)
             else model._base_manager.using(obj._state.db)
         ).filter(pk__in=pks)
         for model, pks in forward.items()
@@ -285,6 +285,8 @@ def display_value(obj, field, allowed):
         if pk is None or pk not in allowed.get(field.related_model, ()):
             return EMPTY
         related = getattr(obj, field.name)
+        if is_user_model(field.related_model):
+            return user_name(related)
         if registry.get(field.related_model) is None:
             return str(related)
         return format_html('<a href="{}">{}</a>', related.get_absolute_url(), related)
@@ -298,9 +300,9 @@ def display_value(obj, field, allowed):
     if isinstance(field, models.BooleanField):
         return "Yes" if value else "No"
     if isinstance(field, models.DateTimeField):
-        return formats.date_format(value.astimezone(), "j M Y H:i")
+        return format_datetime(value)
     if isinstance(field, models.DateField):
-        return formats.date_format(value, "j M Y")
+        return format_date(value)
     if isinstance(field, models.URLField):
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', value, value)
     if isinstance(field, models.EmailField):
@@ -397,12 +399,18 @@ def _relations(model):
 def _disambiguate(model, relations):
     """Name reverse relations by their field when one model is reached twice or is ``model``.
 
-    E.g. "Executive actions (parent)" for sub-taskers, "Dependencies (predecessor)".
+    E.g. "Dependencies (predecessor)". A model names its own relations as people call them
+    in ``related_titles`` (``{"children": "Sub-units"}``), which comes first: a unit's
+    sub-units were titled "Organization units (parent)".
     """
+    titles = getattr(model, "related_titles", {})
     seen = {}
     for relation in relations:
         seen[relation.related_model] = seen.get(relation.related_model, 0) + 1
     for relation in relations:
+        if relation.name in titles:
+            relation.verbose_name = titles[relation.name]
+            continue
         twice = seen[relation.related_model] > 1 or relation.related_model is model
         if relation.kind != "m2m" and twice:
             field = relation.related_model._meta.get_field(relation.lookup)
@@ -497,7 +505,8 @@ class RelatedPanel(Panel):
         linked = {}
         for row in self._fetched(request, obj, data)[: self.limit]:
             for field in type(row)._meta.concrete_fields:
-                if field.is_relation and field.many_to_one and is_restricted(field.related_model):
+                related = field.related_model if field.is_relation else None
+                if field.many_to_one and is_restricted(related) and not is_user_model(related):
                     value = getattr(row, field.attname)
                     if value is not None:
                         linked.setdefault(field.related_model, set()).add(value)

@@ -2,7 +2,9 @@
 
 A model opts in by declaring ``search_fields``. Everywhere, each word must appear
 (``icontains``) in one of the fields, which also finds numbers such as ``EA-2026-00042`` and
-name prefixes; on PostgreSQL trigram GIN indexes serve those matches
+name prefixes; ``search_related_fields`` (``{path: (fields of the related model)}``) lets a
+word match a related record too, so a tasker is found under its accountable person's name.
+On PostgreSQL trigram GIN indexes serve those matches
 (``execcoord.search_indexes``). Full-text matching (``SearchQuery``) is added only for a model
 that stores its vector (``search_vector_field``): computing ``to_tsvector`` on every row of
 a 100,000-row table costs seconds a search (issue 7). Every model is reached through
@@ -41,17 +43,45 @@ def search_queryset(queryset, q):
         queryset: a queryset of a model with ``search_fields``.
         q: the user's text; empty returns ``queryset`` unchanged.
     """
-    fields = getattr(queryset.model, "search_fields", ())
+    model = queryset.model
+    fields = getattr(model, "search_fields", ())
     words = (q or "").split()
     if not fields or not words:
         return queryset
-    per_word = [reduce(or_, (Q(**{f"{f}__icontains": w}) for f in fields)) for w in words]
+    related = getattr(model, "search_related_fields", {})
+    per_word = [
+        reduce(
+            or_, (Q(**{f"{f}__icontains": w}) for f in fields), _related_match(model, related, w)
+        )
+        for w in words
+    ]
     condition = reduce(and_, per_word)
     if getattr(settings, "IS_POSTGRES", False) and getattr(
         queryset.model, "search_vector_field", None
     ):
         condition |= _fulltext_condition(queryset.model, fields, q)
     return queryset.filter(condition)
+
+
+def _related_match(model, related, word):
+    """Rows whose related record (``search_related_fields``) has ``word`` in one of the
+    named fields: ``IN`` a subquery that the related model's trigram indexes serve (an empty
+    ``Q`` when the model names none)."""
+    condition = Q()
+    for path, names in related.items():
+        target = model._meta.get_field(path.split("__")[0])
+        for part in path.split("__")[1:]:
+            target = target.related_model._meta.get_field(part)
+        matches = target.related_model._default_manager.filter(
+            reduce(or_, (Q(**{f"{name}__icontains": word}) for name in names))
+        ).values("pk")
+        if "__" in path:
+            condition |= Q(
+                pk__in=model._base_manager.filter(**{f"{path}__in": matches}).values("pk")
+            )
+        else:
+            condition |= Q(**{f"{path}__in": matches})
+    return condition
 
 
 def _fulltext_condition(model, fields, q):

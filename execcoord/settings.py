@@ -145,6 +145,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
+# One date style everywhere ("15 Jan 2027"): execcoord/formats/en/formats.py
+FORMAT_MODULE_PATH = ["execcoord.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

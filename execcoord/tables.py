@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.utils import formats
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django_tables2.data import TableQuerysetData
@@ -23,8 +23,11 @@ from django_tables2.utils import AttributeDict
 
 from execcoord import policy
 from execcoord.access import is_restricted, visible, visible_pks
+from execcoord.utils import is_user_model, user_name
 
-DATE_FORMAT = "j M Y"
+# the app's formats (execcoord/formats), by name: Django looks them up
+DATE_FORMAT = "DATE_FORMAT"
+DATETIME_FORMAT = "DATETIME_FORMAT"
 EMPTY = "—"
 
 
@@ -63,6 +66,8 @@ class RelatedColumn(tables.Column):
     def render(self, value, table):
         if not table.related_visible(value):
             return EMPTY
+        if is_user_model(type(value)):
+            return user_name(value)
         if not self.link_related:
             return str(value)
         url = value.get_absolute_url() if hasattr(value, "get_absolute_url") else None
@@ -108,7 +113,7 @@ class DateColumn(tables.DateColumn):
 class DateTimeColumn(tables.DateTimeColumn):
     """django-tables2's date-time column that remembers its format (local time)."""
 
-    def __init__(self, format=f"{DATE_FORMAT} H:i", **kwargs):
+    def __init__(self, format=DATETIME_FORMAT, **kwargs):
         super().__init__(format=format, **kwargs)
         self.format = format
 
@@ -167,7 +172,7 @@ class BaseTable(tables.Table):
     )
 
     class Meta:
-        attrs = {"class": "table table-sm table-hover align-middle mb-0 ec-table"}
+        attrs = {"class": "table table-sm table-hover align-middle mb-0 ec-table ec-cards"}
         default = EMPTY
         row_attrs = {"class": lambda record: "table-danger" if _overdue(record) else ""}
         order_by_field = "sort"
@@ -214,6 +219,7 @@ class BaseTable(tables.Table):
             for name in self.columns.names():
                 if name not in ("pk", *wanted):
                     self.columns.hide(name)
+        self._mark_card_cells()
 
     @property
     def label(self):
@@ -260,7 +266,7 @@ class BaseTable(tables.Table):
         The first call for a model checks every row of the page in one query.
         """
         model = type(obj)
-        if not is_restricted(model):
+        if not is_restricted(model) or is_user_model(model):
             return True
         if model not in self._visible_related:
             pks = set()
@@ -305,6 +311,40 @@ class BaseTable(tables.Table):
             parts.append("</tr>")
             lines.append("".join(parts))
         return mark_safe("\n".join(lines))
+
+    def card_column_names(self):
+        """The columns a row keeps when it is drawn as a card (phones): ``Meta.card_columns``
+        if declared, else the first two columns with the status and due date."""
+        names = [c.name for c in self.columns if c.name != "pk"]
+        declared = getattr(self.Meta, "card_columns", None)
+        if declared:
+            keep = [n for n in declared if n in names]
+        else:
+            keep = names[:2] + [n for n in ("status", "due_date") if n in names[2:]]
+        return (names[:1] + [n for n in keep if n not in names[:1]]) if names else []
+
+    def _mark_card_cells(self):
+        """Give each column's cells what a card needs (phones, ``ec-cards`` in the CSS): the
+        header as ``data-label`` (the caption of the value), and ``ec-card-extra`` on the
+        columns a card leaves out. Set on this table's own copy of the columns, so the lean
+        renderer and django-tables2 draw the same cells."""
+        keep = set(self.card_column_names())
+        first = next((c.name for c in self.columns if c.name != "pk"), None)
+        for bound in self.columns:
+            column = bound.column
+            td = column.attrs.get("td", {})
+            if callable(td):
+                continue
+            td = dict(td)
+            if bound.name == "pk":
+                extra = "ec-card-check"
+            else:
+                if bound.name != first:
+                    td["data-label"] = strip_tags(str(bound.header))
+                extra = "" if bound.name in keep else "ec-card-extra"
+            if extra:
+                td["class"] = f"{td.get('class', '')} {extra}".strip()
+            column.attrs = {**column.attrs, "td": td}
 
     def _cell_function(self, bound):
         """``fn(record, bound_row) -> html`` for one visible column."""

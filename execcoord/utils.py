@@ -77,3 +77,21 @@ def single_line(text):
     e-mail subject with a line break is refused by the mail library)."""
     cleaned = "".join(" " if ch in SINGLE_LINE_FORBIDDEN else ch for ch in text or "")
     return " ".join(cleaned.split())
+
+
+def user_name(user):
+    """How a person is named on a page: the full name of the sign-in, else its username
+    ("" for no user). Who did something is shown to every signed-in user, as the history
+    and timeline always have."""
+    if user is None:
+        return ""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def is_user_model(model):
+    """Whether ``model`` is the sign-in model: a user in a cell or field ("Requested by") is
+    named to every signed-in user (by :func:`user_name`), as the history names its authors;
+    there is no user page to link to."""
+    from django.conf import settings
+
+    return model._meta.label == settings.AUTH_USER_MODEL

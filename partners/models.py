@@ -168,6 +168,7 @@ class OrganizationUnit(BaseModel):
     objects = OrganizationUnitQuerySet.as_manager()
 
     search_fields = ("name", "abbreviation", "code", "email")
+    related_titles = {"children": "Sub-units"}  # the units whose parent this is
 
     class Meta:
         ordering = ["name", "id"]
@@ -382,6 +383,12 @@ class Person(BaseModel):
         """ "First Last"."""
         return f"{self.first_name} {self.last_name}".strip()
 
+    @classmethod
+    def autocomplete_preferred(cls, unit_id):
+        """The people a picker offers first when the form has chosen unit ``unit_id`` (the
+        accountable person of a tasker led by that unit)."""
+        return models.Q(organization_unit_id=unit_id)
+
 
 class Agreement(BaseModel):
     """An agreement with partners: MOU, MOA, IAA, CRADA, grant ... (the module's MOU)."""
@@ -428,6 +435,7 @@ class Agreement(BaseModel):
 
     choice_colors = {"status": AGREEMENT_STATUS_COLORS}
     search_fields = ("number", "name")
+    related_titles = {"amendments": "Amendments"}
 
     class Meta:
         ordering = ["name", "id"]

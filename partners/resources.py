@@ -15,6 +15,19 @@ PERSON = KeyMap(Person, lambda person: person.email, "person e-mail")
 ACCOUNT = KeyMap(Account, lambda account: account.name, "partner account")
 
 
+def own_unit_code(user):
+    """The code of the importer's unit (else of the first unit they may see): a template's
+    example row names a unit that exists, so the untouched template imports."""
+    from .access import get_user_scope
+
+    units = OrganizationUnit.objects.visible_to(user) if user is not None else None
+    if units is None:
+        return ""
+    unit_id = get_user_scope(user).unit_id
+    code = units.filter(pk=unit_id).values_list("code", flat=True).first() if unit_id else None
+    return code or units.order_by("path").values_list("code", flat=True).first() or ""
+
+
 @register("organization-units")
 class OrganizationUnitResource(BaseResource):
     """Organization units, matched by code; parent by code, manager by e-mail."""
@@ -28,7 +41,7 @@ class OrganizationUnitResource(BaseResource):
         Column("name", "Name", required=True, example="Enterprise Architecture Division"),
         Column("abbreviation", "Abbreviation", example="EAD"),
         Column("unit_type", "Unit type", UNIT_TYPE, example=""),
-        Column("parent", "Parent unit (code)", UNIT, example="OCIO"),
+        Column("parent", "Parent unit (code)", UNIT, example=own_unit_code),
         Column("manager", "Manager (e-mail)", PERSON, example=""),
         Column("email", "E-mail", example="ead@agency.example.gov"),
         Column("description", "Description"),
@@ -56,7 +69,7 @@ class PersonResource(BaseResource):
         Column("phone", "Phone", example="202-555-0100"),
         Column("job_title", "Job title", example="Program analyst"),
         Column("personnel_type", "Personnel type", example="Employee"),
-        Column("organization_unit", "Unit (code)", UNIT, example="OCIO"),
+        Column("organization_unit", "Unit (code)", UNIT, example=own_unit_code),
         Column("account", "Account (name)", ACCOUNT),
         Column("clearance_level", "Clearance level", example="Public Trust"),
         Column("is_active", "Active", example="Yes"),

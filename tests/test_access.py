@@ -77,7 +77,7 @@ class TestOutsiderSeesNothing:
             30, visibility=Visibility.RESTRICTED, lead_unit=units["OFF-A1"], issued=True
         )
         ExecutiveActionFactory.create_batch(30, visibility=Visibility.PUBLIC)
-        response = self.client.get(_list_url(open="", per_page=25, page=2))
+        response = self.client.get(_list_url(open="any", per_page=25, page=2))
         shown = ExecutiveAction.objects.filter(
             pk__in=[row.record.pk for row in response.context["table"].page.object_list]
         )

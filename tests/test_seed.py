@@ -1,14 +1,17 @@
 """The demo agency: same seed, same data; a second run adds nothing (issue 2)."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from actions.choices import ActionStatus
-from actions.models import ExecutiveAction
-from partners.models import OrganizationUnit
+from actions.choices import ActionStatus, AttachmentKind
+from actions.models import Attachment, ExecutiveAction, ExtensionRequest, Tag
+from analysis.models import LegalAuthority
+from partners.models import Account, OrganizationUnit
+from tests.factories import texts
 
 
 def _seed(**options):
@@ -29,11 +32,45 @@ def test_seed_demo_builds_an_agency_and_runs_twice_without_error():
     )
     assert "execcoord-demo-2026" in first
 
+    attachments = Attachment.objects.count()
     second = _seed(actions=60)
     assert "nothing added" in second
     assert list(ExecutiveAction.objects.order_by("number").values_list("number", "title")) == (
         numbers
     )
+    assert Attachment.objects.count() == attachments
+
+
+@pytest.mark.django_db
+def test_the_demo_agency_reads_like_one(settings):
+    """Real-looking offices, partners and authorities, plausible titles, tags and a few
+    documents; no placeholder text (issue 15: Faker's "American Red Cross, South Jennifer"
+    and lorem unit descriptions, no attachments, no tags)."""
+    _seed(actions=80)
+    assert set(OrganizationUnit.objects.values_list("description", flat=True)) <= set(
+        texts.UNIT_DESCRIPTIONS.values()
+    )
+    assert OrganizationUnit.objects.get(code="OGC").name == "Office of the General Counsel"
+    accounts = dict(Account.objects.values_list("name", "city"))
+    assert "Senate Committee on Homeland Security and Governmental Affairs" in accounts
+    assert accounts["American Red Cross"] == "Washington"
+    assert not any("Region" in name for name in accounts)
+    citations = set(LegalAuthority.objects.values_list("citation", flat=True))
+    assert {"5 U.S.C. 552a", "2 CFR Part 200", "86 FR 26633"} <= citations
+    titles = list(ExecutiveAction.objects.values_list("title", flat=True))
+    assert not any(re.search(r"\(\d+\)$", title) for title in titles)
+    assert ExecutiveAction.objects.filter(title__startswith="Respond to the GAO").exists()
+    words = set(" ".join(ExecutiveAction.objects.values_list("description", flat=True)).split())
+    assert "Secretariat" in words
+    assert Tag.objects.filter(actions__isnull=False).distinct().count() >= 3
+    memo = Attachment.objects.filter(kind=AttachmentKind.TASKING_MEMO).first()
+    with memo.file.open("rb") as handle:
+        assert handle.read(8) == b"%PDF-1.4"
+    assert memo.uploaded_by.username == "secretariat"
+    pending = ExtensionRequest.objects.filter(status="pending", requested_by__username="staff")
+    assert pending.exists()
+    assert all(r.action.lead_unit.code.startswith("OCIO") for r in pending)  # manager's units
+    assert not ExtensionRequest.objects.filter(requested_by=None).exists()
 
 
 @pytest.mark.django_db

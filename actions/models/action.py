@@ -67,7 +67,10 @@ class ExecutiveActionType(BaseModel):
     default_days_to_due = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Suggested suspense: the due date is set this many days after creation.",
+        help_text=(
+            "Suggested suspense: the due date is set this many business days after "
+            "creation (weekends and federal holidays are skipped)."
+        ),
     )
     requires_legal_authority = models.BooleanField(
         default=False, help_text="An action of this type needs a legal authority to be issued."
@@ -232,7 +235,10 @@ class ExecutiveAction(BaseModel):
         max_length=32,
         blank=True,
         editable=False,
-        help_text="Assigned by the system: <type prefix>-<year>-<5 digits>; never reused.",
+        help_text=(
+            "Assigned by the system from the type's prefix, the year and a sequence "
+            "(EA-2026-00042); never reused."
+        ),
     )
     title = models.CharField(max_length=255)
     action_type = models.ForeignKey(
@@ -455,6 +461,12 @@ class ExecutiveAction(BaseModel):
         "method_of_receipt": METHOD_OF_RECEIPT_COLORS,
     }
     search_fields = ("number", "title", "description")
+    related_titles = {"children": "Sub-taskers"}
+    # a person's name finds the taskers they are accountable for or named on (issue 15)
+    search_related_fields = {
+        "accountable_person": ("first_name", "last_name"),
+        "assignments__person": ("first_name", "last_name"),
+    }
 
     class Meta:
         # default ordering: by suspense, then number (index ea_due_number_idx)

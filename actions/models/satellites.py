@@ -37,6 +37,7 @@ from actions.choices import (
     StatusUpdateKind,
 )
 from actions.models.action import ExecutiveAction
+from execcoord.formats import format_date
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import get_user_scope
 
@@ -149,7 +150,7 @@ class Assignment(BaseModel):
             raise ValidationError(
                 {
                     "due_date": (
-                        f"The action is due {self.action.due_date:%Y-%m-%d}; choose that date "
+                        f"The action is due {format_date(self.action.due_date)}; choose that date "
                         "or earlier, or allow a later due date."
                     )
                 }
@@ -238,7 +239,7 @@ class StatusUpdate(BaseModel):
 
     def __str__(self):
         label = "Interim response" if self.kind == StatusUpdateKind.INTERIM else "Status update"
-        return f"{label} {self.status_date:%Y-%m-%d}" if self.status_date else label
+        return f"{label} {format_date(self.status_date)}" if self.status_date else label
 
 
 class DecisionLogEntry(BaseModel):
@@ -435,7 +436,7 @@ class ExtensionRequest(BaseModel):
         ]
 
     def __str__(self):
-        return f"Extension to {self.requested_due_date:%Y-%m-%d} ({self.get_status_display()})"
+        return f"Extension to {format_date(self.requested_due_date)} ({self.get_status_display()})"
 
     def clean(self):
         """A new request starts from the action's current due date."""
@@ -484,8 +485,8 @@ class DueDateChange(BaseModel):
         indexes = [models.Index(fields=["-changed_at", "-id"], name="duedatechange_at_idx")]
 
     def __str__(self):
-        old = f"{self.old_due_date:%Y-%m-%d}" if self.old_due_date else "none"
-        new = f"{self.new_due_date:%Y-%m-%d}" if self.new_due_date else "none"
+        old = format_date(self.old_due_date, "none")
+        new = format_date(self.new_due_date, "none")
         return f"Due date {old} → {new}"
 
 

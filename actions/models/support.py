@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from actions.choices import REMINDER_KIND_COLORS, ReminderKind
+from execcoord.formats import format_date
 from partners.access import get_user_scope
 
 
@@ -176,4 +177,4 @@ class ReminderLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} reminder {self.date:%Y-%m-%d}"
+        return f"{self.get_kind_display()} reminder {format_date(self.date)}"

@@ -39,3 +39,33 @@ def form_key():
     from execcoord.submissions import FORM_KEY, new_form_key
 
     return format_html('<input type="hidden" name="{}" value="{}">', FORM_KEY, new_form_key())
+
+
+@register.simple_tag
+def hit_facts(obj):
+    """What a search hit says besides its name: its status badge and, for a record with a
+    suspense, its due date (and how late it is)."""
+    from django.db import models
+    from django.utils.html import format_html, format_html_join
+
+    from execcoord.formats import format_date
+
+    parts = []
+    names = {f.name: f for f in obj._meta.concrete_fields}
+    status = names.get("status")
+    if status is not None and status.choices and getattr(obj, "status", None):
+        parts.append(badge(obj, "status"))
+    due = names.get("due_date")
+    if isinstance(due, models.DateField) and getattr(obj, "due_date", None):
+        parts.append(format_html('<span class="small">Due {}</span>', format_date(obj.due_date)))
+        overdue = getattr(obj, "is_overdue", False)
+        if overdue() if callable(overdue) else overdue:
+            days = getattr(obj, "days_overdue", None)
+            late = f"{days} day{'s' if days != 1 else ''} overdue" if days else "overdue"
+            parts.append(format_html('<span class="badge text-bg-danger">{}</span>', late))
+    if not parts:
+        return ""
+    return format_html(
+        '<span class="ms-2 d-inline-flex flex-wrap gap-2 align-items-baseline">{}</span>',
+        format_html_join("", "{}", ((part,) for part in parts)),
+    )

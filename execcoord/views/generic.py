@@ -20,6 +20,7 @@ from django_tables2.utils import OrderByTuple
 
 from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
+from execcoord.changes import history_entries
 from execcoord.export import export_response
 from execcoord.forms import bulk_edit_form_for, changed_fields_since
 from execcoord.models import StaleEdit
@@ -62,6 +63,11 @@ class ObjectListView(BaseObjectView):
 
     def get(self, request, **kwargs):
         views = self.registration
+        if any(value == "" for _, values in request.GET.lists() for value in values):
+            # A filter form submitted without JavaScript sends every empty field (~45 of
+            # them); the list answers at the URL of the filled-in ones (the script does the
+            # same before submitting).
+            return HttpResponseRedirect(f"{request.path}{_without_empty(request.GET)}")
         filterset = views.filterset(request.GET or None, queryset=self.queryset, request=request)
         queryset = filterset.qs
         can_export = policy.may_export(request.user, self.model)
@@ -75,6 +81,7 @@ class ObjectListView(BaseObjectView):
         context = self.base_context(
             table=table,
             filterset=filterset,
+            chips=filterset.chips(request.GET),
             per_page_choices=PER_PAGE_CHOICES,
             saved_views=saved_views_for(request.user, self.model),
             can_export=bool(can_export),
@@ -129,6 +136,17 @@ class ObjectListView(BaseObjectView):
         except InvalidPage:
             table.paginate(page=1, **paginate)
         return table
+
+
+def _without_empty(query):
+    """``?…`` of ``query`` without its empty values (``""`` if nothing is left)."""
+    kept = query.copy()
+    for key, values in query.lists():
+        kept.setlist(key, [value for value in values if value != ""])
+        if not kept.getlist(key):
+            del kept[key]
+    encoded = kept.urlencode()
+    return f"?{encoded}" if encoded else ""
 
 
 def total_ordering(queryset, table_class, sort, user=None):
@@ -372,11 +390,18 @@ class ObjectEditView(BaseObjectView):
         return obj
 
     def render_form(self, form, obj, link, status=200):
+        # The form carries only a return URL its link named: without one, saving opens the
+        # saved record (``get_return_url(saved)``), not the list; Cancel goes back to the
+        # record being edited.
+        requested = self.requested_return_url()
+        editing = "pk" in self.kwargs
         context = self.base_context(
             object=obj if obj.pk else None,
             form=form,
             link_target=link[0] if link else None,
             active_tab="edit",
+            return_url=requested or "",
+            cancel_url=requested or (obj.get_absolute_url() if editing else self.get_return_url()),
         )
         context.update(self.get_extra_context(self.request, obj))
         return self.render(context, status=status)
@@ -627,7 +652,9 @@ class BulkDeleteView(BulkSelectionMixin, BaseObjectView):
 
 
 class ObjectHistoryView(BaseObjectView):
-    """The record's change history, newest first, field by field, with who and when."""
+    """The record's change history, newest first, field by field, with who and when: choice
+    labels, related records by name, the app's dates; saves that changed nothing a reader
+    can see are left out (``execcoord.changes``)."""
 
     template_name = "generic/object_history.html"
     page_size = 25
@@ -641,25 +668,10 @@ class ObjectHistoryView(BaseObjectView):
                 start : start + self.page_size + 1
             ]
         )
-        entries = []
-        for record, older in zip(records, records[1:] + [None], strict=True):
-            if len(entries) == self.page_size:
-                break
-            changes = []
-            if older is not None:
-                hidden = {"updated_at", "version", *policy.hidden_fields(request.user, obj)}
-                changes = [
-                    (_label(obj, c.field), c.old, c.new)
-                    for c in record.diff_against(older).changes
-                    if c.field not in hidden
-                ]
-            entries.append(
-                {
-                    "record": record,
-                    "changes": changes,
-                    "reason": record.history_change_reason or "",
-                }
-            )
+        shown = records[: self.page_size]
+        older = records[self.page_size] if len(records) > self.page_size else None
+        hidden = policy.hidden_fields(request.user, obj)
+        entries = history_entries(self.model, [*shown, older], request.user, hidden)
         self.adjust_entries(request, obj, entries)
         context = self.base_context(
             object=obj,

@@ -177,7 +177,20 @@ def import_confirm(request):
         f"Imported {file_name}: {report.new_count} created, {report.update_count} updated, "
         f"{report.unchanged} unchanged.",
     )
-    return redirect(viewname(resource._meta.model, "list"))
+    return redirect(imported_list_url(resource._meta.model, report.pks))
+
+
+# the records of an import are listed by their ids; past this many the URL grows too long
+# for some proxies, and the whole list opens instead
+MAX_LISTED_IDS = 500
+
+
+def imported_list_url(model, pks):
+    """The list of ``model`` filtered to the records of the file just imported (``?id=…``)."""
+    url = reverse(viewname(model, "list"))
+    if pks and len(pks) <= MAX_LISTED_IDS:
+        return f"{url}?id={','.join(map(str, pks))}"
+    return url
 
 
 @require_POST
@@ -219,7 +232,9 @@ def export(request, slug, fmt):
     resource = imports.get_resource(slug)
     if resource is None or not resource.can_export(request.user):
         raise Http404("No such export.")
-    return _download(resource(user=request.user).export(), fmt, slug)
+    dataset = resource(user=request.user).export(typed=fmt == "xlsx")
+    dataset.title = str(resource.title or resource.model_label()).capitalize()
+    return _download(dataset, fmt, slug)
 
 
 def _download(dataset, fmt, name):

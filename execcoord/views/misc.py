@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -69,8 +70,24 @@ def autocomplete(request, label):
         return JsonResponse({"results": []})
     queryset = search_queryset(queryset, q)
     ordering = views.model._meta.ordering or []
+    preferred = _preferred(views.model, request.GET.get("prefer", ""))
+    if preferred is not None:
+        # the records the form's other choice points to come first (the lead unit's people
+        # for the accountable person), then everyone else
+        queryset = queryset.annotate(
+            ec_first=Case(When(preferred, then=Value(0)), default=Value(1))
+        )
+        ordering = ["ec_first", *ordering]
     rows = queryset.order_by(*ordering, "pk")[:AUTOCOMPLETE_LIMIT]
     return JsonResponse({"results": [{"id": o.pk, "text": str(o)} for o in rows]})
+
+
+def _preferred(model, value):
+    """The model's ``autocomplete_preferred(value)`` condition for a ``prefer`` id, if any."""
+    hook = getattr(model, "autocomplete_preferred", None)
+    if hook is None or not value.isdigit():
+        return None
+    return hook(int(value))
 
 
 def _back(request, default):

@@ -79,12 +79,19 @@ class ReturnURLMixin:
         Args:
             obj: the record just saved, if any.
         """
+        url = self.requested_return_url()
+        if url:
+            return url
+        if obj is not None and obj.pk:
+            return obj.get_absolute_url()
+        return reverse(viewname(self.registration.model, "list"))
+
+    def requested_return_url(self):
+        """The ``return_url`` the link or form named, if it is on this site; else ``None``."""
         request = self.request
         url = request.POST.get("return_url") or request.GET.get("return_url")
         if url and url_has_allowed_host_and_scheme(
             url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return url
-        if obj is not None and obj.pk:
-            return obj.get_absolute_url()
-        return reverse(viewname(self.registration.model, "list"))
+        return None

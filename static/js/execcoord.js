@@ -23,6 +23,12 @@
   function initAutocomplete(select) {
     if (select.tomselect || typeof TomSelect === "undefined") return;
     var url = select.getAttribute("data-autocomplete-url");
+    /* data-autocomplete-prefer-from="id_lead_unit": the records of that choice come first
+       (the lead unit's people for the accountable person) */
+    var source = document.getElementById(select.getAttribute("data-autocomplete-prefer-from") || "");
+    function preferred() {
+      return source && source.value ? "&prefer=" + encodeURIComponent(source.value) : "";
+    }
     var answered = null; /* the text whose answer is on offer */
     var failed = false; /* that answer is a failed request: nothing to offer */
     var asking = null; /* the text asked for last, whose answer is awaited */
@@ -57,7 +63,7 @@
     }
 
     function send(text, callback) {
-      fetch(url + "?q=" + encodeURIComponent(text), { credentials: "same-origin",
+      fetch(url + "?q=" + encodeURIComponent(text) + preferred(), { credentials: "same-origin",
         headers: { "Accept": "application/json" } })
         .then(function (r) {
           if (!r.ok) throw new Error("HTTP " + r.status);
@@ -126,6 +132,10 @@
        original select stays in the page only to be submitted: keep it out of the
        accessibility tree so it is neither announced twice nor nameless (axe: select-name). */
     select.setAttribute("aria-hidden", "true");
+    if (source) {
+      /* another lead unit: what was offered no longer comes first */
+      source.addEventListener("change", function () { picker.clearOptions(); });
+    }
   }
 
   /* A table wider than the screen scrolls: make the scrolling box reachable by keyboard
@@ -159,7 +169,23 @@
     });
   }
 
+  /* A filter form sends only the fields that have a value: without this a list's URL
+     carried forty empty parameters (the server redirects such a URL the same way when the
+     script has not run). */
+  function dropEmptyFields(form) {
+    form.addEventListener("formdata", function (event) {
+      var data = event.formData;
+      var kept = [];
+      data.forEach(function (value, key) {
+        if (!(typeof value === "string" && value === "")) kept.push([key, value]);
+      });
+      Array.from(new Set(Array.from(data.keys()))).forEach(function (key) { data.delete(key); });
+      kept.forEach(function (pair) { data.append(pair[0], pair[1]); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-ec-drop-empty]").forEach(dropEmptyFields);
     document.querySelectorAll("select[data-autocomplete-url]").forEach(initAutocomplete);
     document.querySelectorAll("input.js-select-all").forEach(initSelectAll);
     markAllScrollable();

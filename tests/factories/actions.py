@@ -1,9 +1,9 @@
 """Factories for the actions app.
 
 Deterministic once seeded (``factory.random.reseed_random(seed)`` seeds factory's random and
-Faker): names come from sequences, free text from Faker, dates from sequences counted from
-today (so a seed always has work due soon). Every record passes ``full_clean()``. Tests pass
-explicit values for anything they assert.
+Faker): names come from sequences, free text from the agency-like pools of ``texts``, dates
+from sequences counted from today (so a seed always has work due soon). Every record passes
+``full_clean()``. Tests pass explicit values for anything they assert.
 """
 
 import datetime
@@ -45,6 +45,7 @@ from actions.models import (
     Tag,
 )
 
+from . import texts
 from .partners import OrganizationUnitFactory, PersonFactory, UserFactory
 
 ACTION_TYPES = (
@@ -111,7 +112,9 @@ class ExecutiveActionTypeFactory(DjangoModelFactory):
     )
     category = factory.LazyAttribute(lambda o: o.entry[1])
     number_prefix = "EA"
-    description = factory.Faker("sentence", nb_words=12)
+    description = factory.LazyAttribute(
+        lambda o: texts.ACTION_TYPE_DESCRIPTIONS.get(o.name, texts.ACTION_TYPE_DESCRIPTION)
+    )
     default_priority = Priority.MEDIUM
     default_days_to_due = 30
     requires_legal_authority = False
@@ -152,7 +155,7 @@ class ExecutiveActionFactory(DjangoModelFactory):
     )
     action_type = factory.SubFactory(ExecutiveActionTypeFactory)
     category = factory.SelfAttribute("action_type.category")
-    description = factory.Faker("paragraph", nb_sentences=3)
+    description = texts.cycle(texts.ACTION_DESCRIPTIONS)
     status = ActionStatus.DRAFT
     priority = Priority.MEDIUM
     visibility = Visibility.INTERNAL
@@ -222,8 +225,8 @@ class StatusUpdateFactory(DjangoModelFactory):
     reported_by = factory.SelfAttribute("action.accountable_person")
     health = Health.ON_TRACK
     percent_complete = factory.Sequence(lambda n: (n * 10) % 100)
-    key_accomplishments = factory.Faker("sentence", nb_words=12)
-    next_steps = factory.Faker("sentence", nb_words=10)
+    key_accomplishments = texts.cycle(texts.ACCOMPLISHMENTS)
+    next_steps = texts.cycle(texts.NEXT_STEPS)
 
 
 class DecisionLogEntryFactory(DjangoModelFactory):
@@ -231,11 +234,11 @@ class DecisionLogEntryFactory(DjangoModelFactory):
         model = DecisionLogEntry
 
     action = factory.SubFactory(ExecutiveActionFactory)
-    title = factory.Sequence(lambda n: f"Decision {n + 1}")
+    title = texts.cycle(texts.DECISION_TITLES)
     decision_date = factory.LazyFunction(timezone.localdate)
     category = _cycle(tuple(DecisionCategory))
-    description = factory.Faker("sentence", nb_words=14)
-    rationale = factory.Faker("sentence", nb_words=14)
+    description = texts.cycle(texts.DECISION_DESCRIPTIONS)
+    rationale = texts.cycle(texts.DECISION_RATIONALES)
     decided_by = factory.SubFactory(PersonFactory)
     decision_authority = factory.SelfAttribute("decided_by.organization_unit")
 
@@ -250,7 +253,7 @@ class DependencyFactory(DjangoModelFactory):
     successor = factory.SubFactory(ExecutiveActionFactory)
     dependency_type = DependencyType.FINISH_TO_START
     status = DependencyStatus.ACTIVE
-    description = factory.Faker("sentence", nb_words=10)
+    description = texts.cycle(texts.DEPENDENCY_DESCRIPTIONS)
 
 
 class ExtensionRequestFactory(DjangoModelFactory):
@@ -265,7 +268,7 @@ class ExtensionRequestFactory(DjangoModelFactory):
     requested_due_date = factory.LazyAttribute(
         lambda o: o.current_due_date + datetime.timedelta(days=14)
     )
-    justification = factory.Faker("sentence", nb_words=16)
+    justification = texts.cycle(texts.JUSTIFICATIONS)
     status = ExtensionStatus.PENDING
 
 
@@ -277,7 +280,7 @@ class DueDateChangeFactory(DjangoModelFactory):
     old_due_date = factory.SelfAttribute("action.due_date")
     new_due_date = factory.LazyAttribute(lambda o: o.old_due_date + datetime.timedelta(days=7))
     changed_by = factory.SubFactory(UserFactory)
-    reason = factory.Faker("sentence", nb_words=10)
+    reason = texts.cycle(texts.DUE_DATE_REASONS)
 
 
 class AttachmentFactory(DjangoModelFactory):

@@ -22,6 +22,7 @@ from analysis.choices import (
 )
 from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
 
+from . import texts
 from .partners import OrganizationUnitFactory, PersonFactory
 
 BASE_DATE = datetime.date(2025, 10, 1)
@@ -89,6 +90,84 @@ AUTHORITIES = (
         "citation": "48 CFR Chapter 1",
         "summary": "Uniform policies and procedures for acquisition.",
     },
+    {
+        "name": "Uniform Guidance for Federal Awards",
+        "authority_type": AuthorityType.REGULATION,
+        "citation": "2 CFR Part 200",
+        "summary": "Administrative requirements, cost principles and audits of grants.",
+    },
+    {
+        "name": "Federal Records Management regulations",
+        "authority_type": AuthorityType.REGULATION,
+        "citation": "36 CFR Chapter XII, Subchapter B",
+        "summary": "How agencies create, keep and dispose of federal records.",
+    },
+    {
+        "name": "Standards of Ethical Conduct for Employees of the Executive Branch",
+        "authority_type": AuthorityType.REGULATION,
+        "citation": "5 CFR Part 2635",
+        "summary": "Gifts, conflicting interests, impartiality and misuse of position.",
+    },
+    {
+        "name": "Suitability and Fitness",
+        "authority_type": AuthorityType.REGULATION,
+        "citation": "5 CFR Part 731",
+        "summary": "Suitability determinations for federal employment.",
+    },
+    {
+        "name": "GPRA Modernization Act of 2010",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "31 U.S.C. 1115 et seq.",
+        "summary": "Strategic plans, priority goals and quarterly performance reviews.",
+    },
+    {
+        "name": "Foundations for Evidence-Based Policymaking Act of 2018",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "Pub. L. 115-435",
+        "summary": "Evaluation plans, learning agendas and open data.",
+    },
+    {
+        "name": "Payment Integrity Information Act of 2019",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "31 U.S.C. 3351 et seq.",
+        "summary": "Identifying, reporting and reducing improper payments.",
+    },
+    {
+        "name": "Robert T. Stafford Disaster Relief and Emergency Assistance Act",
+        "authority_type": AuthorityType.STATUTE,
+        "citation": "42 U.S.C. 5121 et seq.",
+        "summary": "Federal assistance to states and communities in disasters.",
+    },
+    {
+        "name": "Executive Order 13526",
+        "authority_type": AuthorityType.EXECUTIVE_ORDER,
+        "citation": "75 FR 707",
+        "document_number": "E9-31418",
+        "executive_order_number": "13526",
+        "signing_date": datetime.date(2009, 12, 29),
+        "summary": "Classified National Security Information.",
+    },
+    {
+        "name": "Executive Order 14058",
+        "authority_type": AuthorityType.EXECUTIVE_ORDER,
+        "citation": "86 FR 71357",
+        "document_number": "2021-27380",
+        "executive_order_number": "14058",
+        "signing_date": datetime.date(2021, 12, 13),
+        "summary": "Transforming Federal Customer Experience and Service Delivery.",
+    },
+    {
+        "name": "OMB Circular A-123",
+        "authority_type": AuthorityType.GUIDANCE,
+        "citation": "OMB Circular A-123",
+        "summary": "Enterprise risk management and internal control.",
+    },
+    {
+        "name": "OMB Circular A-11",
+        "authority_type": AuthorityType.GUIDANCE,
+        "citation": "OMB Circular A-11",
+        "summary": "Preparation, Submission, and Execution of the Budget.",
+    },
 )
 
 TOPICS = (
@@ -153,9 +232,9 @@ class AnalysisFactory(DjangoModelFactory):
     start_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 120))
     end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=45))
     status = AnalysisStatus.IN_PROGRESS
-    summary = factory.Faker("paragraph", nb_sentences=3)
-    findings = factory.Faker("paragraph", nb_sentences=2)
-    recommendations = factory.Faker("paragraph", nb_sentences=2)
+    summary = texts.cycle(texts.ANALYSIS_SUMMARIES)
+    findings = texts.cycle(texts.FINDINGS)
+    recommendations = texts.cycle(texts.RECOMMENDATIONS)
     estimated_cost = factory.Sequence(lambda n: Decimal(10000 * (1 + n % 30)))
 
 
@@ -182,8 +261,8 @@ class ImpactFactory(DjangoModelFactory):
     direction = _cycle(tuple(Direction))
     financial_impact = factory.Sequence(lambda n: Decimal(5000 * (1 + n % 10)))
     status = AnalysisStatus.IN_PROGRESS
-    description = factory.Faker("paragraph", nb_sentences=2)
-    mitigation_plan = factory.Faker("paragraph", nb_sentences=2)
+    description = texts.cycle(texts.IMPACT_DESCRIPTIONS)
+    mitigation_plan = texts.cycle(texts.MITIGATION_PLANS)
     target_mitigation_date = factory.LazyAttribute(
         lambda o: o.identification_date + datetime.timedelta(days=90)
     )
@@ -212,6 +291,6 @@ class RiskItemFactory(DjangoModelFactory):
     likelihood = factory.Sequence(lambda n: 1 + n % 5)
     severity = factory.Sequence(lambda n: 1 + (n // 5) % 5)
     status = RiskStatus.OPEN
-    description = factory.Faker("paragraph", nb_sentences=2)
-    impact_description = factory.Faker("sentence", nb_words=14)
-    mitigation_plan = factory.Faker("paragraph", nb_sentences=2)
+    description = texts.cycle(texts.RISK_DESCRIPTIONS)
+    impact_description = texts.cycle(texts.RISK_IMPACTS)
+    mitigation_plan = texts.cycle(texts.MITIGATION_PLANS)

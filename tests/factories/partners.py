@@ -1,7 +1,8 @@
 """Factories for the partners app (and sign-in users).
 
 Deterministic once seeded (``factory.random.reseed_random(seed)`` seeds factory's random and
-Faker): unique keys come from sequences, free text from Faker. Every record passes
+Faker): unique keys come from sequences, people's names from Faker, other text from the
+agency-like pools of ``texts``. Every record passes
 ``full_clean()``; the demo-data command uses these factories too.
 """
 
@@ -21,6 +22,8 @@ from partners.choices import (
     PersonnelType,
 )
 from partners.models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
+
+from . import texts
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple-42"
 
@@ -56,22 +59,308 @@ UNITS = (
     ("Workforce Planning Branch", "WPB"),
 )
 
+# name, abbreviation, type, web domain, street, city, state, postal code
 ACCOUNTS = (
-    ("Department of Homeland Security", "DHS", AccountType.FEDERAL, "dhs.gov"),
-    ("General Services Administration", "GSA", AccountType.FEDERAL, "gsa.gov"),
-    ("Office of Management and Budget", "OMB", AccountType.FEDERAL, "whitehouse.gov"),
-    ("National Archives and Records Administration", "NARA", AccountType.FEDERAL, "archives.gov"),
-    ("Office of Personnel Management", "OPM", AccountType.FEDERAL, "opm.gov"),
-    ("Cybersecurity and Infrastructure Security Agency", "CISA", AccountType.FEDERAL, "cisa.gov"),
-    ("National Institute of Standards and Technology", "NIST", AccountType.FEDERAL, "nist.gov"),
-    ("Commonwealth of Virginia", "VA", AccountType.STATE, "virginia.gov"),
-    ("State of Maryland", "MD", AccountType.STATE, "maryland.gov"),
-    ("City of Baltimore", "", AccountType.LOCAL, "baltimorecity.gov"),
-    ("Navajo Nation", "", AccountType.TRIBAL, "navajo-nsn.gov"),
-    ("World Health Organization", "WHO", AccountType.INTERNATIONAL, "who.int"),
-    ("MITRE Corporation", "MITRE", AccountType.PRIVATE, "mitre.org"),
-    ("American Red Cross", "ARC", AccountType.NONPROFIT, "redcross.org"),
-    ("University of Maryland", "UMD", AccountType.ACADEMIC, "umd.edu"),
+    (
+        "Department of Homeland Security",
+        "DHS",
+        AccountType.FEDERAL,
+        "dhs.gov",
+        "2707 Martin Luther King Jr Ave SE",
+        "Washington",
+        "DC",
+        "20528",
+    ),
+    (
+        "General Services Administration",
+        "GSA",
+        AccountType.FEDERAL,
+        "gsa.gov",
+        "1800 F Street NW",
+        "Washington",
+        "DC",
+        "20405",
+    ),
+    (
+        "Office of Management and Budget",
+        "OMB",
+        AccountType.FEDERAL,
+        "whitehouse.gov",
+        "725 17th Street NW",
+        "Washington",
+        "DC",
+        "20503",
+    ),
+    (
+        "National Archives and Records Administration",
+        "NARA",
+        AccountType.FEDERAL,
+        "archives.gov",
+        "8601 Adelphi Road",
+        "College Park",
+        "MD",
+        "20740",
+    ),
+    (
+        "Office of Personnel Management",
+        "OPM",
+        AccountType.FEDERAL,
+        "opm.gov",
+        "1900 E Street NW",
+        "Washington",
+        "DC",
+        "20415",
+    ),
+    (
+        "Cybersecurity and Infrastructure Security Agency",
+        "CISA",
+        AccountType.FEDERAL,
+        "cisa.gov",
+        "1110 N Glebe Road",
+        "Arlington",
+        "VA",
+        "22201",
+    ),
+    (
+        "National Institute of Standards and Technology",
+        "NIST",
+        AccountType.FEDERAL,
+        "nist.gov",
+        "100 Bureau Drive",
+        "Gaithersburg",
+        "MD",
+        "20899",
+    ),
+    (
+        "Government Accountability Office",
+        "GAO",
+        AccountType.FEDERAL,
+        "gao.gov",
+        "441 G Street NW",
+        "Washington",
+        "DC",
+        "20548",
+    ),
+    (
+        "Federal Emergency Management Agency",
+        "FEMA",
+        AccountType.FEDERAL,
+        "fema.gov",
+        "500 C Street SW",
+        "Washington",
+        "DC",
+        "20472",
+    ),
+    (
+        "Department of Justice",
+        "DOJ",
+        AccountType.FEDERAL,
+        "justice.gov",
+        "950 Pennsylvania Avenue NW",
+        "Washington",
+        "DC",
+        "20530",
+    ),
+    (
+        "Senate Committee on Homeland Security and Governmental Affairs",
+        "HSGAC",
+        AccountType.OTHER,
+        "hsgac.senate.gov",
+        "340 Dirksen Senate Office Building",
+        "Washington",
+        "DC",
+        "20510",
+    ),
+    (
+        "House Committee on Oversight and Accountability",
+        "COA",
+        AccountType.OTHER,
+        "oversight.house.gov",
+        "2157 Rayburn House Office Building",
+        "Washington",
+        "DC",
+        "20515",
+    ),
+    (
+        "Senate Committee on Appropriations",
+        "SAC",
+        AccountType.OTHER,
+        "appropriations.senate.gov",
+        "S-128 The Capitol",
+        "Washington",
+        "DC",
+        "20510",
+    ),
+    (
+        "House Committee on Appropriations",
+        "HAC",
+        AccountType.OTHER,
+        "appropriations.house.gov",
+        "H-307 The Capitol",
+        "Washington",
+        "DC",
+        "20515",
+    ),
+    (
+        "Commonwealth of Virginia",
+        "VA",
+        AccountType.STATE,
+        "virginia.gov",
+        "1111 East Broad Street",
+        "Richmond",
+        "VA",
+        "23219",
+    ),
+    (
+        "State of Maryland",
+        "MD",
+        AccountType.STATE,
+        "maryland.gov",
+        "100 State Circle",
+        "Annapolis",
+        "MD",
+        "21401",
+    ),
+    (
+        "State of Texas",
+        "TX",
+        AccountType.STATE,
+        "texas.gov",
+        "1100 San Jacinto Boulevard",
+        "Austin",
+        "TX",
+        "78701",
+    ),
+    (
+        "State of Florida",
+        "FL",
+        AccountType.STATE,
+        "myflorida.com",
+        "400 South Monroe Street",
+        "Tallahassee",
+        "FL",
+        "32399",
+    ),
+    (
+        "State of California",
+        "CA",
+        AccountType.STATE,
+        "ca.gov",
+        "1021 O Street",
+        "Sacramento",
+        "CA",
+        "95814",
+    ),
+    (
+        "National Governors Association",
+        "NGA",
+        AccountType.NONPROFIT,
+        "nga.org",
+        "444 North Capitol Street NW",
+        "Washington",
+        "DC",
+        "20001",
+    ),
+    (
+        "City of Baltimore",
+        "",
+        AccountType.LOCAL,
+        "baltimorecity.gov",
+        "100 Holliday Street",
+        "Baltimore",
+        "MD",
+        "21202",
+    ),
+    (
+        "County of Los Angeles",
+        "",
+        AccountType.LOCAL,
+        "lacounty.gov",
+        "500 West Temple Street",
+        "Los Angeles",
+        "CA",
+        "90012",
+    ),
+    (
+        "Navajo Nation",
+        "",
+        AccountType.TRIBAL,
+        "navajo-nsn.gov",
+        "Highway 264 and Loop Road",
+        "Window Rock",
+        "AZ",
+        "86515",
+    ),
+    (
+        "Cherokee Nation",
+        "",
+        AccountType.TRIBAL,
+        "cherokee.org",
+        "17675 South Muskogee Avenue",
+        "Tahlequah",
+        "OK",
+        "74464",
+    ),
+    (
+        "World Health Organization",
+        "WHO",
+        AccountType.INTERNATIONAL,
+        "who.int",
+        "Avenue Appia 20",
+        "Geneva",
+        "",
+        "1211",
+    ),
+    (
+        "MITRE Corporation",
+        "MITRE",
+        AccountType.PRIVATE,
+        "mitre.org",
+        "7515 Colshire Drive",
+        "McLean",
+        "VA",
+        "22102",
+    ),
+    (
+        "American Red Cross",
+        "ARC",
+        AccountType.NONPROFIT,
+        "redcross.org",
+        "431 18th Street NW",
+        "Washington",
+        "DC",
+        "20006",
+    ),
+    (
+        "National Association of Counties",
+        "NACo",
+        AccountType.NONPROFIT,
+        "naco.org",
+        "660 North Capitol Street NW",
+        "Washington",
+        "DC",
+        "20001",
+    ),
+    (
+        "University of Maryland",
+        "UMD",
+        AccountType.ACADEMIC,
+        "umd.edu",
+        "7999 Regents Drive",
+        "College Park",
+        "MD",
+        "20742",
+    ),
+    (
+        "Georgetown University",
+        "",
+        AccountType.ACADEMIC,
+        "georgetown.edu",
+        "3700 O Street NW",
+        "Washington",
+        "DC",
+        "20057",
+    ),
 )
 
 AGREEMENT_SUBJECTS = (
@@ -133,7 +422,9 @@ class OrganizationUnitFactory(DjangoModelFactory):
     parent = None
     manager = None
     email = factory.LazyAttribute(lambda o: f"{o.code.lower()}-taskers@agency.gov")
-    description = factory.Faker("sentence", nb_words=12)
+    description = factory.LazyAttribute(
+        lambda o: texts.UNIT_DESCRIPTIONS.get(o.code, texts.UNIT_DESCRIPTION)
+    )
     is_active = True
 
 
@@ -202,12 +493,20 @@ class AccountFactory(DjangoModelFactory):
     website = factory.LazyAttribute(lambda o: f"https://www.{o.entry[3]}")
     email = factory.LazyAttribute(lambda o: f"partnerships@{o.entry[3]}")
     phone = factory.Sequence(lambda n: f"202-555-{(5000 + n) % 10000:04d}")
-    street = factory.Faker("street_address")
-    city = factory.Faker("city")
-    state = factory.Faker("state_abbr")
-    postal_code = factory.Faker("postcode")
-    country = "United States"
-    description = factory.Faker("sentence", nb_words=10)
+    street = factory.LazyAttribute(lambda o: o.entry[4])
+    city = factory.LazyAttribute(lambda o: o.entry[5])
+    state = factory.LazyAttribute(lambda o: o.entry[6])
+    postal_code = factory.LazyAttribute(lambda o: o.entry[7])
+    country = factory.LazyAttribute(
+        lambda o: "Switzerland" if o.entry[2] == AccountType.INTERNATIONAL else "United States"
+    )
+    description = factory.LazyAttribute(
+        lambda o: (
+            texts.ACCOUNT_DESCRIPTIONS["legislative"]
+            if "Committee" in o.entry[0]
+            else texts.ACCOUNT_DESCRIPTIONS.get(o.entry[2], "")
+        )
+    )
     is_active = True
 
 
@@ -237,8 +536,8 @@ class AgreementFactory(DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"MOU on {o.subject.lower()}")
     agreement_type = AgreementType.MOU
     status = AgreementStatus.ACTIVE
-    statement_of_purpose = factory.Faker("paragraph", nb_sentences=3)
-    key_terms = factory.Faker("paragraph", nb_sentences=2)
+    statement_of_purpose = texts.cycle(texts.AGREEMENT_PURPOSES)
+    key_terms = texts.cycle(texts.AGREEMENT_TERMS)
     lead_unit = factory.SubFactory(OrganizationUnitFactory)
     primary_contact = factory.SubFactory(
         PersonFactory, organization_unit=factory.SelfAttribute("..lead_unit")

@@ -1,16 +1,22 @@
 """Build a realistic demo agency and print one login per role (issue 2).
 
-Same seed, same data: Faker and factory-boy's random are reseeded, and every record is made
-by the factories the tests use (``tests/factories``), validated with ``full_clean()``.
+Same seed, same data: Faker and factory-boy's random are reseeded and the factories'
+sequences reset, and every record is made by the factories the tests use
+(``tests/factories``, whose text reads like an agency's: ``texts``), validated with
+``full_clean()``. The agency has real-looking offices, partners (agencies, states,
+committees), authorities (statutes, executive orders, CFR parts), taskers with plausible
+titles, tags, and a few small PDF attachments written through the storage API.
 Running it again adds nothing: it only makes sure the demo logins exist and prints them.
 """
 
 import datetime
 import random
 
+import factory.django
 import factory.random
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +24,7 @@ from django.utils import timezone
 from actions.choices import (
     ActionStatus,
     AssignmentStatus,
+    AttachmentKind,
     DependencyType,
     ExtensionStatus,
     Health,
@@ -26,7 +33,7 @@ from actions.choices import (
     SecurityClassification,
     Visibility,
 )
-from actions.models import ExecutiveAction
+from actions.models import Attachment, ExecutiveAction
 from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from partners.models import OrganizationUnit
 
@@ -204,18 +211,30 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing added.")
         else:
             factory.random.reseed_random(options["seed"])
+            self.reset_sequences()
             self.rng = random.Random(options["seed"])
             self.today = timezone.localdate()
             with transaction.atomic():
                 self.seed(options["actions"])
         self.ensure_logins()
 
+    def reset_sequences(self):
+        """Every factory counts from 0 again: the same names, whatever ran before."""
+        for module in (self.pf, self.nf, self.af):
+            for value in vars(module).values():
+                if (
+                    isinstance(value, type)
+                    and issubclass(value, factory.django.DjangoModelFactory)
+                    and value._meta.model is not None
+                ):
+                    value.reset_sequence(force=True)
+
     # --- the agency -----------------------------------------------------------------
 
     def seed(self, n_actions):
         units = self.make_units(UNIT_TREE, None)
         people = self.make_people(units)
-        accounts = [self.pf.AccountFactory() for _ in range(30)]
+        accounts = [self.pf.AccountFactory() for _ in range(len(self.pf.ACCOUNTS))]
         for person in self.rng.sample(people, 12):  # partner contacts
             self.pf.ExternalPersonFactory(account=self.rng.choice(accounts))
             del person
@@ -230,8 +249,9 @@ class Command(BaseCommand):
                 citation=f"DOC Directive {n:03d}",
                 authority_type="directive",
                 issuing_body=None,
+                summary="A directive of the Secretary to the offices of the Department.",
             )
-            for n in range(1, 31)
+            for n in range(1, 11)
         ]
         agreements = [
             self.pf.AgreementFactory(
@@ -267,6 +287,8 @@ class Command(BaseCommand):
             for _ in range(40)
         ]
         types = [self.af.ExecutiveActionTypeFactory() for _ in range(8)]
+        self.tags = [self.af.TagFactory(name=name) for name in self.af.TAG_NAMES]
+        self.users = {}
         types[3].requires_legal_authority = True  # Regulatory Review
         types[3].save()
         self.links = dict(
@@ -350,11 +372,17 @@ class Command(BaseCommand):
         if issue_date > today:
             issue_date = today - datetime.timedelta(days=rng.randint(0, 30))
         fields = dict(
+            title=self.title(lead, parent),
             action_type=parent.action_type if parent else rng.choice(types),
             status=status,
             priority=rng.choice(list(Priority)),
-            visibility=rng.choices(list(Visibility), weights=(20, 65, 12, 3))[0],
-            security_classification=rng.choices(
+            # a sub-tasker is as restricted and as classified as its parent
+            visibility=parent.visibility
+            if parent
+            else rng.choices(list(Visibility), weights=(20, 65, 12, 3))[0],
+            security_classification=parent.security_classification
+            if parent
+            else rng.choices(
                 [SecurityClassification.UNCLASSIFIED, SecurityClassification.CUI], (80, 20)
             )[0],
             lead_unit=lead,
@@ -394,10 +422,39 @@ class Command(BaseCommand):
         if rng.random() < 0.25:
             fields["partners"] = rng.sample(self.links["accounts"], 2)
             fields["agreements"] = [rng.choice(self.links["agreements"])]
+        if rng.random() < 0.35:
+            fields["tags"] = rng.sample(self.tags, rng.randint(1, 2))
         action = self.af.ExecutiveActionFactory(**fields)
         if issued:
             self.make_satellites(action, units, by_unit)
         return action
+
+    def title(self, lead, parent):
+        """A tasker's title as a secretariat writes it; a sub-tasker's names its office."""
+        texts, rng = self.af.texts, self.rng
+        topic = rng.choice(texts.TOPICS)
+        office = lead.abbreviation or lead.code
+        if parent is None:
+            return rng.choice(texts.TITLE_TEMPLATES).format(topic=topic)
+        template = rng.choice(texts.SUB_TASKER_TITLES)
+        return template.format(office=office, parent=parent.title, topic=topic)[:255]
+
+    def user_of(self, person):
+        """A sign-in for ``person`` (no password: it names who requested or decided)."""
+        if person is None:
+            return None
+        if person.pk not in self.users:
+            local = person.email.split("@")[0]
+            user = get_user_model()(
+                username=f"demo.{local}"[:150],
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=person.email,
+            )
+            user.set_unusable_password()
+            user.save()
+            self.users[person.pk] = user
+        return self.users[person.pk]
 
     def make_satellites(self, action, units, by_unit):
         rng = self.rng
@@ -422,13 +479,17 @@ class Command(BaseCommand):
                     else Health.ON_TRACK,
                 )
         if action.original_due_date and action.original_due_date != action.due_date:
+            manager = action.lead_unit.manager
+            decider = self.user_of(manager)
             request = self.af.ExtensionRequestFactory(
                 action=action,
                 current_due_date=action.original_due_date,
                 requested_due_date=action.due_date,
                 status=ExtensionStatus.APPROVED,
                 decided_at=timezone.now(),
-                requested_by=None,
+                requested_by=self.user_of(action.accountable_person),
+                decided_by=decider,
+                decision_comment="Approved; keep the front office informed.",
             )
             self.af.DueDateChangeFactory(
                 action=action,
@@ -436,7 +497,7 @@ class Command(BaseCommand):
                 new_due_date=action.due_date,
                 extension_request=request,
                 reason="Extension approved",
-                changed_by=None,
+                changed_by=decider,
             )
         if rng.random() < 0.1:
             self.af.DecisionLogEntryFactory(
@@ -483,8 +544,10 @@ class Command(BaseCommand):
             self.make_demo_work()
 
     def make_demo_work(self):
-        """Give the demo staff user work of their own, some overdue, some due soon."""
-        staff = get_user_model().objects.get(username="staff").person
+        """Give the demo staff user work of their own, some overdue, some due soon, two
+        extension requests for the demo manager to decide, and attach a few documents."""
+        staff_user = get_user_model().objects.get(username="staff")
+        staff = staff_user.person
         mine = ExecutiveAction.objects.filter(
             lead_unit=staff.organization_unit,
             status__in=[ActionStatus.IN_PROGRESS, ActionStatus.NOT_STARTED, ActionStatus.RETURNED],
@@ -500,3 +563,80 @@ class Command(BaseCommand):
                 successor=first[1],
                 dependency_type=DependencyType.FINISH_TO_START,
             )
+        for action in list(mine)[-2:]:
+            if action.due_date and not action.extension_requests.filter(
+                status=ExtensionStatus.PENDING
+            ):
+                self.af.ExtensionRequestFactory(
+                    action=action,
+                    current_due_date=action.due_date,
+                    requested_due_date=action.due_date + datetime.timedelta(days=14),
+                    status=ExtensionStatus.PENDING,
+                    requested_by=staff_user,
+                )
+        self.make_attachments()
+
+    def make_attachments(self):
+        """Tasking memos on some issued taskers, responses on some completed ones: small
+        PDFs, saved through the storage API like an upload."""
+        secretariat = get_user_model().objects.get(username="secretariat")
+        issued = ExecutiveAction.objects.exclude(status=ActionStatus.DRAFT).filter(parent=None)
+        for action in issued.order_by("number")[::25]:
+            self.attach(action, AttachmentKind.TASKING_MEMO, "Tasking memo", secretariat)
+        completed = ExecutiveAction.objects.filter(status=ActionStatus.COMPLETED)
+        for action in completed.order_by("number")[::20]:
+            self.attach(action, AttachmentKind.RESPONSE, "Signed response", None)
+
+    def attach(self, action, kind, label, user):
+        lines = [
+            "Department of Coordination",
+            f"{label}: {action.number}",
+            action.title,
+            f"Suspense: {action.due_date:%d %B %Y}" if action.due_date else "",
+        ]
+        name = f"{action.number}-{label.lower().replace(' ', '-')}.pdf"
+        attachment = Attachment(
+            action=action,
+            title=f"{label} {action.number}",
+            kind=kind,
+            uploaded_by=user,
+            content_type="application/pdf",
+        )
+        attachment.file.save(name, ContentFile(demo_pdf(lines)), save=False)
+        attachment.full_clean()
+        attachment.save()
+
+
+def demo_pdf(lines):
+    """A one-page PDF with ``lines`` of text (a stand-in for a signed memo)."""
+    text = (
+        "BT /F1 12 Tf 72 720 Td 16 TL "
+        + " ".join(
+            "({}) '".format(line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)"))
+            for line in lines
+            if line
+        )
+        + " ET"
+    )
+    stream = text.encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

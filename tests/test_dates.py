@@ -1,0 +1,93 @@
+"""One date style everywhere a person reads a date: "15 Jan 2027" (issue 15).
+
+New users met "2026-09-24" on My work, "15 Jan 2027" on detail pages and "Jan. 15, 2027" in
+the history. The formats are set once (``execcoord/formats``); exports keep ISO dates.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+
+from actions.choices import ActionStatus, ExtensionStatus
+from actions.models import ExecutiveAction
+from execcoord.utils import viewname
+from tests.factories.actions import ExecutiveActionFactory, ExtensionRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def action(units, alice):
+    return ExecutiveActionFactory(
+        title="Answer the committee's letter",
+        status=ActionStatus.IN_PROGRESS,
+        issue_date=datetime.date(2027, 1, 4),
+        original_due_date=datetime.date(2027, 1, 15),
+        due_date=datetime.date(2027, 1, 15),
+        lead_unit=units["OFF-A1"],
+        accountable_person=alice.person,
+    )
+
+
+def page(client, user, url):
+    with time_machine.travel(datetime.datetime(2027, 1, 11, 14, tzinfo=ZoneInfo("UTC"))):
+        client.force_login(user)
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_my_work_shows_the_suspense_as_day_month_year(client, alice, action):
+    html = page(client, alice, reverse("home"))
+    assert "15 Jan 2027" in html
+    assert "2027-01-15" not in html
+    assert "Today is Monday 11 Jan 2027" in html
+
+
+def test_the_list_detail_page_and_timeline_use_the_same_style(client, alice, action):
+    ExtensionRequestFactory(
+        action=action,
+        current_due_date=action.due_date,
+        requested_due_date=datetime.date(2027, 1, 29),
+        status=ExtensionStatus.PENDING,
+        requested_by=alice,
+    )
+    listing = page(client, alice, reverse(viewname(ExecutiveAction, "list")))
+    detail = page(client, alice, action.get_absolute_url())
+    assert "15 Jan 2027" in listing
+    assert "15 Jan 2027" in detail
+    assert "Extension to 29 Jan 2027 requested" in detail  # the timeline
+    for html in (listing, detail):
+        assert "2027-01-15" not in html and "Jan. 15, 2027" not in html
+
+
+def test_the_history_shows_dates_and_times_in_the_same_style(client, alice, action):
+    action.due_date = datetime.date(2027, 2, 1)
+    action.save()
+    html = page(client, alice, reverse(viewname(ExecutiveAction, "history"), args=[action.pk]))
+    assert "15 Jan 2027" in html and "1 Feb 2027" in html
+    assert "Jan. 15, 2027" not in html and "2027-02-01" not in html
+
+
+def test_the_digest_email_writes_due_dates_in_the_same_style(settings, alice, action):
+    settings.DUE_SOON_DAYS = 7
+    with time_machine.travel(
+        datetime.datetime(2027, 1, 11, 7, tzinfo=ZoneInfo("America/New_York")), tick=False
+    ):
+        call_command("send_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    [message] = [m for m in mail.outbox if alice.person.email in m.to]
+    assert "Fri 15 Jan 2027" in message.body
+    assert "2027-01-15" not in message.body
+    assert "Monday 11 Jan 2027" in message.body
+
+
+def test_exports_keep_iso_dates_for_machines(client, alice, action):
+    client.force_login(alice)
+    response = client.get(reverse(viewname(ExecutiveAction, "list")) + "?export=csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "2027-01-15" in body

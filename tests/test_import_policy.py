@@ -596,6 +596,25 @@ def test_the_policy_checks_cost_no_query_a_row(tasker, bob, units, alice, action
     assert queries_to_rename(3) == queries_to_rename(13)
 
 
+def test_new_rows_beyond_draft_cost_no_query_a_row(bob, alice, action_type):
+    def queries_to_create(count):
+        rows = [
+            new_row(
+                Title=f"New {count}-{n}",
+                Status="In progress",
+                **{"Accountable person (e-mail)": alice.person.email},
+            )
+            for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            report = run(ExecutiveActionResource, dataset_of(rows), bob)
+        assert (report.invalid, report.new_count) == ([], count)
+        return len(captured.captured_queries)
+
+    queries_to_create(1)
+    assert queries_to_create(3) == queries_to_create(13)
+
+
 # --- the admin's import is the same import ------------------------------------------------
 
 

@@ -681,7 +681,10 @@ class BaseResource(resources.ModelResource):
             return
         text = _text(row.get(fld.column_name))
         current = instance._import_original["version"]
-        if text == str(current):
+        # a record an earlier row of this file changed (a unit moved with its parent) is
+        # compared at the version it had when the import started
+        started = instance.__dict__.get("_import_version_at_start", current)
+        if text in (str(current), str(started)):
             return
         key = self.row_key(row)
         if not text:

@@ -53,6 +53,24 @@ class OrganizationUnitResource(BaseResource):
         model = OrganizationUnit
         fields = ("code",)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A moved unit moves its sub-units (path, depth and version): the loaded ones follow,
+        so a later row for one of them is matched against what is stored, at the version
+        it had when the import started."""
+        super().save_instance(instance, is_create, row, **kwargs)
+        if is_create or instance._import_stored.path == instance.path:
+            return
+        moved = (
+            OrganizationUnit._base_manager.filter(path__startswith=instance.path)
+            .exclude(pk=instance.pk)
+            .values_list("pk", "path", "depth", "version")
+        )
+        for pk, path, depth, version in moved:
+            unit = self.key.by_pk.get(pk)
+            if unit is not None:
+                unit.__dict__.setdefault("_import_version_at_start", unit.version)
+                unit.path, unit.depth, unit.version = path, depth, version
+
 
 @register("people")
 class PersonResource(BaseResource):

@@ -22,8 +22,8 @@ from execcoord import imports, registry
 from execcoord.history import StaleRows, bulk_update_with_history
 from execcoord.models import StaleEdit
 from partners.access import ROLE_MANAGER
-from partners.models import Account
-from partners.resources import AccountResource
+from partners.models import Account, OrganizationUnit
+from partners.resources import AccountResource, OrganizationUnitResource
 from tests.conftest import make_user
 from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory, TagFactory
 from tests.factories.analysis import RiskItemFactory
@@ -520,6 +520,18 @@ def test_a_save_committed_while_an_import_runs_is_kept_and_refuses_its_row(
     assert (tasker.title, tasker.notes) == ("Saved meanwhile", "")
 
 
+def test_a_file_that_moves_a_unit_and_edits_its_sub_unit_imports_whole(administrator, units):
+    dataset = exported(administrator, OrganizationUnitResource)
+    edit(dataset, "BUR-A", {"Parent unit (code)": "BUR-B"})  # moves OFF-A1 with it
+    row = edit(dataset, "OFF-A1", {"Name": "Office A1, renamed"})
+    assert row > 3  # the sub-unit's row comes after its parent's
+    report = run(OrganizationUnitResource, dataset, administrator)
+    assert (report.invalid, report.update_count) == ([], 2)
+    office = OrganizationUnit.objects.get(code="OFF-A1")
+    assert office.name == "Office A1, renamed"
+    assert office.get_ancestors().filter(code="BUR-B").exists()
+
+
 def test_a_form_opened_before_an_import_is_refused_with_who_and_when(client, tasker, bob, alice):
     opened = opened_form(tasker, alice, {"title": "Alice's"})
     dataset = exported(bob)
@@ -594,6 +606,25 @@ def test_the_policy_checks_cost_no_query_a_row(tasker, bob, units, alice, action
 
     queries_to_rename(1)  # the user's scope and the content types, read once
     assert queries_to_rename(3) == queries_to_rename(13)
+
+
+def test_new_rows_beyond_draft_cost_no_query_a_row(bob, alice, action_type):
+    def queries_to_create(count):
+        rows = [
+            new_row(
+                Title=f"New {count}-{n}",
+                Status="In progress",
+                **{"Accountable person (e-mail)": alice.person.email},
+            )
+            for n in range(count)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            report = run(ExecutiveActionResource, dataset_of(rows), bob)
+        assert (report.invalid, report.new_count) == ([], count)
+        return len(captured.captured_queries)
+
+    queries_to_create(1)
+    assert queries_to_create(3) == queries_to_create(13)
 
 
 # --- the admin's import is the same import ------------------------------------------------

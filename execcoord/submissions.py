@@ -71,8 +71,10 @@ def record_form_key(request, form, url):
     from execcoord.models import FormSubmission
 
     key = posted_form_key(request, form)
-    if key:
-        FormSubmission.objects.filter(key=key, user=request.user).update(url=url[:500])
+    submission = FormSubmission.objects.filter(key=key, user=request.user).first() if key else None
+    if submission is not None:
+        submission.url = url[:500]
+        submission.save(update_fields=["url"])
 
 
 class OneTimeKeyMixin(forms.Form):

@@ -41,14 +41,19 @@ DATE_MIN = datetime.date(1, 1, 2)
 DATE_MAX = datetime.date(9999, 12, 30)
 
 
+INT64 = (-(2**63), 2**63 - 1)
+
+
 def integer_range(model_field=None):
     """``(low, high)`` an integer parameter may take on this database: the column's range,
-    or a 64-bit integer's when the filter has no column of its own."""
+    or a 64-bit integer's when the filter has no column of its own (or the backend gives
+    none: SQLite's are all 64 bits)."""
     internal_type = model_field.get_internal_type() if model_field is not None else ""
-    low, high = connection.ops.integer_field_range(internal_type)
-    if low is None and high is None:
-        low, high = connection.ops.integer_field_range("BigIntegerField")
-    return low, high
+    try:
+        low, high = connection.ops.integer_field_range(internal_type)
+    except KeyError:  # not an integer type the backend lists
+        return INT64
+    return (INT64[0] if low is None else low, INT64[1] if high is None else high)
 
 
 class NumberInFilter(filters.BaseInFilter, filters.NumberFilter):

@@ -38,9 +38,12 @@ class IntegerFieldIn(In):
 
     def process_rhs(self, compiler, connection):
         if self.rhs_is_direct_value():
-            low, high = connection.ops.integer_field_range(
-                self.lhs.output_field.get_internal_type()
-            )
+            try:
+                low, high = connection.ops.integer_field_range(
+                    self.lhs.output_field.get_internal_type()
+                )
+            except KeyError:  # an integer type the backend gives no range for
+                low, high = None, None
             self.rhs = [
                 value
                 for value in self.rhs

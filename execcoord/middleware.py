@@ -1,10 +1,13 @@
-"""Session rules the settings alone cannot express (issue 6)."""
+"""Request rules the settings alone cannot express: session idle time (issue 6), paths."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import BadRequest
 from django.shortcuts import redirect
+
+from execcoord.utils import has_control_characters
 
 
 class SessionIdleTimeoutMiddleware:
@@ -31,4 +34,20 @@ class SessionIdleTimeoutMiddleware:
             # Write at most once a minute, so every request does not save the session.
             if now - last_seen >= 60 or self.key not in request.session:
                 request.session[self.key] = now
+        return self.get_response(request)
+
+
+class ControlCharacterPathMiddleware:
+    """A path holding a control character names no page: 400 before any view looks it up.
+
+    ``/calendar/%00.ics`` reached the feed's token lookup, and PostgreSQL refuses a NUL in a
+    query with an exception (a 500). No route of the app has such a character in it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_control_characters(request.path):
+            raise BadRequest("The address holds a control character.")
         return self.get_response(request)

@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+PHONE_320 = {"width": 320, "height": 640}  # the narrowest reflow width (WCAG 1.4.10)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 HOW_TO_INSTALL = (
     "install Debian's Chromium (`make browsers` or `apt-get install chromium`) and the test "

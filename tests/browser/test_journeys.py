@@ -226,6 +226,7 @@ def test_filter_the_list_and_export_exactly_the_filtered_rows(page, alice, passw
     expect(page.get_by_role("status").filter(has_text="result")).to_have_text("4 results")
 
     filters = page.get_by_role("complementary", name="Filters")
+    filters.get_by_role("button", name="Filters").click()  # folded below 1400 px
     filters.get_by_role("group", name="Priority").get_by_label("High", exact=True).check()
     filters.get_by_role("button", name="Apply").click()
     expect(page.get_by_role("status").filter(has_text="result")).to_have_text("3 results")
@@ -239,6 +240,55 @@ def test_filter_the_list_and_export_exactly_the_filtered_rows(page, alice, passw
     body = "\n".join(",".join(r) for r in rows[1:])
     assert len(rows) == 1 + len(high)
     assert all(a.title in body for a in high) and "Low priority task" not in body
+
+
+def test_the_filter_form_sends_only_what_is_filled_in_and_chips_undo_it(
+    page, alice, password, units
+):
+    _action(units, alice, title="High priority task", priority=Priority.HIGH)
+    _action(units, alice, title="Low priority task", priority=Priority.LOW)
+    sign_in(page, "alice", password)
+    page.goto(ACTIONS_LIST)
+    filters = page.get_by_role("complementary", name="Filters")
+    filters.get_by_role("button", name="Filters").click()
+    filters.get_by_role("group", name="Priority").get_by_label("High", exact=True).check()
+    filters.get_by_role("button", name="Apply").click()
+
+    expect(page.get_by_role("status").filter(has_text="result")).to_have_text("1 result")
+    query = page.url.split("?", 1)[1]
+    assert sorted(query.split("&")) == ["open=true", "priority=high"]  # no empty fields
+    chips = page.get_by_role("list", name="Applied filters")
+    expect(chips.get_by_role("listitem")).to_have_count(2)
+    expect(chips.get_by_role("listitem").filter(has_text="Priority: High")).to_be_visible()
+    expect(chips.get_by_role("listitem").filter(has_text="Open: Yes")).to_be_visible()
+
+    chips.get_by_role("link", name="Remove filter Priority: High").click()
+    expect(page.get_by_role("status").filter(has_text="result")).to_have_text("2 results")
+    assert "priority" not in page.url
+
+
+def test_an_interim_response_from_the_tasker_page_comes_back_to_it(page, alice, password, units):
+    action = _action(
+        units,
+        alice,
+        title="Answer the committee on grant oversight",
+        status=ActionStatus.IN_PROGRESS,
+        issue_date=_today(),
+    )
+    sign_in(page, "alice", password)
+    page.goto(action.get_absolute_url())
+    page.get_by_role("link", name="Interim response").click()
+
+    expect(page.get_by_label("Kind")).to_have_value("interim")
+    page.get_by_label("Sent to").fill("Office of the Deputy Secretary")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page).to_have_url(re.compile(re.escape(action.get_absolute_url()) + "$"))
+    timeline = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Timeline", exact=True)
+    )
+    expect(timeline).to_contain_text("Interim response sent to Office of the Deputy Secretary")
+    expect(timeline).to_contain_text(str(alice.person))  # its author
 
 
 def test_global_search_finds_an_action_and_opens_it(page, alice, password, units):

@@ -1,15 +1,24 @@
-"""Screenshots of the main pages at desktop (1280×900) and phone (390×844) widths.
+"""Screenshots of the main pages at desktop (1280×900) and phone (390×844 and 320×640) widths.
 
 Saved under ``artifacts/screenshots/`` (named in the README) so a reviewer can look at the app
 without running it. Each page is also checked for the layout fault a phone user trips on
 first: the page itself scrolling sideways (a wide table must scroll inside its own box).
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from execcoord.utils import viewname
-from tests.browser.conftest import BROWSER_DB, DESKTOP, PHONE, SCREENSHOTS, log_in_as
+from tests.browser.conftest import (
+    BROWSER_DB,
+    DESKTOP,
+    PHONE,
+    PHONE_320,
+    SCREENSHOTS,
+    log_in_as,
+)
 from tests.factories.actions import (
     AssignmentFactory,
     ExecutiveActionFactory,
@@ -45,6 +54,11 @@ def _pages(action):
         ("action-edit", reverse(viewname(action, "edit"), args=[action.pk])),
         ("action-assign", f"{action.get_absolute_url()}assign/"),
         ("action-history", reverse(viewname(action, "history"), args=[action.pk])),
+        (
+            "actions-list-filtered",
+            reverse(viewname(action, "list"))
+            + f"?lead_unit_subtree={action.lead_unit_id}&priority=high&status=in_progress",
+        ),
         ("search", "/search/?q=plan"),
         ("units-list", "/partners/organization-units/"),
     ]
@@ -72,11 +86,16 @@ def test_screenshots_of_the_main_pages_at_desktop_and_phone_widths(page, bob, al
     StatusUpdateFactory(action=action)
     for _ in range(8):
         ExecutiveActionFactory(lead_unit=units["OFF-A1"], accountable_person=alice.person)
+    # a history worth reading: a reassignment, a status move, a new suspense
+    action.accountable_person = bob.person
+    action.priority, action.status = "high", "in_progress"
+    action.due_date = action.due_date + datetime.timedelta(days=7)
+    action.save()
     log_in_as(page.context, bob)
 
     sideways = []
     for name, url in _pages(action):
-        for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        for size_name, size in (("desktop", DESKTOP), ("phone", PHONE), ("phone-320", PHONE_320)):
             page.set_viewport_size(size)
             page.goto(url)
             page.screenshot(path=SCREENSHOTS / f"{name}-{size_name}.png", full_page=True)

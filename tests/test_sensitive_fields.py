@@ -106,7 +106,7 @@ def test_import_templates_and_exports_leave_out_hidden_columns(alice, bob):
 
 def test_a_column_reaching_a_hidden_field_through_a_relation_is_hidden(alice, bob):
     class AssignmentWithClearance(BaseTable):
-        person_clearance = tables.Column(accessor="person.clearance_level")
+        person_clearance = tables.Column(accessor="person__clearance_level")
 
         class Meta(BaseTable.Meta):
             model = Assignment

@@ -259,6 +259,7 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
     readonly_fields = (
         "workflow_link",
         "number",
+        "version",
         "held_from_status",
         "original_due_date",
         "is_overdue",

@@ -562,7 +562,8 @@ class ObjectHistoryView(BaseObjectView):
             ]
         )
         entries = []
-        for record, older in zip(records, records[1:] + [None], strict=True):
+        # a page past the last has no records (zip over [] and [None])
+        for record, older in zip(records, records[1:] + [None], strict=False):
             if len(entries) == self.page_size:
                 break
             changes = []

@@ -305,9 +305,9 @@ class AssignmentView(View):
         data = self.request.POST.copy()
         data["lead-" + TOKEN_FIELD] = str(self.action.version)
         rows = data.get("supporting-TOTAL_FORMS", "")
-        for index in range(min(int(rows), 1000) if rows.isdigit() else 0):
+        for index in range(min(int(rows), 1000) if rows.isdecimal() else 0):
             pk = data.get(f"supporting-{index}-id", "")
-            if pk.isdigit() and int(pk) in versions:
+            if pk.isdecimal() and int(pk) in versions:
                 data[f"supporting-{index}-{TOKEN_FIELD}"] = str(versions[int(pk)])
         lead, formset = self.forms(data)
         lead.is_valid()
@@ -691,7 +691,7 @@ class ExecutiveActionEditView(ObjectEditView):
         if not hasattr(self, "_parent"):
             pk = self.request.GET.get("parent", "")
             queryset = ExecutiveAction.objects.visible_to(self.request.user)
-            self._parent = queryset.filter(pk=pk).first() if pk.isdigit() else None
+            self._parent = queryset.filter(pk=pk).first() if pk.isdecimal() else None
         return self._parent
 
     def get_form(self, obj, data=None, files=None):

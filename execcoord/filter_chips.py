@@ -131,7 +131,7 @@ def _values(filterset, name, declared, field, data, cleaned):
 def _record_names(label, raw_values, request):
     """The names of the records with these ids that the user may see, joined."""
     ids = [v.strip() for raw in raw_values for v in str(raw).split(",")]
-    pks = [int(v) for v in ids if v.isdigit()]
+    pks = [int(v) for v in ids if v.isdecimal() and len(v) < 19]
     model = apps.get_model(label)
     user = getattr(request, "user", None)
     found = {r.pk: str(r) for r in visible(model, user).filter(pk__in=pks)} if user else {}

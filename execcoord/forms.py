@@ -228,7 +228,7 @@ def changed_fields_since(instance, token):
         token: the ``version`` number or ``updated_at`` isoformat of the version the user saw.
     """
     history = getattr(instance, "history", None)
-    if history is None or not str(token).isdigit():
+    if history is None or not str(token).isdecimal():
         return []
     old = history.filter(version=int(token)).order_by("-history_date").first()
     new = history.order_by("-history_date").first()

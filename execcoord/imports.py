@@ -693,7 +693,7 @@ class BaseResource(resources.ModelResource):
                 "exported from here (its Version column tells whether someone changed the "
                 "record since) and import that."
             )
-        elif not text.isdigit() or int(text) > current:
+        elif not text.isdecimal() or int(text) > current:
             message = f"“{text}” is not a version of “{key}”: export again and edit that file."
         else:
             message = changed_since_message(instance, key)
@@ -1237,6 +1237,7 @@ class ImportReport:
     update_count: int = 0
     invalid_count: int = 0
     pks: list = field(default_factory=list)  # the file's records, once imported
+    notes: list = field(default_factory=list)  # what the reader did (merged cells filled)
 
     @property
     def has_errors(self):
@@ -1294,6 +1295,7 @@ def summarize(resource, dataset, result):
     key_index = dataset.headers.index(key_header) if key_header in dataset.headers else None
     label_index = _label_index(resource, dataset)
     report = ImportReport(total=len(dataset))
+    report.notes = list(getattr(dataset, "notes", ()))
 
     def key_of(number):
         values = dataset[number - 1]

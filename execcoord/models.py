@@ -60,7 +60,7 @@ class BaseModel(models.Model):
         default=1,
         db_default=1,
         editable=False,
-        help_text="Grows on every save (optimistic concurrency).",
+        help_text="Counts the saves of this record: a change made from an older copy is refused.",
     )
 
     history = HistoricalRecords(inherit=True)

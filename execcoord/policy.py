@@ -151,10 +151,10 @@ def policy_for(model):
 
 def user_roles(user):
     """The names of the role groups of ``user`` (one query, then kept on the user object,
-    which lives for one request)."""
+    which lives for one request; the read-side scope fills it in when it reads the roles)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    roles = user.__dict__.get("_execcoord_roles")
+    roles = getattr(user, "_execcoord_roles", None)
     if roles is None:
         roles = user._execcoord_roles = frozenset(user.groups.values_list("name", flat=True))
     return roles

@@ -215,8 +215,9 @@ def get_user_scope(user):
 
 def clear_user_scope(user):
     """Forget the cached scope, e.g. after changing the user's person, unit or groups."""
-    if user is not None and hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, "_execcoord_roles"):
+        if user is not None and hasattr(user, attr):
+            delattr(user, attr)
 
 
 def _compute_scope(user):
@@ -255,6 +256,7 @@ def _compute_scope(user):
     if row is None:
         return NO_SCOPE
     roles = {role for i, role in enumerate(ROLES) if row[f"role_{i}"]}
+    user._execcoord_roles = frozenset(roles)  # the write policy's roles: no second query
     is_admin = user.is_superuser or ROLE_ADMIN in roles
     person_id = row["person__id"]
     if person_id is None:

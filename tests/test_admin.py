@@ -154,8 +154,10 @@ def test_due_date_filter_links_the_coming_dates_and_filters(client, superuser):
 def test_action_search_finds_a_tag_by_name_without_distinct(client, superuser):
     from tests.factories.actions import ExecutiveActionFactory, TagFactory
 
-    tagged = ExecutiveActionFactory(title="Budget review", tags=[TagFactory(name="Cyber")])
-    ExecutiveActionFactory(title="Staffing plan")
+    tagged = ExecutiveActionFactory(
+        title="Budget review", description="", tags=[TagFactory(name="Cyber")]
+    )
+    ExecutiveActionFactory(title="Staffing plan", description="")
     client.force_login(superuser)
     response = client.get(ACTIONS_URL, {"q": "cyber"})
     assert list(response.context["cl"].result_list) == [tagged]

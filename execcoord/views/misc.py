@@ -85,7 +85,7 @@ def autocomplete(request, label):
 def _preferred(model, value):
     """The model's ``autocomplete_preferred(value)`` condition for a ``prefer`` id, if any."""
     hook = getattr(model, "autocomplete_preferred", None)
-    if hook is None or not value.isdigit():
+    if hook is None or not value.isdecimal():
         return None
     return hook(int(value))
 

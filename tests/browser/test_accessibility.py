@@ -175,6 +175,7 @@ def test_not_found_page(page, admin):
 
 @pytest.mark.urls("tests.error_urls")
 def test_server_error_page(page, admin):
+    page.expected_problems = [r"HTTP 500 .*/boom/$"]
     response = page.goto("/boom/")
     assert response.status == 500
     assert page.get_by_text("Reference:").is_visible()

@@ -269,8 +269,11 @@ ATTACHMENT_ALLOWED_EXTENSIONS = env_list(
     "pdf,docx,doc,xlsx,xls,pptx,txt,csv,png,jpg,jpeg,msg,eml",
 )
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
-# An import preview not confirmed within this many seconds is removed (purge_import_previews).
+# An import preview not confirmed within this many seconds is removed (purge_expired).
 IMPORT_PREVIEW_MAX_AGE = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE", 24 * 60 * 60))
+# A submitted form's one-time key is kept this many seconds (purge_expired): a page sent again
+# within it is recognised as sent.
+FORM_KEY_MAX_AGE = int(os.environ.get("FORM_KEY_MAX_AGE", 30 * 24 * 60 * 60))
 ESCALATION_BUSINESS_DAYS = int(os.environ.get("ESCALATION_BUSINESS_DAYS", "5"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

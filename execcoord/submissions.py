@@ -15,6 +15,7 @@ pages of the domain apps.
   pending extension request, by alice at 10:42"), for the form, instead of a server error.
 """
 
+import datetime
 import uuid
 
 from django import forms
@@ -75,6 +76,18 @@ def record_form_key(request, form, url):
     if submission is not None:
         submission.url = url[:500]
         submission.save(update_fields=["url"])
+
+
+def purge_expired_form_keys(now=None):
+    """Forget the keys of forms submitted more than ``FORM_KEY_MAX_AGE`` seconds ago (a page
+    that old is not sent twice by a double click); returns how many."""
+    from django.conf import settings
+
+    from execcoord.models import FormSubmission
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(seconds=settings.FORM_KEY_MAX_AGE)
+    removed, _ = FormSubmission.objects.filter(created_at__lt=cutoff).delete()
+    return removed
 
 
 class OneTimeKeyMixin(forms.Form):

@@ -191,3 +191,27 @@ def test_a_generic_form_refused_by_a_unique_rule_names_who_holds_the_place(
     assert response.status_code == 200
     assert "This unit is already assigned to the action, by bob at " in response.content.decode()
     assert Assignment.objects.filter(action=action).count() == 1
+
+
+# -- keys do not pile up -----------------------------------------------------------------------
+
+
+def test_old_form_keys_are_purged_and_recent_ones_kept(alice, settings):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from execcoord.models import FormSubmission
+    from execcoord.submissions import purge_expired_form_keys
+
+    settings.FORM_KEY_MAX_AGE = 3600
+    old = FormSubmission.objects.create(key="old", user=alice)
+    FormSubmission.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    FormSubmission.objects.create(key="recent", user=alice)
+    assert purge_expired_form_keys() == 1
+    assert list(FormSubmission.objects.values_list("key", flat=True)) == ["recent"]
+    later = timezone.now() + datetime.timedelta(hours=2)
+    assert purge_expired_form_keys(now=later) == 1
+    call_command("purge_expired")  # the cron entry point runs
+    assert not FormSubmission.objects.exists()

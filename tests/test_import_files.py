@@ -219,7 +219,7 @@ def test_previews_expire_on_confirm_and_are_purged(client, administrator, units,
     assert "has expired" in confirm.content.decode()
     assert not OrganizationUnit.objects.filter(code="NEW-1").exists()
     assert stored_previews() == []
-    call_command("purge_import_previews")  # the cron entry point runs
+    call_command("purge_expired")  # the cron entry point runs
 
 
 def test_the_admin_import_is_the_app_s_import(client, administrator, units):

@@ -6,7 +6,7 @@ preview and the confirmation, so a confirmation can only ever import the file it
 uploaded, and the rows are read and validated again on confirm (never taken from the form).
 The storage is shared by every app server (``STORAGES``), so any server may confirm a
 preview made on another. A preview is removed when it is confirmed or cancelled, and once it
-is older than ``IMPORT_PREVIEW_MAX_AGE`` (``manage.py purge_import_previews``, from cron).
+is older than ``IMPORT_PREVIEW_MAX_AGE`` (``manage.py purge_expired``, from cron).
 """
 
 import datetime

@@ -173,6 +173,17 @@ def test_not_found_page(page, admin):
     check(page, "error_404")
 
 
+def test_forbidden_page(page, context, alice):
+    """Staff may not import: the 403 page, in the layout, with the reason and a way back."""
+    from tests.browser.conftest import log_in_as
+
+    log_in_as(context, alice)
+    response = page.goto(reverse("import"))
+    assert response.status == 403
+    assert page.get_by_text("You may not import records.").is_visible()
+    check(page, "error_403")
+
+
 @pytest.mark.urls("tests.error_urls")
 def test_server_error_page(page, admin):
     page.expected_problems = [r"HTTP 500 .*/boom/$"]

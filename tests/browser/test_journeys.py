@@ -173,7 +173,11 @@ def test_chosen_records_stay_while_the_picker_searches_again(page, alice, passwo
     toggle = filters.get_by_role("button", name=re.compile("^Filters"))
     if toggle.is_visible():  # narrower than the sidebar layout: the filters are folded
         toggle.click()
-    filters.locator("summary", has_text="More filters").click()
+        # unfolded when the animation has ended (a click during it can miss what it aimed at)
+        expect(filters.locator("#list-filters")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    more = filters.locator("details", has=page.locator("summary", has_text="More filters"))
+    more.locator("summary").click()
+    expect(more).to_have_attribute("open", "")
     control = page.locator("#id_action_type_id + .ts-wrapper .ts-control")
     control.click()
     page.keyboard.type("Budget")

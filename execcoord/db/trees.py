@@ -359,10 +359,10 @@ def prepare_bulk_move(objs, model, using=None):
             prefix = parent_paths.get(parent_id, "")
             # a parent under a moved node goes with it: the deepest moved ancestor decides
             above = [a for a in path_ids(prefix) if a in moved]
-            if pk in above:
-                raise ValidationError({"parent": model.tree_cycle_message})
             if above:
                 top = above[-1]
+                if top == pk:
+                    raise ValidationError({"parent": model.tree_cycle_message})
                 old = stored[top][1]
                 prefix = new_path(top, (*seen, pk)) + prefix[len(old) :]
         new[pk] = prefix + path_segment(pk)

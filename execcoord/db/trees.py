@@ -93,9 +93,9 @@ def subtree_roots(model, nodes):
 def cycle_error(instance, field_name="parent"):
     """The error message if ``instance``'s parent would make it its own ancestor, else ``None``.
 
-    A :class:`TreeNode` reads the chosen parent's path (one query, none when the parent is
-    loaded); another tree walks up the ``field_name`` chain, one query a level. The message is
-    the model's ``tree_cycle_message``.
+    A :class:`TreeNode` reads the chosen parent's path (one query); another tree walks up
+    the ``field_name`` chain, one query a level. The message is the model's
+    ``tree_cycle_message``.
     """
     parent_id = getattr(instance, f"{field_name}_id")
     if parent_id is None or instance.pk is None:
@@ -149,8 +149,10 @@ class TreeNode(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and not {"parent", "parent_id"} & set(update_fields):
             return super().save(*args, **kwargs)  # the node stays where it is
-        stored = self.__dict__.get("_tree_stored")
-        if stored is not None and stored == (self.parent_id, self.path) and self.path:
+        stored = self.__dict__.get("_tree_stored")  # (parent id, path) as loaded
+        if stored is not None and stored[1] != self.path:
+            stored = None  # the path was set from outside: ask the database
+        if stored is not None and stored[0] == self.parent_id and self.path:
             return super().save(*args, **kwargs)  # loaded here, parent unchanged
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "path", "depth"}
@@ -193,13 +195,10 @@ class TreeNode(models.Model):
         ensure_no_cycle(self)
 
     def _parent_path(self, using=None):
-        """The parent's stored path ("" for a root): from the loaded parent if it has one."""
+        """The parent's stored path ("" for a root), read from the database: a parent object
+        in memory may have moved since it was loaded."""
         if self.parent_id is None:
             return ""
-        field = type(self)._meta.get_field("parent")
-        if field.is_cached(self) and self.parent is not None and self.parent.path:
-            if self.parent.pk == self.parent_id:
-                return self.parent.path
         return (
             type(self)
             ._base_manager.using(using)

@@ -730,16 +730,6 @@ class Agency:
         rng, choice, randint, today = self.rng, self.choice, self.randint, self.today
         special, all_unit_ids, account_ids = self.special, self.all_unit_ids, self.account_ids
         internal_people, authority_ids = self.internal_people, self.authority_ids
-        open_statuses = [
-            ActionStatus.NOT_STARTED,
-            ActionStatus.IN_PROGRESS,
-            ActionStatus.IN_PROGRESS,
-            ActionStatus.IN_PROGRESS,
-            ActionStatus.SUBMITTED,
-            ActionStatus.RETURNED,
-            ActionStatus.ON_HOLD,
-            ActionStatus.DRAFT,
-        ]
         visibilities = [Visibility.INTERNAL] * 14 + [
             Visibility.PUBLIC,
             Visibility.PUBLIC,
@@ -750,23 +740,7 @@ class Agency:
         ]
         type_id, category, prefix = choice(self.types)
         due = today + datetime.timedelta(days=randint(-1000, 180))
-        age = (today - due).days
-        if pk == special:
-            status, due = ActionStatus.IN_PROGRESS, today + datetime.timedelta(days=30)
-        elif age > 60:
-            status = (
-                choice(open_statuses[:-1])
-                if rng.random() < 0.045
-                else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
-            )
-        elif age > 0:
-            status = (
-                choice(open_statuses[:-1])
-                if rng.random() < 0.35
-                else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
-            )
-        else:
-            status = ActionStatus.COMPLETED if rng.random() < 0.08 else choice(open_statuses)
+        status, due = self._status(pk, due)
         issue = due - datetime.timedelta(days=randint(14, 120))
         draft = status == ActionStatus.DRAFT
         year = issue.year
@@ -835,6 +809,41 @@ class Agency:
             "version": 1,
             "_issue": issue,
         }
+
+    def _status(self, pk, due):
+        """``(status, due date)`` of the action ``pk`` due on ``due``: mostly closed when long
+        overdue, mostly open when due ahead; the detail action is in progress."""
+        from actions.choices import ActionStatus
+
+        rng, choice, today = self.rng, self.choice, self.today
+        open_statuses = [
+            ActionStatus.NOT_STARTED,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.SUBMITTED,
+            ActionStatus.RETURNED,
+            ActionStatus.ON_HOLD,
+            ActionStatus.DRAFT,
+        ]
+        age = (today - due).days
+        if pk == self.special:
+            status, due = ActionStatus.IN_PROGRESS, today + datetime.timedelta(days=30)
+        elif age > 60:
+            status = (
+                choice(open_statuses[:-1])
+                if rng.random() < 0.045
+                else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
+            )
+        elif age > 0:
+            status = (
+                choice(open_statuses[:-1])
+                if rng.random() < 0.35
+                else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
+            )
+        else:
+            status = ActionStatus.COMPLETED if rng.random() < 0.08 else choice(open_statuses)
+        return status, due
 
     def action_links(self):
         """Many-to-many links of the actions to their context (the detail action: 3 each)."""

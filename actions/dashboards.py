@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from actions.choices import OPEN_STATUSES, ActionStatus, ExtensionStatus, Priority
 from actions.models import Assignment, ExecutiveAction, ExtensionRequest
+from execcoord.db.arrays import InArray
 from partners.access import get_user_scope
 from partners.models import PATH_DIGITS, OrganizationUnit
 
@@ -179,7 +180,7 @@ def my_work(user, today=None):
     if roots:
         more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
     ids = sorted(involving_ids(pid, uid, *more))
-    concerning = Q(pk__in_array=ids)  # one array parameter, however many ids
+    concerning = Q(InArray("pk", ids))  # one array parameter, however many ids
     mine = concerning & involving_q(pid, uid)
     assigned_unit = concerning & assigned_q(organization_unit_id=uid)
     sections = [

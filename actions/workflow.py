@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import BadHeaderError, EmailMultiAlternatives
-from django.db import connections, transaction
-from django.db.models import BooleanField, F, Func, Q
-from django.db.models.expressions import RawSQL
+from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -364,49 +363,15 @@ class TreeNode:
 
 
 def descendants_queryset(action, user):
-    """The visible actions below ``action`` at any depth, in one query (a recursive common
-    table expression walks ``parent``; ``UNION`` stops on a cycle), with what the tree shows.
-    """
-    connection = connections[ExecutiveAction.objects.db]
-    quote = connection.ops.quote_name
-    table, pk, parent = (
-        quote(ExecutiveAction._meta.db_table),
-        quote(ExecutiveAction._meta.pk.column),
-        quote(ExecutiveAction._meta.get_field("parent").column),
-    )
-    below = (
-        f"WITH RECURSIVE ec_tree(id) AS (SELECT {pk} FROM {table} WHERE {parent} = %s "
-        f"UNION SELECT child.{pk} FROM {table} child "
-        f"INNER JOIN ec_tree ON child.{parent} = ec_tree.id) SELECT id FROM ec_tree"
-    )
-    if connection.vendor == "postgresql":
-        # the ids as an array computed first, then fetched by key: the visibility rule is
-        # checked on those rows only (with ``IN``, the planner guesses hundreds of
-        # descendants and checks the rule on every action to hash-join them)
-        below_only = _AnyOfArray(F("pk"), below, [action.pk])
-    else:
-        below_only = Q(pk__in=RawSQL(below, [action.pk]))
+    """The visible actions below ``action`` at any depth, in one query, with what the tree
+    shows: a prefix match on the materialised path (``execcoord.db.trees``), one range of
+    its index, so the visibility rule is checked on the sub-taskers' rows only."""
     return (
         ExecutiveAction.objects.visible_to(user)
-        .filter(below_only)
+        .descendants_of(action)
         .select_related("lead_unit", "accountable_person")
         .order_by("due_date", "number", "pk")
     )
-
-
-class _AnyOfArray(Func):
-    """``expression = ANY(ARRAY(subquery))`` (PostgreSQL): an index condition on the values
-    the subquery returns, computed once before the scan."""
-
-    output_field = BooleanField()
-
-    def __init__(self, expression, sql, params):
-        super().__init__(expression)
-        self.sql, self.params = sql, list(params)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        return f"{column} = ANY(ARRAY({self.sql}))", [*params, *self.params]
 
 
 def build_tree(action, rows):

@@ -3,8 +3,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from execcoord.db.trees import ensure_no_cycle
 from execcoord.models import BaseModel
-from partners.models import ensure_no_parent_cycle
 
 from .choices import (
     ANALYSIS_STATUS_COLORS,
@@ -128,7 +128,7 @@ class LegalAuthority(BaseModel):
 
     def clean(self):
         super().clean()
-        ensure_no_parent_cycle(self)
+        ensure_no_cycle(self)
 
 
 class Analysis(BaseModel):
@@ -257,7 +257,7 @@ class Impact(BaseModel):
 
     def clean(self):
         super().clean()
-        ensure_no_parent_cycle(self)
+        ensure_no_cycle(self)
 
 
 class RiskItem(BaseModel):
@@ -359,7 +359,7 @@ class RiskItem(BaseModel):
     def clean(self):
         super().clean()
         self.derive_score()
-        ensure_no_parent_cycle(self)
+        ensure_no_cycle(self)
 
     def derive_score(self):
         """Set ``score`` and ``level`` from likelihood and severity."""

@@ -16,9 +16,9 @@ sub-taskers and 50 status updates whose id it prints (the detail page of the ben
 **Raw bulk writes live here, and only here.** The rest of the code base writes tracked models
 through ``execcoord.history`` so that every change has a history row; benchmark data needs no
 audit trail, so this module inserts rows directly (PostgreSQL ``COPY`` through psycopg 3, or
-``bulk_create`` elsewhere), sets the materialised unit ``path``/``depth`` and the action numbers
-itself, and writes no history rows. The test that scans for raw bulk writes whitelists
-``bench/``.
+``bulk_create`` elsewhere), sets the materialised ``path``/``depth`` of units and actions and
+the action numbers itself, and writes no history rows. The test that scans for raw bulk writes
+whitelists ``bench/``.
 """
 
 import argparse
@@ -253,95 +253,85 @@ def _copy_text(value):
 def generate(n_actions=100000, seed=7, out=None):
     """Generate the agency; returns a dict of what was made (ids the benchmark needs).
 
+    One transaction, one step a kind of record (:class:`Agency`), in an order that keeps the
+    random draws, so the same seed gives the same data.
+
     Args:
         n_actions: number of executive actions; every other count scales with it.
         seed: random seed (same seed, same data).
         out: a writable text stream for progress lines (default: none).
     """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group
     from django.db import connection, transaction
-    from django.utils import timezone
 
-    from actions.choices import (
-        FINAL_STATUSES,
-        ActionStatus,
-        AssignmentRole,
-        AssignmentStatus,
-        Health,
-        Priority,
-        SecurityClassification,
-        StatusUpdateKind,
-        Visibility,
-    )
-    from actions.models import (
-        ActionNumberSequence,
-        Assignment,
-        ExecutiveAction,
-        ExecutiveActionType,
-        StatusUpdate,
-    )
-    from analysis.choices import (
-        AnalysisStatus,
-        AuthorityStatus,
-        AuthorityType,
-        GeneralCategory,
-        ImpactRating,
-        JurisdictionLevel,
-        RiskStatus,
-        risk_level_for_score,
-    )
-    from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
-    from partners.access import ROLE_MANAGER, ROLE_STAFF
-    from partners.choices import (
-        AccountType,
-        AgreementStatus,
-        AgreementType,
-        ClearanceLevel,
-        PersonnelType,
-    )
-    from partners.models import (
-        Account,
-        Agreement,
-        OrganizationUnit,
-        OrganizationUnitType,
-        Person,
-        path_segment,
-    )
-
-    def log(message):
-        if out is not None:
-            out.write(f"[{time.perf_counter() - started:6.1f}s] {message}\n")
-            out.flush()
-
-    started = time.perf_counter()
-    rng = random.Random(seed)
-    factor = n_actions / 100000
-    size = {k: max(int(v * factor), 10) for k, v in SCALE.items()}
-    size["units"] = max(size["units"], 40)
-    today = timezone.localdate()
-    w = Writer(connection)
-    choice = rng.choice
-    randint = rng.randint
-
+    agency = Agency(connection, n_actions, seed, out)
     with transaction.atomic():
-        trigram_indexes = []
-        if w.postgres:
-            # The rows are consistent by construction: skip the per-row foreign-key triggers
-            # for this transaction (superuser only; the generator is a benchmark tool).
-            # Trigram search indexes are dropped during the load and rebuilt after it:
-            # building a GIN index once is far cheaper than maintaining it row by row.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = replica")
-                cursor.execute(
-                    "SELECT indexname, indexdef FROM pg_indexes "
-                    "WHERE schemaname = current_schema() AND indexname LIKE '%%_trgm'"
-                )
-                trigram_indexes = cursor.fetchall()
-                for name, _ in trigram_indexes:
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-        # -- unit types and the unit tree ------------------------------------------------
+        trigram_indexes = agency.prepare_fast_load()
+        agency.unit_tree()
+        agency.accounts_and_people()
+        agency.sign_ins()
+        agency.context_records()
+        agency.action_types()
+        agency.actions()
+        agency.action_links()
+        agency.assignments()
+        agency.status_updates()
+        agency.rebuild_indexes(trigram_indexes)
+        agency.finish()
+    agency.log("done")
+    return agency.summary()
+
+
+class Agency:
+    """The steps of :func:`generate`; each step keeps what later ones need on ``self``."""
+
+    def __init__(self, connection, n_actions, seed, out):
+        from django.utils import timezone
+
+        self.started = time.perf_counter()
+        self.out = out
+        self.connection = connection
+        self.n_actions = n_actions
+        self.rng = random.Random(seed)
+        factor = n_actions / 100000
+        self.size = {k: max(int(v * factor), 10) for k, v in SCALE.items()}
+        self.size["units"] = max(self.size["units"], 40)
+        self.today = timezone.localdate()
+        self.w = Writer(connection)
+        self.choice = self.rng.choice
+        self.randint = self.rng.randint
+
+    def log(self, message):
+        if self.out is not None:
+            self.out.write(f"[{time.perf_counter() - self.started:6.1f}s] {message}\n")
+            self.out.flush()
+
+    def prepare_fast_load(self):
+        """PostgreSQL: skip the foreign-key triggers and drop the trigram indexes for the load;
+        returns the dropped indexes' ``(name, definition)``."""
+        if not self.w.postgres:
+            return []
+        connection = self.connection
+        # The rows are consistent by construction: skip the per-row foreign-key triggers
+        # for this transaction (superuser only; the generator is a benchmark tool).
+        # Trigram search indexes are dropped during the load and rebuilt after it:
+        # building a GIN index once is far cheaper than maintaining it row by row.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes "
+                "WHERE schemaname = current_schema() AND indexname LIKE '%%_trgm'"
+            )
+            trigram_indexes = cursor.fetchall()
+            for name, _ in trigram_indexes:
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        return trigram_indexes
+
+    def unit_tree(self):
+        """Unit types and the unit tree, five levels deep, with materialised paths."""
+        from execcoord.db.trees import path_segment
+        from partners.models import OrganizationUnit, OrganizationUnitType
+
+        w = self.w
         type_names = ("Department", "Bureau", "Office", "Division", "Branch")
         unit_types = {}
         for level, name in enumerate(type_names, start=1):
@@ -353,7 +343,7 @@ def generate(n_actions=100000, seed=7, out=None):
             else:
                 unit_type = unit_type.pk
             unit_types[level - 1] = unit_type
-        n_units = size["units"]
+        n_units = self.size["units"]
         unit_ids = list(w.ids(OrganizationUnit, n_units))
         units = []  # dicts: id, parent_id, path, depth
         root = {"id": unit_ids[0], "parent_id": None, "depth": 0}
@@ -382,7 +372,6 @@ def generate(n_actions=100000, seed=7, out=None):
                     units.append(node)
                     next_level.append(node)
             level_nodes = next_level
-        leaves = [u for u in units if u["depth"] == 4]
         unit_rows = []
         for u in units:
             topic = TITLE_TOPICS[u["id"] % len(TITLE_TOPICS)]
@@ -400,11 +389,18 @@ def generate(n_actions=100000, seed=7, out=None):
                 }
             )
         w.write(OrganizationUnit, unit_rows)
-        all_unit_ids = [u["id"] for u in units]
-        log(f"{len(units)} units, depth {max(u['depth'] for u in units) + 1}")
+        self.units, self.root = units, root
+        self.leaves = [u for u in units if u["depth"] == 4]
+        self.all_unit_ids = [u["id"] for u in units]
+        self.log(f"{len(units)} units, depth {max(u['depth'] for u in units) + 1}")
 
-        # -- accounts and people ---------------------------------------------------------
-        account_ids = list(w.ids(Account, size["accounts"]))
+    def accounts_and_people(self):
+        """Partner accounts, and people spread over the units (one in 25 external)."""
+        from partners.choices import AccountType, ClearanceLevel, PersonnelType
+        from partners.models import Account, Person
+
+        w, choice, all_unit_ids = self.w, self.choice, self.all_unit_ids
+        account_ids = list(w.ids(Account, self.size["accounts"]))
         account_types = AccountType.values
         w.write(
             Account,
@@ -419,7 +415,7 @@ def generate(n_actions=100000, seed=7, out=None):
                 for pk in account_ids
             ],
         )
-        person_ids = list(w.ids(Person, size["people"]))
+        person_ids = list(w.ids(Person, self.size["people"]))
         clearances = ClearanceLevel.values
         people_rows, people_by_unit = [], {}
         for i, pk in enumerate(person_ids):
@@ -445,17 +441,28 @@ def generate(n_actions=100000, seed=7, out=None):
             if unit_id:
                 people_by_unit.setdefault(unit_id, []).append(pk)
         w.write(Person, people_rows)
-        internal_people = [r["id"] for r in people_rows if r["organization_unit_id"]]
-        log(f"{len(account_ids)} accounts, {len(person_ids)} people")
+        self.account_ids, self.people_by_unit = account_ids, people_by_unit
+        self.internal_people = [r["id"] for r in people_rows if r["organization_unit_id"]]
+        self.log(f"{len(account_ids)} accounts, {len(person_ids)} people")
 
-        # -- the two sign-ins ----------------------------------------------------------------
+    def sign_ins(self):
+        """The two sign-ins: the manager of the root unit and a staff member of a leaf."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.hashers import make_password
+        from django.contrib.auth.models import Group
+
+        from partners.access import ROLE_MANAGER, ROLE_STAFF
+        from partners.choices import ClearanceLevel, PersonnelType
+        from partners.models import OrganizationUnit, Person
+
+        w = self.w
         User = get_user_model()
         password = make_password(BENCH_PASSWORD)
-        staff_unit = leaves[len(leaves) // 2]
+        self.staff_unit = self.leaves[len(self.leaves) // 2]
         logins = {}
         for username, group, unit_id, clearance in (
-            (MANAGER_USERNAME, ROLE_MANAGER, root["id"], ClearanceLevel.SECRET),
-            (STAFF_USERNAME, ROLE_STAFF, staff_unit["id"], ClearanceLevel.PUBLIC_TRUST),
+            (MANAGER_USERNAME, ROLE_MANAGER, self.root["id"], ClearanceLevel.SECRET),
+            (STAFF_USERNAME, ROLE_STAFF, self.staff_unit["id"], ClearanceLevel.PUBLIC_TRUST),
         ):
             user, _ = User.objects.update_or_create(
                 username=username, defaults={"password": password, "is_active": True}
@@ -481,15 +488,31 @@ def generate(n_actions=100000, seed=7, out=None):
                 ],
             )
             logins[username] = {"user_id": user.pk, "person_id": person_id, "unit_id": unit_id}
-        OrganizationUnit._base_manager.filter(pk=root["id"]).update(
+        OrganizationUnit._base_manager.filter(pk=self.root["id"]).update(
             manager_id=logins[MANAGER_USERNAME]["person_id"]
         )
-        staff_person = logins[STAFF_USERNAME]["person_id"]
+        self.staff_person = logins[STAFF_USERNAME]["person_id"]
 
-        # -- authorities, agreements, analyses, impacts, risk items ----------------------------
-        categories = GeneralCategory.values
-        authority_ids = list(w.ids(LegalAuthority, size["authorities"]))
-        w.write(
+    def context_records(self):
+        """Legal authorities, agreements (with their parties), analyses, impacts, risk items."""
+        self.authorities()
+        self.agreements()
+        self.analyses()
+        self.impacts()
+        self.risk_items()
+        self.log(
+            f"{len(self.authority_ids)} authorities, {len(self.agreement_ids)} agreements, "
+            f"{len(self.analysis_ids) + len(self.impact_ids) + len(self.risk_ids)} "
+            "analyses/impacts/risks"
+        )
+
+    def authorities(self):
+        from analysis.choices import AuthorityStatus, AuthorityType, JurisdictionLevel
+        from analysis.models import LegalAuthority
+
+        choice, account_ids = self.choice, self.account_ids
+        self.authority_ids = list(self.w.ids(LegalAuthority, self.size["authorities"]))
+        self.w.write(
             LegalAuthority,
             [
                 {
@@ -503,13 +526,19 @@ def generate(n_actions=100000, seed=7, out=None):
                     "parent_id": None,
                     "is_active": True,
                 }
-                for pk in authority_ids
+                for pk in self.authority_ids
             ],
         )
-        agreement_ids = list(w.ids(Agreement, size["agreements"]))
+
+    def agreements(self):
+        from partners.choices import AgreementStatus, AgreementType
+        from partners.models import Agreement
+
+        w, choice, randint, account_ids = self.w, self.choice, self.randint, self.account_ids
+        agreement_ids = list(w.ids(Agreement, self.size["agreements"]))
         agreement_rows = []
         for pk in agreement_ids:
-            effective = today - datetime.timedelta(days=randint(0, 2000))
+            effective = self.today - datetime.timedelta(days=randint(0, 2000))
             agreement_rows.append(
                 {
                     "id": pk,
@@ -517,8 +546,8 @@ def generate(n_actions=100000, seed=7, out=None):
                     "name": f"Agreement on {choice(TITLE_TOPICS)} {pk}",
                     "agreement_type": choice(AgreementType.values),
                     "status": choice(AgreementStatus.values),
-                    "lead_unit_id": choice(all_unit_ids),
-                    "primary_contact_id": choice(internal_people),
+                    "lead_unit_id": choice(self.all_unit_ids),
+                    "primary_contact_id": choice(self.internal_people),
                     "effective_date": effective,
                     "expiration_date": effective + datetime.timedelta(days=randint(365, 1825)),
                     "total_value": Decimal(randint(0, 5_000_000)),
@@ -533,59 +562,78 @@ def generate(n_actions=100000, seed=7, out=None):
             [
                 {"id": next(party_ids), "agreement_id": pk, "account_id": account}
                 for pk in agreement_ids
-                for account in rng.sample(account_ids, 2)
+                for account in self.rng.sample(account_ids, 2)
             ],
         )
-        analysis_ids = list(w.ids(Analysis, size["analyses"]))
-        w.write(
+        self.agreement_ids = agreement_ids
+
+    def analyses(self):
+        from analysis.choices import AnalysisStatus, GeneralCategory
+        from analysis.models import Analysis
+
+        choice = self.choice
+        self.analysis_ids = list(self.w.ids(Analysis, self.size["analyses"]))
+        self.w.write(
             Analysis,
             [
                 {
                     "id": pk,
                     "number": "",
                     "name": f"Analysis of {choice(TITLE_TOPICS)} {pk}",
-                    "category": choice(categories),
-                    "legal_authority_id": choice(authority_ids),
-                    "organization_unit_id": choice(all_unit_ids),
-                    "assessment_poc_id": choice(internal_people),
+                    "category": choice(GeneralCategory.values),
+                    "legal_authority_id": choice(self.authority_ids),
+                    "organization_unit_id": choice(self.all_unit_ids),
+                    "assessment_poc_id": choice(self.internal_people),
                     "status": choice(AnalysisStatus.values),
                 }
-                for pk in analysis_ids
+                for pk in self.analysis_ids
             ],
         )
-        impact_ids = list(w.ids(Impact, size["impacts"]))
-        w.write(
+
+    def impacts(self):
+        from analysis.choices import AnalysisStatus, GeneralCategory, ImpactRating
+        from analysis.models import Impact
+
+        choice = self.choice
+        self.impact_ids = list(self.w.ids(Impact, self.size["impacts"]))
+        self.w.write(
             Impact,
             [
                 {
                     "id": pk,
                     "name": f"Impact on {choice(TITLE_TOPICS)} {pk}",
-                    "category": choice(categories),
-                    "legal_authority_id": choice(authority_ids),
-                    "analysis_id": choice(analysis_ids),
-                    "organization_unit_id": choice(all_unit_ids),
+                    "category": choice(GeneralCategory.values),
+                    "legal_authority_id": choice(self.authority_ids),
+                    "analysis_id": choice(self.analysis_ids),
+                    "organization_unit_id": choice(self.all_unit_ids),
                     "parent_id": None,
                     "level": choice(ImpactRating.values),
                     "likelihood": choice(ImpactRating.values),
                     "status": choice(AnalysisStatus.values),
                 }
-                for pk in impact_ids
+                for pk in self.impact_ids
             ],
         )
-        risk_ids = list(w.ids(RiskItem, size["risk_items"]))
+
+    def risk_items(self):
+        from analysis.choices import GeneralCategory, RiskStatus, risk_level_for_score
+        from analysis.models import RiskItem
+
+        choice, randint = self.choice, self.randint
+        self.risk_ids = list(self.w.ids(RiskItem, self.size["risk_items"]))
         risk_rows = []
-        for pk in risk_ids:
+        for pk in self.risk_ids:
             likelihood, severity = randint(1, 5), randint(1, 5)
             risk_rows.append(
                 {
                     "id": pk,
                     "number": "",
                     "name": f"Risk to {choice(TITLE_TOPICS)} {pk}",
-                    "category": choice(categories),
-                    "legal_authority_id": choice(authority_ids),
-                    "analysis_id": choice(analysis_ids),
-                    "organization_unit_id": choice(all_unit_ids),
-                    "owner_id": choice(internal_people),
+                    "category": choice(GeneralCategory.values),
+                    "legal_authority_id": choice(self.authority_ids),
+                    "analysis_id": choice(self.analysis_ids),
+                    "organization_unit_id": choice(self.all_unit_ids),
+                    "owner_id": choice(self.internal_people),
                     "parent_id": None,
                     "likelihood": likelihood,
                     "severity": severity,
@@ -594,32 +642,68 @@ def generate(n_actions=100000, seed=7, out=None):
                     "status": choice(RiskStatus.values),
                 }
             )
-        w.write(RiskItem, risk_rows)
-        log(
-            f"{len(authority_ids)} authorities, {len(agreement_ids)} agreements, "
-            f"{len(analysis_ids) + len(impact_ids) + len(risk_ids)} analyses/impacts/risks"
-        )
+        self.w.write(RiskItem, risk_rows)
 
-        # -- action types ---------------------------------------------------------------------
-        types = []
+    def action_types(self):
+        """The action types of :data:`TYPES` (existing ones are kept)."""
+        from actions.models import ExecutiveActionType
+
+        self.types = []
         for name, category, prefix in TYPES:
             existing = ExecutiveActionType._base_manager.filter(name=name).first()
             if existing is None:
-                (pk,) = w.ids(ExecutiveActionType, 1)
-                w.write(
+                (pk,) = self.w.ids(ExecutiveActionType, 1)
+                self.w.write(
                     ExecutiveActionType,
                     [{"id": pk, "name": name, "category": category, "number_prefix": prefix}],
                 )
-                types.append((pk, category, prefix))
+                self.types.append((pk, category, prefix))
             else:
-                types.append((existing.pk, existing.category, existing.number_prefix))
+                self.types.append((existing.pk, existing.category, existing.number_prefix))
 
-        # -- actions --------------------------------------------------------------------------
+    def actions(self):
+        """The executive actions, numbered, with sub-taskers and their materialised paths."""
+        from actions.choices import FINAL_STATUSES
+        from actions.models import ActionNumberSequence, ExecutiveAction
+        from execcoord.db.trees import compute_paths, path_depth
+
+        w, n_actions, today = self.w, self.n_actions, self.today
         action_ids = list(w.ids(ExecutiveAction, n_actions))
         sequences = {(s.prefix, s.year): s.last_value for s in ActionNumberSequence.objects.all()}
-        # the benchmark's detail action: 20 sub-taskers; then 30 % of top-level ones get 1–4
-        special = action_ids[0]
-        parent_of = {cid: special for cid in action_ids[1:21]}
+        self.special = action_ids[0]
+        parent_of = self._sub_tasker_parents(action_ids)
+        paths = compute_paths({pk: parent_of.get(pk) for pk in action_ids})
+        action_rows, info = [], {}
+        for pk in action_ids:
+            row = self._action_row(pk, sequences)
+            row["parent_id"] = parent_of.get(pk)
+            row["path"] = paths[pk]
+            row["depth"] = path_depth(paths[pk])
+            action_rows.append(row)
+            info[pk] = (
+                row["lead_unit_id"],
+                row["due_date"],
+                row["status"] in FINAL_STATUSES,
+                row.pop("_issue"),
+            )
+        # a parent before its children: COPY checks foreign keys at the end of the statement,
+        # bulk_create per batch, so keep ids ascending (parents always have the lower id)
+        w.write(ExecutiveAction, action_rows)
+        for (prefix, year), last in sequences.items():
+            ActionNumberSequence.objects.update_or_create(
+                prefix=prefix, year=year, defaults={"last_value": last}
+            )
+        self.overdue = sum(
+            1 for r in action_rows if r["status"] not in FINAL_STATUSES and r["due_date"] < today
+        )
+        self.action_ids, self.info = action_ids, info
+        self.log(f"{n_actions} actions ({len(parent_of)} sub-taskers, {self.overdue} overdue)")
+
+    def _sub_tasker_parents(self, action_ids):
+        """``{child id: parent id}``: the benchmark's detail action gets 20 sub-taskers, then
+        30 % of the top-level ones get 1–4."""
+        rng, randint, n_actions = self.rng, self.randint, self.n_actions
+        parent_of = {cid: self.special for cid in action_ids[1:21]}
         cursor_i = 21
         while cursor_i < n_actions:
             pk = action_ids[cursor_i]
@@ -630,6 +714,108 @@ def generate(n_actions=100000, seed=7, out=None):
                         break
                     parent_of[action_ids[cursor_i]] = pk
                     cursor_i += 1
+        return parent_of
+
+    def _action_row(self, pk, sequences):
+        """The row of the action ``pk`` (without its place in the tree); ``_issue`` is its
+        issue date even for a draft. Counts the number in ``sequences``."""
+        from actions.choices import (
+            ActionStatus,
+            Health,
+            Priority,
+            SecurityClassification,
+            Visibility,
+        )
+
+        rng, choice, randint, today = self.rng, self.choice, self.randint, self.today
+        special, all_unit_ids, account_ids = self.special, self.all_unit_ids, self.account_ids
+        internal_people, authority_ids = self.internal_people, self.authority_ids
+        visibilities = [Visibility.INTERNAL] * 14 + [
+            Visibility.PUBLIC,
+            Visibility.PUBLIC,
+            Visibility.PUBLIC,
+            Visibility.RESTRICTED,
+            Visibility.RESTRICTED,
+            Visibility.CONFIDENTIAL,
+        ]
+        type_id, category, prefix = choice(self.types)
+        due = today + datetime.timedelta(days=randint(-1000, 180))
+        status, due = self._status(pk, due)
+        issue = due - datetime.timedelta(days=randint(14, 120))
+        draft = status == ActionStatus.DRAFT
+        year = issue.year
+        key = (prefix, year)
+        sequences[key] = sequences.get(key, 0) + 1
+        lead = choice(all_unit_ids) if rng.random() < 0.4 else choice(self.leaves)["id"]
+        if pk == special or (pk % 997 == 0):
+            lead = self.staff_unit["id"]
+        unit_people = self.people_by_unit.get(lead) or internal_people
+        accountable = choice(unit_people)
+        if pk % 1000 == 1:
+            accountable = self.staff_person
+        completed = None
+        if status == ActionStatus.COMPLETED and issue >= today:
+            issue = today - datetime.timedelta(days=randint(1, 30))
+        if status == ActionStatus.COMPLETED:
+            completed = min(due + datetime.timedelta(days=randint(-20, 15)), today)
+            completed = max(completed, issue)
+        topic = choice(TITLE_TOPICS)
+        if rng.random() < 0.1:
+            topic = f"{COMMON_WORD} {topic}"
+        percent = 100 if status == ActionStatus.COMPLETED else (0 if draft else randint(0, 95))
+        return {
+            "id": pk,
+            "number": f"{prefix}-{year}-{sequences[key]:05d}",
+            "title": f"{choice(TITLE_VERBS)} {topic} ({pk})",
+            "action_type_id": type_id,
+            "category": category,
+            "description": f"Tasker about {topic} for the unit {lead}.",
+            "details": "",
+            "method_of_receipt": "",
+            "received_date": None,
+            "received_from_account_id": choice(account_ids) if pk % 7 == 0 else None,
+            "received_from_unit_id": None,
+            "received_from_person_id": None,
+            "issued_by_id": choice(internal_people),
+            "issuing_unit_id": self.root["id"] if pk % 3 else choice(all_unit_ids),
+            "issue_date": None if draft else issue,
+            "executive_sponsor_id": None,
+            "lead_unit_id": lead,
+            "accountable_person_id": accountable,
+            "status": status,
+            "held_from_status": (
+                ActionStatus.IN_PROGRESS if status == ActionStatus.ON_HOLD else ""
+            ),
+            "priority": choice(Priority.values),
+            "visibility": Visibility.INTERNAL if pk == special else choice(visibilities),
+            "security_classification": (
+                SecurityClassification.CUI
+                if pk % 10 == 0 and pk != special
+                else SecurityClassification.UNCLASSIFIED
+            ),
+            "health": choice(Health.values),
+            "start_date": None if draft else issue,
+            "due_date": due,
+            "completed_date": completed,
+            "original_due_date": None if draft else due,
+            "source_legal_authority_id": choice(authority_ids) if pk % 4 == 0 else None,
+            "source_analysis_id": None,
+            "source_impact_id": None,
+            "source_risk_item_id": None,
+            "percent_complete": percent,
+            "outcome": "",
+            "outcome_summary": "",
+            "notes": "",
+            "version": 1,
+            "_issue": issue,
+        }
+
+    def _status(self, pk, due):
+        """``(status, due date)`` of the action ``pk`` due on ``due``: mostly closed when long
+        overdue, mostly open when due ahead; the detail action is in progress."""
+        from actions.choices import ActionStatus
+
+        rng, choice, today = self.rng, self.choice, self.today
         open_statuses = [
             ActionStatus.NOT_STARTED,
             ActionStatus.IN_PROGRESS,
@@ -640,158 +826,71 @@ def generate(n_actions=100000, seed=7, out=None):
             ActionStatus.ON_HOLD,
             ActionStatus.DRAFT,
         ]
-        visibilities = [Visibility.INTERNAL] * 14 + [
-            Visibility.PUBLIC,
-            Visibility.PUBLIC,
-            Visibility.PUBLIC,
-            Visibility.RESTRICTED,
-            Visibility.RESTRICTED,
-            Visibility.CONFIDENTIAL,
-        ]
-        priorities = Priority.values
-        healths = Health.values
-        action_rows, info = [], {}
-        for pk in action_ids:
-            type_id, category, prefix = choice(types)
-            due = today + datetime.timedelta(days=randint(-1000, 180))
-            age = (today - due).days
-            if pk == special:
-                status, due = ActionStatus.IN_PROGRESS, today + datetime.timedelta(days=30)
-            elif age > 60:
-                status = (
-                    choice(open_statuses[:-1])
-                    if rng.random() < 0.045
-                    else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
-                )
-            elif age > 0:
-                status = (
-                    choice(open_statuses[:-1])
-                    if rng.random() < 0.35
-                    else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
-                )
-            else:
-                status = ActionStatus.COMPLETED if rng.random() < 0.08 else choice(open_statuses)
-            issue = due - datetime.timedelta(days=randint(14, 120))
-            draft = status == ActionStatus.DRAFT
-            year = issue.year
-            key = (prefix, year)
-            sequences[key] = sequences.get(key, 0) + 1
-            lead = choice(all_unit_ids) if rng.random() < 0.4 else choice(leaves)["id"]
-            if pk == special or (pk % 997 == 0):
-                lead = staff_unit["id"]
-            unit_people = people_by_unit.get(lead) or internal_people
-            accountable = choice(unit_people)
-            if pk % 1000 == 1:
-                accountable = staff_person
-            completed = None
-            if status == ActionStatus.COMPLETED and issue >= today:
-                issue = today - datetime.timedelta(days=randint(1, 30))
-            if status == ActionStatus.COMPLETED:
-                completed = min(due + datetime.timedelta(days=randint(-20, 15)), today)
-                completed = max(completed, issue)
-            topic = choice(TITLE_TOPICS)
-            if rng.random() < 0.1:
-                topic = f"{COMMON_WORD} {topic}"
-            final = status in FINAL_STATUSES
-            percent = 100 if status == ActionStatus.COMPLETED else (0 if draft else randint(0, 95))
-            row = {
-                "id": pk,
-                "number": f"{prefix}-{year}-{sequences[key]:05d}",
-                "title": f"{choice(TITLE_VERBS)} {topic} ({pk})",
-                "action_type_id": type_id,
-                "category": category,
-                "description": f"Tasker about {topic} for the unit {lead}.",
-                "details": "",
-                "method_of_receipt": "",
-                "received_date": None,
-                "received_from_account_id": choice(account_ids) if pk % 7 == 0 else None,
-                "received_from_unit_id": None,
-                "received_from_person_id": None,
-                "issued_by_id": choice(internal_people),
-                "issuing_unit_id": root["id"] if pk % 3 else choice(all_unit_ids),
-                "issue_date": None if draft else issue,
-                "executive_sponsor_id": None,
-                "lead_unit_id": lead,
-                "accountable_person_id": accountable,
-                "status": status,
-                "held_from_status": (
-                    ActionStatus.IN_PROGRESS if status == ActionStatus.ON_HOLD else ""
-                ),
-                "priority": choice(priorities),
-                "visibility": Visibility.INTERNAL if pk == special else choice(visibilities),
-                "security_classification": (
-                    SecurityClassification.CUI
-                    if pk % 10 == 0 and pk != special
-                    else SecurityClassification.UNCLASSIFIED
-                ),
-                "health": choice(healths),
-                "start_date": None if draft else issue,
-                "due_date": due,
-                "completed_date": completed,
-                "original_due_date": None if draft else due,
-                "source_legal_authority_id": choice(authority_ids) if pk % 4 == 0 else None,
-                "source_analysis_id": None,
-                "source_impact_id": None,
-                "source_risk_item_id": None,
-                "parent_id": parent_of.get(pk),
-                "percent_complete": percent,
-                "outcome": "",
-                "outcome_summary": "",
-                "notes": "",
-                "version": 1,
-            }
-            action_rows.append(row)
-            info[pk] = (lead, due, final, issue)
-        # a parent before its children: COPY checks foreign keys at the end of the statement,
-        # bulk_create per batch, so keep ids ascending (parents always have the lower id)
-        w.write(ExecutiveAction, action_rows)
-        for (prefix, year), last in sequences.items():
-            ActionNumberSequence.objects.update_or_create(
-                prefix=prefix, year=year, defaults={"last_value": last}
+        age = (today - due).days
+        if pk == self.special:
+            status, due = ActionStatus.IN_PROGRESS, today + datetime.timedelta(days=30)
+        elif age > 60:
+            status = (
+                choice(open_statuses[:-1])
+                if rng.random() < 0.045
+                else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
             )
-        overdue = sum(
-            1 for r in action_rows if r["status"] not in FINAL_STATUSES and r["due_date"] < today
-        )
-        log(f"{n_actions} actions ({len(parent_of)} sub-taskers, {overdue} overdue)")
-        del action_rows
-
-        # -- links (many-to-many) ------------------------------------------------------------
-        def link(field, targets, share, per_action=(1, 2)):
-            through = getattr(ExecutiveAction, field).through
-            names = [f.attname for f in through._meta.concrete_fields if f.attname != "id"]
-            source, target = (
-                (names[0], names[1]) if names[0] == "executiveaction_id" else (names[1], names[0])
+        elif age > 0:
+            status = (
+                choice(open_statuses[:-1])
+                if rng.random() < 0.35
+                else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
             )
-            pairs = []
-            for pk in action_ids:
-                if pk == special or rng.random() < share:
-                    k = 3 if pk == special else randint(*per_action)
-                    for t in rng.sample(targets, k):
-                        pairs.append((pk, t))
-            ids = iter(w.ids(through, len(pairs)))
-            w.write(through, [{"id": next(ids), source: a, target: t} for a, t in pairs])
-            return len(pairs)
+        else:
+            status = ActionStatus.COMPLETED if rng.random() < 0.08 else choice(open_statuses)
+        return status, due
 
+    def action_links(self):
+        """Many-to-many links of the actions to their context (the detail action: 3 each)."""
         linked = sum(
             (
-                link("legal_authorities", authority_ids, 0.5),
-                link("analyses", analysis_ids, 0.15),
-                link("impacts", impact_ids, 0.15),
-                link("risk_items", risk_ids, 0.15),
-                link("agreements", agreement_ids, 0.05),
-                link("partners", account_ids, 0.1),
+                self._link("legal_authorities", self.authority_ids, 0.5),
+                self._link("analyses", self.analysis_ids, 0.15),
+                self._link("impacts", self.impact_ids, 0.15),
+                self._link("risk_items", self.risk_ids, 0.15),
+                self._link("agreements", self.agreement_ids, 0.05),
+                self._link("partners", self.account_ids, 0.1),
             )
         )
-        log(f"{linked} links between actions and their context")
+        self.log(f"{linked} links between actions and their context")
 
-        # -- assignments ------------------------------------------------------------------
+    def _link(self, field, targets, share, per_action=(1, 2)):
+        from actions.models import ExecutiveAction
+
+        rng, special = self.rng, self.special
+        through = getattr(ExecutiveAction, field).through
+        names = [f.attname for f in through._meta.concrete_fields if f.attname != "id"]
+        source, target = (
+            (names[0], names[1]) if names[0] == "executiveaction_id" else (names[1], names[0])
+        )
+        pairs = []
+        for pk in self.action_ids:
+            if pk == special or rng.random() < share:
+                k = 3 if pk == special else self.randint(*per_action)
+                for t in rng.sample(targets, k):
+                    pairs.append((pk, t))
+        ids = iter(self.w.ids(through, len(pairs)))
+        self.w.write(through, [{"id": next(ids), source: a, target: t} for a, t in pairs])
+        return len(pairs)
+
+    def assignments(self):
+        """Coordinating units on half the actions (five on the detail action)."""
+        from actions.choices import AssignmentRole, AssignmentStatus
+        from actions.models import Assignment
+
+        rng, choice, special = self.rng, self.choice, self.special
         assignment_rows = []
-        for pk in action_ids:
+        for pk in self.action_ids:
             if pk != special and rng.random() < 0.5:
                 continue
-            lead, due, final, _ = info[pk]
-            k = 5 if pk == special else randint(1, 2)
-            for unit_id in {choice(all_unit_ids) for _ in range(k)} - {lead}:
+            lead, due, final, _ = self.info[pk]
+            k = 5 if pk == special else self.randint(1, 2)
+            for unit_id in {choice(self.all_unit_ids) for _ in range(k)} - {lead}:
                 assignment_rows.append(
                     {
                         "action_id": pk,
@@ -802,21 +901,27 @@ def generate(n_actions=100000, seed=7, out=None):
                         "status": AssignmentStatus.CONCUR if final else AssignmentStatus.PENDING,
                     }
                 )
-        for row, pk in zip(assignment_rows, w.ids(Assignment, len(assignment_rows)), strict=True):
+        ids = self.w.ids(Assignment, len(assignment_rows))
+        for row, pk in zip(assignment_rows, ids, strict=True):
             row["id"] = pk
-        w.write(Assignment, assignment_rows)
-        log(f"{len(assignment_rows)} assignments")
-        del assignment_rows
+        self.w.write(Assignment, assignment_rows)
+        self.log(f"{len(assignment_rows)} assignments")
 
-        # -- status updates ---------------------------------------------------------------
-        n_updates = size["status_updates"]
-        update_ids = iter(w.ids(StatusUpdate, n_updates))
+    def status_updates(self):
+        """Status updates, 50 of them on the detail action."""
+        from actions.choices import Health, StatusUpdateKind
+        from actions.models import StatusUpdate
+
+        choice, randint, today = self.choice, self.randint, self.today
+        n_updates = self.size["status_updates"]
+        update_ids = iter(self.w.ids(StatusUpdate, n_updates))
         kinds = StatusUpdateKind.values
+        healths = Health.values
         update_rows = []
-        others = action_ids[1:]
-        targets = [special] * 50 + [choice(others) for _ in range(max(n_updates - 50, 0))]
+        others = self.action_ids[1:]
+        targets = [self.special] * 50 + [choice(others) for _ in range(max(n_updates - 50, 0))]
         for action_id in targets:
-            _, due, _, issue = info[action_id]
+            _, due, _, issue = self.info[action_id]
             date = min(issue + datetime.timedelta(days=randint(0, 120)), today)
             update_rows.append(
                 {
@@ -827,24 +932,39 @@ def generate(n_actions=100000, seed=7, out=None):
                     "status_date": date,
                     "reporting_period_start": None,
                     "reporting_period_end": None,
-                    "reported_by_id": choice(internal_people),
+                    "reported_by_id": choice(self.internal_people),
                     "health": choice(healths),
                     "percent_complete": randint(0, 100),
                     "key_accomplishments": "Progress as planned.",
                     "escalation_required": False,
                 }
             )
-        w.write(StatusUpdate, update_rows)
-        log(f"{len(update_rows)} status updates")
-        del update_rows
+        self.w.write(StatusUpdate, update_rows)
+        self.log(f"{len(update_rows)} status updates")
 
-        if trigram_indexes:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-                for _, definition in trigram_indexes:
-                    cursor.execute(definition)
-            log(f"rebuilt {len(trigram_indexes)} trigram search indexes")
-        w.finish(
+    def rebuild_indexes(self, trigram_indexes):
+        """Rebuild the trigram indexes :meth:`prepare_fast_load` dropped."""
+        if not trigram_indexes:
+            return
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _, definition in trigram_indexes:
+                cursor.execute(definition)
+        self.log(f"rebuilt {len(trigram_indexes)} trigram search indexes")
+
+    def finish(self):
+        """Move the id sequences past the inserted ids and refresh the statistics."""
+        from actions.models import Assignment, ExecutiveAction, ExecutiveActionType, StatusUpdate
+        from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
+        from partners.models import (
+            Account,
+            Agreement,
+            OrganizationUnit,
+            OrganizationUnitType,
+            Person,
+        )
+
+        self.w.finish(
             [
                 OrganizationUnitType,
                 OrganizationUnit,
@@ -867,19 +987,20 @@ def generate(n_actions=100000, seed=7, out=None):
             ]
         )
 
-    log("done")
-    return {
-        "seconds": round(time.perf_counter() - started, 1),
-        "root_unit_id": root["id"],
-        "level1_unit_id": units[1]["id"],
-        "leaf_unit_id": staff_unit["id"],
-        "detail_action_id": special,
-        "manager": MANAGER_USERNAME,
-        "staff": STAFF_USERNAME,
-        "password": BENCH_PASSWORD,
-        "overdue": overdue,
-        "counts": w.counts,
-    }
+    def summary(self):
+        """What :func:`generate` returns."""
+        return {
+            "seconds": round(time.perf_counter() - self.started, 1),
+            "root_unit_id": self.root["id"],
+            "level1_unit_id": self.units[1]["id"],
+            "leaf_unit_id": self.staff_unit["id"],
+            "detail_action_id": self.special,
+            "manager": MANAGER_USERNAME,
+            "staff": STAFF_USERNAME,
+            "password": BENCH_PASSWORD,
+            "overdue": self.overdue,
+            "counts": self.w.counts,
+        }
 
 
 def _fanout_for(n_units):

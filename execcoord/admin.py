@@ -1,18 +1,16 @@
 """Base admin class: history, visibility scoping and stale-edit refusal for every model."""
 
-import json
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from execcoord import policy
+from execcoord.db.counts import COUNT_CAP, estimated_count
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
 from execcoord.history import has_version
 from execcoord.models import StaleEdit
@@ -59,73 +57,19 @@ class ConcurrencyAdminForm(forms.ModelForm):
             policy_errors(self, self.user)
 
 
-def _is_whole_table(query):
-    """Whether ``query`` selects every row of its table: no ``WHERE``, join, ``DISTINCT`` or
-    slice (an administrator's unfiltered changelist; anyone else's goes through
-    ``visible_to``, a ``WHERE``)."""
-    return not (
-        query.where
-        or query.distinct
-        or query.combinator
-        or query.is_sliced
-        or query.extra_tables
-        or len(query.alias_map) > 1
-    )
-
-
 class EstimatedCountPaginator(Paginator):
-    """The admin's paginator, without a full ``COUNT`` of a large table (issue 7).
-
-    On PostgreSQL it counts at most ``cap + 1`` rows (``COUNT(*)`` over ``LIMIT cap + 1``);
-    when there are more, an estimate stands in, never below the rows counted: for a whole
-    table (an administrator's unfiltered list) the row count of the table's statistics
-    (``pg_class.reltuples``), read in the same query as the capped count; for a filtered
-    list, the planner's estimate (one ``EXPLAIN``, no scan). A ``WHERE`` (``visible_to``,
-    filters, search) always takes the second way, so the statistics of the whole table never
-    show in someone's count. Other databases (SQLite, in development and tests) count
-    exactly, in one query.
+    """The admin's paginator, without a full ``COUNT`` of a large table (issue 7): exact up to
+    ``cap`` rows, an estimate beyond on PostgreSQL (:func:`execcoord.db.counts.estimated_count`).
     """
 
-    cap = 1000
+    cap = COUNT_CAP
 
     @cached_property
     def count(self):
         rows = self.object_list
         if not hasattr(rows, "query"):
             return len(rows)
-        connection = connections[rows.db]
-        if connection.vendor != "postgresql":
-            return rows.count()
-        rows = rows.order_by()
-        if _is_whole_table(rows.query):
-            capped, estimate = self._capped_count_and_table_rows(rows, connection)
-        else:
-            capped, estimate = rows[: self.cap + 1].count(), None
-        if capped <= self.cap:
-            return capped
-        if estimate is None or estimate <= self.cap:  # a filter, or statistics not gathered yet
-            estimate = self._planner_estimate(rows, connection)
-        return max(estimate, capped)
-
-    def _capped_count_and_table_rows(self, rows, connection):
-        sql, params = rows.values("pk")[: self.cap + 1].query.sql_with_params()
-        table = connection.ops.quote_name(rows.model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT (SELECT COUNT(*) FROM ({sql}) AS capped), "
-                "(SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s))",
-                (*params, table),
-            )
-            capped, reltuples = cursor.fetchone()
-        return capped, int(reltuples) if reltuples is not None else None
-
-    def _planner_estimate(self, rows, connection):
-        sql, params = rows.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        return int(plan[0]["Plan"]["Plan Rows"])
+        return estimated_count(rows, self.cap)
 
 
 class ChosenRecordFilter(admin.SimpleListFilter):

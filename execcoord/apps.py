@@ -10,7 +10,8 @@ class ExeccoordConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed
 
-        from execcoord import lookups, policy, signals  # noqa: F401  (pk__in_array; audit log)
+        from execcoord import policy, signals  # noqa: F401  (audit log)
+        from execcoord.db import lookups  # noqa: F401  (safe integer __in)
         from execcoord.history import record_link_change
         from execcoord.models import SavedView
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history as _bulk_create
 from simple_history.utils import bulk_update_with_history as _bulk_update
 
+from execcoord.db import trees
+
 
 def bulk_create_with_history(objs, model=None, *, batch_size=1000, user=None, reason=None):
     """Insert ``objs`` in batches and write a "+" history row for each.
@@ -29,13 +31,32 @@ def bulk_create_with_history(objs, model=None, *, batch_size=1000, user=None, re
     if not objs:
         return []
     model = model or type(objs[0])
-    return _bulk_create(
+    created = _bulk_create(
         objs,
         model,
         batch_size=batch_size,
         default_user=user,
         default_change_reason=reason,
     )
+    if trees.is_tree(model):
+        _write_created_paths(created, model, batch_size)
+    return created
+
+
+def _write_created_paths(objs, model, batch_size):
+    """The materialised paths of new tree nodes (``execcoord.db.trees``): they need the ids,
+    so they are written after the insert, on the rows and on their creation history rows
+    (part of the creation: no version grows, no "~" row)."""
+    objs = trees.fill_created_paths(objs, model)
+    if not objs:
+        return
+    model._base_manager.bulk_update(objs, ["path", "depth"], batch_size=batch_size)
+    by_pk = {obj.pk: obj for obj in objs}
+    history = model.history.model
+    rows = list(history._base_manager.filter(history_type="+", id__in=list(by_pk)))
+    for row in rows:
+        row.path, row.depth = by_pk[row.id].path, by_pk[row.id].depth
+    history._base_manager.bulk_update(rows, ["path", "depth"], batch_size=batch_size)
 
 
 class StaleRows(Exception):
@@ -86,6 +107,11 @@ def bulk_update_with_history(objs, fields, model=None, *, batch_size=1000, user=
     fields = list(fields)
     versioned = has_version(model)
     with transaction.atomic():
+        moves = {}
+        if trees.is_tree(model) and {"parent", "parent_id"} & set(fields):
+            moves = trees.prepare_bulk_move(objs, model)
+            if moves:
+                fields += [name for name in ("path", "depth") if name not in fields]
         if versioned:
             stale = lock_versions(objs, model)
             if stale:
@@ -95,7 +121,7 @@ def bulk_update_with_history(objs, fields, model=None, *, batch_size=1000, user=
             if "version" not in fields:
                 fields.append("version")
         try:
-            return _bulk_update(
+            written = _bulk_update(
                 objs,
                 model,
                 fields,
@@ -108,6 +134,17 @@ def bulk_update_with_history(objs, fields, model=None, *, batch_size=1000, user=
                 for obj in objs:
                     obj.version -= 1
             raise
+        if moves:  # the moved nodes' descendants follow them
+            descendants = trees.moved_descendants(model, moves.values(), exclude=list(moves))
+            bulk_update_with_history(
+                descendants,
+                ["path", "depth"],
+                model,
+                batch_size=batch_size,
+                user=user,
+                reason=reason,
+            )
+        return written
 
 
 def update_with_history(queryset, *, user=None, reason=None, **values):

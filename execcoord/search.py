@@ -12,28 +12,24 @@ a 100,000-row table costs seconds a search (issue 7). Every model is reached thr
 
 Global search (``global_search``) asks every model at once: one query finds the capped
 count and the first hits of each model, one more brings those rows, whatever the number of
-models and matches.
+models and matches. Counts stop at ``execcoord.db.counts.COUNT_CAP``, as the lists' do.
 """
 
-import datetime
-import math
-from decimal import Decimal
 from functools import reduce
 from operator import and_, or_
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Count, F, IntegerField, JSONField, Q, Value, Window
+from django.db.models import Count, IntegerField, Q, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import JSONObject, RowNumber
-from django.utils import timezone
+from django.db.models.functions import RowNumber
 
 from execcoord import registry
 from execcoord.access import visible
+from execcoord.db.counts import COUNT_CAP, capped
+from execcoord.db.union import load_together
 
 MAX_HITS = 10  # hits shown a model
-COUNT_CAP = 1000  # matches counted a model, as the lists do (tables.CappedCountPaginator)
-_JSON_FIELDS = 40  # fields a JSON object: a PostgreSQL function takes at most 100 arguments
 
 
 def search_queryset(queryset, q):
@@ -182,7 +178,7 @@ def _locate(registrations, user, q):
         model = views.model
         matches = search_queryset(visible(model, user), q).order_by().values("pk")
         try:
-            sql, params = matches[: COUNT_CAP + 1].query.get_compiler(matches.db).as_sql()
+            sql, params = capped(matches, COUNT_CAP).query.get_compiler(matches.db).as_sql()
         except EmptyResultSet:
             continue
         ordering = [*model._meta.ordering, "pk"]
@@ -208,77 +204,13 @@ def _locate(registrations, user, q):
 
 
 def _fetch_rows(registrations, located):
-    """``{(index, pk): instance}`` for the located keys, in one query whatever the models.
-
-    Hits of one model are fetched as they are. Hits of several models, which have different
-    columns, travel in one ``UNION ALL`` whose branches send each row as JSON objects of its
-    concrete fields (``JSON_OBJECT`` on SQLite, ``JSONB_BUILD_OBJECT`` on PostgreSQL),
-    ``_JSON_FIELDS`` fields an object; the instance is rebuilt with each field's
-    ``to_python``. JSON and binary fields do not survive that trip and are left deferred
-    (loaded if read). Only primary keys are looked up: ``_locate`` already applied
-    ``visible_to``.
-    """
-    if not located:
-        return {}
-    if len(located) == 1:  # one model: its rows as they are, no JSON needed
-        [(index, (_, pks))] = located.items()
-        model = registrations[index].model
-        return {(index, obj.pk): obj for obj in model._default_manager.filter(pk__in=pks)}
-    models = {index: registrations[index].model for index in located}
-    width = max(math.ceil(len(_sent_fields(model)) / _JSON_FIELDS) for model in models.values())
-    names = [f"search_row{n}" for n in range(width)]
-    branches = []
-    for index, (_, pks) in located.items():
-        fields = _sent_fields(models[index])
-        objects = {
-            name: JSONObject(**{f.attname: F(f.attname) for f in chunk})
-            if (chunk := fields[n * _JSON_FIELDS : (n + 1) * _JSON_FIELDS])
-            else Value(None, output_field=JSONField())
-            for n, name in enumerate(names)
+    """``{(index, pk): instance}`` for the located keys, in one query whatever the models
+    (:func:`execcoord.db.union.load_together`). Only primary keys are looked up: ``_locate``
+    already applied ``visible_to``."""
+    loaded = load_together(
+        {
+            index: registrations[index].model._default_manager.filter(pk__in=pks).order_by()
+            for index, (_, pks) in located.items()
         }
-        branches.append(
-            models[index]
-            ._default_manager.filter(pk__in=pks)
-            .order_by()
-            .annotate(search_index=Value(index, output_field=IntegerField()), **objects)
-            .values_list("search_index", *names)
-        )
-    queryset = branches[0].union(*branches[1:], all=True)
-    rows = {}
-    for index, *parts in queryset:
-        data = {}
-        for part in parts:
-            data.update(part or {})
-        instance = _instance(models[index], data, queryset.db)
-        rows[index, instance.pk] = instance
-    return rows
-
-
-def _sent_fields(model):
-    """The concrete fields of ``model`` that travel as JSON (see ``_fetch_rows``)."""
-    return [
-        f
-        for f in model._meta.concrete_fields
-        if f.get_internal_type() not in ("JSONField", "BinaryField")
-    ]
-
-
-def _instance(model, data, db):
-    """A ``model`` instance from ``{attname: json_value}`` (see ``_fetch_rows``)."""
-    fields = _sent_fields(model)
-    values = [_python_value(field, data.get(field.attname)) for field in fields]
-    return model.from_db(db, [field.attname for field in fields], values)
-
-
-def _python_value(field, value):
-    """The Python value of ``field`` from its JSON form (text dates, numbers as floats)."""
-    if value is None:
-        return None
-    target = field.target_field if field.is_relation else field
-    value = target.to_python(value)
-    if isinstance(value, datetime.datetime) and settings.USE_TZ and timezone.is_naive(value):
-        # SQLite stores aware datetimes as naive UTC text
-        value = timezone.make_aware(value, datetime.UTC)
-    elif isinstance(value, Decimal) and getattr(target, "decimal_places", None) is not None:
-        value = value.quantize(Decimal(1).scaleb(-target.decimal_places))
-    return value
+    )
+    return {(index, obj.pk): obj for index, objs in loaded.items() for obj in objs}

@@ -23,6 +23,8 @@ from django_tables2.utils import AttributeDict
 
 from execcoord import policy
 from execcoord.access import is_restricted, visible, visible_pks
+from execcoord.db.counts import COUNT_CAP, capped_count
+from execcoord.db.pages import can_defer_join, deferred_join_page
 from execcoord.utils import is_user_model, user_name
 
 # the app's formats (execcoord/formats), by name: Django looks them up
@@ -458,30 +460,13 @@ def optimize_queryset(queryset, column_names, user):
 
 
 class DeferredJoinData(TableQuerysetData):
-    """Table rows whose pages past the first are read by a deferred join.
-
-    ``queryset[m:n]`` would make the database join and sort every matching row (wide rows,
-    with their related records) to throw all but the page's away. A page past the first is
-    read instead as ``WHERE pk IN (SELECT pk … ORDER BY … LIMIT … OFFSET …)``: the offset
-    is skipped on the narrow key scan, and only the page's rows are joined and drawn (page
-    200 of the open actions at 100,000 actions: 170 → 55 ms of SQL). The outer query keeps
-    the related records, columns and prefetches but not the filters, which the inner one
-    applied (repeating them made PostgreSQL scan again); querysets with annotations,
-    grouping, ``distinct`` or set operations are sliced as they are.
-    """
+    """Table rows whose pages past the first are read by a deferred join
+    (:func:`execcoord.db.pages.deferred_join_page`); querysets it cannot serve (annotations,
+    grouping, ``distinct``, set operations) are sliced as they are."""
 
     def __getitem__(self, key):
-        query = self.data.query
-        if (
-            isinstance(key, slice)
-            and key.start
-            and not (query.annotations or query.group_by or query.distinct or query.combinator)
-        ):
-            page = self.data.model._base_manager.filter(pk__in=self.data.values("pk")[key])
-            page.query.select_related = query.select_related
-            page.query.deferred_loading = query.deferred_loading
-            page._prefetch_related_lookups = self.data._prefetch_related_lookups
-            return page.order_by(*query.order_by) if query.order_by else page
+        if isinstance(key, slice) and key.start and can_defer_join(self.data):
+            return deferred_join_page(self.data, key)
         return super().__getitem__(key)
 
 
@@ -495,7 +480,7 @@ class CappedCountPaginator(LazyPaginator):
     whether another page follows), so a list of 100,000 rows never counts them all.
     """
 
-    cap = 1000
+    cap = COUNT_CAP
 
     @cached_property
     def _capped_count(self):
@@ -503,7 +488,7 @@ class CappedCountPaginator(LazyPaginator):
         while not hasattr(rows, "query") and hasattr(rows, "data"):
             rows = rows.data  # django-tables2's BoundRows → TableQuerysetData → queryset
         if hasattr(rows, "query"):
-            return rows.order_by()[: self.cap + 1].count()
+            return capped_count(rows, self.cap)
         return len(rows)
 
     @property

@@ -6,11 +6,18 @@ executive actions ask it on every request.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models, router, transaction
+from django.db import models
 from django.db.models import F, Q
 
-from execcoord.history import bulk_update_with_history
+from execcoord.db.trees import (
+    PATH_DIGITS,  # noqa: F401  (imported from here by the dashboards)
+    TreeNode,
+    TreeQuerySet,
+    ensure_no_cycle,
+    not_own_parent_constraint,
+    path_ids,  # noqa: F401  (imported from here by the reminders)
+    path_segment,  # noqa: F401  (imported from here by the bench and tests)
+)
 from execcoord.models import BaseModel, VisibleQuerySet
 
 from .choices import (
@@ -24,40 +31,6 @@ from .choices import (
     ClearanceLevel,
     PersonnelType,
 )
-
-PATH_DIGITS = 10
-PATH_MAX_LENGTH = 1100  # 100 levels of "0000000001/"
-
-
-def path_segment(pk):
-    """The piece of a unit path that stands for the unit ``pk``: ``"0000000005/"``."""
-    return f"{pk:0{PATH_DIGITS}d}/"
-
-
-def path_ids(path):
-    """The unit ids in ``path``, root first."""
-    return [int(part) for part in path.split("/") if part]
-
-
-def ensure_no_parent_cycle(instance, field_name="parent"):
-    """Raise ``ValidationError`` if ``instance`` would become its own ancestor.
-
-    Walks up the ``field_name`` chain from the chosen parent, one query a level. Used by the
-    trees without a materialised path (agreements, authorities, impacts, risk items).
-    """
-    parent_id = getattr(instance, f"{field_name}_id")
-    if parent_id is None or instance.pk is None:
-        return  # a record not yet saved cannot be anybody's ancestor
-    manager = type(instance)._base_manager
-    seen = set()
-    current = parent_id
-    while current is not None and current not in seen:
-        if current == instance.pk:
-            raise ValidationError(
-                {field_name: "A record cannot be placed under itself or one of its descendants."}
-            )
-        seen.add(current)
-        current = manager.filter(pk=current).values_list(f"{field_name}_id", flat=True).first()
 
 
 class OrganizationUnitType(BaseModel):
@@ -80,54 +53,16 @@ class OrganizationUnitType(BaseModel):
         return self.name
 
 
-class OrganizationUnitQuerySet(VisibleQuerySet):
-    """Units, with subtree queries on the materialised path."""
-
-    def subtree(self, units):
-        """The given unit(s) and all their descendants.
-
-        Args:
-            units: a unit, a unit id, or an iterable / queryset of either.
-        """
-        paths = _subtree_roots(units)
-        if not paths:
-            return self.none()
-        condition = Q()
-        for path in paths:
-            condition |= Q(path__startswith=path)
-        return self.filter(condition)
+class OrganizationUnitQuerySet(TreeQuerySet, VisibleQuerySet):
+    """Units, with subtree queries on the materialised path (``execcoord.db.trees``)."""
 
 
-def _subtree_roots(units):
-    """The minimal set of paths covering ``units`` (a path under another is dropped)."""
-    if isinstance(units, models.QuerySet):
-        paths = list(units.values_list("path", flat=True))
-    else:
-        if isinstance(units, OrganizationUnit | int):
-            units = [units]
-        paths, ids = [], []
-        for unit in units:
-            if isinstance(unit, OrganizationUnit):
-                paths.append(unit.path)
-            elif unit is not None:
-                ids.append(unit)
-        if ids:
-            paths += OrganizationUnit._base_manager.filter(pk__in=ids).values_list(
-                "path", flat=True
-            )
-    roots = []
-    for path in sorted(p for p in paths if p):
-        if not roots or not path.startswith(roots[-1]):
-            roots.append(path)
-    return roots
-
-
-class OrganizationUnit(BaseModel):
+class OrganizationUnit(TreeNode, BaseModel):
     """An internal unit of the agency (office, division, branch ...), in one tree.
 
-    ``path`` and ``depth`` are maintained by :meth:`save`: ``path`` is the zero-padded ids of
-    the unit's ancestors and its own, each followed by ``/``, so the subtree of a unit is every
-    unit whose path starts with its path.
+    ``path`` and ``depth`` (``execcoord.db.trees.TreeNode``) are maintained on save: ``path``
+    is the zero-padded ids of the unit's ancestors and its own, each followed by ``/``, so the
+    subtree of a unit is every unit whose path starts with its path.
     """
 
     str_fields = ("abbreviation", "name")
@@ -162,122 +97,24 @@ class OrganizationUnit(BaseModel):
     email = models.EmailField(blank=True, help_text="The unit's task mailbox.")
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
-    path = models.CharField(max_length=PATH_MAX_LENGTH, db_index=True, editable=False)
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
-
     objects = OrganizationUnitQuerySet.as_manager()
 
     search_fields = ("name", "abbreviation", "code", "email")
     related_titles = {"children": "Sub-units"}  # the units whose parent this is
+    tree_cycle_message = "A unit cannot be placed under itself or one of its own sub-units."
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"], name="partners_unit_name_idx")]
+        constraints = [not_own_parent_constraint("A unit cannot be its own parent.")]
         verbose_name = "organization unit"
         verbose_name_plural = "organization units"
 
     def __str__(self):
         return f"{self.abbreviation} — {self.name}" if self.abbreviation else self.name
 
-    def save(self, *args, **kwargs):
-        """Save, keeping ``path``/``depth`` of this unit and its descendants in step.
-
-        A new unit is inserted first (its id is part of its path), then its path is written
-        and copied onto the creation history row. A moved unit rewrites its descendants'
-        paths, with history.
-        """
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "parent" not in update_fields:
-            return super().save(*args, **kwargs)  # the unit stays where it is
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "path", "depth"}
-        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
-        with transaction.atomic(using=using):
-            parent_path = self._parent_path(using)
-            if self.pk is None:
-                self._insert(parent_path, *args, **kwargs)
-                return
-            old_path = None
-            if not self._state.adding:
-                old_path = (
-                    type(self)
-                    ._base_manager.using(using)
-                    .filter(pk=self.pk)
-                    .values_list("path", flat=True)
-                    .first()
-                )
-            self._set_path(parent_path)
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
-                self._move_descendants(old_path, using)
-
-    def clean(self):
-        super().clean()
-        self._parent_path()
-
-    def _parent_path(self, using=None):
-        """The parent's stored path ("" for a root); refuses a parent inside this subtree."""
-        if self.parent_id is None:
-            return ""
-        parent_path = (
-            type(self)
-            ._base_manager.using(using)
-            .filter(pk=self.parent_id)
-            .values_list("path", flat=True)
-            .first()
-        ) or ""
-        if self.pk is not None and (self.parent_id == self.pk or self.pk in path_ids(parent_path)):
-            raise ValidationError(
-                {"parent": "A unit cannot be placed under itself or one of its own sub-units."}
-            )
-        return parent_path
-
-    def _set_path(self, parent_path):
-        self.path = parent_path + path_segment(self.pk)
-        self.depth = self.path.count("/") - 1
-
-    def _insert(self, parent_path, *args, **kwargs):
-        using = kwargs.get("using")
-        super().save(*args, **kwargs)  # the history row written here has no path yet
-        self._set_path(parent_path)
-        # The second write is part of the creation, not a change: record no "~" row for it
-        # and complete the creation row instead.
-        self.skip_history_when_saving = True
-        try:
-            super().save(using=using, update_fields=["path", "depth"])
-        finally:
-            del self.skip_history_when_saving
-        created = self.history.using(using).filter(history_type="+").order_by("-pk").first()
-        if created is not None:
-            created.path, created.depth = self.path, self.depth
-            created.save(update_fields=["path", "depth"])
-
-    def _move_descendants(self, old_path, using):
-        descendants = list(
-            type(self)
-            ._base_manager.using(using)
-            .filter(path__startswith=old_path)
-            .exclude(pk=self.pk)
-        )
-        for unit in descendants:
-            unit.path = self.path + unit.path[len(old_path) :]
-            unit.depth = unit.path.count("/") - 1
-        bulk_update_with_history(
-            descendants, ["path", "depth"], type(self), reason=f"Moved with {self.code}"
-        )
-
-    def get_ancestors(self):
-        """The units above this one, root first."""
-        return type(self).objects.filter(pk__in=path_ids(self.path)[:-1]).order_by("depth")
-
-    def get_descendants(self, include_self=True):
-        """This unit's subtree, with the unit itself unless ``include_self`` is false."""
-        units = type(self).objects.subtree(self)
-        return units if include_self else units.exclude(pk=self.pk)
-
-    def is_ancestor_of(self, other):
-        """Whether ``other`` lies strictly below this unit."""
-        return other.pk != self.pk and other.path.startswith(self.path)
+    def tree_label(self):
+        return self.code
 
 
 class Account(BaseModel):
@@ -468,4 +305,4 @@ class Agreement(BaseModel):
 
     def clean(self):
         super().clean()
-        ensure_no_parent_cycle(self)
+        ensure_no_cycle(self)

@@ -149,3 +149,14 @@ def test_csv_export_query_count_does_not_grow_with_rows(agency):
     few = _queries(client, f"{url}?lead_unit_subtree={agency['leaf_unit_id']}&export=csv")
     many = _queries(client, f"{url}?lead_unit_subtree={agency['root_unit_id']}&export=csv")
     assert many == few
+
+
+def test_generator_fills_the_tree_paths_of_actions(agency):
+    from execcoord.db.trees import path_segment
+
+    detail = ExecutiveAction.objects.get(pk=agency["detail_action_id"])
+    assert ExecutiveAction.objects.descendants_of(detail).count() == 20
+    assert not ExecutiveAction.objects.filter(path="").exists()
+    for child in ExecutiveAction.objects.filter(parent__isnull=False).select_related("parent"):
+        assert child.path == child.parent.path + path_segment(child.pk)
+        assert child.depth == 1

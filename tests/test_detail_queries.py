@@ -17,7 +17,7 @@ from actions.models import (
     StatusUpdate,
 )
 from analysis.models import LegalAuthority
-from execcoord.panels import count_together, load_together
+from execcoord.db.union import count_together, load_together
 from tests.factories.actions import (
     AssignmentFactory,
     AttachmentFactory,

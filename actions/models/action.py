@@ -31,6 +31,7 @@ from actions.choices import (
     Visibility,
     classification_rank,
 )
+from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
 
@@ -140,7 +141,7 @@ def allowed_classifications(clearance_rank_value):
     ]
 
 
-class ExecutiveActionQuerySet(VisibleQuerySet):
+class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
     """Executive actions: the visibility rules and the named subsets lists and dashboards use."""
 
     def visible_to(self, user):
@@ -218,7 +219,7 @@ class ExecutiveActionQuerySet(VisibleQuerySet):
         )
 
 
-class ExecutiveAction(BaseModel):
+class ExecutiveAction(TreeNode, BaseModel):
     """A tasker: a directive, request or formal action assigned to a unit with a suspense date.
 
     Numbered by the system (``EA-2026-00042``) on first save; status changes go through
@@ -427,7 +428,8 @@ class ExecutiveAction(BaseModel):
         help_text="MOUs that support the action or arise from it.",
     )
 
-    # tree: a parent with sub-taskers cannot be deleted (they would be lost or orphaned)
+    # tree (``path``/``depth`` from TreeNode): a parent with sub-taskers cannot be deleted
+    # (they would be lost or orphaned)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -462,6 +464,7 @@ class ExecutiveAction(BaseModel):
     }
     search_fields = ("number", "title", "description")
     related_titles = {"children": "Sub-taskers"}
+    tree_cycle_message = "This parent would make the action a sub-tasker of itself."
     # a person's name finds the taskers they are accountable for or named on (issue 15)
     search_related_fields = {
         "accountable_person": ("first_name", "last_name"),
@@ -495,11 +498,7 @@ class ExecutiveAction(BaseModel):
                 name="%(app_label)s_%(class)s_completed_after_issue",
                 violation_error_message="The completion date cannot be before the issue date.",
             ),
-            models.CheckConstraint(
-                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
-                name="%(app_label)s_%(class)s_not_own_parent",
-                violation_error_message="An action cannot be its own parent.",
-            ),
+            not_own_parent_constraint("An action cannot be its own parent."),
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0, percent_complete__lte=100),
                 name="%(app_label)s_%(class)s_percent_range",
@@ -586,29 +585,12 @@ class ExecutiveAction(BaseModel):
                 f"{self.get_security_classification_display()} is not allowed here."
             )
         # parent == self is reported by the not_own_parent constraint
-        if self.parent_id and self.parent_id != self.pk and self._parent_makes_cycle():
-            errors["parent"] = "This parent would make the action a sub-tasker of itself."
+        if self.parent_id != self.pk and (cycle := cycle_error(self)):
+            errors["parent"] = cycle
         if self.start_date and self.due_date and self.start_date > self.due_date:
             errors["start_date"] = "The start date cannot be after the due date."
         if errors:
             raise ValidationError(errors)
-
-    def _parent_makes_cycle(self):
-        """Walk up from the chosen parent (one query a level); True if it reaches this action."""
-        if self.pk is None:
-            return False  # a new action has no descendants
-        seen = set()
-        current = self.parent_id
-        while current is not None and current not in seen:
-            if current == self.pk:
-                return True
-            seen.add(current)
-            current = (
-                ExecutiveAction.objects.filter(pk=current)
-                .values_list("parent_id", flat=True)
-                .first()
-            )
-        return current is not None  # an existing loop above counts as a cycle too
 
     @property
     def is_final(self):

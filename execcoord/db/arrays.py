@@ -1,0 +1,34 @@
+"""``InArray(expression, ids)``: membership in a list of ids sent as one parameter.
+
+``pk__in=[…]`` sends one parameter per id; a page that filters several subqueries by the
+same few hundred ids (My work) sent thousands, and building, sending and parsing them cost
+more than running the query. On PostgreSQL the list goes as one array (``= ANY(%s)``);
+elsewhere it is an ordinary ``IN``. A boolean expression, used where it is needed
+(``filter(InArray("pk", ids))``, ``Q(InArray(...)) & …``), not a lookup on every field.
+"""
+
+from django.db.models import BooleanField, F, Func
+
+
+class InArray(Func):
+    """``expression = ANY(%s)`` on PostgreSQL, ``expression IN (%s, …)`` elsewhere.
+
+    Args:
+        expression: a field name or an expression of integers (``"pk"``).
+        ids: the integers to match; an empty list matches nothing.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, ids):
+        super().__init__(F(expression) if isinstance(expression, str) else expression)
+        self.ids = [int(value) for value in ids]
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s)", [*params, self.ids]
+        if not self.ids:
+            return "1 = 0", list(params)
+        placeholders = ", ".join(["%s"] * len(self.ids))
+        return f"{column} IN ({placeholders})", [*params, *self.ids]

@@ -1,0 +1,264 @@
+"""Several querysets, of any models, in one ``UNION ALL`` query of JSON-packed rows.
+
+A detail page shows rows of many tables (a panel a relation, a timeline of a dozen sources)
+and global search shows the hits of every model; one round trip for all of them keeps the
+number of queries constant. This reaches into Django's compiler (``compiler.select``,
+``klass_info``, ``results_iter``) and is tested on its own in ``tests/test_db.py``.
+"""
+
+import datetime
+import json
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, models
+from django.db.models import Count, Value, Window
+from django.db.models.functions import RowNumber
+from django.db.models.query import get_related_populators
+from django.utils.dateparse import parse_duration
+
+
+def load_together(querysets):
+    """Evaluate several querysets, of any models, in one ``UNION ALL`` query (issue 7).
+
+    A detail page shows rows of many tables (a panel a relation, a timeline of a dozen
+    sources); one round trip for all of them keeps the page's query count constant. Each
+    queryset is compiled by Django as usual (its ``visible_to`` scope, order, slice and
+    ``select_related`` joins included) and becomes a subquery whose row is packed into one
+    JSON array, so parts of different shapes share one result column; Django's own
+    converters and model construction then read the unpacked rows exactly as if each
+    queryset had run alone. ``prefetch_related`` lookups run afterwards (one query a lookup,
+    as usual).
+
+    On a database other than PostgreSQL and SQLite, or for a queryset with a column JSON
+    cannot carry faithfully (binary, arrays …), that queryset runs on its own.
+
+    Args:
+        querysets: ``{key: model queryset}`` (not ``values()``).
+
+    Returns:
+        ``{key: [instances]}`` in each queryset's order.
+    """
+    results = {key: [] for key in querysets}
+    parts, alone = [], []
+    for key, queryset in querysets.items():
+        if queryset._fields is not None:
+            raise ValueError(f"load_together: {key!r} must be a model queryset")
+        if queryset.query.is_empty():
+            continue
+        try:
+            part = _Part.compile(key, queryset)
+        except EmptyResultSet:  # a filter no row can match, e.g. ``pk__in=[]``
+            continue
+        if part is None:
+            alone.append(key)
+        else:
+            parts.append(part)
+    for key in alone:
+        results[key] = list(querysets[key])
+    by_db = {}
+    for part in parts:
+        by_db.setdefault(part.db, []).append(part)
+    for db, group in by_db.items():
+        for part, rows in _run_union(db, group):
+            results[part.key] = part.instances(rows)
+    return results
+
+
+_JSON_CHUNK = 90  # arguments a JSON-array call (PostgreSQL allows 100)
+_JSON_ARRAY = {"postgresql": "json_build_array", "sqlite": "json_array"}
+
+
+def _run_union(db, parts):
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    function = _JSON_ARRAY[connection.vendor]
+    selects, params = [], []
+    for index, part in enumerate(parts):
+        columns = [f"s.{quote(alias)}" for alias in part.aliases]
+        chunks = [
+            f"{function}({', '.join(columns[i : i + _JSON_CHUNK])})"
+            for i in range(0, len(columns), _JSON_CHUNK)
+        ]
+        low, high = part.window
+        position = f"s.{quote('ec_position')}"
+        where = f" WHERE {position} > {int(low)}"
+        if high is not None:
+            where += f" AND {position} <= {int(high)}"
+        # as text: the driver would parse JSON numbers as floats (decimals lose digits)
+        packed = f"CAST({function}({', '.join(chunks)}) AS TEXT)"
+        selects.append(f"SELECT {index}, {packed} FROM ({part.sql}) s{where}")
+        params.extend(part.params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        fetched = cursor.fetchall()
+    rows = {}
+    for index, packed in fetched:
+        rows.setdefault(index, []).append(packed)
+    for index, part in enumerate(parts):
+        yield part, rows.get(index, [])
+
+
+def _json_reader(connection, field):
+    """``fn(json value) -> what the database driver returns`` for one column, or ``None``
+    when JSON cannot carry the column's type faithfully."""
+    internal = field.get_internal_type() if field is not None else "TextField"
+    key = (connection.vendor, internal)
+    if key not in _JSON_READERS:
+        _JSON_READERS[key] = _make_json_reader(connection.vendor, internal)
+    return _JSON_READERS[key]
+
+
+_JSON_READERS = {}
+
+
+def _identity(value):
+    return value
+
+
+def _make_json_reader(vendor, internal):
+    """The reader of one column type on one database (see :func:`_json_reader`)."""
+    if internal in ("BinaryField", "ArrayField", "HStoreField") or internal.endswith("RangeField"):
+        return None
+    if vendor == "sqlite":
+        return _identity  # JSON holds what SQLite stores: text, numbers, 0/1
+    readers = {
+        "DateField": datetime.date.fromisoformat,
+        "DateTimeField": datetime.datetime.fromisoformat,
+        "TimeField": datetime.time.fromisoformat,
+        "DecimalField": Decimal,
+        "FloatField": float,
+        "UUIDField": uuid.UUID,
+        "DurationField": parse_duration,
+        "JSONField": json.dumps,
+    }
+    reader = readers.get(internal)
+    if reader is None:
+        return _identity
+    if internal == "JSONField":
+        return reader
+    return lambda value: None if value is None else reader(value)
+
+
+class _Part:
+    """One queryset of :func:`load_together`: its SQL, and how to rebuild its rows."""
+
+    @classmethod
+    def compile(cls, key, queryset):
+        """The part, or ``None`` if it must run on its own."""
+        connection = connections[queryset.db]
+        if (
+            connection.vendor not in _JSON_ARRAY
+            or queryset.query.distinct  # the position column would make every row distinct
+            or queryset.query.combinator
+        ):
+            return None
+        model = queryset.model
+        query = queryset.query.chain()
+        ordering = list(query.order_by) or list(model._meta.ordering or [])
+        if not any(str(o).lstrip("-") in ("pk", model._meta.pk.attname) for o in ordering):
+            ordering.append("pk")
+        # the position of each row, numbered in the queryset's own order; it replaces the
+        # ORDER BY and the slice (the wrapper keeps the positions of the slice), which
+        # spares Django's compiler its costliest step on wide selects
+        query.add_annotation(Window(RowNumber(), order_by=ordering), "ec_position")
+        window = (query.low_mark, query.high_mark)
+        query.clear_ordering(force=True)
+        query.clear_limits()
+        compiler = query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql(with_col_aliases=True)
+        readers = []
+        for expression, _, _ in compiler.select:
+            reader = _json_reader(connection, getattr(expression, "output_field", None))
+            if reader is None:
+                return None
+            readers.append(reader)
+        part = cls()
+        part.key, part.queryset, part.db = key, queryset, queryset.db
+        part.sql, part.params, part.compiler, part.readers = sql, params, compiler, readers
+        part.aliases = [alias for _, _, alias in compiler.select]
+        part.window = window
+        return part
+
+    def instances(self, packed_rows):
+        """Model instances from the packed rows, as ``ModelIterable`` builds them."""
+        connection_vendor = self.compiler.connection.vendor
+        loads = (
+            (lambda text: json.loads(text, parse_float=Decimal))
+            if connection_vendor == "postgresql"
+            else json.loads
+        )
+        raw = []
+        for packed in packed_rows:
+            chunks = loads(packed)
+            row = [value for chunk in chunks for value in chunk]
+            raw.append([read(value) for read, value in zip(self.readers, row, strict=True)])
+        position = self.aliases.index("ec_position")
+        raw.sort(key=lambda row: row[position])
+        compiler, db = self.compiler, self.db
+        select, klass_info = compiler.select, compiler.klass_info
+        annotation_col_map = {
+            name: index
+            for name, index in compiler.annotation_col_map.items()
+            if name != "ec_position"
+        }
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [f[0].target.attname for f in select[start:end]]
+        populators = get_related_populators(klass_info, select, db)
+        # the record a related manager was called on (``action.status_updates``), as Django
+        # sets it on each row
+        known = [
+            (
+                field,
+                objs,
+                [
+                    self.queryset.model._meta.get_field(f).attname if f != "self" else field.attname
+                    for f in field.from_fields
+                ],
+            )
+            for field, objs in self.queryset._known_related_objects.items()
+        ]
+        result = []
+        for row in compiler.results_iter([raw]):
+            obj = klass_info["model"].from_db(db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, index in annotation_col_map.items():
+                setattr(obj, name, row[index])
+            for field, objs, attnames in known:
+                if not field.is_cached(obj):
+                    value = tuple(getattr(obj, a) for a in attnames)
+                    related = objs.get(value[0] if len(value) == 1 else value)
+                    if related is not None:
+                        setattr(obj, field.name, related)
+            result.append(obj)
+        lookups = self.queryset._prefetch_related_lookups
+        if lookups and result:
+            models.prefetch_related_objects(result, *lookups)
+        return result
+
+
+def count_together(querysets):
+    """``{key: number of rows}`` of several querysets, in one ``UNION ALL`` query.
+
+    Args:
+        querysets: ``{key: queryset}`` (filters only; the order is ignored).
+    """
+    counts = {key: 0 for key in querysets}
+    parts = []
+    for index, queryset in enumerate(querysets.values()):
+        if not queryset.query.is_empty():
+            parts.append(
+                queryset.order_by()
+                .values(ec_part=Value(index, output_field=models.IntegerField()))
+                .annotate(ec_count=Count("pk"))
+                .values_list("ec_part", "ec_count")
+            )
+    if not parts:
+        return counts
+    keys = list(querysets)
+    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    for index, count in query:
+        counts[keys[index]] = count
+    return counts

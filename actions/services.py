@@ -14,10 +14,14 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from actions.business_days import add_business_days
 from actions.choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     ActionStatus,
+    AssignmentRole,
+    AssignmentStatus,
+    AttachmentKind,
     ExtensionStatus,
     Health,
 )
@@ -27,6 +31,7 @@ from actions.models import (
     ExecutiveAction,
     ExtensionRequest,
 )
+from actions.policy import may_move
 from execcoord.submissions import clash_message
 from partners.access import get_user_scope
 
@@ -122,15 +127,11 @@ def allowed_transitions(action, user=None):
 
 def may_make(user, action, row):
     """Whether ``user`` may make the move ``row`` on ``action`` (``actions.policy``)."""
-    from actions.policy import may_move
-
     return bool(may_move(user, action, row))
 
 
 def role_problem(action, row, user):
     """The message refusing ``row`` to ``user`` on role grounds, or ``None``."""
-    from actions.policy import may_move
-
     verdict = may_move(user, action, row)
     return None if verdict else verdict.reason
 
@@ -274,8 +275,6 @@ def closeout_checklist(action, *, close_children=False, user=None):
         user: who reads the checklist: the open sub-taskers they may not see are counted,
             not named. ``None`` names them all (no one reads it).
     """
-    from actions.choices import AssignmentRole, AssignmentStatus, AttachmentKind
-
     items = []
     has_response = action.attachments.filter(kind=AttachmentKind.RESPONSE).exists()
     items.append(("A response is attached", has_response, "Attach the response (kind “Response”)."))
@@ -431,43 +430,14 @@ def _complete_open_descendants(action, user, today):
 
 
 def assign_number(action, *, year=None):
-    """Hand out the next number for the action's type prefix and the year.
-
-    ``<prefix>-<year>-<5 digits>``, e.g. ``EA-2026-00042``. The counter row is locked with
-    ``SELECT … FOR UPDATE`` until the caller's transaction ends, so concurrent creations
-    wait for each other; the counter only grows, so a number is never reused.
-
-    Args:
-        action: an action with its ``action_type`` set.
-        year: the numbering year (default: this year in the agency's time zone).
-    """
-    prefix = action.action_type.number_prefix
-    year = year or timezone.localdate().year
-    with transaction.atomic():
-        sequence, _ = ActionNumberSequence.objects.get_or_create(prefix=prefix, year=year)
-        sequence = ActionNumberSequence.objects.select_for_update().get(pk=sequence.pk)
-        sequence.last_value += 1
-        sequence.save(update_fields=["last_value"])
-    return f"{prefix}-{year}-{sequence.last_value:05d}"
+    """The next number of the action's type prefix and the year
+    (:meth:`ActionNumberSequence.take <actions.models.ActionNumberSequence.take>`)."""
+    return ActionNumberSequence.take(action.action_type.number_prefix, year=year)[0]
 
 
 def reserve_numbers(prefix, count, *, year=None):
-    """Hand out ``count`` consecutive numbers for ``prefix`` and the year in one step.
-
-    The same counter and format as :func:`assign_number`, for bulk creation (imports,
-    issue 9): the counter row is locked once and advanced by ``count``.
-
-    Returns:
-        The numbers, in order.
-    """
-    year = year or timezone.localdate().year
-    with transaction.atomic():
-        sequence, _ = ActionNumberSequence.objects.get_or_create(prefix=prefix, year=year)
-        sequence = ActionNumberSequence.objects.select_for_update().get(pk=sequence.pk)
-        first = sequence.last_value + 1
-        sequence.last_value += count
-        sequence.save(update_fields=["last_value"])
-    return [f"{prefix}-{year}-{n:05d}" for n in range(first, first + count)]
+    """``count`` consecutive numbers of ``prefix`` and the year, for bulk creation."""
+    return ActionNumberSequence.take(prefix, count, year=year)
 
 
 _M2M_FIELDS = frozenset(f.name for f in ExecutiveAction._meta.many_to_many)
@@ -506,8 +476,6 @@ def default_due_date(action_type, *, parent=None, today=None):
     days from today (weekends and US federal holidays skipped), never after a parent's due
     date; ``None`` when the type suggests none.
     """
-    from actions.business_days import add_business_days
-
     if action_type is None or action_type.default_days_to_due is None:
         return parent.due_date if parent is not None else None
     due = add_business_days(today or timezone.localdate(), action_type.default_days_to_due)

@@ -31,6 +31,7 @@ from actions.choices import (
     Visibility,
     classification_rank,
 )
+from actions.models.support import ActionNumberSequence
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
 
@@ -526,7 +527,7 @@ class ExecutiveAction(BaseModel):
         every due-date change.
 
         Numbering happens here (inside one transaction with the insert) because the number
-        is part of the action's identity; the counter is ``services.assign_number``. A due
+        is part of the action's identity; the counter is ``ActionNumberSequence.take``. A due
         date changed by any path other than ``services.change_due_date`` (which records it
         itself) writes a ``DueDateChange`` with the save's author and reason, so no path can
         move a suspense date without a trace.
@@ -562,11 +563,9 @@ class ExecutiveAction(BaseModel):
             self.category = self.action_type.category
         if self.number:
             return super().save(*args, **kwargs)
-        from actions.services import assign_number
-
         try:
             with transaction.atomic(using=kwargs.get("using")):
-                self.number = assign_number(self)
+                self.number = ActionNumberSequence.take(self.action_type.number_prefix)[0]
                 if update_fields is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "number"}
                 return super().save(*args, **kwargs)

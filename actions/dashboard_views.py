@@ -1,7 +1,7 @@
 """The read-side pages: My work (home), the manager dashboard, the calendar feed and its page.
 
 Plain function views (STYLE.md §5): each starts from ``visible_to`` through the named queries in
-``actions.dashboards`` and renders; no business rule lives here.
+``actions.queries`` and renders; no business rule lives here.
 """
 
 import datetime
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
-from actions import dashboards
+from actions import queries
 from actions.choices import Priority
 from actions.models import CalendarFeedToken, ExecutiveAction, ExecutiveActionType
 from execcoord.widgets import AutocompleteSelect
@@ -31,7 +31,7 @@ VIEW_PERMISSION = "actions.view_executiveaction"
 def my_work(request):
     """Home page: the signed-in user's taskers in lean sections, each linking to its list."""
     today = timezone.localdate()
-    sections, person_id = dashboards.my_work(request.user, today)
+    sections, person_id = queries.my_work(request.user, today)
     return render(
         request,
         "actions/my_work.html",
@@ -127,7 +127,7 @@ def dashboard(request):
         form.show_unit(unit)
     context = {"form": form, "unit": unit, "due_soon_days": settings.DUE_SOON_DAYS}
     if unit is not None:
-        filters = dashboards.DashboardFilters(
+        filters = queries.DashboardFilters(
             unit=unit,
             action_type_id=data.get("action_type"),
             priority=data.get("priority") or None,
@@ -139,7 +139,7 @@ def dashboard(request):
         )
         type_names = {kind.pk: str(kind) for kind in types}
         context.update(
-            dashboards.dashboard(request.user, filters, timezone.localdate(), children, type_names)
+            queries.dashboard(request.user, filters, timezone.localdate(), children, type_names)
         )
     return render(request, "actions/dashboard.html", context)
 

@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
 from execcoord.formats import format_datetime
-from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel
+from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
 
 from . import policy, services, workflow
 from .business_days import non_business_day_reason
@@ -221,21 +221,6 @@ def extension_layout():
     ]
 
 
-# Relations not drawn by the panels above get the generic related panel.
-_OTHER_RELATIONS = (
-    "legal_authorities",
-    "analyses",
-    "impacts",
-    "risk_items",
-    "agreements",
-    "partners",
-    "tags",
-    "predecessor_links",
-    "successor_links",
-    "extension_requests",
-)
-
-
 def _timeline_rows(key, keep=lambda action, row: True):
     """Rows of a related panel taken from the timeline's (already scoped) rows."""
 
@@ -264,9 +249,22 @@ def _related_panel(name):
     return RelatedPanel(name, rows_fn=rows, querysets_fn=page_querysets)
 
 
+def _drawing(panel, *relations):
+    """``panel``, marked as the one that draws the action's ``relations`` (their generic
+    related panels are left out of the page)."""
+    panel.draws = relations
+    return panel
+
+
 def action_layout(fieldsets):
-    """The action page: workflow first, then the record, its tree, board and timeline."""
-    return [
+    """The action page: workflow first, then the record, its tree, board and timeline, then
+    one related panel per relation none of those draws (found like any detail page's, so
+    a model linked to taskers appears here without a change to this module).
+
+    Returns ``fn(views) -> panels``: the relations are known once every app has registered;
+    the list is built on the first page and kept.
+    """
+    own = [
         TemplatePanel(
             "actions/panels/workflow.html",
             workflow_context,
@@ -275,45 +273,70 @@ def action_layout(fieldsets):
             querysets_fn=page_querysets,
             prepare_fn=prime_permissions,
         ),
-        TemplatePanel(
-            "actions/panels/tree.html",
-            tree_context,
-            title="Sub-taskers",
-            width="col-12",
-            querysets_fn=page_querysets,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/tree.html",
+                tree_context,
+                title="Sub-taskers",
+                width="col-12",
+                querysets_fn=page_querysets,
+            ),
+            "children",
         ),
-        TemplatePanel(
-            "actions/panels/board.html",
-            board_context,
-            title="Coordination",
-            width="col-12",
-            querysets_fn=page_querysets,
-            prepare_fn=prime_permissions,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/board.html",
+                board_context,
+                title="Coordination",
+                width="col-12",
+                querysets_fn=page_querysets,
+                prepare_fn=prime_permissions,
+            ),
+            "assignments",
         ),
-        TemplatePanel(
-            "actions/panels/timeline.html",
-            timeline_context,
-            title="Timeline",
-            width="col-12 col-xl-8",
-            querysets_fn=page_querysets,
-            prepare_fn=prime_permissions,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/timeline.html",
+                timeline_context,
+                title="Timeline",
+                width="col-12 col-xl-8",
+                querysets_fn=page_querysets,
+                prepare_fn=prime_permissions,
+            ),
+            "status_updates",
+            "decisions",
         ),
-        TemplatePanel(
-            "actions/panels/due_dates.html",
-            due_dates_context,
-            title="Due-date history",
-            # as tall as its rows, not stretched to the timeline beside it
-            width="col-12 col-xl-4 align-self-start",
-            querysets_fn=page_querysets,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/due_dates.html",
+                due_dates_context,
+                title="Due-date history",
+                # as tall as its rows, not stretched to the timeline beside it
+                width="col-12 col-xl-4 align-self-start",
+                querysets_fn=page_querysets,
+            ),
+            "due_date_changes",
         ),
-        TemplatePanel(
-            "actions/panels/attachments.html",
-            attachments_context,
-            title="Attachments",
-            width="col-12",
-            querysets_fn=page_querysets,
-            prepare_fn=prime_permissions,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/attachments.html",
+                attachments_context,
+                title="Attachments",
+                width="col-12",
+                querysets_fn=page_querysets,
+                prepare_fn=prime_permissions,
+            ),
+            "attachments",
         ),
         FieldsPanel(fieldsets=fieldsets),
-        *[_related_panel(name) for name in _OTHER_RELATIONS],
     ]
+    built = {}
+
+    def layout(views):
+        if views.model not in built:  # two first pages at once build the same list
+            drawn = {name for panel in own for name in getattr(panel, "draws", ())}
+            related = [r.name for r in discover_relations(views.model) if r.name not in drawn]
+            built[views.model] = [*own, *map(_related_panel, related)]
+        return built[views.model]
+
+    return layout

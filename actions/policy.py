@@ -106,10 +106,11 @@ def supporting(action):
 
 def prime(actions, assignments=None):
     """Fill :func:`supporting` for every tasker of ``actions`` from ``assignments`` (loaded
-    ``Assignment`` rows), or from one query over them all."""
-    by_pk = {a.pk: a for a in actions if a.pk}
-    for action in by_pk.values():
+    ``Assignment`` rows), or from one query over them all. A new tasker (no id yet) has
+    none."""
+    for action in actions:
         action._supporting = []
+    by_pk = {a.pk: a for a in actions if a.pk}
     if assignments is None:
         pks = list(by_pk)
         assignments = []

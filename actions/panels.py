@@ -19,11 +19,10 @@ from django.utils.timezone import template_localtime
 from execcoord.formats import format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
 
-from . import policy, services, workflow
+from . import coordination, policy, services, timeline, workflow
 from .business_days import non_business_day_reason
 from .choices import OPEN_STATUSES, ActionStatus, AttachmentKind, ExtensionStatus
 from .models import ExecutiveAction
-from .workflow import RESPONSE_CHOICES
 
 
 def page_querysets(request, action):
@@ -36,7 +35,7 @@ def page_querysets(request, action):
         return cached[1]
     querysets = {
         "assignments": action.assignments.select_related("organization_unit", "person"),
-        **workflow.timeline_querysets(action, request.user),
+        **timeline.timeline_querysets(action, request.user),
         "open_children": ExecutiveAction._base_manager.filter(
             parent=action, status__in=OPEN_STATUSES
         ).only("pk"),
@@ -101,13 +100,13 @@ def tree_context(request, action, data):
 
 
 def board_context(request, action, data):
-    rows, states = workflow.coordination_board(
+    rows, states = coordination.coordination_board(
         action, request.user, assignments=data["assignments"]
     )
     return {
         "rows": rows,
         "states": states,
-        "response_choices": RESPONSE_CHOICES,
+        "response_choices": coordination.RESPONSE_CHOICES,
         "can_remind": policy.may_edit(request.user, action)
         and any(r.state in ("pending", "acknowledged", "overdue") for r in rows),
         "can_manage": bool(policy.may_supervise(request.user, action)),
@@ -126,7 +125,7 @@ def timeline_context(request, action, data):
         return f"{reverse(f'actions:{name}_add')}?{query}"
 
     return {
-        "events_html": timeline_html(workflow.timeline(action, request.user, data)),
+        "events_html": timeline_html(timeline.timeline(action, request.user, data)),
         "can_edit": can_edit,
         "update_url": add("statusupdate"),
         "interim_url": add("statusupdate", kind="interim"),

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -201,17 +202,11 @@ def calendar_feed(request, token):
 def feed_actions(user):
     """Open taskers with a suspense date where the user is accountable or named on an
     assignment, as far as the user may see them."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from actions.models import Assignment
-
     scope = get_user_scope(user)
     if not scope.person_id:
         return ExecutiveAction.objects.none()
     pid = scope.person_id
-    mine = Q(accountable_person_id=pid) | Q(
-        Exists(Assignment.objects.filter(action=OuterRef("pk"), person_id=pid))
-    )
+    mine = Q(accountable_person_id=pid) | queries.assigned_q(person_id=pid)
     return (
         ExecutiveAction.objects.visible_to(user)
         .open()

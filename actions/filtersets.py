@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from execcoord.filtersets import BaseFilterSet, DaysFilter, NumberInFilter
+from partners.models import OrganizationUnit, Person
 
 from . import due, queries
 from .models import (
@@ -97,8 +98,6 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     def filter_lead_unit_subtree(self, queryset, name, value):
         """Actions led by one of the units ``value`` (``5`` or ``5,9``) or any unit below them
         (units the user may see)."""
-        from partners.models import OrganizationUnit
-
         units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk__in=value)
         return queryset.filter(lead_unit__in=OrganizationUnit.objects.subtree(units))
 
@@ -139,8 +138,6 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     def filter_involving_person(self, queryset, name, value):
         """A person's work: they are accountable or named on an assignment, or the action is
         led by or assigned to their unit (what "My work" lists)."""
-        from partners.models import Person
-
         person = Person.objects.visible_to(self.request.user).filter(pk=value).first()
         if person is None:
             return queryset.none()

@@ -9,6 +9,7 @@ sub-taskers, updates or links, and the context functions only arrange those rows
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
@@ -187,8 +188,6 @@ def due_dates_context(request, action, data):
 
 
 def attachments_context(request, action, data):
-    from django.conf import settings
-
     return {
         "attachments": data["timeline:attachments"],
         "can_upload": policy.may_edit(request.user, action)

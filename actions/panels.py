@@ -262,7 +262,22 @@ def action_layout(fieldsets):
     Returns ``fn(views) -> panels``: the relations are known once every app has registered;
     the list is built on the first page and kept.
     """
-    own = [
+    own = [*_own_panels(), FieldsPanel(fieldsets=fieldsets)]
+    built = {}
+
+    def layout(views):
+        if views.model not in built:  # two first pages at once build the same list
+            drawn = {name for panel in own for name in getattr(panel, "draws", ())}
+            related = [r.name for r in discover_relations(views.model) if r.name not in drawn]
+            built[views.model] = [*own, *map(_related_panel, related)]
+        return built[views.model]
+
+    return layout
+
+
+def _own_panels():
+    """The action's own panels, each marked with the relations it draws."""
+    return [
         TemplatePanel(
             "actions/panels/workflow.html",
             workflow_context,
@@ -326,15 +341,4 @@ def action_layout(fieldsets):
             ),
             "attachments",
         ),
-        FieldsPanel(fieldsets=fieldsets),
     ]
-    built = {}
-
-    def layout(views):
-        if views.model not in built:  # two first pages at once build the same list
-            drawn = {name for panel in own for name in getattr(panel, "draws", ())}
-            related = [r.name for r in discover_relations(views.model) if r.name not in drawn]
-            built[views.model] = [*own, *map(_related_panel, related)]
-        return built[views.model]
-
-    return layout

@@ -556,11 +556,17 @@ def dashboard_counts(base, today, days, weeks, branch_length):
         .annotate(n=Count("pk"))
         .order_by()
     )
+    return _tally(grouped, len(weeks))
+
+
+def _tally(grouped, weeks):
+    """Sum the class counts of :func:`dashboard_counts` (``weeks``: how many weeks the chart
+    shows) into its numbers, overdue by branch and overdue by type."""
     keys = ["open", "overdue", "due_soon", "completed_month", "extended"]
     keys += ["on_time_original", "late_original", "on_time_current", "late_current"]
     keys += [f"age_{i}" for i in range(len(AGEING_BUCKETS))]
     keys += [f"prio_{value}" for value in Priority.values]
-    keys += [f"opened_{i}" for i in range(len(weeks))] + [f"closed_{i}" for i in range(len(weeks))]
+    keys += [f"opened_{i}" for i in range(weeks)] + [f"closed_{i}" for i in range(weeks)]
     n = dict.fromkeys(keys, 0)
     by_branch, by_type = {}, {}
     open_statuses = set(OPEN_STATUSES)

@@ -54,7 +54,7 @@ def prime_permissions(request, action, data):
 def workflow_context(request, action, data):
     """Status moves the user may make, the close-out checklist, flags and roll-up."""
     user = request.user
-    rows = services.user_transitions(action, user)
+    rows = policy.user_transitions(action, user)
     open_children = len(data["open_children"])
     checklist = None
     if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED, ActionStatus.RETURNED):

@@ -68,7 +68,7 @@ CHUNK = 2000
 S = ActionStatus
 
 # The statuses a new action passes through from Draft to the status it is imported with:
-# each step is a move of ``services.TRANSITIONS`` the user must be allowed to make.
+# each step is a move of ``policy.TRANSITIONS`` the user must be allowed to make.
 NEW_ACTION_MOVES = {
     S.DRAFT: (),
     S.CANCELLED: (S.CANCELLED,),

@@ -93,7 +93,7 @@ class ActionTransitionView(View):
     def post(self, request, pk, target):
         action = visible_action(request, pk)
         _require(request.user.has_perm("actions.change_executiveaction"))
-        row = services.TRANSITIONS.get((action.status, target))
+        row = policy.TRANSITIONS.get((action.status, target))
         if row is not None:
             _require(policy.may_move(request.user, action, row))
         close_children = request.POST.get("close_children") == "on"

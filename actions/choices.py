@@ -52,7 +52,7 @@ PRIORITY_COLORS = {
 
 
 class ActionStatus(models.TextChoices):
-    """Where an action is in its life; the allowed moves are ``actions.services.TRANSITIONS``."""
+    """Where an action is in its life; the allowed moves are ``actions.policy.TRANSITIONS``."""
 
     DRAFT = "draft", "Draft"
     NOT_STARTED = "not_started", "Not started"

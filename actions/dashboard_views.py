@@ -1,7 +1,7 @@
 """The read-side pages: My work (home), the manager dashboard, the calendar feed and its page.
 
 Plain function views (STYLE.md §5): each starts from ``visible_to`` through the named queries in
-``actions.dashboards`` and renders; no business rule lives here.
+``actions.queries`` and renders; no business rule lives here.
 """
 
 import datetime
@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from icalendar import Calendar, Event
 
-from actions import dashboards
+from actions import queries
 from actions.choices import Priority
 from actions.models import CalendarFeedToken, ExecutiveAction, ExecutiveActionType
 from execcoord.widgets import AutocompleteSelect
@@ -31,7 +32,7 @@ VIEW_PERMISSION = "actions.view_executiveaction"
 def my_work(request):
     """Home page: the signed-in user's taskers in lean sections, each linking to its list."""
     today = timezone.localdate()
-    sections, person_id = dashboards.my_work(request.user, today)
+    sections, person_id = queries.my_work(request.user, today)
     return render(
         request,
         "actions/my_work.html",
@@ -127,7 +128,7 @@ def dashboard(request):
         form.show_unit(unit)
     context = {"form": form, "unit": unit, "due_soon_days": settings.DUE_SOON_DAYS}
     if unit is not None:
-        filters = dashboards.DashboardFilters(
+        filters = queries.DashboardFilters(
             unit=unit,
             action_type_id=data.get("action_type"),
             priority=data.get("priority") or None,
@@ -139,7 +140,7 @@ def dashboard(request):
         )
         type_names = {kind.pk: str(kind) for kind in types}
         context.update(
-            dashboards.dashboard(request.user, filters, timezone.localdate(), children, type_names)
+            queries.dashboard(request.user, filters, timezone.localdate(), children, type_names)
         )
     return render(request, "actions/dashboard.html", context)
 
@@ -201,17 +202,11 @@ def calendar_feed(request, token):
 def feed_actions(user):
     """Open taskers with a suspense date where the user is accountable or named on an
     assignment, as far as the user may see them."""
-    from django.db.models import Exists, OuterRef, Q
-
-    from actions.models import Assignment
-
     scope = get_user_scope(user)
     if not scope.person_id:
         return ExecutiveAction.objects.none()
     pid = scope.person_id
-    mine = Q(accountable_person_id=pid) | Q(
-        Exists(Assignment.objects.filter(action=OuterRef("pk"), person_id=pid))
-    )
+    mine = Q(accountable_person_id=pid) | queries.assigned_q(person_id=pid)
     return (
         ExecutiveAction.objects.visible_to(user)
         .open()

@@ -1,15 +1,13 @@
 """List filters of the actions app: generated ones plus the documented cross-field rules."""
 
-import datetime
-
 import django_filters as filters
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from execcoord.filtersets import BaseFilterSet, DaysFilter, NumberInFilter
+from partners.models import OrganizationUnit, Person
 
-from . import dashboards
-from .choices import FINAL_STATUSES, OPEN_STATUSES
+from . import due, queries
 from .models import (
     Assignment,
     Attachment,
@@ -35,7 +33,7 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     lead_unit_subtree = NumberInFilter(
         method="filter_lead_unit_subtree", label="Lead unit and its sub-units"
     )
-    # The drill-through filters of My work and the dashboard (actions.dashboards): each
+    # The drill-through filters of My work and the dashboard (actions.queries): each
     # dashboard number links to the list with exactly the rows it counts.
     overdue_days_min = DaysFilter(
         method="filter_overdue_days_min", label="Overdue by at least (days)"
@@ -86,57 +84,49 @@ class ExecutiveActionFilterSet(BaseFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         """``true``: due before today (agency time zone) and not final; ``false``: the rest."""
-        overdue = dashboards.overdue_q(timezone.localdate())  # open statuses: uses an index
+        overdue = due.overdue_q(timezone.localdate())  # open statuses: uses an index
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_open(self, queryset, name, value):
         """``true``: not completed or cancelled; ``false``: completed or cancelled."""
-        if value:  # the open statuses by name (not "not final"): the status index serves it
-            return queryset.filter(status__in=OPEN_STATUSES)
-        return queryset.filter(status__in=FINAL_STATUSES)
+        return queryset.filter(due.OPEN if value else due.FINAL)  # by name: the status index
 
     def filter_due_within(self, queryset, name, value):
         """Open actions due from today to today + N days (N ≥ 0)."""
-        today = timezone.localdate()
-        end = today + datetime.timedelta(days=max(int(value), 0))
-        return queryset.filter(due_date__range=(today, end), status__in=OPEN_STATUSES)
+        return queryset.filter(due.due_soon_q(timezone.localdate(), max(int(value), 0)))
 
     def filter_lead_unit_subtree(self, queryset, name, value):
         """Actions led by one of the units ``value`` (``5`` or ``5,9``) or any unit below them
         (units the user may see)."""
-        from partners.models import OrganizationUnit
-
         units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk__in=value)
         return queryset.filter(lead_unit__in=OrganizationUnit.objects.subtree(units))
 
     def filter_overdue_days_min(self, queryset, name, value):
         """Overdue by at least N whole days: open, suspense on or before today − N (N ≥ 1)."""
         days = max(int(value), 1)
-        return queryset.filter(dashboards.overdue_days_q(timezone.localdate(), days))
+        return queryset.filter(due.overdue_days_q(timezone.localdate(), days))
 
     def filter_overdue_days_max(self, queryset, name, value):
         """Overdue by at most N whole days: open, suspense from today − N to yesterday."""
-        return queryset.filter(
-            dashboards.overdue_days_q(timezone.localdate(), 1, max(int(value), 1))
-        )
+        return queryset.filter(due.overdue_days_q(timezone.localdate(), 1, max(int(value), 1)))
 
     def filter_completed_on_time(self, queryset, name, value):
         """``true``: completed on or before the current suspense; ``false``: completed after
         it. Actions without a completion or due date match neither."""
-        return queryset.filter(dashboards.completed_on_time_q("due_date", value))
+        return queryset.filter(due.completed_on_time_q("due_date", value))
 
     def filter_completed_on_time_original(self, queryset, name, value):
         """Like ``completed_on_time``, measured against the suspense set at issue."""
-        return queryset.filter(dashboards.completed_on_time_q("original_due_date", value))
+        return queryset.filter(due.completed_on_time_q("original_due_date", value))
 
     def filter_extended(self, queryset, name, value):
         """``true``: at least one extension request approved; ``false``: none approved."""
-        q = dashboards.extended_q()
+        q = queries.extended_q()
         return queryset.filter(q) if value else queryset.exclude(q)
 
     def filter_extension_pending(self, queryset, name, value):
         """``true``: an extension request waits for a decision; ``false``: none waits."""
-        q = dashboards.extension_pending_q()
+        q = queries.extension_pending_q()
         return queryset.filter(q) if value else queryset.exclude(q)
 
     def filter_supporting_unit(self, queryset, name, value):
@@ -148,12 +138,10 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     def filter_involving_person(self, queryset, name, value):
         """A person's work: they are accountable or named on an assignment, or the action is
         led by or assigned to their unit (what "My work" lists)."""
-        from partners.models import Person
-
         person = Person.objects.visible_to(self.request.user).filter(pk=value).first()
         if person is None:
             return queryset.none()
-        return queryset.filter(dashboards.involving_q(person.pk, person.organization_unit_id))
+        return queryset.filter(queries.involving_q(person.pk, person.organization_unit_id))
 
 
 class ExecutiveActionTypeFilterSet(BaseFilterSet):

@@ -1,10 +1,13 @@
 """Create/edit forms of the actions app."""
 
 from django import forms
+from django.utils import timezone
 
 from execcoord.formats import format_date
 from execcoord.forms import BaseModelForm, bulk_edit_form_for
 
+from .business_days import non_business_day_reason
+from .choices import AssignmentStatus
 from .models import (
     Assignment,
     Attachment,
@@ -17,6 +20,8 @@ from .models import (
     StatusUpdate,
     Tag,
 )
+from .policy import answers_on_behalf
+from .services import change_due_date, default_due_date
 
 
 class ExecutiveActionTypeForm(BaseModelForm):
@@ -155,8 +160,6 @@ class ExecutiveActionForm(BaseModelForm):
         instance = self.instance
         if instance.pk is None:
             if not cleaned.get("due_date") and cleaned.get("action_type"):
-                from .services import default_due_date
-
                 cleaned["due_date"] = default_due_date(
                     cleaned["action_type"], parent=cleaned.get("parent")
                 )
@@ -170,8 +173,6 @@ class ExecutiveActionForm(BaseModelForm):
 
     def due_date_warning(self):
         """A note when the due date falls on a weekend or federal holiday (not an error)."""
-        from .business_days import non_business_day_reason
-
         due = self.cleaned_data.get("due_date") if hasattr(self, "cleaned_data") else None
         reason = non_business_day_reason(due)
         return f"The due date {format_date(due)} falls on {reason}." if reason else None
@@ -182,8 +183,6 @@ class ExecutiveActionForm(BaseModelForm):
         instance = self.instance
         if instance.pk is None or not commit:
             return super().save(commit=commit)
-        from .services import change_due_date
-
         new_due = instance.due_date
         instance.due_date = instance._stored_due_date
         if self.user is not None:
@@ -225,11 +224,6 @@ class AssignmentForm(BaseModelForm):
     def save(self, commit=True):
         answer = {"status", "response"} & set(self.changed_data)
         if answer and self.user is not None and self.instance.pk:
-            from django.utils import timezone
-
-            from .choices import AssignmentStatus
-            from .policy import answers_on_behalf
-
             instance = self.instance
             instance.responded_by = self.user
             instance.entered_on_behalf = answers_on_behalf(self.user, instance)

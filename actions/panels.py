@@ -9,6 +9,7 @@ sub-taskers, updates or links, and the context functions only arrange those rows
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import format_html
@@ -17,13 +18,12 @@ from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
 from execcoord.formats import format_datetime
-from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel
+from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
 
-from . import policy, services, workflow
+from . import coordination, policy, services, timeline, workflow
 from .business_days import non_business_day_reason
 from .choices import OPEN_STATUSES, ActionStatus, AttachmentKind, ExtensionStatus
 from .models import ExecutiveAction
-from .workflow import RESPONSE_CHOICES
 
 
 def page_querysets(request, action):
@@ -36,7 +36,7 @@ def page_querysets(request, action):
         return cached[1]
     querysets = {
         "assignments": action.assignments.select_related("organization_unit", "person"),
-        **workflow.timeline_querysets(action, request.user),
+        **timeline.timeline_querysets(action, request.user),
         "open_children": ExecutiveAction._base_manager.filter(
             parent=action, status__in=OPEN_STATUSES
         ).only("pk"),
@@ -54,7 +54,7 @@ def prime_permissions(request, action, data):
 def workflow_context(request, action, data):
     """Status moves the user may make, the close-out checklist, flags and roll-up."""
     user = request.user
-    rows = services.user_transitions(action, user)
+    rows = policy.user_transitions(action, user)
     open_children = len(data["open_children"])
     checklist = None
     if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED, ActionStatus.RETURNED):
@@ -101,13 +101,13 @@ def tree_context(request, action, data):
 
 
 def board_context(request, action, data):
-    rows, states = workflow.coordination_board(
+    rows, states = coordination.coordination_board(
         action, request.user, assignments=data["assignments"]
     )
     return {
         "rows": rows,
         "states": states,
-        "response_choices": RESPONSE_CHOICES,
+        "response_choices": coordination.RESPONSE_CHOICES,
         "can_remind": policy.may_edit(request.user, action)
         and any(r.state in ("pending", "acknowledged", "overdue") for r in rows),
         "can_manage": bool(policy.may_supervise(request.user, action)),
@@ -126,7 +126,7 @@ def timeline_context(request, action, data):
         return f"{reverse(f'actions:{name}_add')}?{query}"
 
     return {
-        "events_html": timeline_html(workflow.timeline(action, request.user, data)),
+        "events_html": timeline_html(timeline.timeline(action, request.user, data)),
         "can_edit": can_edit,
         "update_url": add("statusupdate"),
         "interim_url": add("statusupdate", kind="interim"),
@@ -188,8 +188,6 @@ def due_dates_context(request, action, data):
 
 
 def attachments_context(request, action, data):
-    from django.conf import settings
-
     return {
         "attachments": data["timeline:attachments"],
         "can_upload": policy.may_edit(request.user, action)
@@ -221,21 +219,6 @@ def extension_layout():
     ]
 
 
-# Relations not drawn by the panels above get the generic related panel.
-_OTHER_RELATIONS = (
-    "legal_authorities",
-    "analyses",
-    "impacts",
-    "risk_items",
-    "agreements",
-    "partners",
-    "tags",
-    "predecessor_links",
-    "successor_links",
-    "extension_requests",
-)
-
-
 def _timeline_rows(key, keep=lambda action, row: True):
     """Rows of a related panel taken from the timeline's (already scoped) rows."""
 
@@ -264,8 +247,36 @@ def _related_panel(name):
     return RelatedPanel(name, rows_fn=rows, querysets_fn=page_querysets)
 
 
+def _drawing(panel, *relations):
+    """``panel``, marked as the one that draws the action's ``relations`` (their generic
+    related panels are left out of the page)."""
+    panel.draws = relations
+    return panel
+
+
 def action_layout(fieldsets):
-    """The action page: workflow first, then the record, its tree, board and timeline."""
+    """The action page: workflow first, then the record, its tree, board and timeline, then
+    one related panel per relation none of those draws (found like any detail page's, so
+    a model linked to taskers appears here without a change to this module).
+
+    Returns ``fn(views) -> panels``: the relations are known once every app has registered;
+    the list is built on the first page and kept.
+    """
+    own = [*_own_panels(), FieldsPanel(fieldsets=fieldsets)]
+    built = {}
+
+    def layout(views):
+        if views.model not in built:  # two first pages at once build the same list
+            drawn = {name for panel in own for name in getattr(panel, "draws", ())}
+            related = [r.name for r in discover_relations(views.model) if r.name not in drawn]
+            built[views.model] = [*own, *map(_related_panel, related)]
+        return built[views.model]
+
+    return layout
+
+
+def _own_panels():
+    """The action's own panels, each marked with the relations it draws."""
     return [
         TemplatePanel(
             "actions/panels/workflow.html",
@@ -275,45 +286,59 @@ def action_layout(fieldsets):
             querysets_fn=page_querysets,
             prepare_fn=prime_permissions,
         ),
-        TemplatePanel(
-            "actions/panels/tree.html",
-            tree_context,
-            title="Sub-taskers",
-            width="col-12",
-            querysets_fn=page_querysets,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/tree.html",
+                tree_context,
+                title="Sub-taskers",
+                width="col-12",
+                querysets_fn=page_querysets,
+            ),
+            "children",
         ),
-        TemplatePanel(
-            "actions/panels/board.html",
-            board_context,
-            title="Coordination",
-            width="col-12",
-            querysets_fn=page_querysets,
-            prepare_fn=prime_permissions,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/board.html",
+                board_context,
+                title="Coordination",
+                width="col-12",
+                querysets_fn=page_querysets,
+                prepare_fn=prime_permissions,
+            ),
+            "assignments",
         ),
-        TemplatePanel(
-            "actions/panels/timeline.html",
-            timeline_context,
-            title="Timeline",
-            width="col-12 col-xl-8",
-            querysets_fn=page_querysets,
-            prepare_fn=prime_permissions,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/timeline.html",
+                timeline_context,
+                title="Timeline",
+                width="col-12 col-xl-8",
+                querysets_fn=page_querysets,
+                prepare_fn=prime_permissions,
+            ),
+            "status_updates",
+            "decisions",
         ),
-        TemplatePanel(
-            "actions/panels/due_dates.html",
-            due_dates_context,
-            title="Due-date history",
-            # as tall as its rows, not stretched to the timeline beside it
-            width="col-12 col-xl-4 align-self-start",
-            querysets_fn=page_querysets,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/due_dates.html",
+                due_dates_context,
+                title="Due-date history",
+                # as tall as its rows, not stretched to the timeline beside it
+                width="col-12 col-xl-4 align-self-start",
+                querysets_fn=page_querysets,
+            ),
+            "due_date_changes",
         ),
-        TemplatePanel(
-            "actions/panels/attachments.html",
-            attachments_context,
-            title="Attachments",
-            width="col-12",
-            querysets_fn=page_querysets,
-            prepare_fn=prime_permissions,
+        _drawing(
+            TemplatePanel(
+                "actions/panels/attachments.html",
+                attachments_context,
+                title="Attachments",
+                width="col-12",
+                querysets_fn=page_querysets,
+                prepare_fn=prime_permissions,
+            ),
+            "attachments",
         ),
-        FieldsPanel(fieldsets=fieldsets),
-        *[_related_panel(name) for name in _OTHER_RELATIONS],
     ]

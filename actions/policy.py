@@ -1,5 +1,7 @@
-"""Who may change what on a tasker and its satellites: the actions app's part of the one
-write policy (``execcoord.policy``).
+"""The rules of a tasker: who may change what on it and its satellites (the actions app's
+part of the one write policy, ``execcoord.policy``), the status machine (:data:`TRANSITIONS`
+and who may make each move), and the units and people a tasker involves (:func:`supporting`,
+:func:`involved_unit_ids`, :func:`relation`).
 
 A user's rights on a tasker come from their role and their relation to it
 (:class:`Relation`), computed in one place from the tasker's units and people:
@@ -45,7 +47,7 @@ from execcoord import policy
 from execcoord.policy import ALLOW, ModelPolicy, Verdict, deny
 from partners.access import get_user_scope
 
-from .choices import AttachmentKind, ExtensionStatus
+from .choices import ActionStatus, AttachmentKind, ExtensionStatus
 from .models import (
     Assignment,
     Attachment,
@@ -106,10 +108,11 @@ def supporting(action):
 
 def prime(actions, assignments=None):
     """Fill :func:`supporting` for every tasker of ``actions`` from ``assignments`` (loaded
-    ``Assignment`` rows), or from one query over them all."""
-    by_pk = {a.pk: a for a in actions if a.pk}
-    for action in by_pk.values():
+    ``Assignment`` rows), or from one query over them all. A new tasker (no id yet) has
+    none."""
+    for action in actions:
         action._supporting = []
+    by_pk = {a.pk: a for a in actions if a.pk}
     if assignments is None:
         pks = list(by_pk)
         assignments = []
@@ -212,6 +215,89 @@ def answers_on_behalf(user, assignment):
     return assignment.pk not in relation(user, assignment.action).answers_for
 
 
+# -- the status machine: the moves that exist, and who may make them ------------------------
+
+S = ActionStatus
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move of the status machine.
+
+    Attributes:
+        source, target: ``ActionStatus`` values.
+        name: a stable key (``issue``, ``start``, ``hold``, ``resume``, ``submit``,
+            ``approve``, ``return``, ``cancel``, ``reopen``).
+        label: the verb on the button ("Issue", "Put on hold" …).
+        managers_only: only managers and administrators may make this move.
+    """
+
+    source: str
+    target: str
+    name: str
+    label: str
+    managers_only: bool = False
+
+
+def _table(*rows):
+    return {(row.source, row.target): row for row in rows}
+
+
+# DATA_MODEL.md "Allowed transitions". On hold resumes only to the status it was held from
+# (``ExecutiveAction.held_from_status``); both candidate rows are listed here.
+TRANSITIONS = _table(
+    Transition(S.DRAFT, S.NOT_STARTED, "issue", "Issue"),
+    Transition(S.DRAFT, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.NOT_STARTED, S.IN_PROGRESS, "start", "Start"),
+    Transition(S.NOT_STARTED, S.ON_HOLD, "hold", "Put on hold"),
+    Transition(S.NOT_STARTED, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.IN_PROGRESS, S.SUBMITTED, "submit", "Submit for review"),
+    Transition(S.IN_PROGRESS, S.ON_HOLD, "hold", "Put on hold"),
+    Transition(S.IN_PROGRESS, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.SUBMITTED, S.COMPLETED, "approve", "Approve"),
+    Transition(S.SUBMITTED, S.RETURNED, "return", "Return"),
+    Transition(S.RETURNED, S.IN_PROGRESS, "start", "Start"),
+    Transition(S.RETURNED, S.SUBMITTED, "submit", "Submit for review"),
+    Transition(S.ON_HOLD, S.NOT_STARTED, "resume", "Resume"),
+    Transition(S.ON_HOLD, S.IN_PROGRESS, "resume", "Resume"),
+    Transition(S.ON_HOLD, S.CANCELLED, "cancel", "Cancel"),
+    Transition(S.COMPLETED, S.IN_PROGRESS, "reopen", "Reopen", managers_only=True),
+)
+
+
+def manages_by_role(user):
+    """A Manager or administrator by role (the "manager only" moves of the table)."""
+    if user is None or not user.is_authenticated:
+        return False
+    scope = get_user_scope(user)
+    return scope.is_admin or scope.is_manager
+
+
+def resume_mismatch(action, row):
+    """True for a Resume row that does not lead back to the held-from status."""
+    return (
+        row.name == "resume"
+        and bool(action.held_from_status)
+        and row.target != action.held_from_status
+    )
+
+
+def allowed_transitions(action, user=None):
+    """The moves the table offers from the action's current status to ``user``.
+
+    Preconditions on the action's data (lead unit, legal authority …) are not applied here,
+    so a page can offer "Issue" and answer with what is missing; ``check_transition`` does.
+    Without a user, manager-only moves are not offered.
+    """
+    return [
+        row
+        for (source, _), row in TRANSITIONS.items()
+        if source == action.status
+        and not resume_mismatch(action, row)
+        and not (row.managers_only and not manages_by_role(user))
+    ]
+
+
 # Who may make each move of the status machine.
 MOVE_RULES = {
     "issue": may_assign,
@@ -232,11 +318,17 @@ MOVE_WHO = {
 
 
 def may_move(user, action, row):
-    """May ``user`` make the status move ``row`` (``services.TRANSITIONS``) on ``action``?"""
+    """May ``user`` make the status move ``row`` (:data:`TRANSITIONS`) on ``action``?"""
     rule = MOVE_RULES[row.name]
     if user is not None and rule(user, action):
         return ALLOW
     return deny(f"You cannot {row.label.lower()} this action: only {MOVE_WHO[rule]} can.")
+
+
+def user_transitions(action, user):
+    """The moves to offer ``user`` on the action's page: allowed from the current status
+    (:func:`allowed_transitions`) and by the user's role (:func:`may_move`)."""
+    return [row for row in allowed_transitions(action, user) if may_move(user, action, row)]
 
 
 def may_add_subtasker(user, parent):
@@ -411,8 +503,12 @@ for _model, _policy in (
     policy.register(_model, _policy)
 
 __all__ = [
+    "TRANSITIONS",
     "AttachmentKind",
     "Relation",
+    "Transition",
+    "allowed_transitions",
+    "user_transitions",
     "Verdict",
     "answers_on_behalf",
     "involved_unit_ids",

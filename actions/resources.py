@@ -68,7 +68,7 @@ CHUNK = 2000
 S = ActionStatus
 
 # The statuses a new action passes through from Draft to the status it is imported with:
-# each step is a move of ``services.TRANSITIONS`` the user must be allowed to make.
+# each step is a move of ``policy.TRANSITIONS`` the user must be allowed to make.
 NEW_ACTION_MOVES = {
     S.DRAFT: (),
     S.CANCELLED: (S.CANCELLED,),
@@ -308,7 +308,7 @@ class ExecutiveActionResource(BaseResource):
     def after_init_instance(self, instance, new, row, **kwargs):
         super().after_init_instance(instance, new, row, **kwargs)
         if new:
-            instance._supporting = []  # a new action has no supporting units yet
+            policy.prime([instance], assignments=[])  # a new action: no supporting units yet
 
     def restore_hidden(self, instance, row):
         """A parent the user may not see was exported blank: a blank cell keeps it."""

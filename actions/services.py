@@ -1,12 +1,14 @@
-"""The business rules of executive actions, called explicitly by forms, bulk actions, admin
-and imports (STYLE.md "what to avoid" 7): the status machine, numbering, creation with the
-type's defaults, roll-up of sub-taskers, due-date changes and status updates.
+"""The changes made to executive actions, called explicitly by forms, bulk actions, admin
+and imports (STYLE.md "what to avoid" 7): status moves, creation with the type's defaults,
+roll-up of sub-taskers, due-date changes and status updates.
 
-Status changes go through :func:`transition`, which checks :data:`TRANSITIONS` (the one
-table of allowed moves) and the rules of :func:`check_transition`.
+The rules they apply live in ``actions.policy`` (who may do what, and the status machine:
+``TRANSITIONS``, the one table of allowed moves) and ``actions.due`` (when a tasker is due);
+numbers come from their counter (``ActionNumberSequence.take``). Status changes go through
+:func:`transition`, which checks the table and the preconditions of
+:func:`check_transition`.
 """
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -14,10 +16,14 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from actions.business_days import add_business_days
 from actions.choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     ActionStatus,
+    AssignmentRole,
+    AssignmentStatus,
+    AttachmentKind,
     ExtensionStatus,
     Health,
 )
@@ -27,55 +33,19 @@ from actions.models import (
     ExecutiveAction,
     ExtensionRequest,
 )
+from actions.policy import (
+    TRANSITIONS,
+    Transition,
+    allowed_transitions,
+    manages_by_role,
+    may_move,
+    resume_mismatch,
+    user_transitions,
+)
 from execcoord.submissions import clash_message
 from partners.access import get_user_scope
 
 S = ActionStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    """One allowed move of the status machine.
-
-    Attributes:
-        source, target: ``ActionStatus`` values.
-        name: a stable key (``issue``, ``start``, ``hold``, ``resume``, ``submit``,
-            ``approve``, ``return``, ``cancel``, ``reopen``).
-        label: the verb on the button ("Issue", "Put on hold" …).
-        managers_only: only managers and administrators may make this move.
-    """
-
-    source: str
-    target: str
-    name: str
-    label: str
-    managers_only: bool = False
-
-
-def _table(*rows):
-    return {(row.source, row.target): row for row in rows}
-
-
-# DATA_MODEL.md "Allowed transitions". On hold resumes only to the status it was held from
-# (``ExecutiveAction.held_from_status``); both candidate rows are listed here.
-TRANSITIONS = _table(
-    Transition(S.DRAFT, S.NOT_STARTED, "issue", "Issue"),
-    Transition(S.DRAFT, S.CANCELLED, "cancel", "Cancel"),
-    Transition(S.NOT_STARTED, S.IN_PROGRESS, "start", "Start"),
-    Transition(S.NOT_STARTED, S.ON_HOLD, "hold", "Put on hold"),
-    Transition(S.NOT_STARTED, S.CANCELLED, "cancel", "Cancel"),
-    Transition(S.IN_PROGRESS, S.SUBMITTED, "submit", "Submit for review"),
-    Transition(S.IN_PROGRESS, S.ON_HOLD, "hold", "Put on hold"),
-    Transition(S.IN_PROGRESS, S.CANCELLED, "cancel", "Cancel"),
-    Transition(S.SUBMITTED, S.COMPLETED, "approve", "Approve"),
-    Transition(S.SUBMITTED, S.RETURNED, "return", "Return"),
-    Transition(S.RETURNED, S.IN_PROGRESS, "start", "Start"),
-    Transition(S.RETURNED, S.SUBMITTED, "submit", "Submit for review"),
-    Transition(S.ON_HOLD, S.NOT_STARTED, "resume", "Resume"),
-    Transition(S.ON_HOLD, S.IN_PROGRESS, "resume", "Resume"),
-    Transition(S.ON_HOLD, S.CANCELLED, "cancel", "Cancel"),
-    Transition(S.COMPLETED, S.IN_PROGRESS, "reopen", "Reopen", managers_only=True),
-)
 
 
 class TransitionError(Exception):
@@ -87,58 +57,15 @@ class TransitionError(Exception):
         super().__init__(" ".join(self.problems))
 
 
-def _is_manager(user):
-    """A Manager or administrator by role (the "manager only" moves of the table)."""
-    if user is None or not user.is_authenticated:
-        return False
-    scope = get_user_scope(user)
-    return scope.is_admin or scope.is_manager
-
-
-def _resume_mismatch(action, row):
-    """True for a Resume row that does not lead back to the held-from status."""
-    return (
-        row.name == "resume"
-        and bool(action.held_from_status)
-        and row.target != action.held_from_status
-    )
-
-
-def allowed_transitions(action, user=None):
-    """The moves the table offers from the action's current status to ``user``.
-
-    Preconditions on the action's data (lead unit, legal authority …) are not applied here,
-    so a page can offer "Issue" and answer with what is missing; ``check_transition`` does.
-    Without a user, manager-only moves are not offered.
-    """
-    return [
-        row
-        for (source, _), row in TRANSITIONS.items()
-        if source == action.status
-        and not _resume_mismatch(action, row)
-        and not (row.managers_only and not _is_manager(user))
-    ]
-
-
 def may_make(user, action, row):
     """Whether ``user`` may make the move ``row`` on ``action`` (``actions.policy``)."""
-    from actions.policy import may_move
-
     return bool(may_move(user, action, row))
 
 
 def role_problem(action, row, user):
     """The message refusing ``row`` to ``user`` on role grounds, or ``None``."""
-    from actions.policy import may_move
-
     verdict = may_move(user, action, row)
     return None if verdict else verdict.reason
-
-
-def user_transitions(action, user):
-    """The moves to offer ``user`` on the action's page: allowed from the current status
-    (``allowed_transitions``) and by the user's role (``may_make``)."""
-    return [row for row in allowed_transitions(action, user) if may_make(user, action, row)]
 
 
 def _issue_problems(action):
@@ -208,10 +135,10 @@ def check_transition(action, target, user=None, *, close_children=False, strict=
         refused = role_problem(action, row, user)
         if refused:
             return [refused]
-    if _resume_mismatch(action, row):
+    if resume_mismatch(action, row):
         held = S(action.held_from_status).label
         problems.append(f"This action was put on hold while “{held}” and resumes to it.")
-    if row.managers_only and not _is_manager(user):
+    if row.managers_only and not manages_by_role(user):
         problems.append(f"Only a manager or an administrator can {row.label.lower()} an action.")
     if row.name == "issue":
         problems += _issue_problems(action)
@@ -274,8 +201,6 @@ def closeout_checklist(action, *, close_children=False, user=None):
         user: who reads the checklist: the open sub-taskers they may not see are counted,
             not named. ``None`` names them all (no one reads it).
     """
-    from actions.choices import AssignmentRole, AssignmentStatus, AttachmentKind
-
     items = []
     has_response = action.attachments.filter(kind=AttachmentKind.RESPONSE).exists()
     items.append(("A response is attached", has_response, "Attach the response (kind “Response”)."))
@@ -431,43 +356,14 @@ def _complete_open_descendants(action, user, today):
 
 
 def assign_number(action, *, year=None):
-    """Hand out the next number for the action's type prefix and the year.
-
-    ``<prefix>-<year>-<5 digits>``, e.g. ``EA-2026-00042``. The counter row is locked with
-    ``SELECT … FOR UPDATE`` until the caller's transaction ends, so concurrent creations
-    wait for each other; the counter only grows, so a number is never reused.
-
-    Args:
-        action: an action with its ``action_type`` set.
-        year: the numbering year (default: this year in the agency's time zone).
-    """
-    prefix = action.action_type.number_prefix
-    year = year or timezone.localdate().year
-    with transaction.atomic():
-        sequence, _ = ActionNumberSequence.objects.get_or_create(prefix=prefix, year=year)
-        sequence = ActionNumberSequence.objects.select_for_update().get(pk=sequence.pk)
-        sequence.last_value += 1
-        sequence.save(update_fields=["last_value"])
-    return f"{prefix}-{year}-{sequence.last_value:05d}"
+    """The next number of the action's type prefix and the year
+    (:meth:`ActionNumberSequence.take <actions.models.ActionNumberSequence.take>`)."""
+    return ActionNumberSequence.take(action.action_type.number_prefix, year=year)[0]
 
 
 def reserve_numbers(prefix, count, *, year=None):
-    """Hand out ``count`` consecutive numbers for ``prefix`` and the year in one step.
-
-    The same counter and format as :func:`assign_number`, for bulk creation (imports,
-    issue 9): the counter row is locked once and advanced by ``count``.
-
-    Returns:
-        The numbers, in order.
-    """
-    year = year or timezone.localdate().year
-    with transaction.atomic():
-        sequence, _ = ActionNumberSequence.objects.get_or_create(prefix=prefix, year=year)
-        sequence = ActionNumberSequence.objects.select_for_update().get(pk=sequence.pk)
-        first = sequence.last_value + 1
-        sequence.last_value += count
-        sequence.save(update_fields=["last_value"])
-    return [f"{prefix}-{year}-{n:05d}" for n in range(first, first + count)]
+    """``count`` consecutive numbers of ``prefix`` and the year, for bulk creation."""
+    return ActionNumberSequence.take(prefix, count, year=year)
 
 
 _M2M_FIELDS = frozenset(f.name for f in ExecutiveAction._meta.many_to_many)
@@ -506,8 +402,6 @@ def default_due_date(action_type, *, parent=None, today=None):
     days from today (weekends and US federal holidays skipped), never after a parent's due
     date; ``None`` when the type suggests none.
     """
-    from actions.business_days import add_business_days
-
     if action_type is None or action_type.default_days_to_due is None:
         return parent.due_date if parent is not None else None
     due = add_business_days(today or timezone.localdate(), action_type.default_days_to_due)

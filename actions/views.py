@@ -1,6 +1,6 @@
 """Generic pages of the actions models: one registration each, by convention."""
 
-from django.urls import path, re_path
+from django.urls import path, re_path, reverse
 
 from execcoord.panels import Button
 from execcoord.registry import app_registrar
@@ -24,14 +24,10 @@ from .panels import action_layout, extension_layout
 
 
 def _add_subtasker_url(action):
-    from django.urls import reverse
-
     return f"{reverse(viewname(ExecutiveAction, 'add'))}?parent={action.pk}"
 
 
 def _assign_url(action):
-    from django.urls import reverse
-
     return reverse("actions:executiveaction_assign", args=[action.pk])
 
 

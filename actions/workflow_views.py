@@ -3,8 +3,8 @@ extension requests and decisions, attachments (upload and checked download), the
 board's reminders and answers; and the generic views the actions app adjusts.
 
 Views are thin: each finds the action through ``visible_to`` (a hidden one is a 404), checks
-the object-level right (403 when seen but not allowed), and calls ``actions.services`` or
-``actions.workflow``.
+the object-level right (403 when seen but not allowed), and calls ``actions.services``,
+``actions.assigning`` or ``actions.coordination``.
 """
 
 import logging
@@ -41,10 +41,11 @@ from execcoord.submissions import (
 from execcoord.views.generic import BulkEditView, ObjectEditView, ObjectHistoryView
 from partners.access import get_user_scope
 
-from . import policy, services, workflow
+from . import assigning, coordination, policy, services, timeline
 from .business_days import non_business_day_reason
 from .choices import ActionStatus, AssignmentStatus
 from .forms import prefer_lead_unit_people
+from .mail import MAIL_ERRORS
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class ActionTransitionView(View):
     def post(self, request, pk, target):
         action = visible_action(request, pk)
         _require(request.user.has_perm("actions.change_executiveaction"))
-        row = services.TRANSITIONS.get((action.status, target))
+        row = policy.TRANSITIONS.get((action.status, target))
         if row is not None:
             _require(policy.may_move(request.user, action, row))
         close_children = request.POST.get("close_children") == "on"
@@ -231,7 +232,7 @@ SupportingFormSet = inlineformset_factory(
 @method_decorator(login_required, name="dispatch")
 class AssignmentView(View):
     """Set the lead unit and accountable person, and add, change or remove supporting units,
-    as often as needed (``workflow.assign``, asked of the policy by ``may_assign``).
+    as often as needed (``assigning.assign``, asked of the policy by ``may_assign``).
 
     The page is refused as stale (409, the entries kept) when anyone assigned the tasker
     since it was opened, naming who and when; a unit assigned meanwhile is an error on its
@@ -267,7 +268,7 @@ class AssignmentView(View):
                 if repeated is not None:
                     return repeated
                 if lead.is_valid() & formset.is_valid():  # both: every error shows
-                    notices = workflow.assign(
+                    notices = assigning.assign(
                         self.action,
                         request.user,
                         lead_unit=lead.cleaned_data["lead_unit"],
@@ -281,14 +282,14 @@ class AssignmentView(View):
         except StaleEdit as stale:
             lead, formset = self.refuse_stale(stale.instance)
             status = 409
-        except workflow.AssignmentRefused:
+        except assigning.AssignmentRefused:
             lead.add_error(None, "Nothing was saved: a unit marked below is already assigned.")
         except ValidationError as invalid:
             _add_errors(lead, invalid)
         except IntegrityError as clash:  # a unit assigned by another path at the same moment
             lead.add_error(None, self.clash(formset, clash))
         if notices is not None:
-            sent = workflow.notify_assignees(self.action, notices, request)
+            sent = assigning.notify_assignees(self.action, notices, request)
             note = f" Notified: {', '.join(sent)}." if sent else ""
             messages.success(request, f"Assignment saved.{note}")
             return _back(request, self.action)
@@ -569,9 +570,9 @@ class RemindView(View):
                 repeated = claim_form_key(request)
                 if repeated is not None:
                     return repeated
-                sent, skipped = workflow.remind_supporting_units(action, request.user, request)
+                sent, skipped = coordination.remind_supporting_units(action, request.user, request)
                 record_form_key(request, None, action.get_absolute_url())
-        except workflow.MAIL_ERRORS:  # rolled back: no reminder is recorded as sent
+        except MAIL_ERRORS:  # rolled back: no reminder is recorded as sent
             logger.exception("coordination reminders on action %s not sent", action.pk)
             messages.error(
                 request,
@@ -607,7 +608,7 @@ class RespondView(View):
                 repeated = claim_form_key(request)
                 if repeated is not None:
                     return repeated
-                workflow.record_response(
+                coordination.record_response(
                     assignment,
                     request.user,
                     status=request.POST.get("status", ""),
@@ -640,7 +641,7 @@ class DispositionView(View):
                     repeated = claim_form_key(request)
                     if repeated is not None:
                         return repeated
-                    workflow.record_disposition(
+                    coordination.record_disposition(
                         assignment, request.user, request.POST.get("disposition", "")
                     )
                     record_form_key(request, None, assignment.action.get_absolute_url())
@@ -762,10 +763,10 @@ class ExecutiveActionBulkEditView(BulkEditView):
 
 class ExecutiveActionHistoryView(ObjectHistoryView):
     """The generic history page of an action; a reason naming another tasker the reader may
-    not see shows it as unseen (``workflow.number_hider``)."""
+    not see shows it as unseen (``timeline.number_hider``)."""
 
     def adjust_entries(self, request, obj, entries):
-        hide = workflow.number_hider([e.reason for e in entries], request.user, {obj.number})
+        hide = timeline.number_hider([e.reason for e in entries], request.user, {obj.number})
         for entry in entries:
             entry.reason = hide(entry.reason)
 

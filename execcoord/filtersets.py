@@ -16,7 +16,7 @@ Every parameter is checked here, once, before it reaches the database (``bound_f
 a number must be whole and fit its column (64 bits where there is no column; ``DaysFilter``
 a century), a text at most ``TEXT_MAX_LENGTH`` characters without NUL, a date one the
 database and the time zone conversion can hold; a picker's ids are checked by its field,
-and integer ``__in`` lookups ignore ids past the column's range (``execcoord.lookups``). A
+and integer ``__in`` lookups ignore ids past the column's range (``execcoord.db.lookups``). A
 value that fails is a form error shown beside its filter and is left out of the query.
 """
 

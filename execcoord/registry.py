@@ -14,6 +14,7 @@ The registry then yields the URL patterns, the navigation, the searchable models
 parameters of the generic tests. It imports no domain app.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -38,8 +39,10 @@ class ObjectViews:
         form: its ``BaseModelForm`` subclass (create and edit).
         bulk_edit_form: optional form class for bulk edit; default built from the model's
             ``bulk_edit_fields`` (or its choice, boolean, date and foreign-key fields).
-        detail_layout: optional list of panels (``execcoord.panels``) for the detail page;
-            default: a fields panel plus one related panel per relation.
+        detail_layout: optional list of panels (``execcoord.panels``) for the detail page,
+            or ``fn(views) -> list`` called on each page (when the list depends on the
+            relations, known once every app has registered); default: a fields panel plus
+            one related panel per relation.
         detail_actions: buttons shown on the detail page (``execcoord.panels.Button``).
         fieldsets: optional ``(("Legend", ("field", ...)), ...)`` grouping the fields panel.
         menu_group: navigation group ("Actions", "Partners", "Analysis"); ``None`` hides
@@ -58,7 +61,7 @@ class ObjectViews:
     filterset: type
     form: type
     bulk_edit_form: type | None = None
-    detail_layout: list | None = None
+    detail_layout: list | Callable | None = None
     detail_actions: list = field(default_factory=list)
     fieldsets: tuple | None = None
     menu_group: str | None = None

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from actions import workflow
+from actions import coordination
 from actions.choices import AssignmentRole, AssignmentStatus
 from actions.models import Assignment, ExecutiveAction
 from tests.factories.partners import OrganizationUnitFactory, PersonFactory
@@ -259,7 +259,7 @@ def test_an_answer_recorded_meanwhile_is_not_overwritten(client, units, bob, cha
     client.force_login(bob)
     data = _open(client, action)
     data["supporting-0-due_date"] = (action.due_date - datetime.timedelta(days=1)).isoformat()
-    workflow.record_response(assignment, charlie, status=AssignmentStatus.CONCUR)
+    coordination.record_response(assignment, charlie, status=AssignmentStatus.CONCUR)
 
     response = client.post(_url(action), data)
     assert response.status_code == 409

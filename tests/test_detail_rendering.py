@@ -30,7 +30,7 @@ def test_timeline_items_are_drawn_as_the_template_drew_them(settings):
     from django.utils import timezone
 
     from actions.panels import timeline_html
-    from actions.workflow import Event
+    from actions.timeline import Event
 
     settings.TIME_ZONE = "America/New_York"
     when = datetime.datetime(2026, 3, 8, 6, 30, tzinfo=datetime.UTC)  # the DST morning

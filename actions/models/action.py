@@ -1,7 +1,5 @@
 """Executive actions (taskers), their types and tags, and the visibility rules for them."""
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -9,6 +7,7 @@ from django.db import models, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from actions import due
 from actions.choices import (
     ACTION_CATEGORY_COLORS,
     ACTION_STATUS_COLORS,
@@ -16,7 +15,6 @@ from actions.choices import (
     FINAL_STATUSES,
     HEALTH_COLORS,
     METHOD_OF_RECEIPT_COLORS,
-    OPEN_STATUSES,
     OUTCOME_COLORS,
     PRIORITY_COLORS,
     SECURITY_CLASSIFICATION_COLORS,
@@ -31,6 +29,7 @@ from actions.choices import (
     Visibility,
     classification_rank,
 )
+from actions.models.support import ActionNumberSequence
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
@@ -191,21 +190,16 @@ class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
         return self.filter(rule & cleared)
 
     def open(self):
-        """Actions not in a final status (Completed, Cancelled)."""
-        return self.filter(status__in=OPEN_STATUSES)
+        """Actions not in a final status (Completed, Cancelled): ``due.OPEN``."""
+        return self.filter(due.OPEN)
 
     def overdue(self, today=None):
-        """Open actions whose due date is before ``today`` (default: today in the agency's
-        time zone)."""
-        today = today or timezone.localdate()
-        return self.open().filter(due_date__lt=today)
+        """``due.overdue_q`` (default ``today``: the agency's date)."""
+        return self.filter(due.overdue_q(today or timezone.localdate()))
 
     def due_within(self, days, today=None):
-        """Open actions due from ``today`` up to and including ``today + days``."""
-        today = today or timezone.localdate()
-        return self.open().filter(
-            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
-        )
+        """``due.due_soon_q``: open and due from ``today`` to ``today + days``."""
+        return self.filter(due.due_soon_q(today or timezone.localdate(), days))
 
     def with_child_counts(self):
         """Annotate ``child_total`` and ``child_completed`` (sub-tasker counts) in one query."""
@@ -525,7 +519,7 @@ class ExecutiveAction(TreeNode, BaseModel):
         every due-date change.
 
         Numbering happens here (inside one transaction with the insert) because the number
-        is part of the action's identity; the counter is ``services.assign_number``. A due
+        is part of the action's identity; the counter is ``ActionNumberSequence.take``. A due
         date changed by any path other than ``services.change_due_date`` (which records it
         itself) writes a ``DueDateChange`` with the save's author and reason, so no path can
         move a suspense date without a trace.
@@ -561,11 +555,9 @@ class ExecutiveAction(TreeNode, BaseModel):
             self.category = self.action_type.category
         if self.number:
             return super().save(*args, **kwargs)
-        from actions.services import assign_number
-
         try:
             with transaction.atomic(using=kwargs.get("using")):
-                self.number = assign_number(self)
+                self.number = ActionNumberSequence.take(self.action_type.number_prefix)[0]
                 if update_fields is not None:
                     kwargs["update_fields"] = {*kwargs["update_fields"], "number"}
                 return super().save(*args, **kwargs)
@@ -599,27 +591,20 @@ class ExecutiveAction(TreeNode, BaseModel):
 
     @property
     def is_overdue(self):
-        """Due before today (agency time zone) and not in a final status."""
-        return bool(self.due_date) and not self.is_final and self.due_date < timezone.localdate()
+        """Due before today (agency time zone) and not in a final status (``due``)."""
+        return due.is_overdue(self, timezone.localdate())
 
     @property
     def days_overdue(self):
         """Whole days past the due date (0 when not overdue)."""
-        if not self.is_overdue:
-            return 0
-        return (timezone.localdate() - self.due_date).days
+        return due.days_overdue(self, timezone.localdate())
 
     @property
     def completed_on_time(self):
         """Completed on or before the current due date; ``None`` if not completed or undated."""
-        return self._completed_by(self.due_date)
+        return due.completed_by(self, self.due_date)
 
     @property
     def completed_on_time_original(self):
         """Completed on or before the due date at issue, whatever extensions were granted."""
-        return self._completed_by(self.original_due_date)
-
-    def _completed_by(self, deadline):
-        if self.status != ActionStatus.COMPLETED or not self.completed_date or not deadline:
-            return None
-        return self.completed_date <= deadline
+        return due.completed_by(self, self.original_due_date)

@@ -8,7 +8,7 @@ counter row is locked, and the reminder log is itself a log.
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from actions.choices import REMINDER_KIND_COLORS, ReminderKind
@@ -30,7 +30,7 @@ class AdminOnlyQuerySet(models.QuerySet):
 
 
 class ActionNumberSequence(models.Model):
-    """The last number handed out for a prefix and year (``services.assign_number``).
+    """The last number handed out for a prefix and year (:meth:`take`).
 
     The counter only grows, so a number is never reused, even when its action is deleted.
     """
@@ -59,6 +59,29 @@ class ActionNumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.prefix}-{self.year}: {self.last_value:05d}"
+
+    @classmethod
+    def take(cls, prefix, count=1, *, year=None):
+        """Hand out the next ``count`` numbers of ``prefix`` and the year, in order.
+
+        ``<prefix>-<year>-<5 digits>``, e.g. ``EA-2026-00042``. The counter row is locked with
+        ``SELECT … FOR UPDATE`` until the caller's transaction ends, so concurrent creations
+        wait for each other, and it is advanced once by ``count`` (imports number a whole
+        group in one step); the counter only grows, so a number is never reused.
+
+        Args:
+            prefix: the type's number prefix.
+            count: how many numbers.
+            year: the numbering year (default: this year in the agency's time zone).
+        """
+        year = year or timezone.localdate().year
+        with transaction.atomic():
+            sequence, _ = cls.objects.get_or_create(prefix=prefix, year=year)
+            sequence = cls.objects.select_for_update().get(pk=sequence.pk)
+            first = sequence.last_value + 1
+            sequence.last_value += count
+            sequence.save(update_fields=["last_value"])
+        return [f"{prefix}-{year}-{n:05d}" for n in range(first, first + count)]
 
 
 def new_feed_token():

@@ -224,7 +224,10 @@ class ObjectDetailView(BaseObjectView):
     def get(self, request, **kwargs):
         obj = self.get_object()
         views = self.registration
-        layout = views.detail_layout or default_layout(views)
+        layout = views.detail_layout
+        if callable(layout):  # built once the registry is complete (its relations known)
+            layout = layout(views)
+        layout = layout or default_layout(views)
         # the records ``obj`` links to and every panel's rows in one query (issue 7), before
         # the buttons: a panel's ``prepare`` may leave on ``obj`` what permission checks read
         data = load_panel_data(layout, request, obj)

@@ -33,6 +33,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from actions import due
 from actions.choices import ReminderKind
 from actions.models import Assignment, ExecutiveAction, ReminderLog
 from execcoord.utils import single_line
@@ -114,12 +115,10 @@ class Digest:
 
 def build_digests(today):
     """The digests of ``today`` by person id (before each recipient's visibility check)."""
-    soon = today + datetime.timedelta(days=settings.DUE_SOON_DAYS)
     threshold = settings.ESCALATION_BUSINESS_DAYS
     site = settings.SITE_URL.rstrip("/")
     actions = list(
-        ExecutiveAction.objects.open()
-        .filter(due_date__isnull=False, due_date__lte=soon)
+        ExecutiveAction.objects.filter(due.due_by_q(today, settings.DUE_SOON_DAYS))
         .select_related("lead_unit", "issuing_unit")
         .order_by("due_date", "pk")
     )
@@ -139,11 +138,11 @@ def build_digests(today):
     for action in actions:
         item = Item(action, f"{site}{action.get_absolute_url()}")
         own = {action.accountable_person_id, *assignees.get(action.pk, ())} - {None}
-        if action.due_date >= today:
+        if not due.is_overdue(action, today):
             for person_id in own:
                 digest(person_id).due_soon.append(item)
             continue
-        item.days_overdue = (today - action.due_date).days
+        item.days_overdue = due.days_overdue(action, today)
         item.business_days_overdue = business_days_between(action.due_date, today)
         for person_id in own:
             digest(person_id).overdue.append(item)

@@ -33,6 +33,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.choices import OPEN_STATUSES, ActionStatus, ExtensionStatus, Priority
+from actions.due import (
+    COMPLETED,
+    OPEN,
+    due_soon_q,
+    overdue_q,
+)
 from actions.models import Assignment, ExecutiveAction, ExtensionRequest
 from execcoord.db.arrays import InArray
 from partners.access import get_user_scope
@@ -49,8 +55,7 @@ AGEING_BUCKETS = (
     ("90+ days", 91, None),
 )
 
-OPEN = Q(status__in=OPEN_STATUSES)
-COMPLETED = Q(status=ActionStatus.COMPLETED, completed_date__isnull=False)
+NOTHING = Q(pk__in=[])
 
 
 def action_list_url(**params):
@@ -58,32 +63,6 @@ def action_list_url(**params):
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True)
     base = reverse("actions:executiveaction_list")
     return f"{base}?{query}" if query else base
-
-
-def overdue_q(today):
-    """Due before ``today`` and not completed or cancelled (DESIGN.md §2)."""
-    return OPEN & Q(due_date__lt=today)
-
-
-def due_soon_q(today, days):
-    """Open and due from ``today`` to ``today + days`` inclusive."""
-    return OPEN & Q(due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days))
-
-
-def overdue_days_q(today, minimum, maximum=None):
-    """Overdue by at least ``minimum`` and at most ``maximum`` whole days."""
-    q = OPEN & Q(due_date__lte=today - datetime.timedelta(days=minimum))
-    if maximum is not None:
-        q &= Q(due_date__gte=today - datetime.timedelta(days=maximum))
-    return q
-
-
-def completed_on_time_q(deadline_field, on_time=True):
-    """Completed, with a completion date and a deadline, on or before (or after) the deadline."""
-    dated = COMPLETED & Q(**{f"{deadline_field}__isnull": False})
-    if on_time:
-        return dated & Q(completed_date__lte=F(deadline_field))
-    return dated & Q(completed_date__gt=F(deadline_field))
 
 
 def extended_q():
@@ -156,122 +135,199 @@ class Section:
     kind: str = "actions"  # or "extensions"
 
 
-def my_work(user, today=None):
-    """The sections of the signed-in user's home page, in a fixed number of queries.
+@dataclass(frozen=True)
+class Mine:
+    """What the sections of one user's My work are computed from (see :func:`my_work`)."""
+
+    today: datetime.date
+    days: int  # settings.DUE_SOON_DAYS
+    pid: int
+    uid: int | None
+    concerning: Q  # the actions involving the user, as one array of ids
+    managed: object  # a subquery of the units the user manages, or None
+    roots: list  # the top units the user manages (ids)
+
+    @property
+    def mine(self):
+        return self.concerning & involving_q(self.pid, self.uid)
+
+    @property
+    def subtree(self):
+        return ",".join(map(str, self.roots))
+
+    @property
+    def recent_since(self):
+        return self.today - datetime.timedelta(days=RECENT_DAYS - 1)
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """One section of My work, declared: its texts (``{days}`` and ``{recent}`` filled in),
+    the condition of the actions it counts and lists, their order, and the action-list
+    filters of its "See all" link (each a function of :class:`Mine`).
+
+    ``managers`` sections appear for managers only; an ``extensions`` section counts with its
+    condition and lists the pending extension requests instead of the actions.
+    """
+
+    key: str
+    title: str
+    help: str
+    where: object
+    link: object
+    order: tuple = ("due_date", "pk")
+    managers: bool = False
+    kind: str = "actions"
+
+
+MY_WORK = (
+    SectionSpec(
+        "accountable",
+        "I am accountable",
+        "Open taskers where you are the accountable person (action officer).",
+        where=lambda m: OPEN & Q(accountable_person_id=m.pid),
+        link=lambda m: {"accountable_person_id": m.pid, "open": "true"},
+    ),
+    SectionSpec(
+        "unit",
+        "Led by my unit",
+        "Open taskers your unit leads (OPR).",
+        where=lambda m: OPEN & Q(lead_unit_id=m.uid) if m.uid else NOTHING,
+        link=lambda m: {"lead_unit_id": m.uid, "open": "true"},
+    ),
+    SectionSpec(
+        "supporting",
+        "My unit supports",
+        "Open taskers your unit is assigned to as a supporting unit (OCR).",
+        where=lambda m: (
+            OPEN & m.concerning & assigned_q(organization_unit_id=m.uid) if m.uid else NOTHING
+        ),
+        link=lambda m: {"supporting_unit": m.uid, "open": "true"},
+    ),
+    SectionSpec(
+        "due_soon",
+        "Due in the next {days} days",
+        "My work (any of the above, or assigned to me) due from today to {days} days ahead.",
+        where=lambda m: m.mine & due_soon_q(m.today, m.days),
+        link=lambda m: {"involving_person": m.pid, "due_within": m.days, "sort": "due_date"},
+    ),
+    SectionSpec(
+        "overdue",
+        "Overdue",
+        "My work whose suspense date has passed and that is not completed or cancelled.",
+        where=lambda m: m.mine & overdue_q(m.today),
+        link=lambda m: {"involving_person": m.pid, "overdue": "true", "sort": "due_date"},
+    ),
+    SectionSpec(
+        "recent",
+        "Recently updated",
+        "My work changed in the last {recent} days, newest first.",
+        where=lambda m: m.mine & Q(updated_at__gte=start_of_day(m.recent_since)),
+        link=lambda m: {
+            "involving_person": m.pid,
+            "updated_at_after": m.recent_since.isoformat(),
+            "sort": "-updated_at",
+        },
+        order=("-updated_at", "-pk"),
+    ),
+    SectionSpec(
+        "reviews",
+        "Waiting for my review",
+        "Taskers of the units you manage submitted for review.",
+        where=lambda m: Q(status=ActionStatus.SUBMITTED, lead_unit_id__in=m.managed),
+        link=lambda m: {"lead_unit_subtree": m.subtree, "status": ActionStatus.SUBMITTED},
+        managers=True,
+    ),
+    SectionSpec(
+        "extensions",
+        "Extension requests waiting for me",
+        "Pending extension requests on taskers of the units you manage.",
+        where=lambda m: m.concerning & extension_pending_q() & Q(lead_unit_id__in=m.managed),
+        link=lambda m: {"lead_unit_subtree": m.subtree, "extension_pending": "true"},
+        managers=True,
+        kind="extensions",
+    ),
+)
+
+
+def my_work(user, today=None, specs=MY_WORK):
+    """The sections of the signed-in user's home page (``specs``), in a fixed number of
+    queries.
 
     One aggregate query counts every section; one query fetches the first rows of every
     section (an ``IN (… LIMIT 10)`` per section, OR-ed); managers get one more query for the
     pending extension requests of their units. Returns ``(sections, person_id)``.
     """
-    today = today or timezone.localdate()
-    scope = get_user_scope(user)
-    if not scope.person_id:
+    mine = _mine(user, today or timezone.localdate())
+    if mine is None:
         return [], None
-    pid, uid = scope.person_id, scope.unit_id
-    days = settings.DUE_SOON_DAYS
-    recent_since = start_of_day(today - datetime.timedelta(days=RECENT_DAYS - 1))
-    pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
-    roots = sorted(pk for _, pk in scope.managed_roots())
-    managed = scope.managed_units().values("pk") if roots else None
-    # The actions that involve the user (and, for a manager, those with a pending extension
-    # request), read once through their indexes; every section below starts from these ids
-    # so that PostgreSQL plans each one as a few primary-key reads.
-    more = []
-    if roots:
-        more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
-    ids = sorted(involving_ids(pid, uid, *more))
-    concerning = Q(InArray("pk", ids))  # one array parameter, however many ids
-    mine = concerning & involving_q(pid, uid)
-    assigned_unit = concerning & assigned_q(organization_unit_id=uid)
+    specs = [spec for spec in specs if mine.roots or not spec.managers]
+    texts = {"days": mine.days, "recent": RECENT_DAYS}
     sections = [
         Section(
-            "accountable",
-            "I am accountable",
-            "Open taskers where you are the accountable person (action officer).",
-            url=action_list_url(accountable_person_id=pid, open="true"),
-        ),
-        Section(
-            "unit",
-            "Led by my unit",
-            "Open taskers your unit leads (OPR).",
-            url=action_list_url(lead_unit_id=uid, open="true"),
-        ),
-        Section(
-            "supporting",
-            "My unit supports",
-            "Open taskers your unit is assigned to as a supporting unit (OCR).",
-            url=action_list_url(supporting_unit=uid, open="true"),
-        ),
-        Section(
-            "due_soon",
-            f"Due in the next {days} days",
-            f"My work (any of the above, or assigned to me) due from today to {days} days ahead.",
-            url=action_list_url(involving_person=pid, due_within=days, sort="due_date"),
-        ),
-        Section(
-            "overdue",
-            "Overdue",
-            "My work whose suspense date has passed and that is not completed or cancelled.",
-            url=action_list_url(involving_person=pid, overdue="true", sort="due_date"),
-        ),
-        Section(
-            "recent",
-            "Recently updated",
-            f"My work changed in the last {RECENT_DAYS} days, newest first.",
-            url=action_list_url(
-                involving_person=pid,
-                updated_at_after=(today - datetime.timedelta(days=RECENT_DAYS - 1)).isoformat(),
-                sort="-updated_at",
-            ),
-        ),
+            spec.key,
+            spec.title.format(**texts),
+            spec.help.format(**texts),
+            url=action_list_url(**spec.link(mine)),
+            kind=spec.kind,
+        )
+        for spec in specs
     ]
-    conditions = {
-        "accountable": (OPEN & Q(accountable_person_id=pid), ("due_date", "pk")),
-        "unit": (OPEN & Q(lead_unit_id=uid) if uid else Q(pk__in=[]), ("due_date", "pk")),
-        "supporting": (OPEN & assigned_unit if uid else Q(pk__in=[]), ("due_date", "pk")),
-        "due_soon": (mine & due_soon_q(today, days), ("due_date", "pk")),
-        "overdue": (mine & overdue_q(today), ("due_date", "pk")),
-        "recent": (mine & Q(updated_at__gte=recent_since), ("-updated_at", "-pk")),
-    }
-    if roots:
-        conditions["reviews"] = (
-            Q(status=ActionStatus.SUBMITTED, lead_unit_id__in=managed),
-            ("due_date", "pk"),
-        )
-        sections.append(
-            Section(
-                "reviews",
-                "Waiting for my review",
-                "Taskers of the units you manage submitted for review.",
-                url=action_list_url(
-                    lead_unit_subtree=",".join(map(str, roots)), status=ActionStatus.SUBMITTED
-                ),
-            )
-        )
-        sections.append(
-            Section(
-                "extensions",
-                "Extension requests waiting for me",
-                "Pending extension requests on taskers of the units you manage.",
-                url=action_list_url(
-                    lead_unit_subtree=",".join(map(str, roots)), extension_pending="true"
-                ),
-                kind="extensions",
-            )
-        )
     visible = ExecutiveAction.objects.visible_to(user)
-    aggregates = {key: Count("pk", filter=cond) for key, (cond, _) in conditions.items()}
-    counted = concerning
+    listed = {spec.key: (spec.where(mine), spec.order) for spec in specs if spec.kind == "actions"}
+    # every count reads the user's actions, and a manager's the reviews of their units
+    # every count reads the user's actions; a manager's sections of actions read the units
+    # they manage as well
+    counted = _any(
+        [mine.concerning]
+        + [listed[spec.key][0] for spec in specs if spec.managers and spec.kind == "actions"]
+    )
+    counts = visible.filter(counted).aggregate(
+        **{spec.key: Count("pk", filter=spec.where(mine)) for spec in specs}
+    )
+    rows = _first_rows(visible, listed)
+    for section in sections:
+        section.count = counts.get(section.key, 0)
+        if section.kind == "extensions":
+            section.rows = _pending_extensions(visible.filter(lead_unit_id__in=mine.managed))
+        else:
+            section.rows = rows[section.key]
+    return sections, mine.pid
+
+
+def _mine(user, today):
+    """The :class:`Mine` of ``user`` (``None`` for a user who is no person): the actions that
+    involve the user (and, for a manager, those with a pending extension request), read once
+    through their indexes; every section starts from these ids so that PostgreSQL plans each
+    one as a few primary-key reads."""
+    scope = get_user_scope(user)
+    if not scope.person_id:
+        return None
+    pid, uid = scope.person_id, scope.unit_id
+    roots = sorted(pk for _, pk in scope.managed_roots())
+    managed = scope.managed_units().values("pk") if roots else None
+    more = []
     if roots:
-        aggregates["extensions"] = Count(
-            "pk",
-            filter=concerning & Q(pk__in=pending.values("action_id"), lead_unit_id__in=managed),
-        )
-        counted |= conditions["reviews"][0]
-    counts = visible.filter(counted).aggregate(**aggregates)
+        pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+        more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
+    ids = sorted(involving_ids(pid, uid, *more))
+    return Mine(
+        today=today,
+        days=settings.DUE_SOON_DAYS,
+        pid=pid,
+        uid=uid,
+        concerning=Q(InArray("pk", ids)),  # one array parameter, however many ids
+        managed=managed,
+        roots=roots,
+    )
+
+
+def _first_rows(visible, listed):
+    """The first :data:`SECTION_ROWS` actions of every condition of ``listed`` (``{key:
+    (condition, order)}``) in one query: ``{key: [actions]}``."""
     firsts = [
         visible.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS]
-        for cond, order in conditions.values()
+        for cond, order in listed.values()
     ]
     if connection.features.supports_slicing_ordering_in_compound:
         first_rows = Q(pk__in=firsts[0].union(*firsts[1:], all=True))
@@ -279,7 +335,7 @@ def my_work(user, today=None):
         first_rows = _any(Q(pk__in=first) for first in firsts)
     flags = {
         f"in_{key}": ExpressionWrapper(cond, output_field=BooleanField())
-        for key, (cond, _) in conditions.items()
+        for key, (cond, _) in listed.items()
     }
     rows = list(
         ExecutiveAction.objects.filter(first_rows)
@@ -287,30 +343,28 @@ def my_work(user, today=None):
         .annotate(**flags)
         .order_by("due_date", "pk")
     )
-    for section in sections:
-        section.count = counts.get(section.key, 0)
-        if section.key in conditions:
-            order = conditions[section.key][1]
-            picked = [r for r in rows if getattr(r, f"in_{section.key}")]
-            if order[0] == "-updated_at":
-                picked.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)
-            section.rows = picked[:SECTION_ROWS]
-        elif section.key == "extensions":
-            pending = (
-                ExtensionRequest.objects.filter(
-                    status=ExtensionStatus.PENDING,
-                    action__in=visible.filter(lead_unit_id__in=managed),
-                )
-                .select_related("action", "action__lead_unit", "requested_by")
-                .order_by("created_at", "pk")
-            )
-            section.rows = list(pending[:SECTION_ROWS])
-    return sections, pid
+    result = {}
+    for key, (_, order) in listed.items():
+        picked = [r for r in rows if getattr(r, f"in_{key}")]
+        if order[0] == "-updated_at":
+            picked.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)
+        result[key] = picked[:SECTION_ROWS]
+    return result
+
+
+def _pending_extensions(actions):
+    """The first pending extension requests of ``actions``, oldest first."""
+    pending = (
+        ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING, action__in=actions)
+        .select_related("action", "action__lead_unit", "requested_by")
+        .order_by("created_at", "pk")
+    )
+    return list(pending[:SECTION_ROWS])
 
 
 def _any(conditions):
     """The OR of ``conditions``."""
-    result = Q(pk__in=[])
+    result = NOTHING
     for condition in conditions:
         result |= condition
     return result
@@ -431,7 +485,7 @@ def dashboard_counts(base, today, days, weeks, branch_length):
     Returns ``(numbers, overdue by branch path, overdue by type id)``; the
     numbers use the keys the dashboard's tiles, rates and charts read.
     """
-    completed = Q(status=ActionStatus.COMPLETED, completed_date__isnull=False)
+    completed = COMPLETED
     overdue_when = [
         When(due_date__lte=today - datetime.timedelta(days=low), then=Value(i))
         for i, (_, low, _) in reversed(list(enumerate(AGEING_BUCKETS)))
@@ -503,11 +557,17 @@ def dashboard_counts(base, today, days, weeks, branch_length):
         .annotate(n=Count("pk"))
         .order_by()
     )
+    return _tally(grouped, len(weeks))
+
+
+def _tally(grouped, weeks):
+    """Sum the class counts of :func:`dashboard_counts` (``weeks``: how many weeks the chart
+    shows) into its numbers, overdue by branch and overdue by type."""
     keys = ["open", "overdue", "due_soon", "completed_month", "extended"]
     keys += ["on_time_original", "late_original", "on_time_current", "late_current"]
     keys += [f"age_{i}" for i in range(len(AGEING_BUCKETS))]
     keys += [f"prio_{value}" for value in Priority.values]
-    keys += [f"opened_{i}" for i in range(len(weeks))] + [f"closed_{i}" for i in range(len(weeks))]
+    keys += [f"opened_{i}" for i in range(weeks)] + [f"closed_{i}" for i in range(weeks)]
     n = dict.fromkeys(keys, 0)
     by_branch, by_type = {}, {}
     open_statuses = set(OPEN_STATUSES)
@@ -539,8 +599,90 @@ def dashboard_counts(base, today, days, weeks, branch_length):
     return n, by_branch, by_type
 
 
+@dataclass(frozen=True)
+class Tile:
+    """A number of the dashboard, declared: its label and definition (``{days}`` and
+    ``{month_start}`` filled in), its key in :func:`dashboard_counts`, and the action-list
+    filters of its link (a function of ``today``)."""
+
+    label: str
+    key: str
+    link: object
+    definition: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    """An on-time rate of the dashboard: the counts on time and late against ``deadline``
+    (``original`` or ``current``) and the list filter that shows either."""
+
+    label: str
+    deadline: str
+    param: str
+    definition: str
+
+
+def _month(today):
+    return {"after": today.replace(day=1).isoformat(), "before": today.isoformat()}
+
+
+TILES = (
+    Tile(
+        "Open",
+        "open",
+        lambda today: {"open": "true"},
+        "Taskers not completed or cancelled (any status from draft to on hold).",
+    ),
+    Tile(
+        "Overdue",
+        "overdue",
+        lambda today: {"overdue": "true", "sort": "due_date"},
+        "Suspense date before today, status not completed or cancelled.",
+    ),
+    Tile(
+        "Due in {days} days",
+        "due_soon",
+        lambda today: {"due_within": settings.DUE_SOON_DAYS, "sort": "due_date"},
+        "Open, with a suspense date from today to {days} days ahead.",
+    ),
+    Tile(
+        "Completed this month",
+        "completed_month",
+        lambda today: {
+            "status": ActionStatus.COMPLETED,
+            "completed_date_after": _month(today)["after"],
+            "completed_date_before": _month(today)["before"],
+        },
+        "Status completed, completion date from {month_start:%-d %B} to today.",
+    ),
+    Tile(
+        "Taskers extended",
+        "extended",
+        lambda today: {"extended": "true"},
+        "Taskers with at least one extension request approved (suspense moved later).",
+    ),
+)
+
+RATES = (
+    Rate(
+        "On time against the original suspense",
+        "original",
+        "completed_on_time_original",
+        "Completed on or before the suspense date set at issue, whatever extensions "
+        "were granted since.",
+    ),
+    Rate(
+        "On time against the current (extended) suspense",
+        "current",
+        "completed_on_time",
+        "Completed on or before the suspense date in force, extensions included.",
+    ),
+)
+
+
 def dashboard(user, filters, today, children, type_names):
-    """Every number, chart and list of the manager dashboard, in two queries.
+    """Every number, chart and list of the manager dashboard (:data:`TILES`, :data:`RATES`,
+    the ageing buckets, priorities, weeks, child units and types), in two queries.
 
     1. :func:`dashboard_counts`: one ``GROUP BY`` pass over the unit's visible taskers that
        yields every tile, rate, ageing bucket, priority, week, child unit and type;
@@ -554,109 +696,54 @@ def dashboard(user, filters, today, children, type_names):
         type_names: ``{type id: name}`` of the action types the user may see.
     """
     today = today or timezone.localdate()
-    days = settings.DUE_SOON_DAYS
     base = ExecutiveAction.objects.visible_to(user).filter(filters.queryset_filter())
     params = filters.list_params()
 
     def url(**extra):
         return action_list_url(**{**params, **extra})
 
-    month_start = today.replace(day=1)
     weeks = week_starts(today)
-    overdue = overdue_q(today)
     branch_length = len(filters.unit.path) + PATH_DIGITS + 1
-    n, by_branch, by_type = dashboard_counts(base, today, days, weeks, branch_length)
-
-    tiles = [
-        Number(
-            "Open",
-            n["open"],
-            url(open="true"),
-            "Taskers not completed or cancelled (any status from draft to on hold).",
-        ),
-        Number(
-            "Overdue",
-            n["overdue"],
-            url(overdue="true", sort="due_date"),
-            "Suspense date before today, status not completed or cancelled.",
-        ),
-        Number(
-            f"Due in {days} days",
-            n["due_soon"],
-            url(due_within=days, sort="due_date"),
-            f"Open, with a suspense date from today to {days} days ahead.",
-        ),
-        Number(
-            "Completed this month",
-            n["completed_month"],
-            url(
-                status=ActionStatus.COMPLETED,
-                completed_date_after=month_start.isoformat(),
-                completed_date_before=today.isoformat(),
-            ),
-            f"Status completed, completion date from {month_start:%-d %B} to today.",
-        ),
-        Number(
-            "Taskers extended",
-            n["extended"],
-            url(extended="true"),
-            "Taskers with at least one extension request approved (suspense moved later).",
-        ),
-    ]
-    rates = [
-        _rate(
-            "On time against the original suspense",
-            n["on_time_original"],
-            n["late_original"],
-            url(completed_on_time_original="true"),
-            url(completed_on_time_original="false"),
-            "Completed on or before the suspense date set at issue, whatever extensions "
-            "were granted since.",
-        ),
-        _rate(
-            "On time against the current (extended) suspense",
-            n["on_time_current"],
-            n["late_current"],
-            url(completed_on_time="true"),
-            url(completed_on_time="false"),
-            "Completed on or before the suspense date in force, extensions included.",
-        ),
-    ]
-    ageing = _with_widths(
-        [
-            Bar(
-                label,
-                n[f"age_{i}"],
-                url(overdue_days_min=low, overdue_days_max=high, sort="due_date"),
-            )
-            for i, (label, low, high) in enumerate(AGEING_BUCKETS)
-        ]
+    n, by_branch, by_type = dashboard_counts(
+        base, today, settings.DUE_SOON_DAYS, weeks, branch_length
     )
-    by_priority = _with_widths(
-        [
-            Bar(label, n[f"prio_{value}"], url(overdue="true", priority=value))
-            for value, label in reversed(Priority.choices)
-            if not filters.priority or value == filters.priority
-        ]
-    )
+    texts = {"days": settings.DUE_SOON_DAYS, "month_start": today.replace(day=1)}
     weekly = _weekly(n, weeks, today, url)
-    weekly_max = max([w["opened"].value for w in weekly] + [w["closed"].value for w in weekly])
-    for w in weekly:  # bar heights in the 150-unit-high plot of the weekly chart
-        w["opened_h"] = round(150 * w["opened"].value / weekly_max, 1) if weekly_max else 0
-        w["closed_h"] = round(150 * w["closed"].value / weekly_max, 1) if weekly_max else 0
-        w["opened_y"], w["closed_y"] = 165 - w["opened_h"], 165 - w["closed_h"]
     return {
         "today": today,
-        "tiles": tiles,
-        "rates": rates,
-        "ageing": ageing,
-        "by_priority": by_priority,
+        "tiles": [
+            Number(
+                t.label.format(**texts),
+                n[t.key],
+                url(**t.link(today)),
+                t.definition.format(**texts),
+            )
+            for t in TILES
+        ],
+        "rates": [_rate(rate, n, url) for rate in RATES],
+        "ageing": _with_widths(
+            [
+                Bar(
+                    label,
+                    n[f"age_{i}"],
+                    url(overdue_days_min=low, overdue_days_max=high, sort="due_date"),
+                )
+                for i, (label, low, high) in enumerate(AGEING_BUCKETS)
+            ]
+        ),
+        "by_priority": _with_widths(
+            [
+                Bar(label, n[f"prio_{value}"], url(overdue="true", priority=value))
+                for value, label in reversed(Priority.choices)
+                if not filters.priority or value == filters.priority
+            ]
+        ),
         "by_unit": _overdue_by_child_unit(by_branch, filters.unit, children, url),
         "by_type": _overdue_by_type(by_type, type_names, url),
         "weekly": weekly,
-        "weekly_max": weekly_max,
+        "weekly_max": _weekly_heights(weekly),
         "oldest": list(
-            base.filter(overdue)
+            base.filter(overdue_q(today))
             .select_related("lead_unit", "accountable_person")
             .order_by("due_date", "pk")[:SECTION_ROWS]
         ),
@@ -664,16 +751,27 @@ def dashboard(user, filters, today, children, type_names):
     }
 
 
-def _rate(label, on_time, late, on_time_url, late_url, definition):
+def _rate(rate, n, url):
+    on_time, late = n[f"on_time_{rate.deadline}"], n[f"late_{rate.deadline}"]
     total = on_time + late
     return {
-        "label": label,
+        "label": rate.label,
         "percent": round(100 * on_time / total) if total else None,
-        "on_time": Number("on time", on_time, on_time_url),
-        "late": Number("late", late, late_url),
+        "on_time": Number("on time", on_time, url(**{rate.param: "true"})),
+        "late": Number("late", late, url(**{rate.param: "false"})),
         "total": total,
-        "definition": definition,
+        "definition": rate.definition,
     }
+
+
+def _weekly_heights(weekly):
+    """Give each week its bar heights in the 150-unit-high plot; returns the largest count."""
+    top = max([w["opened"].value for w in weekly] + [w["closed"].value for w in weekly])
+    for w in weekly:
+        w["opened_h"] = round(150 * w["opened"].value / top, 1) if top else 0
+        w["closed_h"] = round(150 * w["closed"].value / top, 1) if top else 0
+        w["opened_y"], w["closed_y"] = 165 - w["opened_h"], 165 - w["closed_h"]
+    return top
 
 
 def _weekly(n, weeks, today, url):

@@ -1,0 +1,147 @@
+"""Assigning a tasker: its lead unit, accountable person and supporting units, saved under a
+lock, and one notice by e-mail to each new assignee."""
+
+import logging
+
+from django.db import transaction
+
+from actions import services
+from actions.mail import MAIL_ERRORS, absolute_url, recipient, send
+from actions.models import Assignment, ExecutiveAction
+from execcoord.models import StaleEdit
+from execcoord.submissions import clash_message
+
+logger = logging.getLogger(__name__)
+
+
+class AssignmentRefused(Exception):
+    """The Assign page's rows were refused under the lock (a unit already assigned by
+    someone else meanwhile): the rows carry their errors; nothing was saved."""
+
+
+def save_assignment(
+    action, user, *, lead_unit, accountable_person, formset, seen_version=None, request=None
+):
+    """Set the lead unit and accountable person and save the supporting units
+    (:func:`assign`), then tell each new assignee once by e-mail (:func:`notify_assignees`).
+
+    Returns:
+        The addresses notified.
+    """
+    with transaction.atomic():
+        notices = assign(
+            action,
+            user,
+            lead_unit=lead_unit,
+            accountable_person=accountable_person,
+            formset=formset,
+            seen_version=seen_version,
+        )
+    return notify_assignees(action, notices, request)
+
+
+def assign(action, user, *, lead_unit, accountable_person, formset, seen_version=None):
+    """Set the lead unit and accountable person and save the supporting units of the
+    formset (``actions.workflow_views.SupportingFormSet``), in the caller's transaction.
+
+    The tasker is locked for the whole save. Every save grows its ``version``, so the
+    version the page was opened at (``seen_version``; ``None`` skips the check) says
+    whether anyone assigned it since: if so, :class:`StaleEdit` and nothing is written.
+    A changed or removed row must still be at the version its page showed (the row's
+    ``concurrency_token``): an answer recorded meanwhile is never overwritten. A new or
+    re-pointed row whose unit is already on the tasker gets an error naming who assigned
+    it and when, and :class:`AssignmentRefused` is raised.
+
+    Reassignment is recorded in the history of the action and of each assignment (with
+    ``user`` and a reason).
+
+    Returns:
+        The notices to send once the transaction commits: ``[(address, role)]`` for the
+        accountable person when changed (or the lead unit's mailbox when nobody is named),
+        and the person (or unit mailbox) of each new or re-pointed supporting assignment.
+    """
+    recipients = []
+    locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
+    if seen_version is not None and str(locked.version) != str(seen_version):
+        raise StaleEdit(locked)
+    rows = {
+        row.pk: row for row in Assignment.objects.select_for_update().filter(action_id=locked.pk)
+    }
+    for form in formset.initial_forms:
+        pk = form.instance.pk
+        if pk is None or not (form in formset.deleted_forms or form.has_changed()):
+            continue
+        stored = rows.get(pk)
+        if stored is None or str(stored.version) != str(form.seen_version()):
+            raise StaleEdit(stored or form.instance)
+    lead_changed = locked.lead_unit_id != getattr(lead_unit, "pk", None)
+    person_changed = locked.accountable_person_id != getattr(accountable_person, "pk", None)
+    if lead_changed or person_changed:
+        locked.lead_unit = lead_unit
+        locked.accountable_person = accountable_person
+        locked.full_clean()
+        address = recipient(accountable_person, lead_unit)
+        if address:
+            recipients.append((address, "lead"))
+    removed = 0
+    for form in formset.deleted_forms:
+        if form.instance.pk:
+            services._record_as(form.instance, user, "Supporting unit removed")
+            form.instance.delete()
+            removed += 1
+    saved, refused = [], False
+    for form in formset.forms:
+        if form in formset.deleted_forms or not form.has_changed():
+            continue
+        assignment = form.save(commit=False)
+        assignment.action = locked
+        is_new = assignment.pk is None
+        repointed = not is_new and (
+            "person" in form.changed_data or "organization_unit" in form.changed_data
+        )
+        if is_new or "organization_unit" in form.changed_data:
+            clash = clash_message(assignment)
+            if clash:
+                form.add_error("organization_unit", clash)
+                refused = True
+                continue
+        saved.append((assignment, is_new, repointed))
+    if refused:
+        raise AssignmentRefused()
+    for assignment, is_new, repointed in saved:
+        services._record_as(assignment, user, "Assigned" if is_new else "Assignment changed")
+        assignment.save()
+        if is_new or repointed:
+            address = recipient(assignment.person, assignment.organization_unit)
+            if address:
+                recipients.append((address, "supporting"))
+    if lead_changed or person_changed or saved or removed:
+        # the tasker's assignment is part of the tasker: its version grows, so every Assign
+        # page opened before this save is now stale
+        reason = "Reassigned" if lead_changed or person_changed else "Supporting units changed"
+        services._record_as(locked, user, reason)
+        locked.save()
+    services._copy_state(locked, action)
+    return recipients
+
+
+def notify_assignees(action, notices, request=None):
+    """Send each address of ``notices`` (from :func:`assign`) one e-mail; returns the
+    addresses notified."""
+    seen, sent = set(), []
+    for address, role in notices:
+        if address in seen:
+            continue
+        seen.add(address)
+        try:
+            send(
+                "assignment",
+                address,
+                f"Assigned: {action}",
+                {"action": action, "role": role, "url": absolute_url(request, action)},
+            )
+        except MAIL_ERRORS:  # the assignment stands; the notice is logged as not sent
+            logger.exception("assignment notice to %s not sent", address)
+            continue
+        sent.append(address)
+    return sent

@@ -10,12 +10,14 @@ class ExeccoordConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed
 
-        from execcoord import lookups, policy, registry, signals  # noqa: F401  (pk__in_array; audit log)
+        # lookups: pk__in_array; signals: the audit log
+        from execcoord import checks, lookups, policy, registry, signals  # noqa: F401
         from execcoord.history import record_link_change
         from execcoord.models import SavedView
         from execcoord.views.generic import DEFAULT_VIEWS
 
         policy.register(SavedView, policy.SavedViewPolicy())
         registry.default_views.update(DEFAULT_VIEWS)  # the registry imports no view
+        checks.register()  # the "Adding a model" checklist (CONTRIBUTING.md)
 
         m2m_changed.connect(record_link_change, dispatch_uid="execcoord.record_link_change")

@@ -18,10 +18,11 @@ classes are handed to it (:data:`default_views`).
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import slugify
 
 from execcoord import policy
+from execcoord.utils import viewname
 
 MENU_ORDER = ("Actions", "Partners", "Analysis")
 
@@ -223,10 +224,6 @@ def navigation(user):
 
     Only models the user may view are listed; staff get an Admin group.
     """
-    from django.urls import reverse
-
-    from execcoord.utils import viewname
-
     groups = {}
     for views in all_registrations():
         if views.menu_group and views.can(user, "view"):

@@ -221,6 +221,13 @@ def user_unit_id(user):
     return get_user_scope(user).unit_id
 
 
+def user_roles(user):
+    """The names of ``user``'s role groups, read with the rest of the scope (the scope's one
+    query; ``execcoord.policy`` asks), or ``None`` when the scope did not read them."""
+    get_user_scope(user)
+    return getattr(user, "_execcoord_roles", None)
+
+
 def clear_user_scope(user):
     """Forget the cached scope, e.g. after changing the user's person, unit or groups."""
     for attr in (_CACHE_ATTR, "_execcoord_roles"):

@@ -199,3 +199,15 @@ def test_the_saved_views_unit_is_the_configured_model(settings):
     loader = MigrationLoader(None, ignore_no_migrations=True)
     first = loader.disk_migrations[("execcoord", "0001_initial")]
     assert all(app != "actions" and app != "analysis" for app, _ in first.dependencies)
+
+
+@pytest.mark.django_db
+def test_the_roles_come_with_the_scope_in_one_query(units, django_assert_num_queries):
+    from partners.access import clear_user_scope, get_user_scope
+
+    manager = make_user("mona", ROLE_MANAGER, units["BUR-A"])
+    clear_user_scope(manager)
+    with django_assert_num_queries(1):
+        assert policy.has_privilege(manager, "import")
+        assert get_user_scope(manager).is_manager
+        assert policy.user_unit_id(manager) == units["BUR-A"].pk

@@ -39,9 +39,11 @@ test: install
 restore-drill: install
 	$(DEV) $(PY) -m pytest -n 0 -q tests/test_operations.py -k restore_drill
 
+## Style (ruff) and layering (import-linter's contracts in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## Debian's Chromium for the browser tests (needs root; never `playwright install`).
 browsers:

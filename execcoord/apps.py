@@ -10,11 +10,15 @@ class ExeccoordConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import m2m_changed
 
-        from execcoord import policy, signals  # noqa: F401  (audit log)
-        from execcoord.db import lookups  # noqa: F401  (safe integer __in)
+        # signals: the audit log; db.lookups: the safe integer __in
+        from execcoord import checks, policy, registry, signals  # noqa: F401
+        from execcoord.db import lookups  # noqa: F401
         from execcoord.history import record_link_change
         from execcoord.models import SavedView
+        from execcoord.views.generic import DEFAULT_VIEWS
 
         policy.register(SavedView, policy.SavedViewPolicy())
+        registry.default_views.update(DEFAULT_VIEWS)  # the registry imports no view
+        checks.register()  # the "Adding a model" checklist (CONTRIBUTING.md)
 
         m2m_changed.connect(record_link_change, dispatch_uid="execcoord.record_link_change")

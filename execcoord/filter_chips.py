@@ -15,8 +15,11 @@ from django.apps import apps
 from django.utils.dateparse import parse_date
 
 from execcoord.access import visible
-from execcoord.filtersets import ANY
 from execcoord.formats import format_date
+
+# The value of a boolean filter that turns its default off ("any"); the filter sets use it too
+# (``execcoord.filtersets`` imports it from here: the chips read filter sets, not the module).
+ANY = "any"
 
 
 @dataclass

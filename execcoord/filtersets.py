@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 
 from execcoord import policy
 from execcoord.access import visible
+from execcoord.filter_chips import ANY, applied_filters
 from execcoord.search import search_queryset
 from execcoord.widgets import AutocompleteMixin, AutocompleteSelectMultiple
 
@@ -216,9 +217,6 @@ def _data_keys(name, field):
     if suffixes:
         return [f"{name}_{suffix}" if suffix else name for suffix in suffixes]
     return [name]
-
-
-ANY = "any"
 
 
 def _yes_no_widget(any_value=""):
@@ -419,8 +417,6 @@ class BaseFilterSet(filters.FilterSet):
         Args:
             query: the request's ``GET`` (the removal links are built from it).
         """
-        from execcoord.filter_chips import applied_filters
-
         return applied_filters(self, query)
 
     class Meta:

@@ -475,18 +475,9 @@ class BaseResource(resources.ModelResource):
 
     @classmethod
     def can_import(cls, user):
-        """Managers and administrators with add and change permission on the model."""
-        from partners.access import get_user_scope  # noqa: PLC0415 (runtime, by design)
-
-        meta = cls._meta.model._meta
-        if not (
-            user.is_authenticated
-            and user.has_perm(f"{meta.app_label}.add_{meta.model_name}")
-            and user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
-        ):
-            return False
-        scope = get_user_scope(user)
-        return user.is_superuser or scope.is_admin or scope.is_manager
+        """The write policy's import right (``policy.may_import``): add and change
+        permission on the model and the ``import`` privilege a domain app grants."""
+        return bool(policy.may_import(user, cls._meta.model))
 
     @classmethod
     def can_export(cls, user):

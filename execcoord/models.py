@@ -147,7 +147,9 @@ class SavedView(models.Model):
     """A named list filter/sort/columns state, private or shared (issue 3).
 
     Who may save, share and delete one is the write policy's (``policy.SavedViewPolicy``):
-    sharing with a unit or everyone is for the roles in ``share_roles``.
+    sharing with a unit or everyone takes the ``share_views`` privilege, which a domain app
+    grants to roles (``policy.grant``). ``unit`` points at ``settings.EXECCOORD_UNIT_MODEL``
+    and the user's own unit comes from ``policy.user_unit_id``.
     """
 
     class Sharing(models.TextChoices):
@@ -163,7 +165,7 @@ class SavedView(models.Model):
     )
     sharing = models.CharField(max_length=20, choices=Sharing, default=Sharing.PRIVATE)
     unit = models.ForeignKey(
-        "partners.OrganizationUnit",
+        settings.EXECCOORD_UNIT_MODEL,
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -171,9 +173,6 @@ class SavedView(models.Model):
         help_text="for views shared with a unit",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    # the role groups (``partners.access``) that share views beyond their owner
-    share_roles = ("Administrator", "Manager")
 
     class Meta:
         ordering = ["name", "pk"]

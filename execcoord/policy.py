@@ -33,8 +33,18 @@ Reading has two more rules here, because they follow the user's role rather than
 - **Export.** A model whose rows together are sensitive (the staff directory) names the roles
   that may export it in ``export_roles``; :func:`may_export` answers.
 
-Roles are the role groups (``partners.access``: Administrator, Manager, Staff, Viewer); a
-superuser has every role.
+Roles are group names the shared layer does not know: a domain app defines them
+(``partners.access``) and, in its ``AppConfig.ready``, fills in what the shared layer asks of
+it (:func:`grant`, :func:`register_user_unit`):
+
+- **Privileges**: rights that are neither a model permission nor a record rule, granted to
+  roles by name: ``import`` (the import pages, on top of add and change permission) and
+  ``share_views`` (sharing a saved view with a unit or everyone). A privilege no app granted
+  is a superuser's only.
+- **The user's unit**: the organization unit (``settings.EXECCOORD_UNIT_MODEL``) a saved
+  view is shared with; and, optionally, the user's roles read together with it.
+
+A superuser has every role.
 """
 
 from dataclasses import dataclass
@@ -155,8 +165,11 @@ def user_roles(user):
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     roles = getattr(user, "_execcoord_roles", None)
+    if roles is None and _user_roles is not None:
+        roles = _user_roles(user)  # a domain app reads them with the rest of its scope
     if roles is None:
-        roles = user._execcoord_roles = frozenset(user.groups.values_list("name", flat=True))
+        roles = frozenset(user.groups.values_list("name", flat=True))
+    user._execcoord_roles = roles = frozenset(roles)
     return roles
 
 
@@ -167,8 +180,69 @@ def has_role(user, roles):
     return user.is_superuser or bool(user_roles(user) & set(roles))
 
 
+# -- what the domain apps fill in (AppConfig.ready)
+
+PRIVILEGES = ("import", "share_views")
+_privileges = {}
+_user_unit = None
+_user_roles = None
+
+
+def grant(privilege, roles):
+    """Give ``privilege`` (one of :data:`PRIVILEGES`) to the role groups named ``roles``."""
+    if privilege not in PRIVILEGES:
+        raise ValueError(f"Unknown privilege {privilege!r}; known: {', '.join(PRIVILEGES)}.")
+    _privileges[privilege] = tuple(roles)
+
+
+def privilege_roles(privilege):
+    """The role names holding ``privilege`` (empty when no app granted it)."""
+    return _privileges.get(privilege, ())
+
+
+def has_privilege(user, privilege):
+    """Whether ``user`` holds ``privilege`` (a superuser holds every one)."""
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return has_role(user, privilege_roles(privilege))
+
+
+def register_user_unit(func):
+    """Name the function giving a user's organization unit id: ``func(user) -> id | None``."""
+    global _user_unit
+    _user_unit = func
+    return func
+
+
+def register_user_roles(func):
+    """Name the function reading a user's role names, ``func(user) -> names | None``, when a
+    domain app reads them together with more (one query instead of two); ``None`` leaves
+    it to :func:`user_roles`' own query of the user's groups."""
+    global _user_roles
+    _user_roles = func
+    return func
+
+
+def user_unit_id(user):
+    """The id of ``user``'s organization unit (``settings.EXECCOORD_UNIT_MODEL``), or None."""
+    if _user_unit is None or user is None or not user.is_authenticated:
+        return None
+    return _user_unit(user)
+
+
+def may_import(user, model):
+    """May ``user`` import records of ``model``? The role's add and change permissions and
+    the ``import`` privilege."""
+    if not (role_allows(user, "add", model) and role_allows(user, "change", model)):
+        noun = model._meta.verbose_name_plural
+        return deny(f"Your role does not allow you to add and change {noun}.")
+    if not has_privilege(user, "import"):
+        return deny(f"Only {_or(privilege_roles('import'))} import records.")
+    return ALLOW
+
+
 def _or(roles):
-    names = [f"{str(role).lower()}s" for role in roles]
+    names = [f"{str(role).lower()}s" for role in roles] or ["superusers"]
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
@@ -244,19 +318,20 @@ def may_link_to(user, obj, related_model):
 
 class SavedViewPolicy(ModelPolicy):
     """Saved list views: saving one takes the role's ``add_savedview`` permission (viewers
-    have none); sharing it beyond its owner (a unit, everyone) only the roles the model
-    names in ``share_roles``; only its owner changes or deletes it."""
+    have none); sharing it beyond its owner (a unit, everyone) the ``share_views``
+    privilege; only its owner changes or deletes it."""
 
     def object_verdict(self, user, verb, view):
         if verb in ("change", "delete") and view.owner_id != getattr(user, "pk", None):
             return deny("Only its owner changes or deletes a saved view.")
         if verb in ("add", "change") and not self.may_share(user, view):
             return deny(
-                f"Only {_or(view.share_roles)} share a view with a unit or everyone; "
+                f"Only {_or(privilege_roles('share_views'))} share a view with a unit or "
+                "everyone; "
                 "save it for yourself."
             )
         return ALLOW
 
     def may_share(self, user, view):
         """May ``user`` give ``view`` its sharing (private is always allowed)?"""
-        return view.sharing == view.Sharing.PRIVATE or has_role(user, view.share_roles)
+        return view.sharing == view.Sharing.PRIVATE or has_privilege(user, "share_views")

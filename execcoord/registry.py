@@ -11,21 +11,28 @@ and its ``urls.py`` is two lines::
     urlpatterns = urls_for_app("partners")
 
 The registry then yields the URL patterns, the navigation, the searchable models and the
-parameters of the generic tests. It imports no domain app.
+parameters of the generic tests. It imports no domain app, and no view: the generic view
+classes are handed to it (:data:`default_views`).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.text import slugify
 
 from execcoord import policy
+from execcoord.utils import viewname
 
 MENU_ORDER = ("Actions", "Partners", "Analysis")
 
 _registry = {}
+
+# The generic view of each page, ``{"list"|"detail"|...: view class}``: the views sit above
+# the registry (they read it), so ``ExeccoordConfig.ready`` hands them over
+# (``execcoord.views.generic.DEFAULT_VIEWS``) instead of the registry importing them.
+default_views = {}
 
 
 @dataclass
@@ -102,20 +109,7 @@ class ObjectViews:
 
     def view_class(self, action):
         """The view class serving ``action`` (a generic one unless overridden)."""
-        from execcoord.views import generic
-
-        default = {
-            "list": generic.ObjectListView,
-            "detail": generic.ObjectDetailView,
-            "add": generic.ObjectEditView,
-            "edit": generic.ObjectEditView,
-            "delete": generic.ObjectDeleteView,
-            "history": generic.ObjectHistoryView,
-            "bulk_edit": generic.BulkEditView,
-            "bulk_delete": generic.BulkDeleteView,
-            "link": generic.ObjectLinkView,
-        }
-        return self.views.get(action, default[action])
+        return self.views.get(action) or default_views[action]
 
     def urlpatterns(self):
         """The URL patterns of this model's pages, named through ``utils.viewname``."""
@@ -233,10 +227,6 @@ def navigation(user):
 
     Only models the user may view are listed; staff get an Admin group.
     """
-    from django.urls import reverse
-
-    from execcoord.utils import viewname
-
     groups = {}
     for views in all_registrations():
         if views.menu_group and views.can(user, "view"):

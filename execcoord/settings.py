@@ -67,6 +67,10 @@ INSTALLED_APPS = [
     "actions",
 ]
 
+# The shared layer (execcoord) imports no domain app. What it needs of one is named here,
+# like AUTH_USER_MODEL: the model of the organization units a saved view can be shared with.
+EXECCOORD_UNIT_MODEL = "partners.OrganizationUnit"
+
 MIDDLEWARE = [
     "execcoord.log.RequestIdMiddleware",
     "execcoord.middleware.ControlCharacterPathMiddleware",

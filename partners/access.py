@@ -15,6 +15,9 @@ ROLE_MANAGER = "Manager"
 ROLE_ADMIN = "Administrator"
 ROLE_VIEWER = "Viewer"
 ROLES = (ROLE_STAFF, ROLE_MANAGER, ROLE_ADMIN, ROLE_VIEWER)
+# the roles that import records and share saved views beyond their owner (granted to the
+# shared layer's privileges in ``PartnersConfig.ready``)
+PRIVILEGED_ROLES = (ROLE_ADMIN, ROLE_MANAGER)
 
 _CACHE_ATTR = "_execcoord_scope"
 
@@ -211,6 +214,18 @@ def get_user_scope(user):
         scope = _compute_scope(user)
         setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def user_unit_id(user):
+    """The id of ``user``'s organization unit, or ``None`` (``execcoord.policy`` asks)."""
+    return get_user_scope(user).unit_id
+
+
+def user_roles(user):
+    """The names of ``user``'s role groups, read with the rest of the scope (the scope's one
+    query; ``execcoord.policy`` asks), or ``None`` when the scope did not read them."""
+    get_user_scope(user)
+    return getattr(user, "_execcoord_roles", None)
 
 
 def clear_user_scope(user):

@@ -6,3 +6,14 @@ class PartnersConfig(AppConfig):
 
     name = "partners"
     verbose_name = "Partners"
+
+    def ready(self):
+        from execcoord import policy
+        from partners import access
+
+        # What the shared layer asks of the roles and units defined here (it imports no
+        # domain app): who imports and shares views, a user's own unit and roles (one query).
+        policy.grant("import", access.PRIVILEGED_ROLES)
+        policy.grant("share_views", access.PRIVILEGED_ROLES)
+        policy.register_user_unit(access.user_unit_id)
+        policy.register_user_roles(access.user_roles)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('partners', '0001_initial'),
+        migrations.swappable_dependency(settings.EXECCOORD_UNIT_MODEL),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('sharing', models.CharField(choices=[('private', 'Only me'), ('unit', 'My organization unit'), ('everyone', 'Everyone')], default='private', max_length=20)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_views', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(blank=True, help_text='for views shared with a unit', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partners.organizationunit')),
+                ('unit', models.ForeignKey(blank=True, help_text='for views shared with a unit', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.EXECCOORD_UNIT_MODEL)),
             ],
             options={
                 'verbose_name': 'saved view',

@@ -23,7 +23,7 @@ from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.changes import history_entries
 from execcoord.export import export_response
 from execcoord.forms import bulk_edit_form_for, changed_fields_since
-from execcoord.models import StaleEdit
+from execcoord.models import SavedView, StaleEdit
 from execcoord.panels import default_layout, discover_relations, load_panel_data
 from execcoord.submissions import claim_form_key, integrity_message, record_form_key
 from execcoord.tables import CappedCountPaginator, DeferredJoinData, optimize_queryset
@@ -183,10 +183,8 @@ def saved_views_for(user, model):
     """The saved views of ``model`` the user may use: their own, their unit's, everyone's."""
     from django.db.models import Q
 
-    from execcoord.models import SavedView
-
     shared = Q(owner=user) | Q(sharing=SavedView.Sharing.EVERYONE)
-    unit_id = user_unit_id(user)
+    unit_id = policy.user_unit_id(user)
     if unit_id:
         shared |= Q(sharing=SavedView.Sharing.UNIT, unit_id=unit_id)
     return list(SavedView.objects.filter(shared, model=model._meta.label_lower))
@@ -195,8 +193,6 @@ def saved_views_for(user, model):
 def saved_view_sharing(user):
     """The sharing choices the write policy lets ``user`` give a saved view:
     ``[(value, label)]``, empty when they may not save one."""
-    from execcoord.models import SavedView
-
     if not policy.may(user, "add", SavedView):
         return []
     return [
@@ -204,16 +200,6 @@ def saved_view_sharing(user):
         for value, label in SavedView.Sharing.choices
         if policy.may(user, "add", SavedView, SavedView(owner=user, sharing=value))
     ]
-
-
-def user_unit_id(user):
-    """The organization unit of ``user`` (from ``partners.access``), or ``None``."""
-    try:
-        from partners.access import get_user_scope
-    except ImportError:
-        return None
-    scope = get_user_scope(user)
-    return getattr(scope, "unit_id", None)
 
 
 class ObjectDetailView(BaseObjectView):
@@ -735,3 +721,18 @@ class ObjectLinkView(BaseObjectView):
             verb = "Unlinked" if unlink else "Linked"
             messages.success(request, f"{verb} {len(targets)} {rel.verbose_name}.")
         return HttpResponseRedirect(self.get_return_url(obj))
+
+
+# The generic view of each page (``registry.default_views``, filled in by
+# ``ExeccoordConfig.ready``); a registration's ``views`` replaces one.
+DEFAULT_VIEWS = {
+    "list": ObjectListView,
+    "detail": ObjectDetailView,
+    "add": ObjectEditView,
+    "edit": ObjectEditView,
+    "delete": ObjectDeleteView,
+    "history": ObjectHistoryView,
+    "bulk_edit": BulkEditView,
+    "bulk_delete": BulkDeleteView,
+    "link": ObjectLinkView,
+}

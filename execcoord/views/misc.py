@@ -16,7 +16,6 @@ from execcoord.access import has_active_flag, visible
 from execcoord.models import SavedView
 from execcoord.search import global_search, search_queryset
 from execcoord.utils import text_param, viewname
-from execcoord.views.generic import user_unit_id
 
 AUTOCOMPLETE_LIMIT = 20
 SEARCH_MAX_LENGTH = 200
@@ -116,7 +115,7 @@ def saved_view_create(request):
             "Give the view a name (one line, at most 255 characters) and choose who can use it.",
         )
         return HttpResponseRedirect(_back(request, list_url))
-    unit_id = user_unit_id(request.user) if sharing == SavedView.Sharing.UNIT else None
+    unit_id = policy.user_unit_id(request.user) if sharing == SavedView.Sharing.UNIT else None
     query = text_param(request.POST, "query", 4000)
     if query is None:
         messages.error(request, "This list's filters are too long to save as a view.")

@@ -225,3 +225,6 @@ def record_link_change(sender, instance, action, reverse, model, pk_set, **kwarg
     for owner in owners:
         owner._change_reason = what[:100]
         owner.save(update_fields=["updated_at"])
+
+
+trees.write_moved = bulk_update_with_history  # a moved node's descendants keep their history

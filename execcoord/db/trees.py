@@ -123,6 +123,15 @@ def ensure_no_cycle(instance, field_name="parent"):
         raise ValidationError({field_name: message})
 
 
+# How the descendants of a moved node are written: ``execcoord.history`` installs its bulk
+# update (history rows, versions) when it loads, so this module needs no import of it.
+write_moved = None
+
+
+def _bulk_update(objs, fields, model, *, reason=None):
+    model._base_manager.bulk_update(objs, fields)
+
+
 class TreeNode(models.Model):
     """A model in one tree through its ``parent`` foreign key, with a materialised path.
 
@@ -232,14 +241,11 @@ class TreeNode(models.Model):
             created.save(update_fields=["path", "depth"])
 
     def _move_descendants(self, old_path, using):
-        from execcoord.history import bulk_update_with_history
-
         descendants = moved_descendants(
             type(self), [(old_path, self.path)], exclude=[self.pk], using=using
         )
-        bulk_update_with_history(
-            descendants, ["path", "depth"], type(self), reason=f"Moved with {self.tree_label()}"
-        )
+        write = write_moved or _bulk_update
+        write(descendants, ["path", "depth"], type(self), reason=f"Moved with {self.tree_label()}")
 
     def tree_label(self):
         """How the history of a node moved with this one names it ("Moved with …")."""

@@ -18,13 +18,13 @@ import factory.random
 import pytest
 from django.contrib.auth.models import Group
 
-from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
-from tests.factories.partners import (
+from actions.demo.partners import (
     DEFAULT_PASSWORD,
     OrganizationUnitFactory,
     PersonFactory,
     UserFactory,
 )
+from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from tests.servers import moto_endpoint, s3_storage  # noqa: F401 (fixtures)
 
 

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import Visibility
+from actions.demo.actions import ExecutiveActionFactory
+from actions.demo.analysis import LegalAuthorityFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory
-from tests.factories.analysis import LegalAuthorityFactory
 
 SECRET_TITLE = "Relocate the continuity site quietly"
 

@@ -4,6 +4,12 @@ import factory.random
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
+from actions.demo.partners import (
+    AccountFactory,
+    OrganizationUnitFactory,
+    PersonFactory,
+    UserFactory,
+)
 from partners.access import (
     NO_SCOPE,
     ROLE_ADMIN,
@@ -15,12 +21,6 @@ from partners.access import (
     get_user_scope,
 )
 from partners.choices import ClearanceLevel, PersonnelType
-from tests.factories.partners import (
-    AccountFactory,
-    OrganizationUnitFactory,
-    PersonFactory,
-    UserFactory,
-)
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction
-from tests.factories.actions import ExecutiveActionFactory
 
 pytestmark = pytest.mark.django_db
 

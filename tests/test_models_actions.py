@@ -24,21 +24,7 @@ from actions.choices import (
     SecurityClassification,
     Visibility,
 )
-from actions.models import (
-    ActionNumberSequence,
-    Assignment,
-    Attachment,
-    CalendarFeedToken,
-    DecisionLogEntry,
-    Dependency,
-    DueDateChange,
-    ExecutiveAction,
-    ExtensionRequest,
-    ReminderLog,
-    StatusUpdate,
-)
-from actions.services import TRANSITIONS, TransitionError
-from tests.factories.actions import (
+from actions.demo.actions import (
     ActionNumberSequenceFactory,
     AssignmentFactory,
     AttachmentFactory,
@@ -53,8 +39,22 @@ from tests.factories.actions import (
     StatusUpdateFactory,
     TagFactory,
 )
-from tests.factories.analysis import ImpactFactory, LegalAuthorityFactory, RiskItemFactory
-from tests.factories.partners import OrganizationUnitFactory, PersonFactory, UserFactory
+from actions.demo.analysis import ImpactFactory, LegalAuthorityFactory, RiskItemFactory
+from actions.demo.partners import OrganizationUnitFactory, PersonFactory, UserFactory
+from actions.models import (
+    ActionNumberSequence,
+    Assignment,
+    Attachment,
+    CalendarFeedToken,
+    DecisionLogEntry,
+    Dependency,
+    DueDateChange,
+    ExecutiveAction,
+    ExtensionRequest,
+    ReminderLog,
+    StatusUpdate,
+)
+from actions.services import TRANSITIONS, TransitionError
 
 pytestmark = pytest.mark.django_db
 

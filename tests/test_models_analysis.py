@@ -7,16 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from analysis.choices import RiskLevel, risk_level_for_score
-from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
-from execcoord.history import bulk_update_with_history
-from tests.factories.analysis import (
+from actions.demo.analysis import (
     AnalysisFactory,
     ImpactFactory,
     LegalAuthorityFactory,
     RiskItemFactory,
 )
-from tests.factories.partners import AccountFactory, OrganizationUnitFactory, PersonFactory
+from actions.demo.partners import AccountFactory, OrganizationUnitFactory, PersonFactory
+from analysis.choices import RiskLevel, risk_level_for_score
+from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
+from execcoord.history import bulk_update_with_history
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from actions import services
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.models import ActionNumberSequence, ExecutiveAction
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 

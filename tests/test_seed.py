@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from actions.choices import ActionStatus, AttachmentKind
+from actions.demo import texts
 from actions.models import Attachment, ExecutiveAction, ExtensionRequest, Tag
 from analysis.models import LegalAuthority
 from partners.models import Account, OrganizationUnit
-from tests.factories import texts
 
 
 def _seed(**options):

@@ -12,6 +12,24 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
 from actions.choices import SecurityClassification, Visibility
+from actions.demo.actions import (
+    AssignmentFactory,
+    AttachmentFactory,
+    CalendarFeedTokenFactory,
+    DecisionLogEntryFactory,
+    DependencyFactory,
+    DueDateChangeFactory,
+    ExecutiveActionFactory,
+    ExtensionRequestFactory,
+    ReminderLogFactory,
+    StatusUpdateFactory,
+)
+from actions.demo.partners import (
+    AccountFactory,
+    OrganizationUnitFactory,
+    PersonFactory,
+    UserFactory,
+)
 from actions.models import (
     ActionNumberSequence,
     Assignment,
@@ -26,24 +44,6 @@ from actions.models import (
     StatusUpdate,
 )
 from partners.choices import ClearanceLevel, PersonnelType
-from tests.factories.actions import (
-    AssignmentFactory,
-    AttachmentFactory,
-    CalendarFeedTokenFactory,
-    DecisionLogEntryFactory,
-    DependencyFactory,
-    DueDateChangeFactory,
-    ExecutiveActionFactory,
-    ExtensionRequestFactory,
-    ReminderLogFactory,
-    StatusUpdateFactory,
-)
-from tests.factories.partners import (
-    AccountFactory,
-    OrganizationUnitFactory,
-    PersonFactory,
-    UserFactory,
-)
 
 pytestmark = pytest.mark.django_db
 

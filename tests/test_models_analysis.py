@@ -2,7 +2,6 @@
 
 import datetime
 
-import factory.random
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -19,11 +18,6 @@ from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
 from execcoord.history import bulk_update_with_history
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    factory.random.reseed_random(20260101)
 
 
 # --- legal authorities ------------------------------------------------------------------

@@ -24,11 +24,6 @@ from partners.models import Account, Agreement, OrganizationUnit, Person, path_s
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _seed():
-    factory.random.reseed_random(20260101)
-
-
 def unit(code, parent=None, **kwargs):
     """A unit with an explicit code (and name) so assertions do not depend on factories."""
     return OrganizationUnitFactory(code=code, name=f"Unit {code}", parent=parent, **kwargs)

@@ -5,7 +5,6 @@ import datetime
 import threading
 import zoneinfo
 
-import factory.random
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
@@ -14,11 +13,6 @@ from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFact
 from actions.models import ActionNumberSequence, ExecutiveAction
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    factory.random.reseed_random(20260401)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ DEV := EXECCOORD_DEV=1
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[demo,test]"
 	touch $(STAMP)
 
 install: $(STAMP)

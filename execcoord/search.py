@@ -5,10 +5,10 @@ A model opts in by declaring ``search_fields``. Everywhere, each word must appea
 name prefixes; ``search_related_fields`` (``{path: (fields of the related model)}``) lets a
 word match a related record too, so a tasker is found under its accountable person's name.
 On PostgreSQL trigram GIN indexes serve those matches
-(``execcoord.search_indexes``). Full-text matching (``SearchQuery``) is added only for a model
-that stores its vector (``search_vector_field``): computing ``to_tsvector`` on every row of
-a 100,000-row table costs seconds a search (issue 7). Every model is reached through
-``visible_to``.
+(``execcoord.search_indexes``). No model stores a search vector today, so there is no
+full-text matching: computing ``to_tsvector`` on every row of a 100,000-row table costs
+seconds a search (issue 7); the ``search_vector_field`` hook below would add ``SearchQuery``
+for a model that stored one. Every model is reached through ``visible_to``.
 
 Global search (``global_search``) asks every model at once: one query finds the capped
 count and the first hits of each model, one more brings those rows, whatever the number of

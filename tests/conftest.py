@@ -18,13 +18,13 @@ import factory.random
 import pytest
 from django.contrib.auth.models import Group
 
-from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
-from tests.factories.partners import (
+from actions.demo.partners import (
     DEFAULT_PASSWORD,
     OrganizationUnitFactory,
     PersonFactory,
     UserFactory,
 )
+from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from tests.servers import moto_endpoint, s3_storage  # noqa: F401 (fixtures)
 
 
@@ -75,21 +75,33 @@ def ensure_roles():
     roles.assign_roles(apps)  # flush keeps permissions: post_migrate recreates them
 
 
-def make_user(username, role, unit=None, *, clearance="public_trust", **person_fields):
-    """A user in group ``role`` with a Person in ``unit`` (None: no Person)."""
+def make_user(
+    username=None, role=None, unit=None, *, clearance="public_trust", person=None, **person_fields
+):
+    """The one user builder of the tests: a user in group(s) ``role`` (a name, a list of names
+    or None) with a Person in ``unit``.
+
+    The Person is made when ``unit`` or ``person_fields`` is given, or ``person=True`` (a
+    Person with no unit); ``person=False`` never makes one. Returns a fresh copy of the user,
+    so no scope or relation is cached on it. ``username`` defaults to the factory's sequence.
+    """
     ensure_roles()
-    group, _ = Group.objects.get_or_create(name=role)
-    user = UserFactory(username=username, is_staff=role == ROLE_ADMIN)
-    user.groups.add(group)
-    if unit is not None or person_fields:
+    roles = [role] if isinstance(role, str) else list(role or ())
+    user_fields = {"username": username} if username else {}
+    user = UserFactory(is_staff=ROLE_ADMIN in roles, **user_fields)
+    for name in roles:
+        user.groups.add(Group.objects.get_or_create(name=name)[0])
+    if person is None:
+        person = unit is not None or bool(person_fields)
+    if person:
         PersonFactory(
             user=user,
             organization_unit=unit,
-            email=f"{username}@agency.example.gov",
+            email=f"{user.username}@agency.example.gov",
             clearance_level=clearance,
             **person_fields,
         )
-    return user
+    return type(user).objects.get(pk=user.pk)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from actions.choices import ActionStatus, ExtensionStatus, Priority
-from tests.factories.actions import ExecutiveActionFactory, ExtensionRequestFactory
-from tests.factories.partners import OrganizationUnitFactory
+from actions.demo.actions import ExecutiveActionFactory, ExtensionRequestFactory
+from actions.demo.partners import OrganizationUnitFactory
 
 TODAY = datetime.date(2026, 11, 18)
 NOW = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=ZoneInfo("America/New_York"))

@@ -1,9 +1,14 @@
 """get_user_scope: who a signed-in user is, organisationally."""
 
-import factory.random
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 
+from actions.demo.partners import (
+    AccountFactory,
+    OrganizationUnitFactory,
+    PersonFactory,
+    UserFactory,
+)
 from partners.access import (
     NO_SCOPE,
     ROLE_ADMIN,
@@ -15,19 +20,9 @@ from partners.access import (
     get_user_scope,
 )
 from partners.choices import ClearanceLevel, PersonnelType
-from tests.factories.partners import (
-    AccountFactory,
-    OrganizationUnitFactory,
-    PersonFactory,
-    UserFactory,
-)
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    factory.random.reseed_random(20260101)
 
 
 @pytest.fixture
@@ -39,13 +34,6 @@ def tree():
     eab = OrganizationUnitFactory(code="EAB", parent=ocio)
     ocfo = OrganizationUnitFactory(code="OCFO")
     return {"ocio": ocio, "csd": csd, "soc": soc, "eab": eab, "ocfo": ocfo}
-
-
-def user_in(*groups, **kwargs):
-    user = UserFactory(**kwargs)
-    for name in groups:
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
-    return user
 
 
 def name_manager(person, *units):
@@ -75,13 +63,13 @@ def test_user_without_person_has_no_units_and_is_not_internal():
 
 
 def test_role_group_member_without_person_is_internal():
-    scope = get_user_scope(user_in(ROLE_VIEWER))
+    scope = get_user_scope(make_user(role=ROLE_VIEWER))
     assert scope.is_viewer and scope.is_internal
     assert scope.person_id is None
 
 
 def test_staff_in_a_unit(tree, django_assert_max_num_queries):
-    user = user_in(ROLE_STAFF)
+    user = make_user(role=ROLE_STAFF)
     person = PersonFactory(
         user=user, organization_unit=tree["csd"], clearance_level=ClearanceLevel.SECRET
     )
@@ -97,7 +85,7 @@ def test_staff_in_a_unit(tree, django_assert_max_num_queries):
 
 
 def test_scope_is_computed_once_per_user_object(tree, django_assert_num_queries):
-    user = user_in(ROLE_STAFF)
+    user = make_user(role=ROLE_STAFF)
     PersonFactory(user=user, organization_unit=tree["csd"])
     first = get_user_scope(user)
     with django_assert_num_queries(0):
@@ -107,7 +95,7 @@ def test_scope_is_computed_once_per_user_object(tree, django_assert_num_queries)
 
 
 def test_manager_group_member_manages_the_subtree_of_their_unit(tree):
-    user = user_in(ROLE_MANAGER)
+    user = make_user(role=ROLE_MANAGER)
     PersonFactory(user=user, organization_unit=tree["csd"])
     scope = get_user_scope(user)
     assert scope.is_manager
@@ -115,7 +103,7 @@ def test_manager_group_member_manages_the_subtree_of_their_unit(tree):
 
 
 def test_named_manager_of_units_manages_their_subtrees(tree, django_assert_max_num_queries):
-    user = user_in(ROLE_STAFF)
+    user = make_user(role=ROLE_STAFF)
     person = PersonFactory(user=user, organization_unit=tree["ocfo"])
     name_manager(person, tree["ocio"], tree["csd"])  # nested: the union is still OCIO's subtree
     with django_assert_max_num_queries(3):
@@ -127,7 +115,7 @@ def test_named_manager_of_units_manages_their_subtrees(tree, django_assert_max_n
 
 
 def test_manager_group_member_who_also_manages_another_unit(tree):
-    user = user_in(ROLE_MANAGER)
+    user = make_user(role=ROLE_MANAGER)
     person = PersonFactory(user=user, organization_unit=tree["soc"])
     name_manager(person, tree["ocfo"])
     scope = get_user_scope(user)
@@ -136,12 +124,12 @@ def test_manager_group_member_who_also_manages_another_unit(tree):
 
 def test_superuser_and_administrator_group_are_admins():
     assert get_user_scope(UserFactory(is_superuser=True)).is_admin
-    scope = get_user_scope(user_in(ROLE_ADMIN))
+    scope = get_user_scope(make_user(role=ROLE_ADMIN))
     assert scope.is_admin and scope.is_internal
 
 
 def test_external_partner_is_not_internal_even_in_a_role_group():
-    user = user_in(ROLE_STAFF)
+    user = make_user(role=ROLE_STAFF)
     PersonFactory(
         user=user,
         organization_unit=None,
@@ -160,7 +148,7 @@ def test_scope_is_frozen():
 
 
 def test_named_manager_of_one_unit_manages_its_subtree_by_path(tree):
-    user = user_in(ROLE_STAFF)
+    user = make_user(role=ROLE_STAFF)
     person = PersonFactory(user=user, organization_unit=tree["ocfo"])
     name_manager(person, tree["csd"])
     scope = get_user_scope(user)
@@ -176,7 +164,7 @@ def test_named_manager_of_one_unit_manages_its_subtree_by_path(tree):
 def test_a_person_who_manages_nothing_is_involved_through_their_unit_only(
     tree, django_assert_num_queries
 ):
-    user = user_in(ROLE_STAFF)
+    user = make_user(role=ROLE_STAFF)
     PersonFactory(user=user, organization_unit=tree["csd"])
     scope = get_user_scope(user)
     with django_assert_num_queries(0):
@@ -185,7 +173,7 @@ def test_a_person_who_manages_nothing_is_involved_through_their_unit_only(
 
 
 def test_managed_roots_are_the_tops_of_the_managed_subtrees(tree, django_assert_num_queries):
-    user = user_in(ROLE_MANAGER)
+    user = make_user(role=ROLE_MANAGER)
     person = PersonFactory(user=user, organization_unit=tree["soc"])
     name_manager(person, tree["csd"])
     scope = get_user_scope(user)

@@ -7,7 +7,7 @@ import pytest
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.panels import RelatedPanel, TemplatePanel, discover_relations
-from tests.factories.actions import ExecutiveActionFactory
+from actions.demo.actions import ExecutiveActionFactory
 
 
 def _layout():

@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from tests.factories import factory_for
+from actions.demo import factory_for
 
 REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
 DOMAIN = [m for m in REGISTERED if m._meta.app_label in {"partners", "analysis", "actions"}]
@@ -55,7 +55,7 @@ def _request(user):
 
 @pytest.mark.django_db
 def test_admin_refuses_a_stale_edit_and_keeps_the_newer_values(client, superuser):
-    from tests.factories.partners import AccountFactory
+    from actions.demo.partners import AccountFactory
 
     account = AccountFactory(name="Original name", city="Baltimore")
     client.force_login(superuser)
@@ -95,7 +95,7 @@ def _changelist_queries(client, url):
 def test_action_changelist_stays_within_six_queries_with_many_rows(
     client, request, who, django_assert_max_num_queries
 ):
-    from tests.factories.actions import ExecutiveActionFactory, TagFactory
+    from actions.demo.actions import ExecutiveActionFactory, TagFactory
 
     tag = TagFactory()
     ExecutiveActionFactory.create_batch(60, tags=[tag])  # more than a page
@@ -110,7 +110,7 @@ def test_action_changelist_stays_within_six_queries_with_many_rows(
 
 @pytest.mark.django_db
 def test_action_changelist_queries_do_not_grow_with_rows(client, administrator):
-    from tests.factories.actions import ExecutiveActionFactory
+    from actions.demo.actions import ExecutiveActionFactory
 
     client.force_login(administrator)  # an Administrator, not a superuser: through visible_to
     ExecutiveActionFactory.create_batch(3)
@@ -129,7 +129,7 @@ def test_due_date_filter_links_the_coming_dates_and_filters(client, superuser):
 
     from django.utils import timezone
 
-    from tests.factories.actions import ExecutiveActionFactory
+    from actions.demo.actions import ExecutiveActionFactory
 
     today = timezone.localdate()
     past = ExecutiveActionFactory(due_date=today - datetime.timedelta(days=3))
@@ -152,7 +152,7 @@ def test_due_date_filter_links_the_coming_dates_and_filters(client, superuser):
 
 @pytest.mark.django_db
 def test_action_search_finds_a_tag_by_name_without_distinct(client, superuser):
-    from tests.factories.actions import ExecutiveActionFactory, TagFactory
+    from actions.demo.actions import ExecutiveActionFactory, TagFactory
 
     tagged = ExecutiveActionFactory(
         title="Budget review", description="", tags=[TagFactory(name="Cyber")]
@@ -172,8 +172,8 @@ class TestEstimatedCountPaginator:
 
     @pytest.fixture
     def actions(self, db, monkeypatch):
+        from actions.demo.actions import ExecutiveActionFactory
         from execcoord.admin import EstimatedCountPaginator
-        from tests.factories.actions import ExecutiveActionFactory
 
         monkeypatch.setattr(EstimatedCountPaginator, "cap", 5)
         return ExecutiveActionFactory.create_batch(8, priority="high")
@@ -253,7 +253,7 @@ def test_records_that_grow_with_actions_list_without_reading_every_date(
 
 @pytest.mark.django_db
 def test_action_type_and_tag_filters_show_only_the_chosen_record(client, superuser):
-    from tests.factories.actions import ExecutiveActionFactory, TagFactory
+    from actions.demo.actions import ExecutiveActionFactory, TagFactory
 
     cyber = TagFactory(name="Cyber")
     tagged = ExecutiveActionFactory(tags=[cyber, TagFactory(name="Budget")])
@@ -290,8 +290,8 @@ def test_chosen_type_filter_names_the_type_only_to_whom_its_admin_shows_it(
     administrator, monkeypatch
 ):
     from actions.admin import ActionTypeFilter
+    from actions.demo.actions import ExecutiveActionTypeFactory
     from actions.models import ExecutiveAction
-    from tests.factories.actions import ExecutiveActionTypeFactory
 
     action_type = ExecutiveActionTypeFactory(name="Directive")
     request = _request(administrator)

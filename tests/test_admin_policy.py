@@ -13,13 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.admin import AssignmentInline, ExecutiveActionAdmin
+from actions.demo import factory_for
+from actions.demo.actions import ExecutiveActionFactory
 from actions.forms import ExecutiveActionForm
 from actions.models import Assignment, ExecutiveAction
 from actions.policy import ACTION_WORKFLOW_FIELDS
 from execcoord import policy, registry
 from execcoord.admin import BaseAdmin
-from tests.factories import factory_for
-from tests.factories.actions import ExecutiveActionFactory
 from tests.generic import model_data
 from tests.test_numbering import _in_thread
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from actions import coordination
 from actions.choices import AssignmentRole, AssignmentStatus
+from actions.demo.partners import OrganizationUnitFactory, PersonFactory
 from actions.models import Assignment, ExecutiveAction
-from tests.factories.partners import OrganizationUnitFactory, PersonFactory
 from tests.form_support import form_fields
 from tests.workflow_support import S, action_in
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from tests.factories.partners import UserFactory
+from actions.demo.partners import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from actions import services
 from actions.choices import AssignmentRole, AssignmentStatus, AttachmentKind
+from actions.demo.partners import PersonFactory
 from actions.models import Assignment, Attachment, ExecutiveAction
-from tests.factories.partners import PersonFactory
 from tests.workflow_support import S, action_in, attach
 
 

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import resolve, reverse
 
 from actions.choices import ActionStatus, Visibility
+from actions.demo.partners import OrganizationUnitFactory
 from actions.filtersets import ExecutiveActionFilterSet
 from actions.models import ExecutiveAction
 from tests.dashboard_fixtures import NOW, action, build, days
-from tests.factories.partners import OrganizationUnitFactory
 
 pytestmark = pytest.mark.django_db
 

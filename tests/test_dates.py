@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from actions.choices import ActionStatus, ExtensionStatus
+from actions.demo.actions import ExecutiveActionFactory, ExtensionRequestFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory, ExtensionRequestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -28,9 +28,9 @@ from execcoord.db.trees import compute_paths, path_segment
 from execcoord.db.union import count_together, load_together
 from execcoord.history import bulk_create_with_history, bulk_update_with_history
 from partners.models import OrganizationUnit, Person
-from tests.factories.actions import ExecutiveActionFactory, StatusUpdateFactory
-from tests.factories.analysis import LegalAuthorityFactory
-from tests.factories.partners import OrganizationUnitFactory
+from actions.demo.actions import ExecutiveActionFactory, StatusUpdateFactory
+from actions.demo.analysis import LegalAuthorityFactory
+from actions.demo.partners import OrganizationUnitFactory
 
 pytestmark = pytest.mark.django_db
 

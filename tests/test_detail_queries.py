@@ -18,7 +18,7 @@ from actions.models import (
 )
 from analysis.models import LegalAuthority
 from execcoord.db.union import count_together, load_together
-from tests.factories.actions import (
+from actions.demo.actions import (
     AssignmentFactory,
     AttachmentFactory,
     DecisionLogEntryFactory,
@@ -28,13 +28,21 @@ from tests.factories.actions import (
     StatusUpdateFactory,
     TagFactory,
 )
-from tests.factories.analysis import (
+from actions.demo.analysis import (
     AnalysisFactory,
     ImpactFactory,
     LegalAuthorityFactory,
     RiskItemFactory,
 )
-from tests.factories.partners import AccountFactory, AgreementFactory
+from actions.demo.partners import AccountFactory, AgreementFactory
+from actions.models import (
+    Dependency,
+    DueDateChange,
+    ExecutiveAction,
+    StatusUpdate,
+)
+from analysis.models import LegalAuthority
+from execcoord.panels import count_together, load_together
 from tests.workflow_support import action_in
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from actions.choices import Visibility
-from tests.factories.actions import ExecutiveActionFactory
+from actions.demo.actions import ExecutiveActionFactory
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import ActionStatus, ExtensionStatus
-from tests.factories.actions import ExecutiveActionFactory, ExtensionRequestFactory
+from actions.demo.actions import ExecutiveActionFactory, ExtensionRequestFactory
 
 pytestmark = pytest.mark.django_db
 

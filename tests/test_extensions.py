@@ -8,9 +8,9 @@ from django.urls import reverse
 from actions import services
 from actions.business_days import add_business_days, is_business_day, non_business_day_reason
 from actions.choices import ExtensionStatus
+from actions.demo.actions import ExecutiveActionTypeFactory
 from actions.models import DueDateChange, ExecutiveAction, ExtensionRequest
 from execcoord import registry
-from tests.factories.actions import ExecutiveActionTypeFactory
 from tests.generic import model_data
 from tests.workflow_support import S, action_in
 

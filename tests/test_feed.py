@@ -7,8 +7,8 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from actions.choices import ActionStatus, Visibility
+from actions.demo.actions import AssignmentFactory, ExecutiveActionFactory
 from actions.models import CalendarFeedToken
-from tests.factories.actions import AssignmentFactory, ExecutiveActionFactory
 
 pytestmark = pytest.mark.django_db
 

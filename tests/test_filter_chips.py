@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import ActionStatus, Health, Priority
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import ActionStatus
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
+from actions.demo.partners import PersonFactory
 from actions.models import ExecutiveAction
 from execcoord import registry
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
-from tests.factories.partners import PersonFactory
 from tests.generic.model_data import form_data
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +117,7 @@ def test_bulk_edit_ignores_fields_the_user_may_not_set(client, units, alice):
 
 
 def test_a_satellite_cannot_be_moved_to_another_tasker(client, units, alice, bob):
-    from tests.factories.actions import StatusUpdateFactory
+    from actions.demo.actions import StatusUpdateFactory
 
     mine = ExecutiveActionFactory(lead_unit=units["OFF-A1"], accountable_person=alice.person)
     theirs = ExecutiveActionFactory(lead_unit=units["OFF-B1"])

@@ -15,11 +15,11 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from actions.demo.actions import AttachmentFactory, ExecutiveActionFactory
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.filtersets import _data_keys
 from execcoord.utils import viewname
-from tests.factories.actions import AttachmentFactory, ExecutiveActionFactory
 
 pytestmark = pytest.mark.django_db
 

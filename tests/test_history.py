@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from actions import services
 from actions.choices import ActionStatus, Visibility
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from tests.generic.model_data import form_data
 
 

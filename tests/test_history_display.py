@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import ActionStatus, Visibility
+from actions.demo.actions import ExecutiveActionFactory
+from actions.demo.partners import PersonFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory
-from tests.factories.partners import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

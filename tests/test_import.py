@@ -9,19 +9,19 @@ import tablib
 from django.urls import reverse
 
 from actions.choices import ActionStatus
+from actions.demo.actions import (
+    ExecutiveActionFactory,
+    ExecutiveActionTypeFactory,
+    TagFactory,
+)
+from actions.demo.analysis import LegalAuthorityFactory
+from actions.demo.partners import AccountFactory, PersonFactory
 from actions.models import DueDateChange, ExecutiveAction
 from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
 from analysis.resources import LegalAuthorityResource
 from execcoord import imports
 from partners.models import OrganizationUnit, Person
 from partners.resources import AccountResource, OrganizationUnitResource, PersonResource
-from tests.factories.actions import (
-    ExecutiveActionFactory,
-    ExecutiveActionTypeFactory,
-    TagFactory,
-)
-from tests.factories.analysis import LegalAuthorityFactory
-from tests.factories.partners import AccountFactory, PersonFactory
 
 DUE = datetime.date(2026, 9, 30)
 

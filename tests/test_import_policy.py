@@ -15,6 +15,9 @@ from django.utils import timezone
 
 from actions import policy
 from actions import resources as resources_module
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory, TagFactory
+from actions.demo.analysis import RiskItemFactory
+from actions.demo.partners import AccountFactory
 from actions.models import ExecutiveAction
 from actions.resources import FIXED_MESSAGES, ExecutiveActionResource
 from analysis.models import RiskItem
@@ -25,9 +28,6 @@ from partners.access import ROLE_MANAGER
 from partners.models import Account, OrganizationUnit
 from partners.resources import AccountResource, OrganizationUnitResource
 from tests.conftest import make_user
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory, TagFactory
-from tests.factories.analysis import RiskItemFactory
-from tests.factories.partners import AccountFactory
 from tests.generic import model_data
 from tests.test_import import dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
 from tests.test_numbering import _in_thread

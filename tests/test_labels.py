@@ -7,10 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
+from actions.demo.analysis import LegalAuthorityFactory
+from actions.demo.partners import OrganizationUnitFactory
 from analysis.models import LegalAuthority
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
-from tests.factories.analysis import LegalAuthorityFactory
-from tests.factories.partners import OrganizationUnitFactory
 
 pytestmark = pytest.mark.django_db
 

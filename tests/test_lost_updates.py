@@ -12,12 +12,12 @@ from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from actions.choices import ActionStatus, Priority
+from actions.demo.actions import ExecutiveActionFactory
+from actions.demo.partners import AccountFactory
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.models import StaleEdit
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory
-from tests.factories.partners import AccountFactory
 from tests.generic.model_data import form_data
 
 pytestmark = pytest.mark.django_db

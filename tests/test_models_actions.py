@@ -7,7 +7,6 @@ import itertools
 import factory.random
 import pytest
 from django.contrib.admin.sites import site as admin_site
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -24,21 +23,7 @@ from actions.choices import (
     SecurityClassification,
     Visibility,
 )
-from actions.models import (
-    ActionNumberSequence,
-    Assignment,
-    Attachment,
-    CalendarFeedToken,
-    DecisionLogEntry,
-    Dependency,
-    DueDateChange,
-    ExecutiveAction,
-    ExtensionRequest,
-    ReminderLog,
-    StatusUpdate,
-)
-from actions.services import TRANSITIONS, TransitionError
-from tests.factories.actions import (
+from actions.demo.actions import (
     ActionNumberSequenceFactory,
     AssignmentFactory,
     AttachmentFactory,
@@ -53,20 +38,29 @@ from tests.factories.actions import (
     StatusUpdateFactory,
     TagFactory,
 )
-from tests.factories.analysis import ImpactFactory, LegalAuthorityFactory, RiskItemFactory
-from tests.factories.partners import OrganizationUnitFactory, PersonFactory, UserFactory
+from actions.demo.analysis import ImpactFactory, LegalAuthorityFactory, RiskItemFactory
+from actions.demo.partners import OrganizationUnitFactory, PersonFactory, UserFactory
+from actions.models import (
+    ActionNumberSequence,
+    Assignment,
+    Attachment,
+    CalendarFeedToken,
+    DecisionLogEntry,
+    Dependency,
+    DueDateChange,
+    ExecutiveAction,
+    ExtensionRequest,
+    ReminderLog,
+    StatusUpdate,
+)
+from actions.services import TRANSITIONS, TransitionError
+from partners.access import ROLE_MANAGER
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 3, 16)
 S = ActionStatus
-
-
-@pytest.fixture(autouse=True)
-def _seed(settings, tmp_path):
-    factory.random.reseed_random(20260316)
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def errors_of(obj):
@@ -80,12 +74,6 @@ def errors_of(obj):
 
 def all_messages(obj):
     return list(itertools.chain.from_iterable(errors_of(obj).values()))
-
-
-def manager_user():
-    user = UserFactory()
-    user.groups.add(Group.objects.get_or_create(name="Manager")[0])
-    return user
 
 
 # --- every model saves, validates and round-trips -------------------------------------------
@@ -526,7 +514,7 @@ def _expected(source, target):
 def test_transition_table(source, target):
     """Every pair: allowed moves succeed, all others raise and leave the row unchanged."""
     action = action_in(source)
-    user = manager_user()
+    user = make_user(role=ROLE_MANAGER)
     before = {f.attname: getattr(action, f.attname) for f in ExecutiveAction._meta.concrete_fields}
     if _expected(source, target):
         services.transition(action, target, user, strict=False)
@@ -635,7 +623,7 @@ def test_reopen_is_for_managers_only():
     assert "Reopen" not in [t.label for t in services.allowed_transitions(action, staff)]
     with pytest.raises(TransitionError, match="Only a manager or an administrator can reopen"):
         services.transition(action, S.IN_PROGRESS, staff, strict=False)
-    manager = manager_user()
+    manager = make_user(role=ROLE_MANAGER)
     assert "Reopen" in [t.label for t in services.allowed_transitions(action, manager)]
     services.transition(action, S.IN_PROGRESS, manager, strict=False)
     assert action.status == S.IN_PROGRESS and action.completed_date is None
@@ -654,7 +642,7 @@ def test_completing_a_parent_with_open_children_is_refused_unless_asked():
     open_child = action_in(S.IN_PROGRESS, parent=parent)
     grandchild = action_in(S.NOT_STARTED, parent=open_child)
     done_child = action_in(S.CANCELLED, parent=parent)
-    manager = manager_user()
+    manager = make_user(role=ROLE_MANAGER)
     with pytest.raises(TransitionError, match="1 sub-tasker"):
         services.transition(parent, S.COMPLETED, manager, strict=False)
     services.transition(parent, S.COMPLETED, manager, close_children=True, strict=False)
@@ -732,7 +720,7 @@ def test_approved_extension_moves_the_due_date_once():
         requested_due_date=datetime.date(2026, 5, 20),
         action__due_date=datetime.date(2026, 5, 1),
     )
-    manager = manager_user()
+    manager = make_user(role=ROLE_MANAGER)
     services.decide_extension(request, manager, approve=True, comment="Fine")
     request.refresh_from_db()
     assert request.status == ExtensionStatus.APPROVED and request.decided_by == manager

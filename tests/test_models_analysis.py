@@ -2,28 +2,22 @@
 
 import datetime
 
-import factory.random
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from analysis.choices import RiskLevel, risk_level_for_score
-from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
-from execcoord.history import bulk_update_with_history
-from tests.factories.analysis import (
+from actions.demo.analysis import (
     AnalysisFactory,
     ImpactFactory,
     LegalAuthorityFactory,
     RiskItemFactory,
 )
-from tests.factories.partners import AccountFactory, OrganizationUnitFactory, PersonFactory
+from actions.demo.partners import AccountFactory, OrganizationUnitFactory, PersonFactory
+from analysis.choices import RiskLevel, risk_level_for_score
+from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
+from execcoord.history import bulk_update_with_history
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    factory.random.reseed_random(20260101)
 
 
 # --- legal authorities ------------------------------------------------------------------

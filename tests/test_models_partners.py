@@ -9,9 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from partners.choices import PersonnelType
-from partners.models import Account, Agreement, OrganizationUnit, Person, path_segment
-from tests.factories.partners import (
+from actions.demo.partners import (
     AccountFactory,
     AgreementFactory,
     ExternalPersonFactory,
@@ -20,13 +18,10 @@ from tests.factories.partners import (
     PersonFactory,
     UserFactory,
 )
+from partners.choices import PersonnelType
+from partners.models import Account, Agreement, OrganizationUnit, Person, path_segment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    factory.random.reseed_random(20260101)
 
 
 def unit(code, parent=None, **kwargs):

@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.choices import ActionStatus, ExtensionStatus
+from actions.demo.actions import AssignmentFactory, ExtensionRequestFactory
 from tests.dashboard_fixtures import NOW, action, build, days
-from tests.factories.actions import AssignmentFactory, ExtensionRequestFactory
 from tests.test_dashboard import list_count
 
 pytestmark = pytest.mark.django_db

@@ -5,20 +5,14 @@ import datetime
 import threading
 import zoneinfo
 
-import factory.random
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from actions import services
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.models import ActionNumberSequence, ExecutiveAction
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-
-
-@pytest.fixture(autouse=True)
-def _seed():
-    factory.random.reseed_random(20260401)
 
 
 @pytest.fixture

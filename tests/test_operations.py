@@ -15,8 +15,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
+from actions.demo.actions import AttachmentFactory, ExecutiveActionFactory
 from partners.models import OrganizationUnit
-from tests.factories.actions import AttachmentFactory, ExecutiveActionFactory
 from tests.servers import app_env, database_url, gunicorn, manage, new_bucket
 
 requests = pytest.importorskip("requests")

@@ -17,7 +17,7 @@ from actions.management.commands.send_reminders import build_digests
 from actions.models import ActionNumberSequence, ExecutiveAction
 from execcoord import registry
 from tests.dashboard_fixtures import NOW, TODAY
-from tests.factories.actions import ExecutiveActionFactory
+from actions.demo.actions import ExecutiveActionFactory
 
 ACTIONS = Path(queries.__file__).parent
 

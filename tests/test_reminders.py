@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from actions.choices import ActionStatus, ReminderKind
+from actions.demo.actions import AssignmentFactory, ExecutiveActionFactory
 from actions.models import ReminderLog
 from partners.access import ROLE_MANAGER
 from tests.conftest import make_user
-from tests.factories.actions import AssignmentFactory, ExecutiveActionFactory
 
 pytestmark = pytest.mark.django_db
 

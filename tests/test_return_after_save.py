@@ -7,11 +7,11 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import ActionStatus
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.utils import viewname
 from partners.models import OrganizationUnit
-from tests.factories.actions import ExecutiveActionFactory
 from tests.generic.model_data import form_data
 
 pytestmark = pytest.mark.django_db

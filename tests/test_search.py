@@ -11,15 +11,15 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import Visibility
-from actions.models import ExecutiveAction
-from execcoord import registry, search
-from execcoord.search import MAX_HITS, global_search
-from tests.factories.actions import (
+from actions.demo.actions import (
     DecisionLogEntryFactory,
     ExecutiveActionFactory,
     StatusUpdateFactory,
     TagFactory,
 )
+from actions.models import ExecutiveAction
+from execcoord import registry, search
+from execcoord.search import MAX_HITS, global_search
 from tests.generic.model_data import MODELS
 
 pytestmark = pytest.mark.django_db

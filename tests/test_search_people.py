@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import ActionStatus, Visibility
-from tests.factories.actions import AssignmentFactory, ExecutiveActionFactory
-from tests.factories.partners import PersonFactory
+from actions.demo.actions import AssignmentFactory, ExecutiveActionFactory
+from actions.demo.partners import PersonFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from actions.choices import ActionStatus, AttachmentKind
+from actions.demo import texts
 from actions.models import Attachment, ExecutiveAction, ExtensionRequest, Tag
 from analysis.models import LegalAuthority
 from partners.models import Account, OrganizationUnit
-from tests.factories import texts
 
 
 def _seed(**options):
@@ -90,3 +90,22 @@ def test_models_and_migrations_agree():
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_names_the_demo_extra_when_it_is_not_installed(monkeypatch):
+    """A production install has no factory-boy (nor Faker, which it needs): seed_demo says
+    what to install instead of failing on an import, and writes nothing."""
+    missing = "factory"
+    import sys
+
+    from django.core.management.base import CommandError
+
+    for name in [m for m in sys.modules if m == "actions.demo" or m.startswith("actions.demo.")]:
+        monkeypatch.delitem(sys.modules, name)
+    for name in [m for m in sys.modules if m == missing or m.startswith(f"{missing}.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, missing, None)  # "not installed"
+    with pytest.raises(CommandError, match=r"demo extra .*execcoord\[demo\]"):
+        _seed(actions=5)
+    assert not ExecutiveAction.objects.exists()

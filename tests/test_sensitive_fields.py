@@ -10,6 +10,7 @@ import django_tables2 as tables
 import pytest
 from django.urls import reverse
 
+from actions.demo.partners import PersonFactory
 from actions.models import Assignment
 from execcoord import policy
 from execcoord.imports import template_dataset
@@ -17,7 +18,6 @@ from execcoord.tables import BaseTable
 from execcoord.utils import viewname
 from partners.models import Person
 from partners.resources import PersonResource
-from tests.factories.partners import PersonFactory
 
 LIST = reverse(viewname(Person, "list"))
 

@@ -10,9 +10,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from actions.choices import ActionStatus
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 
 from actions.choices import ActionStatus, Health, StatusUpdateKind
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import StatusUpdate
-from tests.factories.actions import ExecutiveActionFactory
 
 pytestmark = pytest.mark.django_db
 

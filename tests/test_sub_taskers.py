@@ -13,11 +13,11 @@ from actions.choices import (
     SecurityClassification,
     Visibility,
 )
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
+from actions.demo.analysis import LegalAuthorityFactory
+from actions.demo.partners import AccountFactory, PersonFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
-from tests.factories.analysis import LegalAuthorityFactory
-from tests.factories.partners import AccountFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 

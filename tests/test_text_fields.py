@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from actions.demo.actions import ExecutiveActionFactory
 from execcoord.utils import single_line
-from tests.factories.actions import ExecutiveActionFactory
 
 pytestmark = pytest.mark.django_db
 

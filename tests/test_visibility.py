@@ -7,11 +7,28 @@ The agency used below::
     └── B   (Bea works here; lead unit of the restricted action)
 """
 
-import factory.random
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 
 from actions.choices import SecurityClassification, Visibility
+from actions.demo.actions import (
+    AssignmentFactory,
+    AttachmentFactory,
+    CalendarFeedTokenFactory,
+    DecisionLogEntryFactory,
+    DependencyFactory,
+    DueDateChangeFactory,
+    ExecutiveActionFactory,
+    ExtensionRequestFactory,
+    ReminderLogFactory,
+    StatusUpdateFactory,
+)
+from actions.demo.partners import (
+    AccountFactory,
+    OrganizationUnitFactory,
+    PersonFactory,
+    UserFactory,
+)
 from actions.models import (
     ActionNumberSequence,
     Assignment,
@@ -26,42 +43,12 @@ from actions.models import (
     StatusUpdate,
 )
 from partners.choices import ClearanceLevel, PersonnelType
-from tests.factories.actions import (
-    AssignmentFactory,
-    AttachmentFactory,
-    CalendarFeedTokenFactory,
-    DecisionLogEntryFactory,
-    DependencyFactory,
-    DueDateChangeFactory,
-    ExecutiveActionFactory,
-    ExtensionRequestFactory,
-    ReminderLogFactory,
-    StatusUpdateFactory,
-)
-from tests.factories.partners import (
-    AccountFactory,
-    OrganizationUnitFactory,
-    PersonFactory,
-    UserFactory,
-)
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _seed(settings, tmp_path):
-    factory.random.reseed_random(20260501)
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def person_user(unit=None, *, clearance=ClearanceLevel.SECRET, groups=(), **person_fields):
-    """A user with a person in ``unit`` holding ``clearance`` and belonging to ``groups``."""
-    user = UserFactory()
-    for name in groups:
-        user.groups.add(Group.objects.get_or_create(name=name)[0])
-    PersonFactory(user=user, organization_unit=unit, clearance_level=clearance, **person_fields)
-    return type(user).objects.get(pk=user.pk)  # fresh object: no cached scope
+SECRET = ClearanceLevel.SECRET
 
 
 @pytest.fixture
@@ -80,8 +67,8 @@ def org():
         "a": a,
         "b": b,
         "maria": type(maria_user).objects.get(pk=maria_user.pk),
-        "sam": person_user(a),
-        "bea": person_user(b),
+        "sam": make_user(unit=a, clearance=SECRET, person=True),
+        "bea": make_user(unit=b, clearance=SECRET, person=True),
     }
 
 
@@ -107,7 +94,7 @@ def test_manager_above_the_unit_sees_a_restricted_action(org):
 
 def test_manager_group_member_sees_restricted_actions_under_their_unit(org):
     section = OrganizationUnitFactory(code="B1", parent=org["b"])
-    boss = person_user(org["b"], groups=["Manager"])
+    boss = make_user(role="Manager", unit=org["b"], clearance=SECRET)
     assert sees(boss, restricted_of(section))
     assert not sees(boss, restricted_of(org["a"]))
 
@@ -152,15 +139,17 @@ def test_confidential_action_is_hidden_from_its_unit_and_managers(org):
 
 def test_internal_actions_are_for_agency_staff_only(org):
     action = ExecutiveActionFactory(visibility=Visibility.INTERNAL)
-    partner = person_user(None, personnel_type=PersonnelType.EXTERNAL, account=AccountFactory())
+    partner = make_user(
+        clearance=SECRET, personnel_type=PersonnelType.EXTERNAL, account=AccountFactory()
+    )
     assert sees(org["sam"], action)
     assert not sees(partner, action)
 
 
 def test_public_actions_are_seen_by_everyone_signed_in(org):
     action = ExecutiveActionFactory(visibility=Visibility.PUBLIC)
-    partner = person_user(
-        None, personnel_type=PersonnelType.EXTERNAL, account=AccountFactory(), clearance=""
+    partner = make_user(
+        personnel_type=PersonnelType.EXTERNAL, account=AccountFactory(), clearance=""
     )
     assert sees(partner, action)
     assert sees(UserFactory(), action)  # a sign-in without a person
@@ -181,7 +170,7 @@ def test_public_actions_are_seen_by_everyone_signed_in(org):
     ],
 )
 def test_classification_above_clearance_is_hidden(classification, clearance, visible):
-    user = person_user(OrganizationUnitFactory(), clearance=clearance)
+    user = make_user(unit=OrganizationUnitFactory(), clearance=clearance)
     action = ExecutiveActionFactory(
         visibility=Visibility.PUBLIC,
         security_classification=classification,
@@ -196,7 +185,7 @@ def test_administrators_see_everything(org):
         ExecutiveActionFactory(security_classification=SecurityClassification.TOP_SECRET),
         restricted_of(org["b"]),
     ]
-    admin_group = person_user(org["a"], clearance=ClearanceLevel.NONE, groups=["Administrator"])
+    admin_group = make_user(role="Administrator", unit=org["a"], clearance=ClearanceLevel.NONE)
     superuser = UserFactory(is_superuser=True)
     for user in (admin_group, superuser):
         assert set(ExecutiveAction.objects.visible_to(user)) >= set(hidden)
@@ -253,7 +242,7 @@ def test_dependency_needs_both_actions_visible(org):
 
 
 def test_bookkeeping_rows_are_private():
-    sam = person_user(OrganizationUnitFactory())
+    sam = make_user(unit=OrganizationUnitFactory(), clearance=SECRET)
     own_token = CalendarFeedTokenFactory(user=sam)
     CalendarFeedTokenFactory()
     own_log = ReminderLogFactory(person=sam.person)

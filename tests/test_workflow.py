@@ -12,15 +12,15 @@ from django.urls import reverse
 
 from actions import services
 from actions.choices import ActionStatus, AssignmentStatus, Health, Visibility
-from actions.models import ExecutiveAction, StatusUpdate
-from tests.factories.actions import (
+from actions.demo.actions import (
     AssignmentFactory,
     DecisionLogEntryFactory,
     ExecutiveActionFactory,
     ExecutiveActionTypeFactory,
     StatusUpdateFactory,
 )
-from tests.factories.analysis import ImpactFactory, LegalAuthorityFactory, RiskItemFactory
+from actions.demo.analysis import ImpactFactory, LegalAuthorityFactory, RiskItemFactory
+from actions.models import ExecutiveAction, StatusUpdate
 from tests.workflow_support import S, action_in, expected, snapshot
 
 ALL_PAIRS = list(itertools.product(ActionStatus.values, repeat=2))

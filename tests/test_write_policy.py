@@ -27,14 +27,14 @@ from django.test import TestCase
 from django.urls import reverse
 
 from actions.choices import ActionStatus
+from actions.demo import actions as fa
+from actions.demo.partners import OrganizationUnitFactory
 from execcoord import policy, registry
 from execcoord.forms import bulk_edit_form_for
 from execcoord.panels import discover_relations
 from execcoord.utils import viewname
 from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from tests.conftest import make_user
-from tests.factories import actions as fa
-from tests.factories.partners import OrganizationUnitFactory
 from tests.generic.model_data import MODELS
 
 # -- the README's matrix, as the test's table ----------------------------------------------

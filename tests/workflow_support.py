@@ -6,8 +6,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from actions.choices import ActionStatus, AttachmentKind
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import Attachment
-from tests.factories.actions import ExecutiveActionFactory
 
 S = ActionStatus
 TODAY = timezone.localdate()

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -54,7 +55,7 @@ def _resource(request, slug):
 def import_page(request):
     """GET: the form; POST: read the upload and show the preview."""
     resources = _importable(request)
-    context = {"resources": resources, "max_mb": imports._mb(imports.settings.IMPORT_MAX_BYTES)}
+    context = {"resources": resources, "max_mb": imports._mb(settings.IMPORT_MAX_BYTES)}
     if request.method != "POST":
         context["selected"] = request.GET.get("resource", "")
         return render(request, "imports/import.html", context)
@@ -66,7 +67,7 @@ def import_page(request):
         context["form_error"] = "Choose what to import."
     elif upload is None:
         context["form_error"] = "Choose a file to upload."
-    elif upload.size > imports.settings.IMPORT_MAX_BYTES:
+    elif upload.size > settings.IMPORT_MAX_BYTES:
         context["form_error"] = (
             f"The file is {imports._mb(upload.size)}; files may be at most {context['max_mb']}. "
             "Split it into smaller files."
@@ -101,7 +102,7 @@ def _path(request, token, ext):
 def preview_expired(path, now=None):
     """Whether the stored preview ``path`` is older than ``IMPORT_PREVIEW_MAX_AGE``."""
     age = (now or timezone.now()) - default_storage.get_modified_time(path)
-    return age > datetime.timedelta(seconds=imports.settings.IMPORT_PREVIEW_MAX_AGE)
+    return age > datetime.timedelta(seconds=settings.IMPORT_PREVIEW_MAX_AGE)
 
 
 def _stored_preview(request):

@@ -94,7 +94,7 @@ def test_dashboard_page(page, admin):
 
 
 def test_search_results(page, admin):
-    from tests.factories.actions import ExecutiveActionFactory
+    from actions.demo.actions import ExecutiveActionFactory
 
     ExecutiveActionFactory(title="Pandemic readiness review")
     page.goto("/search/?q=readiness")

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import Assignment
 from tests.browser.conftest import BROWSER_DB, log_in_as, pick
 from tests.browser.test_accessibility import check
-from tests.factories.actions import ExecutiveActionFactory
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

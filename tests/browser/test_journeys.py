@@ -13,9 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from actions.choices import ActionStatus, Priority, Visibility
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.models import ExecutiveAction
 from tests.browser.conftest import BROWSER_DB, HeldAnswers, pick, sign_in
-from tests.factories.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 

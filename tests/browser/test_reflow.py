@@ -14,18 +14,18 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from actions.choices import ActionStatus, Health, Priority
+from actions.demo.actions import (
+    AssignmentFactory,
+    ExecutiveActionFactory,
+    ExtensionRequestFactory,
+    StatusUpdateFactory,
+)
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.formats import format_date
 from execcoord.utils import viewname
 from tests.browser.conftest import BROWSER_DB, DESKTOP, PHONE_320, log_in_as
 from tests.browser.test_screenshots import WIDE_ELEMENTS
-from tests.factories.actions import (
-    AssignmentFactory,
-    ExecutiveActionFactory,
-    ExtensionRequestFactory,
-    StatusUpdateFactory,
-)
 from tests.generic.model_data import MODELS
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]

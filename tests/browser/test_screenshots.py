@@ -10,6 +10,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from actions.demo.actions import (
+    AssignmentFactory,
+    ExecutiveActionFactory,
+    StatusUpdateFactory,
+)
 from execcoord.utils import viewname
 from tests.browser.conftest import (
     BROWSER_DB,
@@ -18,11 +23,6 @@ from tests.browser.conftest import (
     PHONE_320,
     SCREENSHOTS,
     log_in_as,
-)
-from tests.factories.actions import (
-    AssignmentFactory,
-    ExecutiveActionFactory,
-    StatusUpdateFactory,
 )
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]

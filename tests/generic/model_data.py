@@ -6,9 +6,9 @@ and a required field the invalid-form test blanks.
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.factories import actions as fa
-from tests.factories import analysis as fan
-from tests.factories import partners as fp
+from actions.demo import actions as fa
+from actions.demo import analysis as fan
+from actions.demo import partners as fp
 
 MODELS = {
     "partners.organizationunittype": (fp.OrganizationUnitTypeFactory, "name", "name"),

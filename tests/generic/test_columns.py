@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.factories.actions import ExecutiveActionFactory
 
 
 @pytest.mark.django_db

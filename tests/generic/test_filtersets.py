@@ -90,7 +90,7 @@ def test_list_pages_draw_the_same_filters_from_the_cache(client, units, alice):
 @pytest.mark.django_db
 def test_the_action_list_opens_on_open_work_until_the_form_says_otherwise(client, administrator):
     from actions.choices import ActionStatus
-    from tests.factories.actions import ExecutiveActionFactory
+    from actions.demo.actions import ExecutiveActionFactory
 
     live = ExecutiveActionFactory(status=ActionStatus.IN_PROGRESS, title="Live tasker")
     done = ExecutiveActionFactory(status=ActionStatus.COMPLETED, title="Finished tasker")

@@ -2,7 +2,7 @@
 
 Same seed, same data: Faker and factory-boy's random are reseeded and the factories'
 sequences reset, and every record is made by the factories the tests use
-(``tests/factories``, whose text reads like an agency's: ``texts``), validated with
+(``actions.demo``, whose text reads like an agency's: ``actions.demo.texts``), validated with
 ``full_clean()``. The agency has real-looking offices, partners (agencies, states,
 committees), authorities (statutes, executive orders, CFR parts), taskers with plausible
 titles, tags, and a few small PDF attachments written through the storage API.
@@ -12,8 +12,6 @@ Running it again adds nothing: it only makes sure the demo logins exist and prin
 import datetime
 import random
 
-import factory.django
-import factory.random
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -200,11 +198,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            from tests.factories import actions as af
-            from tests.factories import analysis as nf
-            from tests.factories import partners as pf
-        except ImportError as exc:  # a production install without the test package
-            raise CommandError("seed_demo needs the tests/ folder of a source checkout.") from exc
+            import factory.random
+
+            from actions.demo import actions as af
+            from actions.demo import analysis as nf
+            from actions.demo import partners as pf
+        except ImportError as exc:  # factory-boy or Faker missing: a production install
+            raise CommandError(
+                f"seed_demo needs the demo extra ({exc.name} is not installed): "
+                'pip install "execcoord[demo]", or `make install` in a source checkout.'
+            ) from exc
         self.af, self.nf, self.pf = af, nf, pf
         already = OrganizationUnit.objects.filter(code=ROOT_CODE).exists()
         if already or (options["if_empty"] and ExecutiveAction.objects.exists()):
@@ -220,11 +223,13 @@ class Command(BaseCommand):
 
     def reset_sequences(self):
         """Every factory counts from 0 again: the same names, whatever ran before."""
+        from factory.django import DjangoModelFactory
+
         for module in (self.pf, self.nf, self.af):
             for value in vars(module).values():
                 if (
                     isinstance(value, type)
-                    and issubclass(value, factory.django.DjangoModelFactory)
+                    and issubclass(value, DjangoModelFactory)
                     and value._meta.model is not None
                 ):
                     value.reset_sequence(force=True)

@@ -1,8 +1,14 @@
-"""Factories per app, and ``factory_for(model)`` so generic tests can build any model."""
+"""The demo agency's building blocks: factories per app and agency-like text.
+
+``seed_demo`` builds the demo agency with them and the tests build their records with them.
+They need factory-boy and Faker, which the ``demo`` extra installs (``pip install
+"execcoord[demo]"``; the ``test`` extra includes them); a production install leaves them out.
+``factory_for(model)`` lets generic tests build any registered model.
+"""
 
 from factory.django import DjangoModelFactory
 
-from tests.factories import actions, analysis, partners
+from actions.demo import actions, analysis, partners
 
 _MODULES = (partners, analysis, actions)
 

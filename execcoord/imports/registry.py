@@ -1,0 +1,48 @@
+"""The resources offered on the import page: each domain app registers its own from its
+``resources.py``; this package imports no domain app."""
+
+from importlib import import_module
+
+from django.conf import settings
+
+_resources = {}
+
+
+def register(slug):
+    """Class decorator: offer a resource on the import/export page under ``slug``."""
+
+    def decorator(resource_class):
+        resource_class.slug = slug
+        _resources[slug] = resource_class
+        return resource_class
+
+    return decorator
+
+
+def load_resources():
+    """Import ``<app>.resources`` of every project app (they register themselves)."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
+    base = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        if config.name == "execcoord" or base not in Path(config.path).resolve().parents:
+            continue
+        if module_has_submodule(config.module, "resources"):
+            import_module(f"{config.name}.resources")
+
+
+def all_resources():
+    load_resources()
+    return list(_resources.values())
+
+
+def get_resource(slug):
+    load_resources()
+    return _resources.get(slug)
+
+
+def importable_by(user):
+    return [r for r in all_resources() if r.can_import(user)]

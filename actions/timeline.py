@@ -15,8 +15,8 @@ from actions.choices import (
 )
 from actions.models import Assignment, Dependency, ExecutiveAction
 from actions.workflow import descendants_queryset
-from execcoord.formats import format_date
 from execcoord.db.union import load_together
+from execcoord.formats import format_date
 from execcoord.utils import user_name
 
 S = ActionStatus

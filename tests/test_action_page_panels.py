@@ -4,10 +4,10 @@ generic related panel, and none twice."""
 
 import pytest
 
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.panels import RelatedPanel, TemplatePanel, discover_relations
-from actions.demo.actions import ExecutiveActionFactory
 
 
 def _layout():

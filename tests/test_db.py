@@ -15,6 +15,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
+from actions.demo.actions import ExecutiveActionFactory, StatusUpdateFactory
+from actions.demo.analysis import LegalAuthorityFactory
+from actions.demo.partners import OrganizationUnitFactory
 from actions.models import ExecutiveAction, StatusUpdate
 from execcoord.db.arrays import InArray
 from execcoord.db.counts import (
@@ -28,9 +31,6 @@ from execcoord.db.trees import compute_paths, path_segment
 from execcoord.db.union import count_together, load_together
 from execcoord.history import bulk_create_with_history, bulk_update_with_history
 from partners.models import OrganizationUnit, Person
-from actions.demo.actions import ExecutiveActionFactory, StatusUpdateFactory
-from actions.demo.analysis import LegalAuthorityFactory
-from actions.demo.partners import OrganizationUnitFactory
 
 pytestmark = pytest.mark.django_db
 

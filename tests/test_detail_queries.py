@@ -10,14 +10,6 @@ from django.test.utils import CaptureQueriesContext
 
 from actions import services
 from actions.choices import ActionStatus, AssignmentStatus, ExtensionStatus, Visibility
-from actions.models import (
-    Dependency,
-    DueDateChange,
-    ExecutiveAction,
-    StatusUpdate,
-)
-from analysis.models import LegalAuthority
-from execcoord.db.union import count_together, load_together
 from actions.demo.actions import (
     AssignmentFactory,
     AttachmentFactory,
@@ -42,7 +34,7 @@ from actions.models import (
     StatusUpdate,
 )
 from analysis.models import LegalAuthority
-from execcoord.panels import count_together, load_together
+from execcoord.db.union import count_together, load_together
 from tests.workflow_support import action_in
 
 pytestmark = pytest.mark.django_db

@@ -13,11 +13,11 @@ from django.http import QueryDict
 
 from actions import due, queries
 from actions.choices import ActionStatus
+from actions.demo.actions import ExecutiveActionFactory
 from actions.management.commands.send_reminders import build_digests
 from actions.models import ActionNumberSequence, ExecutiveAction
 from execcoord import registry
 from tests.dashboard_fixtures import NOW, TODAY
-from actions.demo.actions import ExecutiveActionFactory
 
 ACTIONS = Path(queries.__file__).parent
 

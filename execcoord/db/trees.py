@@ -123,13 +123,13 @@ def ensure_no_cycle(instance, field_name="parent"):
         raise ValidationError({field_name: message})
 
 
+def _history_not_loaded(objs, fields, model, *, reason=None):
+    raise RuntimeError("execcoord.history is not loaded: add execcoord to INSTALLED_APPS")
+
+
 # How the descendants of a moved node are written: ``execcoord.history`` installs its bulk
 # update (history rows, versions) when it loads, so this module needs no import of it.
-write_moved = None
-
-
-def _bulk_update(objs, fields, model, *, reason=None):
-    model._base_manager.bulk_update(objs, fields)
+write_moved = _history_not_loaded
 
 
 class TreeNode(models.Model):
@@ -244,8 +244,9 @@ class TreeNode(models.Model):
         descendants = moved_descendants(
             type(self), [(old_path, self.path)], exclude=[self.pk], using=using
         )
-        write = write_moved or _bulk_update
-        write(descendants, ["path", "depth"], type(self), reason=f"Moved with {self.tree_label()}")
+        write_moved(
+            descendants, ["path", "depth"], type(self), reason=f"Moved with {self.tree_label()}"
+        )
 
     def tree_label(self):
         """How the history of a node moved with this one names it ("Moved with …")."""

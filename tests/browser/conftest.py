@@ -231,6 +231,26 @@ class HeldAnswers:
         self.passing = True
 
 
+def open_filters(page, more=False):
+    """Unfold a list page's filters (folded below the sidebar layout) and wait until the
+    animation has ended: a click while the panel still grows can land on what moves past.
+    With ``more``, open "More filters" too. Returns the filters' region."""
+    import re
+
+    from playwright.sync_api import expect
+
+    filters = page.get_by_role("complementary", name="Filters")
+    toggle = filters.get_by_role("button", name=re.compile("^Filters"))
+    if toggle.is_visible():
+        toggle.click()
+        expect(filters.locator("#list-filters")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    if more:
+        details = filters.locator("details", has=page.locator("summary", has_text="More filters"))
+        details.locator("summary").click()
+        expect(details).to_have_attribute("open", "")
+    return filters
+
+
 def log_in_as(context, user):
     """Put a signed-in session cookie for ``user`` into ``context`` (no sign-in form)."""
     from django.conf import settings

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from actions.choices import ActionStatus, Priority, Visibility
 from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.models import ExecutiveAction
-from tests.browser.conftest import BROWSER_DB, HeldAnswers, pick, sign_in
+from tests.browser.conftest import BROWSER_DB, HeldAnswers, open_filters, pick, sign_in
 
 pytestmark = [pytest.mark.browser, BROWSER_DB]
 
@@ -169,15 +169,7 @@ def test_chosen_records_stay_while_the_picker_searches_again(page, alice, passwo
     page.goto(ACTIONS_LIST)
     answers = HeldAnswers(page, "id_action_type_id")
     answers.passing = True  # answers in the order the server gives them
-    filters = page.get_by_role("complementary", name="Filters")
-    toggle = filters.get_by_role("button", name=re.compile("^Filters"))
-    if toggle.is_visible():  # narrower than the sidebar layout: the filters are folded
-        toggle.click()
-        # unfolded when the animation has ended (a click during it can miss what it aimed at)
-        expect(filters.locator("#list-filters")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
-    more = filters.locator("details", has=page.locator("summary", has_text="More filters"))
-    more.locator("summary").click()
-    expect(more).to_have_attribute("open", "")
+    open_filters(page, more=True)
     control = page.locator("#id_action_type_id + .ts-wrapper .ts-control")
     control.click()
     page.keyboard.type("Budget")
@@ -232,8 +224,7 @@ def test_filter_the_list_and_export_exactly_the_filtered_rows(page, alice, passw
     page.goto(ACTIONS_LIST)
     expect(page.get_by_role("status").filter(has_text="result")).to_have_text("4 results")
 
-    filters = page.get_by_role("complementary", name="Filters")
-    filters.get_by_role("button", name="Filters").click()  # folded below 1400 px
+    filters = open_filters(page)  # folded below 1400 px
     filters.get_by_role("group", name="Priority").get_by_label("High", exact=True).check()
     filters.get_by_role("button", name="Apply").click()
     expect(page.get_by_role("status").filter(has_text="result")).to_have_text("3 results")
@@ -256,8 +247,7 @@ def test_the_filter_form_sends_only_what_is_filled_in_and_chips_undo_it(
     _action(units, alice, title="Low priority task", priority=Priority.LOW)
     sign_in(page, "alice", password)
     page.goto(ACTIONS_LIST)
-    filters = page.get_by_role("complementary", name="Filters")
-    filters.get_by_role("button", name="Filters").click()
+    filters = open_filters(page)
     filters.get_by_role("group", name="Priority").get_by_label("High", exact=True).check()
     filters.get_by_role("button", name="Apply").click()
 

@@ -9,6 +9,8 @@ from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.panels import RelatedPanel, TemplatePanel, discover_relations
 
+pytestmark = pytest.mark.django_db
+
 
 def _layout():
     views = registry.get(ExecutiveAction)
@@ -37,8 +39,3 @@ def test_the_action_page_draws_a_panel_for_each_relation(client, administrator):
         if isinstance(p, RelatedPanel) and f'id="panel-rel-{p.relation}"' not in page
     ]
     assert missing == []
-
-
-@pytest.fixture(autouse=True)
-def _db(db):
-    pass

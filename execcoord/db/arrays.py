@@ -8,6 +8,7 @@ elsewhere it is an ordinary ``IN``. A boolean expression, used where it is neede
 """
 
 from django.db.models import BooleanField, F, Func
+from django.db.models.lookups import In
 
 
 class InArray(Func):
@@ -30,5 +31,4 @@ class InArray(Func):
             return f"{column} = ANY(%s)", [*params, self.ids]
         if not self.ids:
             return "1 = 0", list(params)
-        placeholders = ", ".join(["%s"] * len(self.ids))
-        return f"{column} IN ({placeholders})", [*params, *self.ids]
+        return compiler.compile(In(self.source_expressions[0], self.ids))  # Django's own IN

@@ -4,16 +4,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from execcoord import policy
-from execcoord.db.counts import COUNT_CAP, estimated_count
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
 from execcoord.history import has_version
 from execcoord.models import StaleEdit
+from execcoord.tables import CappedCountPaginator
 
 
 class ConcurrencyAdminForm(forms.ModelForm):
@@ -55,21 +53,6 @@ class ConcurrencyAdminForm(forms.ModelForm):
         super()._post_clean()
         if self.user is not None:
             policy_errors(self, self.user)
-
-
-class EstimatedCountPaginator(Paginator):
-    """The admin's paginator, without a full ``COUNT`` of a large table (issue 7): exact up to
-    ``cap`` rows, an estimate beyond on PostgreSQL (:func:`execcoord.db.counts.estimated_count`).
-    """
-
-    cap = COUNT_CAP
-
-    @cached_property
-    def count(self):
-        rows = self.object_list
-        if not hasattr(rows, "query"):
-            return len(rows)
-        return estimated_count(rows, self.cap)
 
 
 class ChosenRecordFilter(admin.SimpleListFilter):
@@ -129,9 +112,19 @@ class BaseAdmin(SimpleHistoryAdmin):
     """
 
     form = ConcurrencyAdminForm
-    paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """The lists' paginator; the change list needs a number of rows, so above the cap it
+        is PostgreSQL's estimate instead of "more than 1000"."""
+        return CappedCountPaginator(
+            queryset,
+            per_page,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            estimate_above_cap=True,
+        )
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -23,7 +23,7 @@ from django_tables2.utils import AttributeDict
 
 from execcoord import policy
 from execcoord.access import is_restricted, visible, visible_pks
-from execcoord.db.counts import COUNT_CAP, capped_count
+from execcoord.db.counts import COUNT_CAP, capped_count, estimated_count
 from execcoord.db.pages import can_defer_join, deferred_join_page
 from execcoord.utils import is_user_model, user_name
 
@@ -471,51 +471,72 @@ class DeferredJoinData(TableQuerysetData):
 
 
 class CappedCountPaginator(LazyPaginator):
-    """Exact pages up to ``cap`` rows; beyond that, no full ``COUNT`` (issue 7).
+    """Exact pages up to ``cap`` rows; beyond that, no full ``COUNT`` (issue 7). The one
+    paginator of the lists and the admin.
 
     One bounded count, ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``, stops after ``cap + 1``
     matching rows. When the rows fit under the cap the paginator is Django's: exact count,
     every page number. Above the cap, ``count`` is ``None`` ("more than {cap}") and pages are
     found lazily (django-tables2's ``LazyPaginator``: each page fetches one row more to know
     whether another page follows), so a list of 100,000 rows never counts them all.
+
+    The admin's change list needs a number of rows: with ``estimate_above_cap`` the count
+    above the cap is PostgreSQL's estimate (:func:`execcoord.db.counts.estimated_count`, still
+    one bounded count) and the pages follow from it.
     """
 
     cap = COUNT_CAP
 
+    def __init__(self, *args, estimate_above_cap=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.estimate_above_cap = estimate_above_cap
+
     @cached_property
-    def _capped_count(self):
+    def _counted(self):
         rows = self.object_list
         while not hasattr(rows, "query") and hasattr(rows, "data"):
             rows = rows.data  # django-tables2's BoundRows → TableQuerysetData → queryset
-        if hasattr(rows, "query"):
-            return capped_count(rows, self.cap)
-        return len(rows)
+        if not hasattr(rows, "query"):
+            return len(rows)
+        if self.estimate_above_cap:
+            return estimated_count(rows, self.cap)
+        return capped_count(rows, self.cap)
 
     @property
     def exact(self):
         """Whether the count is known exactly (at most ``cap`` rows)."""
-        return self._capped_count <= self.cap
+        return self._counted <= self.cap
 
     @property
     def count(self):
-        return self._capped_count if self.exact else None
+        return self._counted if self.exact or self.estimate_above_cap else None
 
     @property
     def num_pages(self):
-        if not self.exact:
+        if self.count is None:
             return super().num_pages
         if self.count == 0 and not self.allow_empty_first_page:
             return 0
         return max(1, math.ceil(max(1, self.count - self.orphans) / self.per_page))
 
+    @property
+    def page_range(self):
+        if self.count is None:
+            return super().page_range  # unknown past the cap: django-tables2 refuses
+        return range(1, self.num_pages + 1)
+
     def validate_number(self, number):
         number = super().validate_number(number)
-        if self.exact and number > self.num_pages and not (number == 1 and self.count == 0):
+        if (
+            self.count is not None
+            and number > self.num_pages
+            and not (number == 1 and self.count == 0)
+        ):
             return Paginator.validate_number(self, number)
         return number
 
     def page(self, number):
-        if not self.exact:
+        if self.count is None:
             return super().page(number)
         number = self.validate_number(number or 1)
         bottom = (number - 1) * self.per_page

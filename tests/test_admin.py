@@ -167,25 +167,25 @@ def test_action_search_finds_a_tag_by_name_without_distinct(client, superuser):
     )
 
 
-class TestEstimatedCountPaginator:
+class TestAdminPaginator:
     """Exact up to the cap; above it, PostgreSQL estimates instead of counting every row."""
 
     @pytest.fixture
     def actions(self, db, monkeypatch):
         from actions.demo.actions import ExecutiveActionFactory
-        from execcoord.admin import EstimatedCountPaginator
+        from execcoord.tables import CappedCountPaginator
 
-        monkeypatch.setattr(EstimatedCountPaginator, "cap", 5)
+        monkeypatch.setattr(CappedCountPaginator, "cap", 5)
         return ExecutiveActionFactory.create_batch(8, priority="high")
 
     def _count(self, queryset, django_assert_max_num_queries, budget):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        from execcoord.admin import EstimatedCountPaginator
+        from execcoord.admin import BaseAdmin
 
         with django_assert_max_num_queries(budget), CaptureQueriesContext(connection) as seen:
-            count = EstimatedCountPaginator(queryset, 2).count
+            count = BaseAdmin.get_paginator(None, None, queryset, 2).count
         return count, [query["sql"] for query in seen.captured_queries]
 
     def test_counts_exactly_under_the_cap(self, actions, django_assert_max_num_queries):

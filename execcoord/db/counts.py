@@ -1,7 +1,7 @@
 """Counting rows without counting them all: at most ``COUNT_CAP + 1`` (issue 7).
 
-A list of 100,000 rows is never counted whole. The lists (``tables.CappedCountPaginator``),
-the admin (``admin.EstimatedCountPaginator``) and global search count at most
+A list of 100,000 rows is never counted whole. The lists and the admin (one paginator,
+``tables.CappedCountPaginator``) and global search count at most
 ``COUNT_CAP + 1`` rows, ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``, and say "more than
 {cap}" beyond. On PostgreSQL the admin replaces "more than" by an estimate: the table's
 statistics (``pg_class.reltuples``) for a whole table, the planner's row estimate otherwise.

@@ -41,6 +41,7 @@ from actions.due import (
 )
 from actions.models import Assignment, ExecutiveAction, ExtensionRequest
 from execcoord.db.arrays import InArray
+from execcoord.db.trees import subtree_q
 from partners.access import get_user_scope
 from partners.models import PATH_DIGITS, OrganizationUnit
 
@@ -415,7 +416,7 @@ class DashboardFilters:
     due_before: datetime.date | None = None
 
     def queryset_filter(self):
-        q = Q(lead_unit__path__startswith=self.unit.path)
+        q = subtree_q([self.unit.path], "lead_unit__path")
         if self.action_type_id:
             q &= Q(action_type_id=self.action_type_id)
         if self.priority:

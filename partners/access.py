@@ -7,6 +7,8 @@ once per request and cached on the user object (a new request loads a new user o
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 
+from execcoord.db.trees import subtree_q
+
 from .choices import CLEARANCE_RANK, PersonnelType
 from .models import OrganizationUnit
 
@@ -140,10 +142,7 @@ class UserScope:
             return _managed_units(self.person_id, own_unit)
         if not prefixes:
             return OrganizationUnit.objects.none()
-        condition = Q()
-        for prefix in sorted(set(prefixes)):
-            condition |= Q(path__startswith=prefix)
-        return OrganizationUnit.objects.filter(condition)
+        return OrganizationUnit.objects.filter(subtree_q(prefixes))
 
     def managed_roots(self):
         """The tops of the subtrees the user manages, ``[(path, unit id)]`` in path order:

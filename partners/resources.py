@@ -5,6 +5,7 @@ its name. Units are matched and referenced by code, so a parent must come before
 children in the file (or exist already).
 """
 
+from execcoord.db.trees import subtree_q
 from execcoord.imports import VERSION, BaseResource, Column, KeyMap, register
 
 from .models import Account, OrganizationUnit, OrganizationUnitType, Person
@@ -61,7 +62,7 @@ class OrganizationUnitResource(BaseResource):
         if is_create or instance._import_stored.path == instance.path:
             return
         moved = (
-            OrganizationUnit._base_manager.filter(path__startswith=instance.path)
+            OrganizationUnit._base_manager.filter(subtree_q([instance.path]))
             .exclude(pk=instance.pk)
             .values_list("pk", "path", "depth", "version")
         )

@@ -40,6 +40,16 @@ def path_depth(path):
     return path.count("/") - 1
 
 
+def subtree_q(paths, field="path"):
+    """The condition "under one of ``paths``" on ``field`` (a node's path, or a relation's,
+    such as ``"lead_unit__path"``): one ``LIKE 'prefix%'`` per path, each served by the index.
+    No path matches nothing."""
+    condition = Q(pk__in=[])
+    for path in sorted(set(paths)):
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
 class TreeQuerySet(models.QuerySet):
     """Subtree and ancestor queries on the materialised path."""
 
@@ -52,16 +62,13 @@ class TreeQuerySet(models.QuerySet):
         paths = subtree_roots(self.model, nodes)
         if not paths:
             return self.none()
-        condition = Q()
-        for path in paths:
-            condition |= Q(path__startswith=path)
-        return self.filter(condition)
+        return self.filter(subtree_q(paths))
 
     def descendants_of(self, node):
         """The nodes strictly below ``node`` (none when ``node`` has no path yet)."""
         if not node.path:
             return self.none()
-        return self.filter(path__startswith=node.path).exclude(pk=node.pk)
+        return self.filter(subtree_q([node.path])).exclude(pk=node.pk)
 
     def ancestors_of(self, node):
         """The nodes above ``node``, root first (ids read from its path)."""

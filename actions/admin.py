@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from actions import services
-from actions.forms import ExecutiveActionForm
 from actions.models import (
     ActionNumberSequence,
     Assignment,
@@ -42,7 +41,6 @@ from execcoord.admin import (
     ConcurrencyAdminForm,
     PolicyInline,
     ReadOnlyInline,
-    fieldsets_from_form,
 )
 from execcoord.imports import admin_mixin
 from partners.access import get_user_scope
@@ -269,22 +267,18 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
         "created_at",
         "updated_at",
     )
-    fieldsets = fieldsets_from_form(
-        ExecutiveActionForm.fieldsets,
-        before={"title": ("number",)},
-        after={
-            "status": ("workflow_link", "held_from_status"),
-            "due_date_change_reason": ("original_due_date",),
-            "completed_date": (
-                "is_overdue",
-                "days_overdue",
-                "completed_on_time",
-                "completed_on_time_original",
-            ),
-        },
-        collapsed=("Receipt", "Context", "Plan"),
-        record=("version", "created_at", "updated_at"),
-    )
+    fields_before = {"title": ("number",)}
+    fields_after = {
+        "status": ("workflow_link", "held_from_status"),
+        "due_date_change_reason": ("original_due_date",),
+        "completed_date": (
+            "is_overdue",
+            "days_overdue",
+            "completed_on_time",
+            "completed_on_time_original",
+        ),
+    }
+    collapsed_groups = ("Receipt", "Context", "Plan")
     inlines = (AssignmentInline, StatusUpdateInline, DecisionInline, AttachmentInline)
 
     def get_search_results(self, request, queryset, search_term):

@@ -10,19 +10,6 @@ from .resources import LegalAuthorityResource
 
 ImportExportAdminMixin = admin_mixin()
 
-_RECORD = ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")})
-_MITIGATION = (
-    "Mitigation",
-    {
-        "fields": (
-            "mitigation_plan",
-            "evidence_of_mitigation",
-            "target_mitigation_date",
-            "review_date",
-        )
-    },
-)
-
 
 @admin.register(LegalAuthority)
 class LegalAuthorityAdmin(ImportExportAdminMixin, BaseAdmin):
@@ -33,30 +20,6 @@ class LegalAuthorityAdmin(ImportExportAdminMixin, BaseAdmin):
     autocomplete_fields = ("issuing_body", "parent")
     date_hierarchy = "effective_date"
     readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (
-            None,
-            {"fields": ("name", "authority_type", "status", "jurisdiction_level", "is_active")},
-        ),
-        (
-            "Citation",
-            {
-                "fields": (
-                    "citation",
-                    "document_number",
-                    "executive_order_number",
-                    "issuing_body",
-                    "parent",
-                )
-            },
-        ),
-        (
-            "Dates",
-            {"fields": ("signing_date", "publication_date", "effective_date", "expiration_date")},
-        ),
-        ("Text", {"fields": ("summary", "full_text_url", "public_url", "disposition_notes")}),
-        _RECORD,
-    )
 
 
 @admin.register(Analysis)
@@ -67,27 +30,6 @@ class AnalysisAdmin(BaseAdmin):
     search_fields = ("number", "name")
     autocomplete_fields = ("legal_authority", "organization_unit", "assessment_poc")
     readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("number", "name", "category", "status")}),
-        (
-            "Subject",
-            {"fields": ("legal_authority", "organization_unit", "assessment_poc")},
-        ),
-        ("Dates", {"fields": ("start_date", "end_date")}),
-        (
-            "Results",
-            {
-                "fields": (
-                    "summary",
-                    "findings",
-                    "recommendations",
-                    "estimated_cost",
-                    "operational_impact",
-                )
-            },
-        ),
-        _RECORD,
-    )
 
 
 @admin.register(Impact)
@@ -98,29 +40,6 @@ class ImpactAdmin(BaseAdmin):
     search_fields = ("name",)
     autocomplete_fields = ("legal_authority", "analysis", "organization_unit", "parent")
     readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("name", "category", "status", "identification_date")}),
-        (
-            "Related to",
-            {"fields": ("legal_authority", "analysis", "organization_unit", "parent")},
-        ),
-        (
-            "Assessment",
-            {
-                "fields": (
-                    "level",
-                    "likelihood",
-                    "relevance",
-                    "polarity",
-                    "direction",
-                    "financial_impact",
-                    "description",
-                )
-            },
-        ),
-        _MITIGATION,
-        _RECORD,
-    )
 
 
 @admin.register(RiskItem)
@@ -137,25 +56,4 @@ class RiskItemAdmin(BaseAdmin):
         "parent",
     )
     readonly_fields = ("score", "level", "created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("number", "name", "category", "status", "identification_date")}),
-        (
-            "Related to",
-            {"fields": ("legal_authority", "analysis", "organization_unit", "owner", "parent")},
-        ),
-        (
-            "Assessment",
-            {
-                "fields": (
-                    "likelihood",
-                    "severity",
-                    "score",
-                    "level",
-                    "description",
-                    "impact_description",
-                )
-            },
-        ),
-        _MITIGATION,
-        _RECORD,
-    )
+    fields_after = {"severity": ("score", "level")}

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from simple_history.admin import SimpleHistoryAdmin
 
-from execcoord import policy
+from execcoord import policy, registry
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
 from execcoord.history import has_version
 from execcoord.models import StaleEdit
@@ -213,6 +213,22 @@ class BaseAdmin(SimpleHistoryAdmin):
         self._visible_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def _form_fieldsets(self, request, obj):
+        views = registry.get(self.model)
+        form_fieldsets = getattr(views.form, "fieldsets", None) if views else None
+        if not form_fieldsets:
+            return None
+        placed = {name for _, spec in form_fieldsets for name in _names(spec)}
+        for extras in (*self.fields_before.values(), *self.fields_after.values()):
+            placed.update(extras)
+        return fieldsets_from_form(
+            form_fieldsets,
+            before=self.fields_before,
+            after=self.fields_after,
+            collapsed=self.collapsed_groups,
+            record=[name for name in self.readonly_fields if name not in placed],
+        )
+
     def _visible_or_404(self, request, object_id):
         from django.contrib.admin.utils import unquote
         from django.http import Http404
@@ -227,13 +243,26 @@ class BaseAdmin(SimpleHistoryAdmin):
         if not found:
             raise Http404("No such record.")
 
+    # The change page groups the fields as the model's form does (its ``fieldsets``, found
+    # through the registry): the admin's read-only displays are placed ``before`` or ``after``
+    # a form field, or else fall in a last, collapsed "Record" group.
+    fields_before: dict = {}
+    fields_after: dict = {}
+    collapsed_groups: tuple = ()
+
     def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
+        fieldsets = self.fieldsets or self._form_fieldsets(request, obj)
+        fieldsets = list(fieldsets or super().get_fieldsets(request, obj))
         if obj is not None and not any(
             TOKEN_FIELD in options.get("fields", ()) for _, options in fieldsets
         ):
             fieldsets.append((None, {"fields": [TOKEN_FIELD], "classes": ["hidden"]}))
         return fieldsets
+
+
+def _names(spec):
+    """The fields of one group of a form's ``fieldsets``: ``("a", "b")`` or ``{"fields": …}``."""
+    return spec["fields"] if isinstance(spec, dict) else spec
 
 
 def fieldsets_from_form(fieldsets, *, before=None, after=None, collapsed=(), record=()):
@@ -250,9 +279,8 @@ def fieldsets_from_form(fieldsets, *, before=None, after=None, collapsed=(), rec
     before, after = before or {}, after or {}
     result = []
     for legend, spec in fieldsets:
-        names = spec["fields"] if isinstance(spec, dict) else spec
         fields = []
-        for name in names:
+        for name in _names(spec):
             fields += [*before.get(name, ()), name, *after.get(name, ())]
         options = {"fields": tuple(fields)}
         if legend in collapsed:

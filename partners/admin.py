@@ -35,13 +35,6 @@ class OrganizationUnitAdmin(ImportExportAdminMixin, BaseAdmin):
     search_fields = ("name", "abbreviation", "code", "email")
     autocomplete_fields = ("parent", "manager", "unit_type")
     readonly_fields = ("path", "depth", "created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("name", "abbreviation", "code", "unit_type", "is_active")}),
-        ("Place in the agency", {"fields": ("parent", "manager", "email")}),
-        ("Description", {"fields": ("description",)}),
-        ("Tree", {"classes": ("collapse",), "fields": ("path", "depth")}),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
-    )
     inlines = (PersonInline,)
 
 
@@ -63,15 +56,6 @@ class PersonAdmin(ImportExportAdminMixin, BaseAdmin):
     search_fields = ("last_name", "first_name", "email", "job_title")
     autocomplete_fields = ("organization_unit", "account", "user")
     readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("first_name", "last_name", "email", "phone", "job_title")}),
-        (
-            "Affiliation",
-            {"fields": ("personnel_type", "organization_unit", "account", "is_active")},
-        ),
-        ("Sign-in and clearance", {"fields": ("user", "clearance_level")}),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
-    )
 
 
 @admin.register(Account)
@@ -81,13 +65,6 @@ class AccountAdmin(ImportExportAdminMixin, BaseAdmin):
     list_filter = ("is_active", "account_type")
     search_fields = ("name", "abbreviation", "email", "city")
     readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("name", "abbreviation", "account_type", "is_active")}),
-        ("Contact", {"fields": ("website", "email", "phone")}),
-        ("Address", {"fields": ("street", "city", "state", "postal_code", "country")}),
-        ("Description", {"fields": ("description",)}),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
-    )
 
 
 @admin.register(Agreement)
@@ -107,10 +84,3 @@ class AgreementAdmin(BaseAdmin):
     autocomplete_fields = ("lead_unit", "primary_contact", "parties", "parent")
     date_hierarchy = "effective_date"
     readonly_fields = ("created_at", "updated_at")
-    fieldsets = (
-        (None, {"fields": ("number", "name", "agreement_type", "status", "is_binding")}),
-        ("Parties", {"fields": ("lead_unit", "primary_contact", "parties", "parent")}),
-        ("Terms", {"fields": ("statement_of_purpose", "key_terms", "total_value")}),
-        ("Dates", {"fields": ("effective_date", "expiration_date")}),
-        ("Record", {"classes": ("collapse",), "fields": ("created_at", "updated_at")}),
-    )

@@ -15,7 +15,6 @@ from django.utils import timezone
 from actions.admin import AssignmentInline, ExecutiveActionAdmin
 from actions.demo import factory_for
 from actions.demo.actions import ExecutiveActionFactory
-from actions.forms import ExecutiveActionForm
 from actions.models import Assignment, ExecutiveAction
 from actions.policy import ACTION_WORKFLOW_FIELDS
 from execcoord import policy, registry
@@ -237,14 +236,39 @@ def test_each_inline_row_is_asked_of_the_policy_when_it_is_saved(
 # --- one list of fields -------------------------------------------------------------------
 
 
-def test_the_action_admin_groups_fields_as_the_form_does():
-    form_sets = ExecutiveActionForm.fieldsets
-    admin_sets = ExecutiveActionAdmin.fieldsets
-    assert [legend for legend, _ in admin_sets] == [legend for legend, _ in form_sets] + ["Record"]
-    admin_only = set(ExecutiveActionAdmin.readonly_fields)
-    for (legend, names), (_, options) in zip(form_sets, admin_sets, strict=False):
+def _admins_with_form_fieldsets():
+    from django.contrib import admin as django_admin
+
+    for model, model_admin in django_admin.site._registry.items():
+        views = registry.get(model)
+        if views is not None and getattr(views.form, "fieldsets", None):
+            yield pytest.param(model_admin, views.form, id=model._meta.label_lower)
+
+
+@pytest.mark.parametrize(("model_admin", "form"), list(_admins_with_form_fieldsets()))
+def test_every_admin_groups_fields_as_the_model_form_does(rf, model_admin, form):
+    """One list of a record's field groups: the form's. The admin adds only its read-only
+    displays, placed beside a form field or in the last, collapsed "Record" group."""
+    assert model_admin.fieldsets is None  # nothing restated
+    admin_sets = model_admin.get_fieldsets(rf.get("/"))
+    assert [legend for legend, _ in admin_sets][: len(form.fieldsets)] == [
+        legend for legend, _ in form.fieldsets
+    ]
+    admin_only = set(model_admin.readonly_fields)
+    for (legend, spec), (_, options) in zip(form.fieldsets, admin_sets, strict=False):
+        names = spec["fields"] if isinstance(spec, dict) else spec
         assert [n for n in options["fields"] if n in names] == list(names), legend
         assert set(options["fields"]) - set(names) <= admin_only, legend
+    extra = admin_sets[len(form.fieldsets) :]
+    assert [legend for legend, _ in extra] in ([], ["Record"])
+    placed = {name for _, options in admin_sets for name in options["fields"]}
+    assert admin_only <= placed  # every read-only display is shown somewhere
+
+
+def test_the_action_admin_places_its_displays_beside_the_form_fields(rf):
+    fields = dict(ExecutiveActionAdmin(ExecutiveAction, None).get_fieldsets(rf.get("/")))
+    assert fields["Record"]["fields"] == ("version", "created_at", "updated_at")
+    assert fields["Record"]["classes"] == ("collapse",)
 
 
 # --- admin and app saves are compare-and-swap ---------------------------------------------

@@ -10,15 +10,7 @@ from partners.models import OrganizationUnit, Person
 from . import due, queries
 from .models import (
     Assignment,
-    Attachment,
-    DecisionLogEntry,
-    Dependency,
-    DueDateChange,
     ExecutiveAction,
-    ExecutiveActionType,
-    ExtensionRequest,
-    StatusUpdate,
-    Tag,
 )
 
 
@@ -144,48 +136,8 @@ class ExecutiveActionFilterSet(BaseFilterSet):
         return queryset.filter(queries.involving_q(person.pk, person.organization_unit_id))
 
 
-class ExecutiveActionTypeFilterSet(BaseFilterSet):
-    class Meta:
-        model = ExecutiveActionType
-
-
-class TagFilterSet(BaseFilterSet):
-    class Meta:
-        model = Tag
-
-
 class AssignmentFilterSet(BaseFilterSet):
     main_filters = ("status", "role", "organization_unit_id", "action_id", "due_date")
 
     class Meta:
         model = Assignment
-
-
-class StatusUpdateFilterSet(BaseFilterSet):
-    class Meta:
-        model = StatusUpdate
-
-
-class DecisionLogEntryFilterSet(BaseFilterSet):
-    class Meta:
-        model = DecisionLogEntry
-
-
-class DependencyFilterSet(BaseFilterSet):
-    class Meta:
-        model = Dependency
-
-
-class ExtensionRequestFilterSet(BaseFilterSet):
-    class Meta:
-        model = ExtensionRequest
-
-
-class DueDateChangeFilterSet(BaseFilterSet):
-    class Meta:
-        model = DueDateChange
-
-
-class AttachmentFilterSet(BaseFilterSet):
-    class Meta:
-        model = Attachment

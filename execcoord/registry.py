@@ -34,6 +34,10 @@ _registry = {}
 # (``execcoord.views.generic.DEFAULT_VIEWS``) instead of the registry importing them.
 default_views = {}
 
+# The base of the filterset a model gets when its app declares no ``<Model>FilterSet``
+# (``execcoord.filtersets.BaseFilterSet``, handed over by ``ExeccoordConfig.ready`` too).
+default_filterset = None
+
 
 @dataclass
 class ObjectViews:
@@ -146,7 +150,8 @@ def app_registrar(tables, filtersets, forms, menu_group):
 
     Each model gets the app's ``<Model>Table``, ``<Model>FilterSet`` and ``<Model>Form``
     (and that form's ``fieldsets`` when it declares them) and the app's menu group; the
-    keyword arguments add or replace any other :class:`ObjectViews` option.
+    keyword arguments add or replace any other :class:`ObjectViews` option. A model whose
+    filters are all generated needs no ``<Model>FilterSet`` of its own: it gets one.
 
     Args:
         tables, filtersets, forms: the app's modules.
@@ -158,7 +163,8 @@ def app_registrar(tables, filtersets, forms, menu_group):
         form = options.get("form") or getattr(forms, f"{name}Form")
         declared = {
             "table": getattr(tables, f"{name}Table"),
-            "filterset": getattr(filtersets, f"{name}FilterSet"),
+            "filterset": getattr(filtersets, f"{name}FilterSet", None)
+            or generated_filterset(model, filtersets.__name__),
             "form": form,
             "fieldsets": getattr(form, "fieldsets", None),
             "menu_group": menu_group,
@@ -166,6 +172,14 @@ def app_registrar(tables, filtersets, forms, menu_group):
         return register(ObjectViews(model=model, **{**declared, **options}))
 
     return register_model
+
+
+def generated_filterset(model, module):
+    """``class <Model>FilterSet(BaseFilterSet)`` with nothing but its ``Meta.model``: every
+    filter generated from the fields."""
+    meta = type("Meta", (), {"model": model})
+    attrs = {"Meta": meta, "__module__": module}
+    return type(f"{model.__name__}FilterSet", (default_filterset,), attrs)
 
 
 def get(model_or_label):

@@ -2,12 +2,7 @@
 
 from execcoord.filtersets import BaseFilterSet
 
-from .models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
-
-
-class OrganizationUnitTypeFilterSet(BaseFilterSet):
-    class Meta:
-        model = OrganizationUnitType
+from .models import Account, Agreement, OrganizationUnit, Person
 
 
 class OrganizationUnitFilterSet(BaseFilterSet):

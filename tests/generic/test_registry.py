@@ -3,16 +3,30 @@
 from types import SimpleNamespace
 
 from actions import filtersets, forms, tables
-from actions.models import ExecutiveActionType, Tag
+from actions.models import ExecutiveAction, ExecutiveActionType, Tag
 from execcoord import registry
+from execcoord.filtersets import BaseFilterSet
 
 
 def test_the_convention_finds_table_filterset_form_and_fieldsets(monkeypatch):
     monkeypatch.setattr(registry, "_registry", {})
     register_model = registry.app_registrar(tables, filtersets, forms, menu_group="Actions")
+    views = register_model(ExecutiveAction)
+    assert views.table is tables.ExecutiveActionTable
+    assert views.filterset is filtersets.ExecutiveActionFilterSet
+    assert views.form is forms.ExecutiveActionForm
+
+
+def test_a_model_without_its_own_filterset_gets_a_generated_one(monkeypatch):
+    monkeypatch.setattr(registry, "_registry", {})
+    register_model = registry.app_registrar(tables, filtersets, forms, menu_group="Actions")
+    assert not hasattr(filtersets, "ExecutiveActionTypeFilterSet")
     views = register_model(ExecutiveActionType)
+    assert issubclass(views.filterset, BaseFilterSet)
+    assert views.filterset.__name__ == "ExecutiveActionTypeFilterSet"
+    assert views.filterset._meta.model is ExecutiveActionType
+    assert "name" in views.filterset().filters  # the filters are generated from the fields
     assert views.table is tables.ExecutiveActionTypeTable
-    assert views.filterset is filtersets.ExecutiveActionTypeFilterSet
     assert views.form is forms.ExecutiveActionTypeForm
     assert views.fieldsets == forms.ExecutiveActionTypeForm.fieldsets
     assert views.menu_group == "Actions"

@@ -8,10 +8,10 @@ redirects followed between the two servers, the provider's sign-in form posted.
 """
 
 import json
-from html import unescape
 import re
 import subprocess
 import sys
+from html import unescape
 from types import SimpleNamespace
 
 import pytest

@@ -20,12 +20,7 @@ from django.contrib.sessions.models import Session
 from execcoord import sso
 from partners.access import ROLE_MANAGER, ROLE_STAFF
 from tests.conftest import make_user
-from tests.sso_support import (  # noqa: F401 (fixtures)
-    new_rsa_key,
-    oidc_provider,
-    sign_in_through_provider,
-    sso_settings,
-)
+from tests.sso_support import new_rsa_key, sign_in_through_provider
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ADA = "ada.lovelace@agency.example.gov"
@@ -74,12 +69,10 @@ def test_sign_in_with_pkce_matches_the_person_and_sets_roles_from_the_claim(
     assert "<title>My work" in landed.text and ada.get_full_name() in landed.text
 
     # the provider's groups claim made her a Manager (and no longer Staff)
-    assert set(User.objects.get(pk=ada.pk).groups.values_list("name", flat=True)) == {
-        ROLE_MANAGER
-    }
-    assert any(
-        "sign-in success user=ada.lovelace" in m and "method=sso" in m for m in auth_messages(caplog)
-    )
+    assert set(User.objects.get(pk=ada.pk).groups.values_list("name", flat=True)) == {ROLE_MANAGER}
+    successes = [m for m in auth_messages(caplog) if "sign-in success" in m]
+    assert len(successes) == 1
+    assert "user=ada.lovelace" in successes[0] and "method=sso" in successes[0]
 
 
 def test_a_used_state_is_refused(live_server, sso_settings, ada, caplog):
@@ -170,4 +163,3 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(live_server, sso_set
     again = browser.get(f"{live_server.url}/oidc/authenticate/", timeout=30)
     assert "Test identity provider" in again.text
     assert "/accounts/login/" in again.url
-

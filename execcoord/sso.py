@@ -251,15 +251,17 @@ class OIDCBackend(OIDCAuthenticationBackend):
             payload = {k: v for k, v in payload.items() if k != "client_secret"}
             payload["client_assertion_type"] = ASSERTION_TYPE
             payload["client_assertion"] = client_assertion(self.OIDC_OP_TOKEN_ENDPOINT)
-        elif method == "client_secret_basic":
-            # OIDC_TOKEN_USE_BASIC_AUTH is read by the parent's get_token
-            pass
+        # client_secret_basic or _post: the parent reads OIDC_TOKEN_USE_BASIC_AUTH
         return super().get_token(payload)
 
     def retrieve_matching_jwk(self, token):
         """The provider's key the token names, from the kept key set; read once more when the
         key id is unknown (the provider rotated its keys)."""
         header = jwt.get_unverified_header(token)
+        if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
+            raise SuspiciousOperation(
+                f"The ID token is signed with {header.get('alg')!r}, not {self.OIDC_RP_SIGN_ALGO}."
+            )
         for refresh in (False, True):
             for jwk in signing_keys(refresh=refresh).get("keys", []):
                 if jwk.get("kid") != header.get("kid"):

@@ -338,3 +338,24 @@ def test_a_password_session_signs_out_here_only(client, alice, password, provide
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session
+
+
+def test_the_settings_let_the_sign_out_form_redirect_to_the_provider():
+    """With OIDC_ISSUER set, the provider's origin is a form action (the sign-out form's
+    redirect to its end-session endpoint would be blocked otherwise); the environment is
+    read by the settings module, so another process reads it."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {**os.environ, "EXECCOORD_DEV": "1", "OIDC_ISSUER": "https://login.example.gov/tenant"}
+    code = (
+        "import execcoord.settings as s; "
+        "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["'self'", "https://login.example.gov"], done.stderr

@@ -335,9 +335,8 @@ OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")  # "Sign in with <
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
 OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
-# client_secret_basic, client_secret_post or private_key_jwt (Login.gov)
+# client_secret_basic, client_secret_post, private_key_jwt (Login.gov) or none (PKCE alone)
 OIDC_CLIENT_AUTH = os.environ.get("OIDC_CLIENT_AUTH", "client_secret_basic")
-OIDC_TOKEN_USE_BASIC_AUTH = OIDC_CLIENT_AUTH == "client_secret_basic"
 _oidc_key = os.environ.get("OIDC_CLIENT_PRIVATE_KEY_FILE", "")
 OIDC_CLIENT_PRIVATE_KEY = Path(_oidc_key).read_text() if _oidc_key else ""
 OIDC_CLIENT_PRIVATE_KEY_ID = os.environ.get("OIDC_CLIENT_PRIVATE_KEY_ID", "")

@@ -26,8 +26,9 @@ RS256 signature checked against the provider's published keys (JWKS). What this 
   ``post_logout_redirect_uri`` (RP-initiated logout), where the provider supports it.
 - **Audit.** Every success and failure reaches the sign-in audit log
   (``execcoord/signals.py``) with ``method=sso`` and, for a failure, the reason.
-- **Client authentication.** ``client_secret_basic``, ``client_secret_post`` or
-  ``private_key_jwt`` (a signed assertion, as Login.gov requires) at the token endpoint.
+- **Client authentication.** ``client_secret_basic``, ``client_secret_post``,
+  ``private_key_jwt`` (a signed assertion, RFC 7523, as Login.gov asks of web apps) or
+  ``none`` (a public client proving itself by PKCE alone) at the token endpoint.
 """
 
 import logging
@@ -191,6 +192,12 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     OIDC_RP_IDP_SIGN_KEY = None
 
+    @staticmethod
+    def get_settings(attr, *args):
+        if attr == "OIDC_TOKEN_USE_BASIC_AUTH":  # follows the one choice, OIDC_CLIENT_AUTH
+            return settings.OIDC_CLIENT_AUTH == "client_secret_basic"
+        return OIDCAuthenticationBackend.get_settings(attr, *args)
+
     @property
     def OIDC_RP_CLIENT_ID(self):  # noqa: N802 - the parent's attribute names
         return settings.OIDC_RP_CLIENT_ID
@@ -247,8 +254,10 @@ class OIDCBackend(OIDCAuthenticationBackend):
         """Exchange the code at the token endpoint, authenticating as
         ``OIDC_CLIENT_AUTH`` says."""
         method = settings.OIDC_CLIENT_AUTH
-        if method == "private_key_jwt":
+        if method in ("private_key_jwt", "none"):
+            # no secret: a signed assertion, or (a public client) the PKCE verifier alone
             payload = {k: v for k, v in payload.items() if k != "client_secret"}
+        if method == "private_key_jwt":
             payload["client_assertion_type"] = ASSERTION_TYPE
             payload["client_assertion"] = client_assertion(self.OIDC_OP_TOKEN_ENDPOINT)
         # client_secret_basic or _post: the parent reads OIDC_TOKEN_USE_BASIC_AUTH

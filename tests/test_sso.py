@@ -115,10 +115,8 @@ def test_a_discovery_document_naming_another_issuer_is_refused(settings, monkeyp
         sso.discovery()
 
 
-def test_private_key_jwt_sends_a_signed_assertion_and_no_secret(provider, settings, monkeypatch):
-    settings.OIDC_CLIENT_AUTH = "private_key_jwt"
-    settings.OIDC_TOKEN_USE_BASIC_AUTH = False
-    settings.OIDC_CLIENT_PRIVATE_KEY = KEY
+def _token_request(monkeypatch):
+    """What get_token sends to the token endpoint (nothing is sent)."""
     sent = {}
 
     class Answer:
@@ -134,6 +132,31 @@ def test_private_key_jwt_sends_a_signed_assertion_and_no_secret(provider, settin
     monkeypatch.setattr("mozilla_django_oidc.auth.requests.post", post)
     backend, _ = backend_for_request()
     backend.get_token({"client_id": CLIENT, "client_secret": "secret", "code": "c"})
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("method", "secret_in_body", "basic"),
+    [
+        ("client_secret_basic", False, True),
+        ("client_secret_post", True, False),
+        ("none", False, False),
+    ],
+)
+def test_the_client_authenticates_as_configured(
+    provider, settings, monkeypatch, method, secret_in_body, basic
+):
+    settings.OIDC_CLIENT_AUTH = method
+    sent = _token_request(monkeypatch)
+    assert ("client_secret" in sent["data"]) == secret_in_body
+    assert (sent["auth"] is not None) == basic
+    assert "client_assertion" not in sent["data"]
+
+
+def test_private_key_jwt_sends_a_signed_assertion_and_no_secret(provider, settings, monkeypatch):
+    settings.OIDC_CLIENT_AUTH = "private_key_jwt"
+    settings.OIDC_CLIENT_PRIVATE_KEY = KEY
+    sent = _token_request(monkeypatch)
     assert "client_secret" not in sent["data"] and sent["auth"] is None
     assert sent["data"]["client_assertion_type"] == sso.ASSERTION_TYPE
     claims = jwt.decode(

@@ -448,6 +448,8 @@ class CallbackView(OIDCAuthenticationCallbackView):
         elif state not in states:
             reason = "the state is unknown here (not started here, used already or expired)"
         else:
+            # whatever refuses it from here (the throttle too) is logged as single sign-on
+            request.sign_in_audit = {"method": "sso"}
             return super().get(request)
         report_failure(request, reason.strip().rstrip(":"))
         return self.login_failure()

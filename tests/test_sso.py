@@ -356,6 +356,16 @@ def test_a_refused_callback_is_logged_and_shown(client, provider, caplog, query,
 
 
 @pytest.mark.django_db
+def test_a_user_without_a_password_is_not_offered_to_change_it(client, alice):
+    client.force_login(alice)
+    assert "Change password" in client.get("/").text
+    alice.set_unusable_password()
+    alice.save()
+    client.force_login(alice)
+    assert "Change password" not in client.get("/").text
+
+
+@pytest.mark.django_db
 def test_a_password_session_signs_out_here_only(client, alice, password, provider):
     client.post("/accounts/login/", {"username": "alice", "password": password})
     response = client.post("/accounts/logout/")

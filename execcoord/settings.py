@@ -361,7 +361,6 @@ OIDC_GROUP_MAP = dict(item.split("=", 1) for item in env_list("OIDC_GROUP_MAP") 
 OIDC_PROVIDER_LOGOUT = env_bool("OIDC_PROVIDER_LOGOUT", True)
 OIDC_LOGOUT_ID_TOKEN_HINT = env_bool("OIDC_LOGOUT_ID_TOKEN_HINT", True)
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
-LOGIN_REDIRECT_URL_FAILURE = "login"
 # "all" (default) or "break-glass": then only BREAK_GLASS_USERS sign in with a password.
 PASSWORD_SIGN_IN = os.environ.get("PASSWORD_SIGN_IN", "all")
 BREAK_GLASS_USERS = env_list("BREAK_GLASS_USERS")

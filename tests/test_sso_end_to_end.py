@@ -163,3 +163,18 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(live_server, sso_set
     again = browser.get(f"{live_server.url}/oidc/authenticate/", timeout=30)
     assert "Test identity provider" in again.text
     assert "/accounts/login/" in again.url
+
+
+def test_a_first_sign_in_creates_the_account_when_allowed(live_server, sso_settings, units):
+    sso_settings.OIDC_CREATE_USERS = True
+    _, landed = sign_in_through_provider(live_server.url, "newcomer")
+    assert landed.url == f"{live_server.url}/"
+    user = User.objects.get(email="new.comer@agency.example.gov")
+    assert signed_in_user_ids() == {user.pk}
+    assert (user.username, user.person.first_name, user.person.last_name) == (
+        "newcomer",
+        "Nia",
+        "Comer",
+    )
+    assert list(user.groups.values_list("name", flat=True)) == [ROLE_STAFF]
+    assert not user.has_usable_password()

@@ -4,13 +4,24 @@
 queries on the first ``has_perm`` of a request. Nearly every page asks, so this backend
 reads both in one (a ``UNION``); the answer is cached on the user object exactly as
 ``ModelBackend`` caches it (``_perm_cache``), so it lives for one request.
+
+With ``PASSWORD_SIGN_IN = "break-glass"`` (single sign-on, issue 19) it signs in with a
+password only the users named in ``BREAK_GLASS_USERS``, whichever form asks (the sign-in
+page says so first; Django admin's form reaches this refusal).
 """
 
 from django.contrib.auth import backends
 from django.contrib.auth.models import Permission
 
+from execcoord.sso import password_sign_in_allowed
+
 
 class ModelBackend(backends.ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is not None and not password_sign_in_allowed(username):
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()

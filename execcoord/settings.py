@@ -8,6 +8,7 @@ Production sets ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL`` (PostgreS
 import os
 from email.utils import getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -133,6 +134,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "execcoord.backends.ModelBackend",
+    # single sign-on (execcoord/sso.py); it does nothing until OIDC_ISSUER is set
+    "execcoord.sso.OIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -323,6 +326,50 @@ LOGGING = {
     },
 }
 LOGIN_URL_PATH = "/accounts/login/"
+
+# --- Single sign-on with OpenID Connect (issue 19; execcoord/sso.py, README "Single sign-on").
+# Off until OIDC_ISSUER and OIDC_CLIENT_ID are set. The endpoints are discovered from
+# <issuer>/.well-known/openid-configuration.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")  # "Sign in with <name>"
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid email profile")
+# client_secret_basic, client_secret_post, private_key_jwt (Login.gov) or none (PKCE alone)
+OIDC_CLIENT_AUTH = os.environ.get("OIDC_CLIENT_AUTH", "client_secret_basic")
+_oidc_key = os.environ.get("OIDC_CLIENT_PRIVATE_KEY_FILE", "")
+OIDC_CLIENT_PRIVATE_KEY = Path(_oidc_key).read_text() if _oidc_key else ""
+OIDC_CLIENT_PRIVATE_KEY_ID = os.environ.get("OIDC_CLIENT_PRIVATE_KEY_ID", "")
+OIDC_ACR_VALUES = os.environ.get("OIDC_ACR_VALUES", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the sign-out at the provider
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+OIDC_VERIFY_SSL = True
+OIDC_CLOCK_SKEW = 60  # seconds of clock difference accepted on the ID token's times
+OIDC_DISCOVERY_MAX_AGE = int(os.environ.get("OIDC_DISCOVERY_MAX_AGE", "3600"))
+# Who the signed-in person is: the claim, and what it is compared with ("email": the e-mail
+# of the user's Person; "username": the user name).
+OIDC_MATCH_CLAIM = os.environ.get("OIDC_MATCH_CLAIM", "email")
+OIDC_MATCH_FIELD = os.environ.get("OIDC_MATCH_FIELD", "email")
+OIDC_CREATE_USERS = env_bool("OIDC_CREATE_USERS", False)
+# Roles from a claim (a dotted path such as realm_access.roles is read inside objects):
+# OIDC_GROUP_MAP="execcoord-staff=Staff,execcoord-managers=Manager"
+OIDC_GROUPS_CLAIM = os.environ.get("OIDC_GROUPS_CLAIM", "")
+OIDC_GROUP_MAP = dict(item.split("=", 1) for item in env_list("OIDC_GROUP_MAP") if "=" in item)
+OIDC_PROVIDER_LOGOUT = env_bool("OIDC_PROVIDER_LOGOUT", True)
+OIDC_LOGOUT_ID_TOKEN_HINT = env_bool("OIDC_LOGOUT_ID_TOKEN_HINT", True)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# "all" (default) or "break-glass": then only BREAK_GLASS_USERS sign in with a password.
+PASSWORD_SIGN_IN = os.environ.get("PASSWORD_SIGN_IN", "all")
+BREAK_GLASS_USERS = env_list("BREAK_GLASS_USERS")
+if OIDC_ISSUER:
+    # Signing out ends in a redirect to the provider: a form's redirect is a form action.
+    _issuer = urlsplit(OIDC_ISSUER)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
 FORMS_URLFIELD_ASSUME_HTTPS = True
 WHITENOISE_USE_FINDERS = DEV_MODE
 WHITENOISE_AUTOREFRESH = DEV_MODE

@@ -1,8 +1,10 @@
 """Project URLs: sign-in, admin, the machinery's pages and every domain app's generic pages."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
+from execcoord import sso
 from execcoord.views import imports, misc
 
 urlpatterns = [
@@ -22,6 +24,19 @@ urlpatterns = [
         name="import_template",
     ),
     path("import/<slug:slug>/export.<str:fmt>", imports.export, name="import_export"),
+    # sign-in and sign-out with single sign-on (execcoord/sso.py), before Django's own
+    path("accounts/login/", sso.SignInView.as_view(), name="login"),
+    path("accounts/logout/", sso.SignOutView.as_view(), name="logout"),
+    path(
+        "oidc/authenticate/",
+        login_not_required(sso.AuthenticateView.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "oidc/callback/",
+        login_not_required(sso.CallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),

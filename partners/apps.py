@@ -8,8 +8,9 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self):
-        from execcoord import policy
+        from execcoord import policy, sso
         from partners import access
+        from partners import sso as partners_sso
 
         # What the shared layer asks of the roles and units defined here (it imports no
         # domain app): who imports and shares views, a user's own unit and roles (one query).
@@ -17,3 +18,7 @@ class PartnersConfig(AppConfig):
         policy.grant("share_views", access.PRIVILEGED_ROLES)
         policy.register_user_unit(access.user_unit_id)
         policy.register_user_roles(access.user_roles)
+        # single sign-on: who a provider's claim names, and the user of a first sign-in
+        sso.register_accounts(
+            partners_sso.find_users, partners_sso.create_user, admin_site_groups=[access.ROLE_ADMIN]
+        )

@@ -26,6 +26,7 @@ from actions.demo.partners import (
 )
 from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from tests.servers import moto_endpoint, s3_storage  # noqa: F401 (fixtures)
+from tests.sso_support import oidc_provider, sso_settings  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

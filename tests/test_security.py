@@ -25,6 +25,9 @@ PUBLIC_URL_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # single sign-on: the start (to the provider) and its answer, which signs the person in
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
 }
 # Token-protected: anonymous requests with a wrong token get 404 (never the feed).
 TOKEN_URL_NAMES = {"calendar_feed"}

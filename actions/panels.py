@@ -61,7 +61,7 @@ def workflow_context(request, action, data):
     open_children = len(data["open_children"])
     checklist = None
     if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED, ActionStatus.RETURNED):
-        checklist = services.closeout_checklist(action, user=user)
+        checklist = services.closeout_checklist(action, user=user, route_steps=data["route_steps"])
     pending = next(
         (r for r in data["timeline:extension_requests"] if r.status == ExtensionStatus.PENDING),
         None,

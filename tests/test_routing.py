@@ -238,6 +238,19 @@ def test_a_whole_route_with_a_non_concurrence_and_a_return(client, world):
     assert returned.user == world["bob"] and returned.at == day(5)
     # every change of a step is in its history
     assert step(world, 3, "BUR-A").history.count() >= 5
+    # the timeline tells the route's moves, the answer entered on behalf as such
+    from actions import services, timeline
+
+    titles = [(e.title, e.who) for e in timeline.timeline(world["action"], world["bob"])]
+    off_c = world["units"]["OFF-C"]
+    entered = f"entered by {world['sally'].get_full_name() or 'sally'} for {off_c}"
+    assert any("Non-concur" in t for t, _ in titles)
+    assert any(who.startswith("entered by") and str(off_c) in who for _, who in titles), entered
+    assert any(": Returned to an earlier step" in t for t, _ in titles)
+    # the close-out checklist counts the route: complete here
+    assert ("The coordination route is complete", True, "") in services.closeout_checklist(
+        world["action"]
+    )
 
 
 def test_days_at_each_step_equal_the_hand_computed_values(client, world):
@@ -283,6 +296,22 @@ def test_only_the_current_steps_office_may_act(client, world):
         )
         assert r.status_code == 403, outsider
     assert step(world, 1, "BUR-A").state == "current"
+    # removing a step: the route's managers only
+    waiting = step(world, 4, "AGENCY")
+    for outsider in ("charlie", "carol", "dan"):
+        r = post(
+            client,
+            world[outsider],
+            reverse("actions:executiveaction_route", args=[a.pk]),
+            {"op": "remove", "step": waiting.pk, "version": waiting.version},
+        )
+        assert r.status_code == 403, outsider
+    assert RouteStep.objects.filter(pk=waiting.pk).exists()
+    # an open route stops the close-out
+    from actions import services
+
+    problems = services.closeout_problems(a)
+    assert any("still at step 1 of the route" in p for p in problems)
     # a step that is not current is refused by the route even for its own office
     post(
         client,

@@ -107,13 +107,18 @@ def board_context(request, action, data):
     rows, states = coordination.coordination_board(
         action, request.user, assignments=data["assignments"]
     )
+    on_route = bool(data["route_steps"])  # answers are recorded on the route (issue 16)
+    if on_route:
+        for row in rows:
+            row.can_respond = False
     return {
+        "on_route": on_route,
         "rows": rows,
         "states": states,
         "response_choices": coordination.RESPONSE_CHOICES,
         "can_remind": policy.may_edit(request.user, action)
         and any(r.state in ("pending", "acknowledged", "overdue") for r in rows),
-        "can_manage": bool(policy.may_supervise(request.user, action)),
+        "can_manage": bool(policy.may_supervise(request.user, action)) and not on_route,
         "can_assign": bool(policy.may_assign(request.user, action)),
         "assign_url": reverse("actions:executiveaction_assign", args=[action.pk]),
         "remind_url": reverse("actions:executiveaction_remind", args=[action.pk]),

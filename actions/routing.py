@@ -25,13 +25,14 @@ from django.utils import timezone
 
 from actions.choices import (
     ROUTE_OUTCOMES_BY_KIND,
+    AssignmentRole,
     AttachmentKind,
     RouteEventKind,
     RouteOutcome,
     RouteStepKind,
     RouteStepState,
 )
-from actions.models import Attachment, RouteStep, RouteStepEvent
+from actions.models import Assignment, Attachment, RouteStep, RouteStepEvent
 from actions.policy import route_on_behalf
 from execcoord.models import StaleEdit
 from partners.access import get_user_scope
@@ -241,6 +242,7 @@ def act_on_step(
         locked.entered_on_behalf = on_behalf
         verb = "Answer entered for the office" if on_behalf else "Answered"
         _save(locked, user, f"{verb}: {locked.get_outcome_display()}")
+        _mirror_on_assignment(locked, user, outcome=outcome, text=comment, on_behalf=on_behalf)
         _event(
             locked,
             RouteEventKind.ANSWERED,
@@ -340,6 +342,7 @@ def record_disposition(step, user, text, *, version=None, now=None):
         locked.disposition_by = user
         locked.disposition_at = now
         _save(locked, user, "Non-concurrence disposition recorded")
+        _mirror_on_assignment(locked, user, disposition=text)
         _event(locked, RouteEventKind.DISPOSITION, user, now, text=text)
         _advance(locked.action, user, now)
     _copy(locked, step)
@@ -347,6 +350,44 @@ def record_disposition(step, user, text, *, version=None, now=None):
 
 
 # -- the moves' parts --------------------------------------------------------------------------
+
+
+def answers_on_route(action):
+    """Whether the tasker's supporting units answer on its route (it has one): the
+    coordination board then shows their answers and takes none."""
+    return RouteStep.objects.filter(action_id=action.pk).exists()
+
+
+def _mirror_on_assignment(step, user, *, outcome=None, text="", on_behalf=False, disposition=None):
+    """A concur step's answer (or disposition) is also the answer of the office's
+    coordinating assignment, if it has one, so the board, the reminders (which skip units
+    that answered) and the close-out read the same answer as the route."""
+    if step.kind != RouteStepKind.CONCUR or not step.organization_unit_id:
+        return
+    assignment = (
+        Assignment.objects.select_for_update()
+        .filter(
+            action_id=step.action_id,
+            organization_unit_id=step.organization_unit_id,
+            role=AssignmentRole.COORDINATING,
+        )
+        .first()
+    )
+    if assignment is None:
+        return
+    if outcome is not None:
+        assignment.status = outcome  # the concur answers are the assignment's statuses
+        assignment.response = text or assignment.response
+        assignment.responded_at = step.completed_at
+        assignment.responded_by = user
+        assignment.entered_on_behalf = on_behalf
+        reason = "Answered on the coordination route"
+    else:
+        assignment.disposition = disposition
+        reason = "Non-concurrence disposition recorded on the coordination route"
+    assignment._history_user = user
+    assignment._change_reason = reason
+    assignment.save()
 
 
 def _lock(step, version):
@@ -472,6 +513,7 @@ __all__ = [
     "RouteError",
     "StepSpec",
     "act_on_step",
+    "answers_on_route",
     "add_step",
     "current_steps",
     "days_at",

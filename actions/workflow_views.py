@@ -605,6 +605,9 @@ class RespondView(View):
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
         _require(policy.may_respond(request.user, assignment))
+        if routing.answers_on_route(assignment.action):
+            messages.error(request, "Answer not recorded: answer on the tasker's route.")
+            return _back(request, assignment.action)
         try:
             with transaction.atomic():
                 repeated = claim_form_key(request)
@@ -635,7 +638,9 @@ class DispositionView(View):
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
         _require(policy.may_supervise(request.user, assignment.action))
-        if assignment.status != AssignmentStatus.NON_CONCUR:
+        if routing.answers_on_route(assignment.action):
+            messages.error(request, "Not recorded: record the disposition on the tasker's route.")
+        elif assignment.status != AssignmentStatus.NON_CONCUR:
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
             try:

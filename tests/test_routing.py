@@ -453,3 +453,43 @@ def test_the_supporting_answers_migration_makes_a_parallel_concur_step(world):
     assert done.completed_at == answered.responded_at
     migration.forwards(apps, None)  # taskers with a route are left alone
     assert RouteStep.objects.filter(action=a).count() == 2
+
+
+def test_a_concur_answer_is_the_supporting_assignments_answer_too(client, world):
+    """One concept: on a tasker with a route the board shows the route's answers and takes
+    none of its own; reminders and close-out read the same answer."""
+    from actions.demo.actions import AssignmentFactory
+    from actions.models import Assignment
+
+    a, u = world["action"], world["units"]
+    support = AssignmentFactory(action=a, organization_unit=u["OFF-B1"], status="pending")
+    with time_machine.travel(day(0), tick=False):
+        routing.start_route(
+            a, [routing.StepSpec(1, RouteStepKind.CONCUR, u["OFF-B1"])], world["sally"]
+        )
+    # the board's own answer form is refused while the route takes the answers
+    r = post(
+        client,
+        world["charlie"],
+        reverse("actions:assignment_respond", args=[support.pk]),
+        {"status": "concur"},
+    )
+    assert r.status_code == 302
+    assert Assignment.objects.get(pk=support.pk).status == "pending"
+    with time_machine.travel(day(2), tick=False):
+        routing.act_on_step(
+            step(world, 1, "OFF-B1"), world["charlie"], "non_concur", comment="Too costly"
+        )
+    mirrored = Assignment.objects.get(pk=support.pk)
+    assert (mirrored.status, mirrored.response, mirrored.responded_by) == (
+        "non_concur",
+        "Too costly",
+        world["charlie"],
+    )
+    with time_machine.travel(day(3), tick=False):
+        routing.record_disposition(step(world, 1, "OFF-B1"), world["alice"], "Cost shared")
+    assert Assignment.objects.get(pk=support.pk).disposition == "Cost shared"
+    client.force_login(world["charlie"])
+    page = client.get(a.get_absolute_url()).content.decode()
+    assert "answer, and non-concurrences are disposed of, on its" in page
+    assert reverse("actions:assignment_respond", args=[support.pk]) not in page

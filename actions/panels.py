@@ -22,7 +22,13 @@ from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_
 
 from . import coordination, policy, queries, routing, services, timeline, workflow
 from .business_days import non_business_day_reason
-from .choices import OPEN_STATUSES, ActionStatus, AttachmentKind, ExtensionStatus
+from .choices import (
+    OPEN_STATUSES,
+    ActionStatus,
+    AttachmentKind,
+    ExtensionStatus,
+    RouteStepKind,
+)
 from .models import ExecutiveAction
 
 
@@ -107,18 +113,22 @@ def board_context(request, action, data):
     rows, states = coordination.coordination_board(
         action, request.user, assignments=data["assignments"]
     )
-    on_route = bool(data["route_steps"])  # answers are recorded on the route (issue 16)
-    if on_route:
-        for row in rows:
-            row.can_respond = False
+    # a unit with a concur step answers on the route (issue 16); the board shows it
+    concur_units = {
+        s.organization_unit_id for s in data["route_steps"] if s.kind == RouteStepKind.CONCUR
+    }
+    on_route = [r for r in rows if r.assignment.organization_unit_id in concur_units]
+    for row in on_route:
+        row.can_respond = False
     return {
-        "on_route": on_route,
+        "on_route": bool(on_route),
+        "route_unit_ids": concur_units,
         "rows": rows,
         "states": states,
         "response_choices": coordination.RESPONSE_CHOICES,
         "can_remind": policy.may_edit(request.user, action)
         and any(r.state in ("pending", "acknowledged", "overdue") for r in rows),
-        "can_manage": bool(policy.may_supervise(request.user, action)) and not on_route,
+        "can_manage": bool(policy.may_supervise(request.user, action)),
         "can_assign": bool(policy.may_assign(request.user, action)),
         "assign_url": reverse("actions:executiveaction_assign", args=[action.pk]),
         "remind_url": reverse("actions:executiveaction_remind", args=[action.pk]),
@@ -132,7 +142,7 @@ def route_context(request, action, data):
     the lead office and the secretariat, adding and removing steps."""
     from django.utils import timezone
 
-    from .choices import ROUTE_OUTCOMES_BY_KIND, RouteOutcome, RouteStepKind
+    from .choices import ROUTE_OUTCOMES_BY_KIND, RouteOutcome
     from .workflow_views import RouteStepAddForm
 
     user = request.user

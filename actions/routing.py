@@ -352,10 +352,14 @@ def record_disposition(step, user, text, *, version=None, now=None):
 # -- the moves' parts --------------------------------------------------------------------------
 
 
-def answers_on_route(action):
-    """Whether the tasker's supporting units answer on its route (it has one): the
-    coordination board then shows their answers and takes none."""
-    return RouteStep.objects.filter(action_id=action.pk).exists()
+def answers_on_route(assignment):
+    """Whether a supporting unit answers on the tasker's route (it has a concur step
+    there): the coordination board then shows its answer and takes none."""
+    return RouteStep.objects.filter(
+        action_id=assignment.action_id,
+        organization_unit_id=assignment.organization_unit_id,
+        kind=RouteStepKind.CONCUR,
+    ).exists()
 
 
 def _mirror_on_assignment(step, user, *, outcome=None, text="", on_behalf=False, disposition=None):

@@ -605,7 +605,7 @@ class RespondView(View):
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
         _require(policy.may_respond(request.user, assignment))
-        if routing.answers_on_route(assignment.action):
+        if routing.answers_on_route(assignment):
             messages.error(request, "Answer not recorded: answer on the tasker's route.")
             return _back(request, assignment.action)
         try:
@@ -638,7 +638,7 @@ class DispositionView(View):
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
         _require(policy.may_supervise(request.user, assignment.action))
-        if routing.answers_on_route(assignment.action):
+        if routing.answers_on_route(assignment):
             messages.error(request, "Not recorded: record the disposition on the tasker's route.")
         elif assignment.status != AssignmentStatus.NON_CONCUR:
             messages.error(request, "Only a non-concurrence needs a disposition.")

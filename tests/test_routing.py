@@ -491,5 +491,5 @@ def test_a_concur_answer_is_the_supporting_assignments_answer_too(client, world)
     assert Assignment.objects.get(pk=support.pk).disposition == "Cost shared"
     client.force_login(world["charlie"])
     page = client.get(a.get_absolute_url()).content.decode()
-    assert "answer, and non-concurrences are disposed of, on its" in page
+    assert "answer, and their non-concurrences are disposed of, on the" in page
     assert reverse("actions:assignment_respond", args=[support.pk]) not in page

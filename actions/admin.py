@@ -31,6 +31,8 @@ from actions.models import (
     ExecutiveActionType,
     ExtensionRequest,
     ReminderLog,
+    RouteStep,
+    RouteStepEvent,
     StatusUpdate,
     Tag,
 )
@@ -416,6 +418,32 @@ class AttachmentAdmin(BaseAdmin):
         if not change:
             obj.uploaded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class _RouteAdmin(BaseAdmin):
+    """The route is changed on the tasker's page (``actions.routing``); here it is read."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RouteStep)
+class RouteStepAdmin(_RouteAdmin):
+    list_display = ("__str__", "action", "organization_unit", "person", "state", "outcome")
+    list_filter = ("kind", "state", "outcome")
+    list_select_related = ("action", "organization_unit", "person")
+    search_fields = ("action__number", "action__title")
+
+
+@admin.register(RouteStepEvent)
+class RouteStepEventAdmin(_RouteAdmin):
+    list_display = ("__str__", "action", "step", "kind", "outcome", "user", "on_behalf")
+    list_filter = ("kind", ("at", admin.DateFieldListFilter))
+    list_select_related = ("action", "step", "user")
+    search_fields = ("action__number",)
 
 
 @admin.register(ActionNumberSequence)

@@ -329,3 +329,82 @@ REMINDER_KIND_COLORS = {
     ReminderKind.OVERDUE: "danger",
     ReminderKind.ESCALATION: "dark",
 }
+
+
+# -- coordination routes (issue 16) -----------------------------------------------------------
+
+
+class RouteStepKind(models.TextChoices):
+    REVIEW = "review", "Review"
+    CONCUR = "concur", "Concur"
+    SIGN = "sign", "Sign"
+    APPROVE = "approve", "Approve"
+
+
+ROUTE_STEP_KIND_COLORS = {
+    RouteStepKind.REVIEW: "info",
+    RouteStepKind.CONCUR: "primary",
+    RouteStepKind.SIGN: "dark",
+    RouteStepKind.APPROVE: "success",
+}
+
+
+class RouteStepState(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    CURRENT = "current", "Current"
+    DONE = "done", "Done"
+
+
+ROUTE_STEP_STATE_COLORS = {
+    RouteStepState.WAITING: "secondary",
+    RouteStepState.CURRENT: "warning",
+    RouteStepState.DONE: "success",
+}
+
+
+class RouteOutcome(models.TextChoices):
+    REVIEWED = "reviewed", "Reviewed"
+    CONCUR = "concur", "Concur"
+    CONCUR_WITH_COMMENT = "concur_with_comment", "Concur with comment"
+    NON_CONCUR = "non_concur", "Non-concur"
+    SIGNED = "signed", "Signed"
+    APPROVED = "approved", "Approved"
+
+
+ROUTE_OUTCOME_COLORS = {
+    RouteOutcome.REVIEWED: "success",
+    RouteOutcome.CONCUR: "success",
+    RouteOutcome.CONCUR_WITH_COMMENT: "success",
+    RouteOutcome.NON_CONCUR: "danger",
+    RouteOutcome.SIGNED: "success",
+    RouteOutcome.APPROVED: "success",
+}
+
+# The answers each kind of step takes.
+ROUTE_OUTCOMES_BY_KIND = {
+    RouteStepKind.REVIEW: (RouteOutcome.REVIEWED,),
+    RouteStepKind.CONCUR: (
+        RouteOutcome.CONCUR,
+        RouteOutcome.CONCUR_WITH_COMMENT,
+        RouteOutcome.NON_CONCUR,
+    ),
+    RouteStepKind.SIGN: (RouteOutcome.SIGNED,),
+    RouteStepKind.APPROVE: (RouteOutcome.APPROVED,),
+}
+
+
+class RouteEventKind(models.TextChoices):
+    STARTED = "started", "Reached the step"
+    ANSWERED = "answered", "Answered"
+    RETURNED = "returned", "Returned to an earlier step"
+    RESET = "reset", "Sent back by a return"
+    DISPOSITION = "disposition", "Non-concurrence disposition"
+
+
+ROUTE_EVENT_KIND_COLORS = {
+    RouteEventKind.STARTED: "secondary",
+    RouteEventKind.ANSWERED: "success",
+    RouteEventKind.RETURNED: "danger",
+    RouteEventKind.RESET: "warning",
+    RouteEventKind.DISPOSITION: "info",
+}

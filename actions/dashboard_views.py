@@ -66,6 +66,17 @@ class DashboardForm(forms.Form):
     due_before = forms.DateField(
         required=False, label="Suspense to", widget=forms.DateInput(attrs={"type": "date"})
     )
+    routes_after = forms.DateField(
+        required=False,
+        label="Routes completed from",
+        help_text=f"Dwell time: the last {queries.DWELL_DEFAULT_DAYS} days when left empty.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    routes_before = forms.DateField(
+        required=False,
+        label="Routes completed to",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, units, types, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +98,9 @@ class DashboardForm(forms.Form):
         after, before = data.get("due_after"), data.get("due_before")
         if after and before and after > before:
             self.add_error("due_before", "The end of the range cannot be before its start.")
+        after, before = data.get("routes_after"), data.get("routes_before")
+        if after and before and after > before:
+            self.add_error("routes_before", "The end of the range cannot be before its start.")
         return data
 
     def show_unit(self, unit):
@@ -139,8 +153,16 @@ def dashboard(request):
             (u for u in units if u.parent_id == unit.pk), key=lambda u: (u.name, u.pk)
         )
         type_names = {kind.pk: str(kind) for kind in types}
+        today = timezone.localdate()
+        context.update(queries.dashboard(request.user, filters, today, children, type_names))
+        before = data.get("routes_before") or today
+        after = data.get("routes_after") or before - datetime.timedelta(
+            days=queries.DWELL_DEFAULT_DAYS - 1
+        )
         context.update(
-            queries.dashboard(request.user, filters, timezone.localdate(), children, type_names)
+            dwell=queries.dwell_by_office(request.user, unit, after, before),
+            dwell_after=after,
+            dwell_before=before,
         )
     return render(request, "actions/dashboard.html", context)
 

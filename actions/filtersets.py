@@ -11,6 +11,7 @@ from . import due, queries
 from .models import (
     Assignment,
     ExecutiveAction,
+    RouteStep,
 )
 
 
@@ -24,6 +25,11 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     due_within = DaysFilter(method="filter_due_within", label="Due within (days)")
     lead_unit_subtree = NumberInFilter(
         method="filter_lead_unit_subtree", label="Lead unit and its sub-units"
+    )
+    held_by_unit = filters.NumberFilter(
+        method="filter_held_by_unit",
+        label="On the desk of (office)",
+        help_text="Open taskers whose current route step is this office's.",
     )
     # The drill-through filters of My work and the dashboard (actions.queries): each
     # dashboard number links to the list with exactly the rows it counts.
@@ -127,6 +133,11 @@ class ExecutiveActionFilterSet(BaseFilterSet):
             Exists(Assignment.objects.filter(action=OuterRef("pk"), organization_unit_id=value))
         )
 
+    def filter_held_by_unit(self, queryset, name, value):
+        """Open taskers whose current route step belongs to office ``value`` (the ball is
+        in its court; ``actions.queries.held_by_unit_q``)."""
+        return queryset.filter(queries.held_by_unit_q(int(value)))
+
     def filter_involving_person(self, queryset, name, value):
         """A person's work: they are accountable or named on an assignment, or the action is
         led by or assigned to their unit (what "My work" lists)."""
@@ -141,3 +152,31 @@ class AssignmentFilterSet(BaseFilterSet):
 
     class Meta:
         model = Assignment
+
+
+class RouteStepFilterSet(BaseFilterSet):
+    """Route steps, with the dashboard's dwell-time drill-through: the steps of routes
+    completed in a period, on taskers led by a unit's subtree (``actions.queries.dwell``)."""
+
+    main_filters = ("kind", "state", "organization_unit_id", "action_id")
+    route_completed = filters.DateFromToRangeFilter(
+        method="filter_route_completed", label="Route completed"
+    )
+    lead_unit_subtree = NumberInFilter(
+        method="filter_lead_unit_subtree", label="Tasker's lead unit and its sub-units"
+    )
+
+    class Meta:
+        model = RouteStep
+
+    def filter_route_completed(self, queryset, name, value):
+        """Steps of complete routes whose last step was done in the range
+        (``route_completed_after`` / ``_before``, inclusive)."""
+        if not value or (value.start is None and value.stop is None):
+            return queryset
+        return queryset.filter(action_id__in=queries.completed_routes(value.start, value.stop))
+
+    def filter_lead_unit_subtree(self, queryset, name, value):
+        """Steps of taskers led by the units ``value`` or below (units the user sees)."""
+        units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk__in=value)
+        return queryset.filter(action__lead_unit__in=OrganizationUnit.objects.subtree(units))

@@ -17,6 +17,8 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    RouteStep,
+    RouteStepEvent,
     StatusUpdate,
     Tag,
 )
@@ -323,3 +325,21 @@ class AttachmentForm(BaseModelForm):
     class Meta:
         model = Attachment
         fields = ("action", "title", "kind", "file")
+
+
+class RouteStepForm(BaseModelForm):
+    """Only for the generic pages' shape: the write policy refuses every generic write of a
+    route step (the route panel changes routes, ``actions.routing``)."""
+
+    class Meta:
+        model = RouteStep
+        fields = ("action", "position", "kind", "organization_unit", "person")
+
+
+class RouteStepEventForm(BaseModelForm):
+    """Only for the generic pages' shape (the route's history is written by
+    ``actions.routing``)."""
+
+    class Meta:
+        model = RouteStepEvent
+        fields = ("action", "step", "kind", "outcome", "text")

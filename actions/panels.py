@@ -20,9 +20,15 @@ from django.utils.timezone import template_localtime
 from execcoord.formats import format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
 
-from . import coordination, policy, services, timeline, workflow
+from . import coordination, policy, queries, routing, services, timeline, workflow
 from .business_days import non_business_day_reason
-from .choices import OPEN_STATUSES, ActionStatus, AttachmentKind, ExtensionStatus
+from .choices import (
+    OPEN_STATUSES,
+    ActionStatus,
+    AttachmentKind,
+    ExtensionStatus,
+    RouteStepKind,
+)
 from .models import ExecutiveAction
 
 
@@ -36,6 +42,9 @@ def page_querysets(request, action):
         return cached[1]
     querysets = {
         "assignments": action.assignments.select_related("organization_unit", "person"),
+        "route_steps": action.route_steps.select_related(
+            "organization_unit", "person", "acted_by", "signed_attachment"
+        ).order_by("position", "pk"),
         **timeline.timeline_querysets(action, request.user),
         "open_children": ExecutiveAction._base_manager.filter(
             parent=action, status__in=OPEN_STATUSES
@@ -58,7 +67,7 @@ def workflow_context(request, action, data):
     open_children = len(data["open_children"])
     checklist = None
     if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED, ActionStatus.RETURNED):
-        checklist = services.closeout_checklist(action, user=user)
+        checklist = services.closeout_checklist(action, user=user, route_steps=data["route_steps"])
     pending = next(
         (r for r in data["timeline:extension_requests"] if r.status == ExtensionStatus.PENDING),
         None,
@@ -104,7 +113,16 @@ def board_context(request, action, data):
     rows, states = coordination.coordination_board(
         action, request.user, assignments=data["assignments"]
     )
+    # a unit with a concur step answers on the route (issue 16); the board shows it
+    concur_units = {
+        s.organization_unit_id for s in data["route_steps"] if s.kind == RouteStepKind.CONCUR
+    }
+    on_route = [r for r in rows if r.assignment.organization_unit_id in concur_units]
+    for row in on_route:
+        row.can_respond = False
     return {
+        "on_route": bool(on_route),
+        "route_unit_ids": concur_units,
         "rows": rows,
         "states": states,
         "response_choices": coordination.RESPONSE_CHOICES,
@@ -114,6 +132,54 @@ def board_context(request, action, data):
         "can_assign": bool(policy.may_assign(request.user, action)),
         "assign_url": reverse("actions:executiveaction_assign", args=[action.pk]),
         "remind_url": reverse("actions:executiveaction_remind", args=[action.pk]),
+    }
+
+
+def route_context(request, action, data):
+    """The coordination route as a vertical stepper (issue 16): every step with its state,
+    days spent, answer and signature; the current steps highlighted, with the answer and
+    return forms for those who may act; who holds the tasker now and since when; and, for
+    the lead office and the secretariat, adding and removing steps."""
+    from django.utils import timezone
+
+    from .choices import ROUTE_OUTCOMES_BY_KIND, RouteOutcome
+    from .workflow_views import RouteStepAddForm
+
+    user = request.user
+    now = timezone.now()
+    steps = list(data["route_steps"])
+    can_manage = bool(policy.may_manage_route(user, action))
+    labels = dict(RouteOutcome.choices)
+    rows = []
+    for step in steps:
+        earlier = sorted({s.position for s in steps if s.position < step.position})
+        can_act = step.state == "current" and bool(policy.may_act_on_step(user, step))
+        rows.append(
+            {
+                "step": step,
+                "who": step.organization_unit or step.person,
+                "days": routing.days_at(step, now)
+                if step.started_at or step.dwell_seconds
+                else None,
+                "can_act": can_act,
+                "on_behalf": can_act and policy.route_on_behalf(user, step),
+                "outcomes": [(o, labels[o]) for o in ROUTE_OUTCOMES_BY_KIND[step.kind]],
+                "earlier": earlier if can_act else [],
+                "can_dispose": can_manage and step.needs_disposition,
+                "can_remove": can_manage and step.state == "waiting",
+            }
+        )
+    if not rows and not can_manage:
+        return None
+    next_position = max((s.position for s in steps), default=0) + 1
+    return {
+        "rows": rows,
+        "holder": queries.holder(action, steps),
+        "now": now,
+        "can_manage": can_manage,
+        "manage_url": reverse("actions:executiveaction_route", args=[action.pk]),
+        "add_form": RouteStepAddForm(initial={"position": next_position}) if can_manage else None,
+        "kinds": RouteStepKind.choices,
     }
 
 
@@ -306,6 +372,18 @@ def _own_panels():
                 prepare_fn=prime_permissions,
             ),
             "assignments",
+        ),
+        _drawing(
+            TemplatePanel(
+                "actions/panels/route.html",
+                route_context,
+                title="Coordination route",
+                width="col-12",
+                querysets_fn=page_querysets,
+                prepare_fn=prime_permissions,
+            ),
+            "route_steps",
+            "route_events",
         ),
         _drawing(
             TemplatePanel(

@@ -30,6 +30,10 @@ approve, return, reopen     administrator, manager
 decide an extension         administrator, manager
 respond for a supporting    that unit's members and managers, its named person; the issuer
 unit                        records an answer received on paper ("entered by X for Y")
+act on a route step         the current step's office (staff, managers, its person); the
+                            issuer enters an answer received outside the app
+manage a route,             editors (lead office, issuer, managers, administrators)
+dispose of a non-concur
 delete a satellite          administrator, manager (role: Manager or above)
 delete a tasker             administrator
 ==========================  =============================================================
@@ -56,6 +60,8 @@ from .models import (
     DueDateChange,
     ExecutiveAction,
     ExtensionRequest,
+    RouteStep,
+    RouteStepEvent,
     StatusUpdate,
 )
 
@@ -213,6 +219,53 @@ def may_respond(user, assignment):
 def answers_on_behalf(user, assignment):
     """Whether an answer by ``user`` is entered for the unit rather than by it."""
     return assignment.pk not in relation(user, assignment.action).answers_for
+
+
+# -- the coordination route (issue 16; the moves are in actions/routing.py) ------------------
+
+
+def _in_office(user, step):
+    """``user`` works in (or manages) the step's office, or is the step's person."""
+    scope = get_user_scope(user)
+    managed = scope.managed_unit_ids if scope.manages_units else frozenset()
+    if step.organization_unit_id and step.organization_unit_id in (scope.unit_ids | managed):
+        return True
+    return bool(step.person_id and scope.person_id == step.person_id)
+
+
+def may_act_on_step(user, step):
+    """Answer a route step (review, concur, sign, approve) or return it: its office's staff
+    and managers, its named person; the issuer (secretariat) entering an answer received
+    outside the app. Whether the step is current is the route's rule (``routing``)."""
+    if user is None or not user.is_authenticated:
+        return deny("Sign in to act on a route step.")
+    rel = relation(user, step.action)
+    if rel.admin:
+        return ALLOW
+    if not user.has_perm("actions.change_routestep"):
+        return deny("Your role does not allow you to act on a route step.")
+    if _in_office(user, step) or (rel.writer and rel.issuer):
+        return ALLOW
+    return deny(
+        "Only the office of the current step (or the secretariat, on its behalf) may act on it."
+    )
+
+
+def route_on_behalf(user, step):
+    """Whether an answer by ``user`` is entered for the step's office rather than by it."""
+    return not _in_office(user, step)
+
+
+def may_manage_route(user, action):
+    """Build or change the route and record a non-concurrence's disposition: the lead
+    office, the issuer (secretariat), managers of the tasker's units, administrators."""
+    if relation(user, action).editor and (
+        relation(user, action).admin or user.has_perm("actions.change_routestep")
+    ):
+        return ALLOW
+    return deny(
+        "Only the lead office, the secretariat and managers of this tasker manage its route."
+    )
 
 
 # -- the status machine: the moves that exist, and who may make them ------------------------
@@ -481,6 +534,15 @@ class DueDateChangePolicy(ActionPartPolicy):
         return deny("The due-date history is written by the due-date workflow only.")
 
 
+class RoutePolicy(ActionPartPolicy):
+    """The route and its history change through the route's own pages only
+    (``actions.routing``, asked through :func:`may_act_on_step` and
+    :func:`may_manage_route`), never a generic form, the admin or an import."""
+
+    def may(self, user, verb, model, obj=None):
+        return deny("The route changes through the tasker's route panel only.")
+
+
 class DependencyPolicy(ActionPartPolicy):
     """A dependency changes the plan of the successor, which names a visible predecessor."""
 
@@ -499,6 +561,8 @@ for _model, _policy in (
     (ExtensionRequest, ExtensionRequestPolicy()),
     (DueDateChange, DueDateChangePolicy()),
     (Dependency, DependencyPolicy()),
+    (RouteStep, RoutePolicy()),
+    (RouteStepEvent, RoutePolicy()),
 ):
     policy.register(_model, _policy)
 
@@ -513,7 +577,9 @@ __all__ = [
     "answers_on_behalf",
     "involved_unit_ids",
     "may_add_subtasker",
+    "may_act_on_step",
     "may_assign",
+    "may_manage_route",
     "may_delete_action",
     "may_edit",
     "may_move",
@@ -521,5 +587,6 @@ __all__ = [
     "may_supervise",
     "prime",
     "relation",
+    "route_on_behalf",
     "supporting",
 ]

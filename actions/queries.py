@@ -10,6 +10,8 @@ down, so every number of one page agrees on what day it is.
 """
 
 import datetime
+import math
+import statistics
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -24,6 +26,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     Q,
     Value,
     When,
@@ -32,14 +35,22 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.choices import OPEN_STATUSES, ActionStatus, ExtensionStatus, Priority
+from actions.choices import (
+    OPEN_STATUSES,
+    ActionStatus,
+    ExtensionStatus,
+    Priority,
+    RouteOutcome,
+    RouteStepKind,
+    RouteStepState,
+)
 from actions.due import (
     COMPLETED,
     OPEN,
     due_soon_q,
     overdue_q,
 )
-from actions.models import Assignment, ExecutiveAction, ExtensionRequest
+from actions.models import Assignment, ExecutiveAction, ExtensionRequest, RouteStep
 from execcoord.db.arrays import InArray
 from execcoord.db.trees import subtree_q
 from partners.access import get_user_scope
@@ -112,6 +123,30 @@ def involving_ids(person_id, unit_id, *more):
     ]
     first, *rest = [*flat, *(m.order_by() for m in more)]
     return {pk for (pk,) in first.union(*rest)}
+
+
+def held_by_unit_q(unit_id):
+    """Open taskers whose current route step is office ``unit_id``'s (``id IN``)."""
+    current = RouteStep.objects.filter(state=RouteStepState.CURRENT, organization_unit_id=unit_id)
+    return OPEN & Q(pk__in=current.values("action_id"))
+
+
+def completed_routes(after=None, before=None):
+    """The ids (a subquery) of taskers whose route is complete — every step done and every
+    non-concurrence disposed of — with its last step done from ``after`` to ``before``
+    (dates, inclusive, in the agency's time zone)."""
+    unfinished = ~Q(state=RouteStepState.DONE) | Q(outcome=RouteOutcome.NON_CONCUR, disposition="")
+    done = (
+        RouteStep.objects.order_by()
+        .values("action_id")
+        .annotate(unfinished=Count("pk", filter=unfinished), end=Max("completed_at"))
+        .filter(unfinished=0)
+    )
+    if after:
+        done = done.filter(end__gte=start_of_day(after))
+    if before:
+        done = done.filter(end__lt=start_of_day(before + datetime.timedelta(days=1)))
+    return done.values("action_id")
 
 
 def start_of_day(day):
@@ -204,6 +239,14 @@ MY_WORK = (
             OPEN & m.concerning & assigned_q(organization_unit_id=m.uid) if m.uid else NOTHING
         ),
         link=lambda m: {"supporting_unit": m.uid, "open": "true"},
+    ),
+    SectionSpec(
+        "desk",
+        "On my unit's desk (route)",
+        "Open taskers whose response waits at a route step of your unit: review, concur, "
+        "sign or approve.",
+        where=lambda m: OPEN & m.concerning & held_by_unit_q(m.uid) if m.uid else NOTHING,
+        link=lambda m: {"held_by_unit": m.uid, "open": "true"},
     ),
     SectionSpec(
         "due_soon",
@@ -308,6 +351,12 @@ def _mine(user, today):
     roots = sorted(pk for _, pk in scope.managed_roots())
     managed = scope.managed_units().values("pk") if roots else None
     more = []
+    if uid:  # the route steps waiting at the user's unit (the "desk" section)
+        more.append(
+            RouteStep.objects.filter(state=RouteStepState.CURRENT, organization_unit_id=uid)
+            .order_by()
+            .values_list("action_id")
+        )
     if roots:
         pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
         more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
@@ -845,3 +894,171 @@ def _overdue_by_type(counts, type_names, url):
             for row in grouped
         ]
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Ball in court (issue 16): who holds an open tasker now, and since when
+
+
+@dataclass
+class Holder:
+    """Who holds a tasker: ``who`` (an office or person, in words), what they do there
+    (``doing``), since when, and the route steps concerned (if any)."""
+
+    who: str
+    doing: str
+    since: datetime.datetime | None
+    steps: list = field(default_factory=list)
+
+    def days(self, now=None):
+        if self.since is None:
+            return None
+        return ((now or timezone.now()) - self.since).days
+
+
+def _named(unit):
+    return (unit.abbreviation or unit.name) if unit else "—"
+
+
+def _step_who(step):
+    if step.organization_unit_id:
+        return _named(step.organization_unit)
+    return str(step.person)
+
+
+def status_since(action):
+    """When the tasker took its current status, from its history (one bounded query;
+    its creation when the history says nothing)."""
+    since = None
+    rows = action.history.order_by("-history_date").values_list("status", "history_date")[:200]
+    for status, when in rows:
+        if status != action.status:
+            break
+        since = when
+    return since or action.created_at
+
+
+def holder(action, steps=None):
+    """The ball in court of ``action`` (``None`` once completed or cancelled).
+
+    In order: a draft is with its issuing unit (the secretariat) drafting; a route's current
+    steps hold it (a non-concurrence waiting for its disposition: the lead office); a
+    submitted tasker is with the lead unit's manager for approval; a tasker whose route is
+    complete but not yet submitted is with the secretariat reviewing; otherwise the lead
+    office is drafting the response. ``steps``: the loaded route (read when not given).
+    """
+    from actions import routing
+
+    if action.status not in OPEN_STATUSES:
+        return None
+    if action.status == ActionStatus.DRAFT:
+        return Holder(_named(action.issuing_unit), "drafting the tasker", action.created_at)
+    if steps is None:
+        steps = routing.steps_of(action)
+    current = routing.current_steps(steps)
+    if current:
+        kinds = sorted({s.get_kind_display().lower() for s in current})
+        return Holder(
+            ", ".join(_step_who(s) for s in current),
+            f"route step {current[0].position}: {', '.join(kinds)}",
+            min(s.started_at for s in current if s.started_at) if current else None,
+            current,
+        )
+    pending = routing.waiting_for_disposition(steps)
+    if pending:
+        return Holder(
+            _named(action.lead_unit),
+            "recording the disposition of a non-concurrence",
+            max(s.completed_at for s in pending),
+            pending,
+        )
+    if action.status == ActionStatus.SUBMITTED:
+        manager = action.lead_unit.manager if action.lead_unit else None
+        who = str(manager) if manager else f"the manager of {_named(action.lead_unit)}"
+        return Holder(who, "approving the response", status_since(action))
+    if steps and routing.is_complete(steps):
+        return Holder(
+            _named(action.issuing_unit),
+            "the secretariat reviewing the coordinated response",
+            max(s.completed_at for s in steps),
+        )
+    return Holder(_named(action.lead_unit), "drafting the response", status_since(action))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dwell time by office (issue 16)
+
+DWELL_MAX_ROWS = 20000  # the bounded read the percentiles are computed over
+DWELL_DEFAULT_DAYS = 90
+
+
+def percentile(values, pct):
+    """The ``pct``-th percentile of ``values`` by the nearest-rank method (the smallest
+    value with at least ``pct`` % of the values at or below it)."""
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(math.ceil(pct / 100 * len(ordered)), 1)
+    return ordered[rank - 1]
+
+
+def dwell_by_office(user, unit, after, before):
+    """Median and 90th-percentile days per office and step kind, over the steps of routes
+    completed from ``after`` to ``before`` on the visible taskers led by ``unit`` and its
+    sub-units; each row links to the route-step list of exactly the steps it counts.
+
+    The percentiles are computed in Python over one bounded query (at most
+    :data:`DWELL_MAX_ROWS` steps), the same on SQLite and PostgreSQL. Steps that name a
+    person without an office are left out (they belong to no office).
+    """
+    rows = (
+        RouteStep.objects.visible_to(user)
+        .filter(
+            state=RouteStepState.DONE,
+            organization_unit__isnull=False,
+            action__lead_unit__path__startswith=unit.path,
+            action_id__in=completed_routes(after, before),
+        )
+        .order_by()
+        .values_list(
+            "organization_unit_id",
+            "organization_unit__abbreviation",
+            "organization_unit__name",
+            "kind",
+            "dwell_seconds",
+        )[:DWELL_MAX_ROWS]
+    )
+    groups = {}
+    for unit_id, abbreviation, name, kind, seconds in rows:
+        key = (abbreviation or name, unit_id, kind)
+        groups.setdefault(key, []).append(seconds / 86400)
+    kinds = dict(RouteStepKind.choices)
+    order = list(kinds)
+    base = reverse("actions:routestep_list")
+    result = []
+    for (office, unit_id, kind), days in sorted(
+        groups.items(), key=lambda item: (item[0][0], order.index(item[0][2]))
+    ):
+        query = urlencode(
+            {
+                "organization_unit_id": unit_id,
+                "kind": kind,
+                "state": RouteStepState.DONE,
+                "lead_unit_subtree": unit.pk,
+                "route_completed_after": after.isoformat(),
+                "route_completed_before": before.isoformat(),
+            }
+        )
+        url = f"{base}?{query}"
+        result.append(
+            {
+                "office": office,
+                "kind": kinds[kind],
+                "count": Number("steps", len(days), url),
+                "median": round(statistics.median(days), 1),
+                "p90": round(percentile(days, 90), 1),
+                "url": url,
+                "sorted_url": f"{url}&sort=-dwell_seconds",
+            }
+        )
+    return result

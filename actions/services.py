@@ -189,7 +189,7 @@ def _open_descendants(action):
     return list(ExecutiveAction.objects.filter(parent_id=action.pk, status__in=OPEN_STATUSES))
 
 
-def closeout_checklist(action, *, close_children=False, user=None):
+def closeout_checklist(action, *, close_children=False, user=None, route_steps=None):
     """The close-out checklist of an action: ``[(label, done, what is missing)]``.
 
     A response is attached; every coordinating supporting unit has answered, and every
@@ -197,9 +197,14 @@ def closeout_checklist(action, *, close_children=False, user=None):
     with the action); the links the type requires are present. Four queries (five when
     open sub-taskers are named to ``user``).
 
+    A tasker with a coordination route (issue 16) also needs it complete: every step
+    done and every non-concurrence on it disposed of (one more query, none when the page
+    gives its loaded ``route_steps``).
+
     Args:
         user: who reads the checklist: the open sub-taskers they may not see are counted,
             not named. ``None`` names them all (no one reads it).
+        route_steps: the tasker's loaded route steps, if the caller has them.
     """
     items = []
     has_response = action.attachments.filter(kind=AttachmentKind.RESPONSE).exists()
@@ -248,7 +253,25 @@ def closeout_checklist(action, *, close_children=False, user=None):
     )
     missing = _type_link_problems(action)
     items.append(("The links the type requires are present", not missing, " ".join(missing)))
+    items += _route_item(action, route_steps)
     return items
+
+
+def _route_item(action, steps):
+    """The route's line of the checklist, when the tasker has a route."""
+    if steps is None:
+        steps = list(action.route_steps.all()) if action.pk else []
+    steps = list(steps)
+    if not steps:
+        return []
+    open_steps = sorted({s.position for s in steps if s.state != "done"})
+    undisposed = [s for s in steps if s.needs_disposition]
+    missing = ""
+    if open_steps:
+        missing = f"The response is still at step {open_steps[0]} of the route."
+    elif undisposed:
+        missing = "A non-concurrence on the route needs the lead office's disposition."
+    return [("The coordination route is complete", not missing, missing)]
 
 
 def closeout_problems(action, *, close_children=False, user=None):

@@ -11,6 +11,8 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    RouteStep,
+    RouteStepEvent,
     StatusUpdate,
     Tag,
 )
@@ -212,3 +214,42 @@ class AttachmentTable(BaseTable):
             "content_type",
         )
         default_columns = ("title", "action", "kind", "uploaded_by", "uploaded_at")
+
+
+class RouteStepTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = RouteStep
+        fields = (
+            "pk",
+            "action",
+            "position",
+            "kind",
+            "organization_unit",
+            "person",
+            "state",
+            "outcome",
+            "started_at",
+            "completed_at",
+            "dwell_seconds",
+            "entered_on_behalf",
+            "updated_at",
+        )
+        default_columns = (
+            "action",
+            "position",
+            "kind",
+            "organization_unit",
+            "state",
+            "outcome",
+            "started_at",
+            "completed_at",
+        )
+        card_columns = ("action", "kind", "organization_unit", "state")
+
+
+class RouteStepEventTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = RouteStepEvent
+        fields = ("pk", "at", "action", "step", "kind", "outcome", "user", "on_behalf", "text")
+        default_columns = ("at", "action", "step", "kind", "outcome", "user", "on_behalf")
+        card_columns = ("at", "action", "kind", "outcome")

@@ -34,6 +34,7 @@ EVENT_LABELS = {
     "dependency": "Dependency",
     "subtasker": "Sub-tasker",
     "attachment": "File",
+    "route": "Route",
     "created": "Created",
 }
 
@@ -74,6 +75,9 @@ def timeline_querysets(action, user):
         .order_by("history_date", "history_id")
         .select_related("history_user", "organization_unit"),
         "timeline:attachments": action.attachments.select_related("uploaded_by"),
+        "timeline:route_events": action.route_events.select_related(
+            "step", "step__organization_unit", "step__person", "user"
+        ),
         "timeline:dependencies": Dependency.objects.visible_to(user)
         .filter(Q(predecessor=action) | Q(successor=action))
         .select_related("predecessor", "successor"),
@@ -330,6 +334,37 @@ def _assignment_events(action, data):
     return events
 
 
+_ROUTE_BADGES = {"answered": "success", "returned": "danger", "disposition": "info"}
+
+
+def _route_events(action, data):
+    """The coordination route's moves (issue 16): answers (and who entered them for the
+    office), returns with their reason, dispositions; a step reached is left out (the answer
+    or return that follows says it)."""
+    events = []
+    for row in data["timeline:route_events"]:
+        if row.kind in ("started", "reset"):
+            continue
+        step = row.step
+        office = step.organization_unit or step.person
+        what = row.get_outcome_display() if row.outcome else row.get_kind_display()
+        who = user_name(row.user) if row.user_id and row.user else ""
+        if who and row.on_behalf:
+            who = f"entered by {who} for {office}"
+        events.append(
+            Event(
+                row.at,
+                "route",
+                f"Route step {step.position}, {step.get_kind_display().lower()} ({office}): {what}",
+                row.text,
+                who,
+                "",
+                _ROUTE_BADGES.get(row.kind, "secondary"),
+            )
+        )
+    return events
+
+
 # Where the timeline's events come from, in the order they were listed before sorting.
 SOURCES = (
     _update_events,
@@ -341,4 +376,5 @@ SOURCES = (
     _subtasker_events,
     _attachment_events,
     _dependency_events,
+    _route_events,
 )

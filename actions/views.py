@@ -17,6 +17,8 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    RouteStep,
+    RouteStepEvent,
     StatusUpdate,
     Tag,
 )
@@ -80,6 +82,21 @@ WORKFLOW_URLS = [
         name="assignment_disposition",
     ),
     path(
+        "executive-actions/<int:pk>/route/",
+        wf.RouteManageView.as_view(),
+        name="executiveaction_route",
+    ),
+    path(
+        "route-steps/<int:pk>/act/",
+        wf.RouteStepActView.as_view(),
+        name="routestep_act",
+    ),
+    path(
+        "route-steps/<int:pk>/disposition/",
+        wf.RouteDispositionView.as_view(),
+        name="routestep_disposition",
+    ),
+    path(
         "attachments/<int:pk>/download/",
         wf.attachment_download,
         name="attachment_download",
@@ -123,5 +140,7 @@ register_model(Dependency)
 register_model(ExtensionRequest, user_fields=("requested_by",), detail_layout=extension_layout())
 register_model(DueDateChange, user_fields=("changed_by",))
 register_model(Attachment, user_fields=("uploaded_by",))
+register_model(RouteStep)
+register_model(RouteStepEvent)
 register_model(ExecutiveActionType)
 register_model(Tag)

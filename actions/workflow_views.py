@@ -39,14 +39,16 @@ from execcoord.submissions import (
     saved_by,
 )
 from execcoord.views.generic import BulkEditView, ObjectEditView, ObjectHistoryView
+from execcoord.widgets import AutocompleteSelect
 from partners.access import get_user_scope
+from partners.models import OrganizationUnit, Person
 
-from . import assigning, coordination, policy, services, timeline
+from . import assigning, coordination, policy, routing, services, timeline
 from .business_days import non_business_day_reason
-from .choices import ActionStatus, AssignmentStatus
+from .choices import ActionStatus, AssignmentStatus, RouteStepKind
 from .forms import prefer_lead_unit_people
 from .mail import MAIL_ERRORS
-from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest
+from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest, RouteStep
 
 logger = logging.getLogger(__name__)
 
@@ -603,6 +605,9 @@ class RespondView(View):
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
         _require(policy.may_respond(request.user, assignment))
+        if routing.answers_on_route(assignment):
+            messages.error(request, "Answer not recorded: answer on the tasker's route.")
+            return _back(request, assignment.action)
         try:
             with transaction.atomic():
                 repeated = claim_form_key(request)
@@ -633,7 +638,9 @@ class DispositionView(View):
             Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
         )
         _require(policy.may_supervise(request.user, assignment.action))
-        if assignment.status != AssignmentStatus.NON_CONCUR:
+        if routing.answers_on_route(assignment):
+            messages.error(request, "Not recorded: record the disposition on the tasker's route.")
+        elif assignment.status != AssignmentStatus.NON_CONCUR:
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
             try:
@@ -650,6 +657,164 @@ class DispositionView(View):
             else:
                 messages.success(request, "Disposition recorded.")
         return _back(request, assignment.action)
+
+
+# --- the coordination route (issue 16; the rules are in actions/routing.py) -----------------
+
+
+class RouteStepAddForm(forms.Form):
+    """The route panel's "Add a step" fields (``RouteManageView`` reads them)."""
+
+    position = forms.IntegerField(min_value=1, label="Position")
+    kind = forms.ChoiceField(choices=RouteStepKind.choices, label="Step")
+    organization_unit = forms.ModelChoiceField(
+        queryset=OrganizationUnit.objects.none(), required=False, label="Office"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization_unit"].widget = AutocompleteSelect(OrganizationUnit)
+        for name, bound in self.fields.items():
+            css = "form-control" if name == "position" else "form-select"
+            bound.widget.attrs["class"] = (
+                f"{css} form-{'select' if css == 'form-select' else 'control'}-sm"
+            )
+
+
+def _route_post(request, action, work):
+    """Run ``work()`` once (one-time form key) and answer with a message: a stale step or a
+    refused move comes back saying why, with nothing written."""
+    try:
+        with transaction.atomic():
+            repeated = claim_form_key(request)
+            if repeated is not None:
+                return repeated
+            done = work()
+            record_form_key(request, None, action.get_absolute_url() + "#route")
+    except StaleEdit:
+        messages.error(
+            request,
+            "Not recorded: this step changed since you opened the page. Look at it again.",
+        )
+    except (routing.RouteError, ValidationError) as refused:
+        text = " ".join(refused.messages) if isinstance(refused, ValidationError) else refused
+        messages.error(request, f"Not recorded. {text}")
+    else:
+        messages.success(request, done)
+    return HttpResponseRedirect(action.get_absolute_url() + "#route")
+
+
+def _visible_step(request, pk):
+    return get_object_or_404(
+        RouteStep.objects.visible_to(request.user).select_related("action"), pk=pk
+    )
+
+
+@method_decorator(login_required, name="dispatch")
+class RouteManageView(View):
+    """POST: add a step to the tasker's route (``op=add``: position, kind, office and/or
+    person) or remove a step not reached yet (``op=remove``: step, version). The lead
+    office, the secretariat and managers (``policy.may_manage_route``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        action = visible_action(request, pk)
+        _require(policy.may_manage_route(request.user, action))
+        data = request.POST
+        if data.get("op") == "remove":
+            step = get_object_or_404(RouteStep, pk=data.get("step") or 0, action=action)
+
+            def work():
+                routing.remove_step(step, request.user, version=data.get("version"))
+                return f"{step} removed from the route."
+
+            return _route_post(request, action, work)
+        unit = (
+            OrganizationUnit.objects.visible_to(request.user)
+            .filter(pk=_int(data.get("organization_unit")))
+            .first()
+        )
+        person = Person.objects.visible_to(request.user).filter(pk=_int(data.get("person"))).first()
+        spec = routing.StepSpec(_int(data.get("position")), data.get("kind", ""), unit, person)
+
+        def work():
+            step = routing.add_step(action, spec, request.user)
+            return f"{step} added to the route."
+
+        return _route_post(request, action, work)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@method_decorator(login_required, name="dispatch")
+class RouteStepActView(View):
+    """POST on a current route step: answer it (``op=answer``: outcome, comment; a
+    signature's role) or return the response to an earlier step (``op=return``:
+    ``to_position``, reason). Only the step's office or the secretariat on its behalf
+    (``policy.may_act_on_step``); the step's ``version`` refuses a stale page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        step = _visible_step(request, pk)
+        _require(policy.may_act_on_step(request.user, step))
+        data = request.POST
+        version = data.get("version")
+        if data.get("op") == "return":
+
+            def work():
+                routing.return_step(
+                    step,
+                    request.user,
+                    data.get("to_position"),
+                    data.get("reason", ""),
+                    version=version,
+                )
+                return f"Returned to step {data.get('to_position')}."
+
+        else:
+
+            def work():
+                routing.act_on_step(
+                    step,
+                    request.user,
+                    data.get("outcome", ""),
+                    comment=data.get("comment", ""),
+                    version=version,
+                    signer_role=data.get("signer_role", ""),
+                )
+                return f"{step}: {step.get_outcome_display()} recorded."
+
+        return _route_post(request, step.action, work)
+
+
+@method_decorator(login_required, name="dispatch")
+class RouteDispositionView(View):
+    """POST: the lead office records how a non-concurrence was resolved; the route moves on
+    once each one of its position has its disposition (``policy.may_manage_route``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        step = _visible_step(request, pk)
+        _require(policy.may_manage_route(request.user, step.action))
+
+        def work():
+            routing.record_disposition(
+                step,
+                request.user,
+                request.POST.get("disposition", ""),
+                version=request.POST.get("version"),
+            )
+            return "Disposition recorded."
+
+        return _route_post(request, step.action, work)
 
 
 # --- the generic views, adjusted --------------------------------------------------------------

@@ -74,6 +74,7 @@ def ensure_roles():
 
     roles = importlib.import_module("actions.migrations.0002_roles")
     roles.assign_roles(apps)  # flush keeps permissions: post_migrate recreates them
+    importlib.import_module("actions.migrations.0011_route_roles").assign_route_roles(apps)
 
 
 def make_user(

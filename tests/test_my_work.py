@@ -47,6 +47,7 @@ def test_home_shows_my_sections_with_hand_counted_numbers(client, alice, data):
         "accountable": 2,  # A1 A5 (A6 is completed)
         "unit": 2,  # OFF-A1 leads A1 and A5 openly (A6 A7 completed, A10 cancelled)
         "supporting": 1,  # A9
+        "desk": 0,  # no route step waits at OFF-A1
         "due_soon": 1,  # A5
         "overdue": 2,  # A1, A9
         "recent": 6,  # everything of hers touched today: A1 A5 A6 A7 A9 A10

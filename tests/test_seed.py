@@ -85,6 +85,34 @@ def test_seed_demo_covers_every_status_and_has_late_and_sub_taskers():
 
 
 @pytest.mark.django_db
+def test_the_demo_has_routes_mid_way_returned_and_completed_with_dwell_times():
+    """Issue 16: completed routes (the dwell table has rows with different paces), taskers
+    mid-route, one returned step, one non-concurrence waiting for its disposition, and a
+    step on the demo staff's desk."""
+    import datetime
+
+    from django.utils import timezone
+
+    from actions import queries
+    from actions.models import RouteStep, RouteStepEvent
+
+    _seed(actions=200)
+    assert RouteStepEvent.objects.filter(kind="returned").count() == 1
+    assert RouteStep.objects.filter(state="current").exists()
+    assert RouteStep.objects.filter(outcome="non_concur", disposition="").exists()
+    staff = get_user_model().objects.get(username="staff")
+    assert RouteStep.objects.filter(
+        state="current", organization_unit=staff.person.organization_unit
+    ).exists()
+    root = OrganizationUnit.objects.get(parent=None)
+    today = timezone.localdate()
+    admin = get_user_model().objects.get(username="admin")
+    rows = queries.dwell_by_office(admin, root, today - datetime.timedelta(days=89), today)
+    assert len(rows) >= 5
+    assert len({row["median"] for row in rows}) >= 3  # offices differ
+
+
+@pytest.mark.django_db
 def test_models_and_migrations_agree():
     """``makemigrations --check`` finds nothing to do."""
     out = StringIO()

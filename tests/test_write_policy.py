@@ -75,6 +75,9 @@ EXPECTED = {
     # managers have no role permission to delete extension requests: they deny them
     "actions.extensionrequest": _rights(EDITORS, EDITORS, ADMIN),
     "actions.duedatechange": _rights(NOBODY, NOBODY, NOBODY),
+    # the route changes through its own pages (tests/test_routing.py tries them)
+    "actions.routestep": _rights(NOBODY, NOBODY, NOBODY),
+    "actions.routestepevent": _rights(NOBODY, NOBODY, NOBODY),
     "actions.tag": _rights(WRITERS, WRITERS, ADMIN),
     "actions.executiveactiontype": _rights(ADMIN, ADMIN, ADMIN),
     "partners.organizationunit": _rights(ADMIN, ADMIN, ADMIN),
@@ -234,6 +237,10 @@ class World:
             "actions.dependency": fa.DependencyFactory(predecessor=self.other, successor=t),
             "actions.extensionrequest": fa.ExtensionRequestFactory(action=t),
             "actions.duedatechange": fa.DueDateChangeFactory(action=t),
+            "actions.routestep": fa.RouteStepFactory(action=t),
+            "actions.routestepevent": fa.RouteStepEventFactory(
+                step=fa.RouteStepFactory(action=t, position=2)
+            ),
         }
         for label in EXPECTED:
             if label not in self.records:
@@ -253,6 +260,8 @@ def add_overrides(world, label):
         "actions.dependency": {"successor": twin, "predecessor": str(world.other.pk)},
         "actions.extensionrequest": {"action": twin},
         "actions.duedatechange": {"action": twin},
+        "actions.routestep": {"action": twin},
+        "actions.routestepevent": {"action": twin},
     }.get(label, {})
 
 

@@ -25,6 +25,8 @@ from actions.choices import (
     Health,
     Priority,
     ReminderKind,
+    RouteEventKind,
+    RouteStepKind,
     SecurityClassification,
     StatusUpdateKind,
     Visibility,
@@ -41,6 +43,8 @@ from actions.models import (
     ExecutiveActionType,
     ExtensionRequest,
     ReminderLog,
+    RouteStep,
+    RouteStepEvent,
     StatusUpdate,
     Tag,
 )
@@ -281,6 +285,31 @@ class DueDateChangeFactory(DjangoModelFactory):
     new_due_date = factory.LazyAttribute(lambda o: o.old_due_date + datetime.timedelta(days=7))
     changed_by = factory.SubFactory(UserFactory)
     reason = texts.cycle(texts.DUE_DATE_REASONS)
+
+
+class RouteStepFactory(DjangoModelFactory):
+    """A concur step of an office, waiting (the demo builds routes through
+    ``actions.routing``; this factory serves the generic tests)."""
+
+    class Meta:
+        model = RouteStep
+
+    action = factory.SubFactory(ExecutiveActionFactory)
+    position = 1
+    kind = RouteStepKind.CONCUR
+    organization_unit = factory.SubFactory(OrganizationUnitFactory)
+
+
+class RouteStepEventFactory(DjangoModelFactory):
+    """A step reached (see :class:`RouteStepFactory`)."""
+
+    class Meta:
+        model = RouteStepEvent
+
+    step = factory.SubFactory(RouteStepFactory)
+    action = factory.SelfAttribute("step.action")
+    kind = RouteEventKind.STARTED
+    text = "Reached the step"
 
 
 class AttachmentFactory(DjangoModelFactory):

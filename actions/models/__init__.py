@@ -2,6 +2,7 @@
 
 - ``action``: ExecutiveActionType, Tag, ExecutiveAction and its queryset (visibility).
 - ``satellites``: the records that are part of one action.
+- ``route``: the coordination route of an action and its steps' history.
 - ``support``: bookkeeping tables (number counters, calendar-feed tokens, reminder log).
 """
 
@@ -12,6 +13,7 @@ from actions.models.action import (
     Tag,
     allowed_classifications,
 )
+from actions.models.route import RouteStep, RouteStepEvent
 from actions.models.satellites import (
     ActionPartQuerySet,
     Assignment,
@@ -38,6 +40,8 @@ __all__ = [
     "ExecutiveActionType",
     "ExtensionRequest",
     "ReminderLog",
+    "RouteStep",
+    "RouteStepEvent",
     "StatusUpdate",
     "Tag",
     "allowed_classifications",

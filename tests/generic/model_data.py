@@ -30,6 +30,8 @@ MODELS = {
     "actions.extensionrequest": (fa.ExtensionRequestFactory, "justification", "justification"),
     "actions.duedatechange": (fa.DueDateChangeFactory, "reason", "action"),
     "actions.attachment": (fa.AttachmentFactory, "title", "title"),
+    "actions.routestep": (fa.RouteStepFactory, "position", "kind"),
+    "actions.routestepevent": (fa.RouteStepEventFactory, "text", "kind"),
 }
 
 

@@ -19,8 +19,9 @@ from tests.generic.model_data import MODELS, form_data
 
 pytestmark = pytest.mark.django_db
 LABELS = sorted(MODELS)
-# the due-date history is written by the due-date workflow only (the write policy)
-READ_ONLY = ("actions.duedatechange",)
+# the due-date history is written by the due-date workflow only, the coordination route by
+# its own pages (the write policy)
+READ_ONLY = ("actions.duedatechange", "actions.routestep", "actions.routestepevent")
 WRITABLE = [label for label in LABELS if label not in READ_ONLY]
 
 

@@ -580,6 +580,9 @@ class Command(BaseCommand):
                     requested_by=staff_user,
                 )
         self.make_attachments()
+        from actions.demo.routes import make_demo_routes
+
+        make_demo_routes(self)
 
     def make_attachments(self):
         """Tasking memos on some issued taskers, responses on some completed ones: small

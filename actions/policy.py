@@ -355,6 +355,7 @@ ACTION_WORKFLOW_FIELDS = (
     "completed_date",
     "original_due_date",
     "held_from_status",
+    "message_id",
 )
 
 

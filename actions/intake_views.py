@@ -15,7 +15,7 @@ from django.views import View
 from execcoord.submissions import OneTimeKeyMixin, claim_form_key, record_form_key
 
 from . import intake
-from .models import ExecutiveActionType
+from .models import ExecutiveAction, ExecutiveActionType
 from .policy import may_intake
 
 
@@ -74,16 +74,24 @@ class IntakeView(View):
                 action = intake.take_in(parsed, request.user, form.cleaned_data["action_type"])
                 record_form_key(request, None, action.get_absolute_url())
         except intake.Duplicate as duplicate:
-            existing = duplicate.action
-            form.add_error(
-                "message",
-                format_html(
-                    'This e-mail was already taken in as <a href="{}">{}</a>; nothing new '
-                    "was created.",
-                    existing.get_absolute_url(),
-                    existing,
-                ),
-            )
+            visible = ExecutiveAction.objects.visible_to(request.user)
+            existing = visible.filter(pk=duplicate.action.pk).first()
+            if existing is None:  # a tasker this user may not see is not named to them
+                form.add_error(
+                    "message",
+                    "This e-mail was already taken in, as a tasker you may not see; nothing "
+                    "new was created.",
+                )
+            else:
+                form.add_error(
+                    "message",
+                    format_html(
+                        'This e-mail was already taken in as <a href="{}">{}</a>; nothing new '
+                        "was created.",
+                        existing.get_absolute_url(),
+                        existing,
+                    ),
+                )
             return self.page(form, status=409, existing=existing)
         except intake.IntakeError as refused:
             form.add_error("message", f"{refused} Nothing was created.")

@@ -811,7 +811,7 @@ def dashboard(user, filters, today, children, type_names):
             if filters.issued
             else _overdue_by_child_unit(by_branch, filters.unit, children, url)
         ),
-        "by_lead_office": _by_lead_office(base, today, url) if filters.issued else None,
+        "by_lead_office": _by_lead_office(user, base, today, url) if filters.issued else None,
         "by_type": _overdue_by_type(by_type, type_names, url),
         "weekly": weekly,
         "weekly_max": _weekly_heights(weekly),
@@ -889,7 +889,7 @@ class LeadOfficeRow:
         return (self.open, self.overdue, self.needs_officer)
 
 
-def _by_lead_office(base, today, url):
+def _by_lead_office(user, base, today, url):
     """Where the open taskers of ``base`` sit: per lead office (those without one first),
     open, overdue and waiting for an action officer, in one ``GROUP BY``."""
     grouped = (
@@ -903,7 +903,9 @@ def _by_lead_office(base, today, url):
         .order_by()
     )
     rows = list(grouped)
-    units = OrganizationUnit.objects.in_bulk([r["lead_unit_id"] for r in rows if r["lead_unit_id"]])
+    units = OrganizationUnit.objects.visible_to(user).in_bulk(
+        [r["lead_unit_id"] for r in rows if r["lead_unit_id"]]
+    )
     result = []
     for row in rows:
         unit = units.get(row["lead_unit_id"])

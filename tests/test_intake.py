@@ -397,3 +397,22 @@ def test_a_manager_may_take_in_by_command(maildir, units, action_type):
     manager = make_user("mgr", ROLE_MANAGER, units["BUR-A"])
     error, _, _ = run(maildir, manager.username, "--type", "Correspondence")
     assert error == "2 taken in, 0 already taken in, 1 refused."
+
+
+def test_a_duplicate_the_user_may_not_see_is_not_named(client, sec, bob, action_type):
+    from actions.choices import Visibility
+
+    client.force_login(bob)
+    upload(client, "plain.eml", action_type, key="bob")
+    hidden = ExecutiveAction.objects.get()
+    hidden.visibility = Visibility.CONFIDENTIAL
+    hidden.save()
+    from django.test import Client
+
+    other = Client()  # a new browser: no message left from bob's upload
+    other.force_login(sec)
+    response = upload(other, "plain.eml", action_type, key="sec")
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "as a tasker you may not see" in page
+    assert hidden.number not in page and hidden.title not in page

@@ -57,3 +57,31 @@ def test_intake_page_is_accessible_and_makes_a_draft(page, sec, settings):
     page.get_by_role("link", name=str(draft)).click()
     page.wait_for_url(f"**{draft.get_absolute_url()}")
     assert ExecutiveAction.objects.count() == 1
+
+
+def test_the_secretariats_views_are_accessible(page, sec, units):
+    from actions.choices import ActionStatus
+    from actions.demo.actions import ExecutiveActionFactory
+
+    es = sec.person.organization_unit
+    ExecutiveActionFactory(
+        title="Issued to Office A1",
+        lead_unit=units["OFF-A1"],
+        issuing_unit=es,
+        accountable_person=None,
+        status=ActionStatus.NOT_STARTED,
+    )
+    ExecutiveActionFactory(
+        title="Draft without an office",
+        lead_unit=None,
+        issuing_unit=es,
+        accountable_person=None,
+        status=ActionStatus.DRAFT,
+    )
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Issued by my office 2")).to_be_visible()
+    check(page, "my-work-secretariat")
+    page.goto("/dashboard/")
+    expect(page.get_by_role("heading", name="Where they sit: by lead office")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="No lead office yet")).to_be_visible()
+    check(page, "dashboard-issued")

@@ -54,6 +54,11 @@ class DashboardForm(forms.Form):
     unit = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Organization unit (with its sub-units)"
     )
+    scope = forms.ChoiceField(
+        choices=[("lead", "Led by the unit"), ("issued", "Issued by the unit")],
+        required=False,
+        label="Taskers",
+    )
     action_type = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Type")
     priority = forms.ChoiceField(
         choices=[("", "All priorities"), *Priority.choices], required=False, label="Priority"
@@ -88,7 +93,8 @@ class DashboardForm(forms.Form):
             (kind.pk, str(kind)) for kind in types
         ]
         for name, bound in self.fields.items():
-            css = "form-select" if name in ("unit", "action_type", "priority") else "form-control"
+            selects = ("unit", "scope", "action_type", "priority")
+            css = "form-select" if name in selects else "form-control"
             bound.widget.attrs["class"] = (
                 f"{css} form-select-sm" if css == "form-select" else (f"{css} form-control-sm")
             )
@@ -103,11 +109,13 @@ class DashboardForm(forms.Form):
             self.add_error("routes_before", "The end of the range cannot be before its start.")
         return data
 
-    def show_unit(self, unit):
-        """Offer ``unit`` (the one shown) as the picker's only drawn option."""
+    def show_unit(self, unit, scope):
+        """Offer ``unit`` (the one shown) as the picker's only drawn option, and show the
+        scope in force."""
         self.fields["unit"].widget.choices = [("", "---------"), (unit.pk, str(unit))]
         if not self.is_bound:
             self.initial["unit"] = unit.pk
+            self.initial["scope"] = scope
 
 
 def default_unit(user, units):
@@ -124,6 +132,12 @@ def default_unit(user, units):
     return min(units, key=lambda u: (u.depth, u.path), default=None)
 
 
+def default_issued(user, unit):
+    """Whether the dashboard opens on what ``unit`` issued: for the secretariat's own unit."""
+    scope = get_user_scope(user)
+    return bool(unit is not None and scope.in_secretariat and unit.pk == scope.unit_id)
+
+
 def dashboard(request):
     """The manager dashboard for a unit and its sub-units; every number links to its rows."""
     if not request.user.has_perm(VIEW_PERMISSION):
@@ -138,9 +152,16 @@ def dashboard(request):
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     by_pk = {u.pk: u for u in units}
     unit = by_pk.get(data.get("unit")) or default_unit(request.user, units)
+    # the secretariat opens on what its unit issued; everyone else on what the unit leads
+    scope = data.get("scope") or ("issued" if default_issued(request.user, unit) else "lead")
     if unit is not None:
-        form.show_unit(unit)
-    context = {"form": form, "unit": unit, "due_soon_days": settings.DUE_SOON_DAYS}
+        form.show_unit(unit, scope)
+    context = {
+        "form": form,
+        "unit": unit,
+        "due_soon_days": settings.DUE_SOON_DAYS,
+        "issued": scope == "issued",
+    }
     if unit is not None:
         filters = queries.DashboardFilters(
             unit=unit,
@@ -148,6 +169,7 @@ def dashboard(request):
             priority=data.get("priority") or None,
             due_after=data.get("due_after"),
             due_before=data.get("due_before"),
+            issued=scope == "issued",
         )
         children = sorted(
             (u for u in units if u.parent_id == unit.pk), key=lambda u: (u.name, u.pk)

@@ -31,6 +31,15 @@ class ExecutiveActionFilterSet(BaseFilterSet):
         label="On the desk of (office)",
         help_text="Open taskers whose current route step is this office's.",
     )
+    issuing_unit_subtree = NumberInFilter(
+        method="filter_issuing_unit_subtree", label="Issued by the unit or its sub-units"
+    )
+    has_lead_unit = filters.BooleanFilter(method="filter_has_lead_unit", label="Lead unit named")
+    needs_officer = filters.BooleanFilter(
+        method="filter_needs_officer",
+        label="Needs an action officer",
+        help_text="Issued and open, with a lead unit but no accountable person yet.",
+    )
     # The drill-through filters of My work and the dashboard (actions.queries): each
     # dashboard number links to the list with exactly the rows it counts.
     overdue_days_min = DaysFilter(
@@ -66,6 +75,9 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     # set by the dashboard's and My work's links; shown as chips naming the records
     link_filters = (
         "lead_unit_subtree",
+        "issuing_unit_subtree",
+        "has_lead_unit",
+        "needs_officer",
         "supporting_unit",
         "involving_person",
         "overdue_days_min",
@@ -73,6 +85,7 @@ class ExecutiveActionFilterSet(BaseFilterSet):
     )
     chip_models = {
         "lead_unit_subtree": "partners.OrganizationUnit",
+        "issuing_unit_subtree": "partners.OrganizationUnit",
         "supporting_unit": "partners.OrganizationUnit",
         "involving_person": "partners.Person",
     }
@@ -98,6 +111,22 @@ class ExecutiveActionFilterSet(BaseFilterSet):
         (units the user may see)."""
         units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk__in=value)
         return queryset.filter(lead_unit__in=OrganizationUnit.objects.subtree(units))
+
+    def filter_issuing_unit_subtree(self, queryset, name, value):
+        """Actions issued by one of the units ``value`` or any unit below them (what a
+        secretariat issued; units the user may see)."""
+        units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk__in=value)
+        return queryset.filter(issuing_unit__in=OrganizationUnit.objects.subtree(units))
+
+    def filter_has_lead_unit(self, queryset, name, value):
+        """``true``: a lead unit is named; ``false``: none yet (a draft being prepared)."""
+        return queryset.filter(lead_unit__isnull=not value)
+
+    def filter_needs_officer(self, queryset, name, value):
+        """``true``: issued and open, led by a unit, nobody accountable yet (the lead unit's
+        manager names the action officer); ``false``: the rest."""
+        q = queries.needs_officer_q()
+        return queryset.filter(q) if value else queryset.exclude(q)
 
     def filter_overdue_days_min(self, queryset, name, value):
         """Overdue by at least N whole days: open, suspense on or before today − N (N ≥ 1)."""

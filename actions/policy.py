@@ -216,6 +216,15 @@ def may_respond(user, assignment):
     return deny("Only the supporting unit itself (or the issuer, on its behalf) may answer.")
 
 
+def may_intake(user, draft=None):
+    """Take in a received e-mail as a draft tasker (``actions.intake``): the write policy's
+    ``intake`` privilege (granted to the secretariat, managers and administrators) and the
+    ``add`` of the draft (``draft``: the unsaved tasker, or ``None`` to show the page)."""
+    if not policy.has_privilege(user, "intake"):
+        return deny("Only the executive secretariat, managers and administrators take in e-mail.")
+    return policy.may(user, "add", ExecutiveAction, draft)
+
+
 def answers_on_behalf(user, assignment):
     """Whether an answer by ``user`` is entered for the unit rather than by it."""
     return assignment.pk not in relation(user, assignment.action).answers_for
@@ -408,6 +417,7 @@ ACTION_WORKFLOW_FIELDS = (
     "completed_date",
     "original_due_date",
     "held_from_status",
+    "message_id",
 )
 
 
@@ -582,6 +592,7 @@ __all__ = [
     "may_manage_route",
     "may_delete_action",
     "may_edit",
+    "may_intake",
     "may_move",
     "may_respond",
     "may_supervise",

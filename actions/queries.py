@@ -89,6 +89,21 @@ def extension_pending_q():
     return Q(pk__in=pending.values("action_id"))
 
 
+def needs_officer_q():
+    """Issued, open and led by a unit, but nobody accountable yet: a secretariat tasked the
+    office, whose manager names the action officer (issue 17)."""
+    return (
+        OPEN
+        & ~Q(status=ActionStatus.DRAFT)
+        & Q(lead_unit_id__isnull=False, accountable_person_id__isnull=True)
+    )
+
+
+def issued_by_q(unit_path):
+    """Issued by the unit with ``unit_path`` or a unit below it (what a secretariat issued)."""
+    return subtree_q([unit_path], "issuing_unit__path")
+
+
 def assigned_q(**lookup):
     """An assignment of the action matches ``lookup`` (``person_id=…``, ``organization_unit_id=…``).
 
@@ -169,6 +184,7 @@ class Section:
     url: str = ""
     rows: list = field(default_factory=list)
     kind: str = "actions"  # or "extensions"
+    lead_column: bool = False  # its rows show their lead office
 
 
 @dataclass(frozen=True)
@@ -182,6 +198,8 @@ class Mine:
     concerning: Q  # the actions involving the user, as one array of ids
     managed: object  # a subquery of the units the user manages, or None
     roots: list  # the top units the user manages (ids)
+    secretariat: bool = False  # works in the executive secretariat (``is_secretariat``)
+    unit_path: str = ""
 
     @property
     def mine(self):
@@ -202,8 +220,10 @@ class SectionSpec:
     the condition of the actions it counts and lists, their order, and the action-list
     filters of its "See all" link (each a function of :class:`Mine`).
 
-    ``managers`` sections appear for managers only; an ``extensions`` section counts with its
-    condition and lists the pending extension requests instead of the actions.
+    ``managers`` sections appear for managers only, ``secretariat`` ones for the staff of the
+    executive secretariat (both count beyond the actions that involve the user); an
+    ``extensions`` section counts with its condition and lists the pending extension
+    requests instead of the actions.
     """
 
     key: str
@@ -214,6 +234,7 @@ class SectionSpec:
     order: tuple = ("due_date", "pk")
     managers: bool = False
     kind: str = "actions"
+    secretariat: bool = False
 
 
 MY_WORK = (
@@ -291,6 +312,36 @@ MY_WORK = (
         managers=True,
         kind="extensions",
     ),
+    SectionSpec(
+        "needs_officer",
+        "Needs an action officer",
+        "Issued taskers led by the units you manage with nobody accountable yet: name the "
+        "action officer on the Assign page.",
+        where=lambda m: needs_officer_q() & Q(lead_unit_id__in=m.managed),
+        link=lambda m: {"lead_unit_subtree": m.subtree, "needs_officer": "true"},
+        managers=True,
+    ),
+    SectionSpec(
+        "issued",
+        "Issued by my office",
+        "Open taskers your unit (or a unit below it) issued, wherever they are led, "
+        "drafts included.",
+        where=lambda m: OPEN & issued_by_q(m.unit_path),
+        link=lambda m: {"issuing_unit_subtree": m.uid, "open": "true"},
+        secretariat=True,
+    ),
+    SectionSpec(
+        "issued_overdue",
+        "Issued by my office: overdue",
+        "Taskers your unit issued whose suspense date has passed, by lead office on the list.",
+        where=lambda m: issued_by_q(m.unit_path) & overdue_q(m.today),
+        link=lambda m: {
+            "issuing_unit_subtree": m.uid,
+            "overdue": "true",
+            "sort": "lead_unit",
+        },
+        secretariat=True,
+    ),
 )
 
 
@@ -305,7 +356,11 @@ def my_work(user, today=None, specs=MY_WORK):
     mine = _mine(user, today or timezone.localdate())
     if mine is None:
         return [], None
-    specs = [spec for spec in specs if mine.roots or not spec.managers]
+    specs = [
+        spec
+        for spec in specs
+        if (mine.roots or not spec.managers) and (mine.secretariat or not spec.secretariat)
+    ]
     texts = {"days": mine.days, "recent": RECENT_DAYS}
     sections = [
         Section(
@@ -314,17 +369,21 @@ def my_work(user, today=None, specs=MY_WORK):
             spec.help.format(**texts),
             url=action_list_url(**spec.link(mine)),
             kind=spec.kind,
+            lead_column=spec.secretariat or spec.key == "needs_officer",
         )
         for spec in specs
     ]
     visible = ExecutiveAction.objects.visible_to(user)
     listed = {spec.key: (spec.where(mine), spec.order) for spec in specs if spec.kind == "actions"}
-    # every count reads the user's actions, and a manager's the reviews of their units
     # every count reads the user's actions; a manager's sections of actions read the units
-    # they manage as well
+    # they manage as well, the secretariat's what its unit issued
     counted = _any(
         [mine.concerning]
-        + [listed[spec.key][0] for spec in specs if spec.managers and spec.kind == "actions"]
+        + [
+            listed[spec.key][0]
+            for spec in specs
+            if (spec.managers or spec.secretariat) and spec.kind == "actions"
+        ]
     )
     counts = visible.filter(counted).aggregate(
         **{spec.key: Count("pk", filter=spec.where(mine)) for spec in specs}
@@ -369,6 +428,8 @@ def _mine(user, today):
         concerning=Q(InArray("pk", ids)),  # one array parameter, however many ids
         managed=managed,
         roots=roots,
+        secretariat=bool(scope.in_secretariat and uid and scope.unit_path),
+        unit_path=scope.unit_path,
     )
 
 
@@ -456,16 +517,23 @@ class Bar:
 
 @dataclass
 class DashboardFilters:
-    """What the dashboard is about: a unit (with sub-units) and optional narrowing."""
+    """What the dashboard is about: a unit (with sub-units) and optional narrowing.
+
+    ``issued`` turns it from the taskers the unit leads to the taskers it issued (the
+    secretariat's view, issue 17)."""
 
     unit: OrganizationUnit
     action_type_id: int | None = None
     priority: str | None = None
     due_after: datetime.date | None = None
     due_before: datetime.date | None = None
+    issued: bool = False
 
     def queryset_filter(self):
-        q = subtree_q([self.unit.path], "lead_unit__path")
+        if self.issued:
+            q = issued_by_q(self.unit.path)
+        else:
+            q = subtree_q([self.unit.path], "lead_unit__path")
         if self.action_type_id:
             q &= Q(action_type_id=self.action_type_id)
         if self.priority:
@@ -479,7 +547,7 @@ class DashboardFilters:
     def list_params(self):
         """The action-list filters equal to :meth:`queryset_filter`."""
         return {
-            "lead_unit_subtree": self.unit.pk,
+            "issuing_unit_subtree" if self.issued else "lead_unit_subtree": self.unit.pk,
             "action_type_id": self.action_type_id,
             "priority": self.priority,
             "due_date_after": self.due_after.isoformat() if self.due_after else None,
@@ -788,7 +856,12 @@ def dashboard(user, filters, today, children, type_names):
                 if not filters.priority or value == filters.priority
             ]
         ),
-        "by_unit": _overdue_by_child_unit(by_branch, filters.unit, children, url),
+        "by_unit": (
+            None
+            if filters.issued
+            else _overdue_by_child_unit(by_branch, filters.unit, children, url)
+        ),
+        "by_lead_office": _by_lead_office(user, base, today, url) if filters.issued else None,
         "by_type": _overdue_by_type(by_type, type_names, url),
         "weekly": weekly,
         "weekly_max": _weekly_heights(weekly),
@@ -849,6 +922,56 @@ def _weekly(n, weeks, today, url):
             }
         )
     return rows
+
+
+@dataclass
+class LeadOfficeRow:
+    """One lead office of the taskers a unit issued: its open, overdue and officer-less
+    counts, each a :class:`Number` linking to its rows."""
+
+    unit: OrganizationUnit | None
+    open: Number
+    overdue: Number
+    needs_officer: Number
+
+    @property
+    def numbers(self):
+        return (self.open, self.overdue, self.needs_officer)
+
+
+def _by_lead_office(user, base, today, url):
+    """Where the open taskers of ``base`` sit: per lead office (those without one first),
+    open, overdue and waiting for an action officer, in one ``GROUP BY``."""
+    grouped = (
+        base.filter(OPEN)
+        .values("lead_unit_id")
+        .annotate(
+            n_open=Count("pk"),
+            n_overdue=Count("pk", filter=overdue_q(today)),
+            n_officer=Count("pk", filter=needs_officer_q()),
+        )
+        .order_by()
+    )
+    rows = list(grouped)
+    units = OrganizationUnit.objects.visible_to(user).in_bulk(
+        [r["lead_unit_id"] for r in rows if r["lead_unit_id"]]
+    )
+    result = []
+    for row in rows:
+        unit = units.get(row["lead_unit_id"])
+        where = {"lead_unit_id": unit.pk} if unit else {"has_lead_unit": "false"}
+        result.append(
+            LeadOfficeRow(
+                unit,
+                Number("open", row["n_open"], url(open="true", **where)),
+                Number("overdue", row["n_overdue"], url(overdue="true", **where)),
+                Number(
+                    "needs an action officer", row["n_officer"], url(needs_officer="true", **where)
+                ),
+            )
+        )
+    result.sort(key=lambda r: (r.unit is not None, -r.overdue.value, str(r.unit or "")))
+    return result
 
 
 def _overdue_by_child_unit(counts, unit, children, url):
@@ -1014,9 +1137,9 @@ def dwell_by_office(user, unit, after, before):
     rows = (
         RouteStep.objects.visible_to(user)
         .filter(
+            subtree_q([unit.path], "action__lead_unit__path"),
             state=RouteStepState.DONE,
             organization_unit__isnull=False,
-            action__lead_unit__path__startswith=unit.path,
             action_id__in=completed_routes(after, before),
         )
         .order_by()

@@ -21,7 +21,7 @@ A row that changes an action carries its Version as exported (``execcoord.import
 - New actions are issued by the importing user and their unit, as on the create page. A
   status beyond Draft stands for every move of :data:`NEW_ACTION_MOVES` from Draft, each
   checked for the user as the workflow buttons check it: issuing needs what issuing needs
-  (lead unit, accountable person, due date, the links the type requires) and someone who may
+  (lead unit, due date, the links the type requires) and someone who may
   assign; Returned and Completed need someone who may approve. The moves' dates are today's
   (issue date, completed date), the original due date is the due date, and an action
   imported On hold resumes to In progress. Of the close-out checklist, a new row can only

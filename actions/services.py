@@ -69,13 +69,15 @@ def role_problem(action, row, user):
 
 
 def _issue_problems(action):
-    """What stops a draft from being issued: the responsibility fields and the type's rules."""
+    """What stops a draft from being issued: the lead unit, the due date and the type's
+    rules. A secretariat tasks an office, not a person: the accountable person may be named
+    later by the lead unit's manager (issue 17; My work shows such a tasker to them as
+    "needs an action officer")."""
     problems = []
     missing = [
         label
         for attname, label in (
             ("lead_unit_id", "lead unit"),
-            ("accountable_person_id", "accountable person"),
             ("due_date", "due date"),
         )
         if not getattr(action, attname)

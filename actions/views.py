@@ -8,6 +8,7 @@ from execcoord.utils import viewname
 
 from . import filtersets, forms, policy, tables
 from . import workflow_views as wf
+from .intake_views import IntakeView
 from .models import (
     Assignment,
     Attachment,
@@ -101,6 +102,7 @@ WORKFLOW_URLS = [
         wf.attachment_download,
         name="attachment_download",
     ),
+    path("intake/", IntakeView.as_view(), name="intake"),
 ]
 
 

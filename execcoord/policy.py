@@ -38,9 +38,11 @@ Roles are group names the shared layer does not know: a domain app defines them
 it (:func:`grant`, :func:`register_user_unit`):
 
 - **Privileges**: rights that are neither a model permission nor a record rule, granted to
-  roles by name: ``import`` (the import pages, on top of add and change permission) and
-  ``share_views`` (sharing a saved view with a unit or everyone). A privilege no app granted
-  is a superuser's only.
+  roles by name: ``import`` (the import pages, on top of add and change permission),
+  ``share_views`` (sharing a saved view with a unit or everyone) and ``intake`` (turning a
+  received e-mail into a draft, on top of add permission). A privilege no app granted is a
+  superuser's only. A role name need not be a group: a domain app may give a user a role
+  by other facts (the secretariat is Staff of a unit flagged as such).
 - **The user's unit**: the organization unit (``settings.EXECCOORD_UNIT_MODEL``) a saved
   view is shared with; and, optionally, the user's roles read together with it.
 
@@ -182,7 +184,7 @@ def has_role(user, roles):
 
 # -- what the domain apps fill in (AppConfig.ready)
 
-PRIVILEGES = ("import", "share_views")
+PRIVILEGES = ("import", "share_views", "intake")
 _privileges = {}
 _user_unit = None
 _user_roles = None

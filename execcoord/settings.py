@@ -275,6 +275,9 @@ ATTACHMENT_ALLOWED_EXTENSIONS = env_list(
     "ATTACHMENT_ALLOWED_EXTENSIONS",
     "pdf,docx,doc,xlsx,xls,pptx,txt,csv,png,jpg,jpeg,msg,eml",
 )
+# E-mail intake (actions.intake): the type of the drafts made from received e-mail, by name
+# (the upload page offers it first; ``intake_mail`` uses it unless --type names another).
+INTAKE_ACTION_TYPE = os.environ.get("INTAKE_ACTION_TYPE", "")
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 # An import preview not confirmed within this many seconds is removed (purge_expired).
 IMPORT_PREVIEW_MAX_AGE = int(os.environ.get("IMPORT_PREVIEW_MAX_AGE", 24 * 60 * 60))

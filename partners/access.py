@@ -17,9 +17,15 @@ ROLE_MANAGER = "Manager"
 ROLE_ADMIN = "Administrator"
 ROLE_VIEWER = "Viewer"
 ROLES = (ROLE_STAFF, ROLE_MANAGER, ROLE_ADMIN, ROLE_VIEWER)
+# Not a group: the role a Staff member or Manager of a unit flagged as the executive
+# secretariat (``OrganizationUnit.is_secretariat``) holds besides their group's. The write
+# policy's privileges are granted to role names, so the secretariat is granted them by name.
+ROLE_SECRETARIAT = "Secretariat"
 # the roles that import records and share saved views beyond their owner (granted to the
 # shared layer's privileges in ``PartnersConfig.ready``)
 PRIVILEGED_ROLES = (ROLE_ADMIN, ROLE_MANAGER)
+# who imports and who takes in correspondence (e-mail intake): also the secretariat
+SECRETARIAT_ROLES = (ROLE_ADMIN, ROLE_MANAGER, ROLE_SECRETARIAT)
 
 _CACHE_ATTR = "_execcoord_scope"
 
@@ -40,6 +46,8 @@ class UserScope:
         is_internal: agency staff rather than an outside partner.
         clearance_rank: see :func:`clearance_rank`.
         is_manager, is_viewer, is_staff_role: membership of those groups.
+        in_secretariat: the person works in a unit flagged as the executive secretariat
+            and is Staff or Manager there (the ``Secretariat`` role of the policy).
 
     The units the user manages are offered two ways: :meth:`managed_units` is a lazy
     queryset to filter with in SQL (the database resolves the subtrees once per query, so
@@ -57,6 +65,7 @@ class UserScope:
         "is_manager",
         "is_viewer",
         "is_staff_role",
+        "in_secretariat",
         "unit_path",
         "manages_named_units",
         "named_unit_path",
@@ -74,6 +83,7 @@ class UserScope:
         is_manager=False,
         is_viewer=False,
         is_staff_role=False,
+        in_secretariat=False,
         unit_path="",
         manages_named_units=True,
         named_unit_path="",
@@ -90,6 +100,7 @@ class UserScope:
             "is_manager": is_manager,
             "is_viewer": is_viewer,
             "is_staff_role": is_staff_role,
+            "in_secretariat": in_secretariat,
             "unit_path": unit_path,
             "manages_named_units": manages_named_units,
             "named_unit_path": named_unit_path,
@@ -261,6 +272,7 @@ def _compute_scope(user):
             "person__personnel_type",
             "person__clearance_level",
             "person__organization_unit__path",
+            "person__organization_unit__is_secretariat",
             "manages_named_units",
             "named_unit_path",
             "named_unit_id",
@@ -270,7 +282,11 @@ def _compute_scope(user):
     if row is None:
         return NO_SCOPE
     roles = {role for i, role in enumerate(ROLES) if row[f"role_{i}"]}
-    user._execcoord_roles = frozenset(roles)  # the write policy's roles: no second query
+    in_secretariat = bool(row["person__organization_unit__is_secretariat"]) and bool(
+        roles & {ROLE_STAFF, ROLE_MANAGER}
+    )
+    # the write policy's roles, read here (no second query); the secretariat's is by unit
+    user._execcoord_roles = frozenset(roles | ({ROLE_SECRETARIAT} if in_secretariat else set()))
     is_admin = user.is_superuser or ROLE_ADMIN in roles
     person_id = row["person__id"]
     if person_id is None:
@@ -291,6 +307,7 @@ def _compute_scope(user):
         is_manager=ROLE_MANAGER in roles,
         is_viewer=ROLE_VIEWER in roles,
         is_staff_role=ROLE_STAFF in roles,
+        in_secretariat=in_secretariat,
         unit_path=row["person__organization_unit__path"] or "",
         manages_named_units=row["manages_named_units"],
         named_unit_path=row["named_unit_path"] or "",

@@ -13,8 +13,12 @@ class PartnersConfig(AppConfig):
         from partners import sso as partners_sso
 
         # What the shared layer asks of the roles and units defined here (it imports no
-        # domain app): who imports and shares views, a user's own unit and roles (one query).
-        policy.grant("import", access.PRIVILEGED_ROLES)
+        # domain app): who imports, takes in mail and shares views, a user's own unit and
+        # roles (one query).
+        # the secretariat (Staff of a unit flagged ``is_secretariat``) imports and takes in
+        # correspondence too (issue 17)
+        policy.grant("import", access.SECRETARIAT_ROLES)
+        policy.grant("intake", access.SECRETARIAT_ROLES)
         policy.grant("share_views", access.PRIVILEGED_ROLES)
         policy.register_user_unit(access.user_unit_id)
         policy.register_user_roles(access.user_roles)

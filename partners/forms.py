@@ -14,7 +14,7 @@ class OrganizationUnitTypeForm(BaseModelForm):
 class OrganizationUnitForm(BaseModelForm):
     fieldsets = (
         ("Unit", ("name", "abbreviation", "code", "unit_type", "is_active")),
-        ("Place in the organization", ("parent", "manager", "email")),
+        ("Place in the organization", ("parent", "manager", "email", "is_secretariat")),
         ("Description", ("description",)),
     )
 
@@ -29,6 +29,7 @@ class OrganizationUnitForm(BaseModelForm):
             "manager",
             "email",
             "description",
+            "is_secretariat",
             "is_active",
         )
 

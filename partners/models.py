@@ -96,6 +96,14 @@ class OrganizationUnit(TreeNode, BaseModel):
     )
     email = models.EmailField(blank=True, help_text="The unit's task mailbox.")
     description = models.TextField(blank=True)
+    is_secretariat = models.BooleanField(
+        default=False,
+        verbose_name="executive secretariat",
+        help_text=(
+            "The unit that issues taskers for the leadership: its staff take in "
+            "correspondence (e-mail intake), see everything it issued and may import."
+        ),
+    )
     is_active = models.BooleanField(default=True)
     objects = OrganizationUnitQuerySet.as_manager()
 

@@ -46,6 +46,7 @@ class OrganizationUnitResource(BaseResource):
         Column("manager", "Manager (e-mail)", PERSON, example=""),
         Column("email", "E-mail", example="ead@agency.example.gov"),
         Column("description", "Description"),
+        Column("is_secretariat", "Executive secretariat", example="No"),
         Column("is_active", "Active", example="Yes"),
         VERSION,
     ]

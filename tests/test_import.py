@@ -228,10 +228,10 @@ def test_preview_writes_nothing(agency, bob):
             "(CUI); Secret is not allowed here.",
         ),
         (
-            {"Status": "In progress", "Lead unit (code)": "OFF-A1"},
+            {"Status": "In progress", "Lead unit (code)": ""},
             "Status",
-            "A new action imported as “In progress” must be issuable: Set the accountable "
-            "person before issuing.",
+            "A new action imported as “In progress” must be issuable: Set the lead unit "
+            "before issuing.",
         ),
         (
             {"Number": "EA-1999-99999"},

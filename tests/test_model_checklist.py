@@ -15,7 +15,15 @@ from django.db.models import CharField, TextField
 from execcoord import checks, policy, registry
 from execcoord.models import SavedView, VisibleQuerySet
 from execcoord.search_indexes import declared_columns, searched_columns
-from partners.access import PRIVILEGED_ROLES, ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLES
+from partners.access import (
+    PRIVILEGED_ROLES,
+    ROLE_ADMIN,
+    ROLE_MANAGER,
+    ROLE_SECRETARIAT,
+    ROLE_STAFF,
+    ROLES,
+    SECRETARIAT_ROLES,
+)
 from tests.conftest import make_user
 
 # -- step: the roles get the permissions of every registered model
@@ -160,7 +168,10 @@ def test_the_migrations_create_an_index_for_every_searched_column():
 
 def test_partners_grants_the_shared_layers_privileges_to_its_roles():
     assert PRIVILEGED_ROLES == (ROLE_ADMIN, ROLE_MANAGER)
-    assert policy.privilege_roles("import") == PRIVILEGED_ROLES
+    # the secretariat (a unit flag, not a group) imports and takes in e-mail too
+    assert SECRETARIAT_ROLES == (ROLE_ADMIN, ROLE_MANAGER, ROLE_SECRETARIAT)
+    assert policy.privilege_roles("import") == SECRETARIAT_ROLES
+    assert policy.privilege_roles("intake") == SECRETARIAT_ROLES
     assert policy.privilege_roles("share_views") == PRIVILEGED_ROLES
     with pytest.raises(ValueError):
         policy.grant("launch", PRIVILEGED_ROLES)

@@ -559,7 +559,19 @@ def test_issue_sets_issue_date_and_original_due_date(time_machine):
 def test_issue_names_the_missing_responsibility_fields():
     action = ExecutiveActionFactory(lead_unit=None, accountable_person=None, due_date=None)
     problems = services.check_transition(action, S.NOT_STARTED, strict=False)
-    assert problems == ["Set the lead unit, accountable person and due date before issuing."]
+    assert problems == ["Set the lead unit and due date before issuing."]
+
+
+def test_issue_needs_a_lead_office_not_an_individual(units):
+    """A secretariat tasks an office; the office's manager names the action officer later."""
+    action = ExecutiveActionFactory(
+        lead_unit=units["OFF-A1"], accountable_person=None, due_date=datetime.date(2027, 1, 15)
+    )
+    assert services.check_transition(action, S.NOT_STARTED, strict=False) == []
+    services.transition(action, S.NOT_STARTED, None, strict=False)
+    stored = ExecutiveAction.objects.get(pk=action.pk)
+    assert stored.status == S.NOT_STARTED
+    assert stored.accountable_person_id is None
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ def _seed(**options):
 def test_seed_demo_builds_an_agency_and_runs_twice_without_error():
     first = _seed(actions=60)
     numbers = list(ExecutiveAction.objects.order_by("number").values_list("number", "title"))
-    assert len(numbers) == 60
+    assert len(numbers) == 60 + 1  # and the draft taken in from the sample e-mail
     assert OrganizationUnit.objects.count() >= 40
     assert OrganizationUnit.objects.filter(parent=None).count() == 1
     assert {"staff", "manager", "secretariat", "admin", "viewer"} <= set(
@@ -63,7 +63,8 @@ def test_the_demo_agency_reads_like_one(settings):
     words = set(" ".join(ExecutiveAction.objects.values_list("description", flat=True)).split())
     assert "Secretariat" in words
     assert Tag.objects.filter(actions__isnull=False).distinct().count() >= 3
-    memo = Attachment.objects.filter(kind=AttachmentKind.TASKING_MEMO).first()
+    memos = Attachment.objects.filter(kind=AttachmentKind.TASKING_MEMO)
+    memo = memos.filter(title__startswith="Tasking memo").first()
     with memo.file.open("rb") as handle:
         assert handle.read(8) == b"%PDF-1.4"
     assert memo.uploaded_by.username == "secretariat"
@@ -71,6 +72,24 @@ def test_the_demo_agency_reads_like_one(settings):
     assert pending.exists()
     assert all(r.action.lead_unit.code.startswith("OCIO") for r in pending)  # manager's units
     assert not ExtensionRequest.objects.filter(requested_by=None).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_draft_taken_in_from_the_sample_email():
+    _seed(actions=40)
+    draft = ExecutiveAction.objects.get(message_id="<demo-intake-0001@gsa.gov>")
+    assert draft.status == ActionStatus.DRAFT
+    assert draft.title == (
+        "Request for input: FY2027 shared services data call – reply by 18 December"
+    )
+    assert draft.received_from_account.abbreviation == "GSA"
+    assert draft.method_of_receipt == "email"
+    assert draft.issuing_unit.code == "ES" and draft.issuing_unit.is_secretariat
+    assert sorted(draft.attachments.values_list("title", flat=True)) == [
+        "fy2027-shared-services-template.csv",
+        "sample_intake.eml",
+    ]
+    assert draft.history.get().history_user.username == "secretariat"
 
 
 @pytest.mark.django_db

@@ -275,6 +275,16 @@ class ExecutiveAction(TreeNode, BaseModel):
         blank=True,
         related_name="received_actions",
     )
+    # the Message-ID of the e-mail the tasker was taken in from (``actions.intake``): one
+    # tasker per message, so the same e-mail taken in twice is recognised and refused
+    message_id = models.CharField(
+        max_length=998,
+        blank=True,
+        default="",
+        editable=False,
+        verbose_name="e-mail Message-ID",
+        help_text="Set by e-mail intake: the Message-ID of the e-mail received.",
+    )
 
     # issuance
     issued_by = models.ForeignKey(
@@ -317,7 +327,7 @@ class ExecutiveAction(TreeNode, BaseModel):
         null=True,
         blank=True,
         related_name="accountable_actions",
-        help_text="The action officer; required to issue.",
+        help_text=("The action officer. Not needed to issue: the lead unit's manager names them."),
     )
     partners = models.ManyToManyField(
         "partners.Account",
@@ -493,6 +503,12 @@ class ExecutiveAction(TreeNode, BaseModel):
                 violation_error_message="The completion date cannot be before the issue date.",
             ),
             not_own_parent_constraint("An action cannot be its own parent."),
+            models.UniqueConstraint(
+                fields=["message_id"],
+                condition=~Q(message_id=""),
+                name="%(app_label)s_%(class)s_unique_message_id",
+                violation_error_message="An action was already taken in from this e-mail.",
+            ),
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0, percent_complete__lte=100),
                 name="%(app_label)s_%(class)s_percent_range",

@@ -36,6 +36,7 @@ from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from partners.models import OrganizationUnit
 
 DEMO_PASSWORD = "execcoord-demo-2026"
+SAMPLE_INTAKE = "sample_intake.eml"  # in actions/demo/: the demo's e-mail intake draft
 ROOT_CODE = "DEPT"
 
 # (code, name, abbreviation, unit type, children)
@@ -320,6 +321,7 @@ class Command(BaseCommand):
             parent=parent,
             unit_type=self.pf.OrganizationUnitTypeFactory(name=unit_type),
             email=f"{code.lower()}-tasking@coordination.example.gov",
+            is_secretariat=code == "ES",  # takes in mail, sees what it issued, imports
         )
         made = [unit]
         for child in children:
@@ -583,6 +585,23 @@ class Command(BaseCommand):
         from actions.demo.routes import make_demo_routes
 
         make_demo_routes(self)
+        self.make_intake_draft()
+
+    def make_intake_draft(self):
+        """One draft taken in from an e-mail (``actions/demo/sample_intake.eml``) through the
+        intake code, as the secretariat would upload it: received from GSA (matched by the
+        sender's domain), with the message and its spreadsheet template attached."""
+        from pathlib import Path
+
+        from actions import intake
+        from actions.models import ExecutiveActionType
+
+        path = Path(__file__).resolve().parents[2] / "demo" / SAMPLE_INTAKE
+        secretariat = get_user_model().objects.get(username="secretariat")
+        parsed = intake.parse(path.read_bytes(), SAMPLE_INTAKE)
+        if intake.existing_draft(parsed.message_id) is None:
+            action_type = ExecutiveActionType.objects.get(name="Information Request")
+            intake.take_in(parsed, secretariat, action_type)
 
     def make_attachments(self):
         """Tasking memos on some issued taskers, responses on some completed ones: small

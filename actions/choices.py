@@ -329,3 +329,35 @@ REMINDER_KIND_COLORS = {
     ReminderKind.OVERDUE: "danger",
     ReminderKind.ESCALATION: "dark",
 }
+
+
+class TemplateSubtaskerRole(models.TextChoices):
+    """What the office of a template's standard sub-tasker does for the parent tasker."""
+
+    DRAFT = "draft", "Drafts (office of primary responsibility)"
+    INPUT = "input", "Provides input"
+    REVIEW = "review", "Reviews"
+
+
+TEMPLATE_SUBTASKER_ROLE_COLORS = {
+    TemplateSubtaskerRole.DRAFT: "primary",
+    TemplateSubtaskerRole.INPUT: "info",
+    TemplateSubtaskerRole.REVIEW: "secondary",
+}
+
+
+class TemplateStepKind(models.TextChoices):
+    """The kind of a step of a template's standard coordination route."""
+
+    REVIEW = "review", "Review"
+    CONCUR = "concur", "Concur"
+    SIGN = "sign", "Sign"
+    APPROVE = "approve", "Approve"
+
+
+TEMPLATE_STEP_KIND_COLORS = {
+    TemplateStepKind.REVIEW: "info",
+    TemplateStepKind.CONCUR: "primary",
+    TemplateStepKind.SIGN: "warning",
+    TemplateStepKind.APPROVE: "success",
+}

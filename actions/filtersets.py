@@ -17,8 +17,11 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 
 
@@ -189,3 +192,24 @@ class DueDateChangeFilterSet(BaseFilterSet):
 class AttachmentFilterSet(BaseFilterSet):
     class Meta:
         model = Attachment
+
+
+class ProcessTemplateFilterSet(BaseFilterSet):
+    main_filters = ("action_type_id", "is_active")
+
+    class Meta:
+        model = ProcessTemplate
+
+
+class TemplateSubtaskerFilterSet(BaseFilterSet):
+    main_filters = ("template_id", "organization_unit_id", "role")
+
+    class Meta:
+        model = TemplateSubtasker
+
+
+class TemplateRouteStepFilterSet(BaseFilterSet):
+    main_filters = ("template_id", "kind", "organization_unit_id")
+
+    class Meta:
+        model = TemplateRouteStep

@@ -11,8 +11,11 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 
 
@@ -212,3 +215,47 @@ class AttachmentTable(BaseTable):
             "content_type",
         )
         default_columns = ("title", "action", "kind", "uploaded_by", "uploaded_at")
+
+
+class ProcessTemplateTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = ProcessTemplate
+        fields = ("pk", "name", "action_type", "description", "is_active", "updated_at")
+        default_columns = ("name", "action_type", "is_active")
+
+
+class TemplateSubtaskerTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = TemplateSubtasker
+        fields = (
+            "pk",
+            "template",
+            "position",
+            "title_pattern",
+            "organization_unit",
+            "role",
+            "offset_business_days",
+        )
+        default_columns = (
+            "template",
+            "position",
+            "title_pattern",
+            "organization_unit",
+            "role",
+            "offset_business_days",
+        )
+
+
+class TemplateRouteStepTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = TemplateRouteStep
+        fields = (
+            "pk",
+            "template",
+            "position",
+            "kind",
+            "organization_unit",
+            "person",
+            "instructions",
+        )
+        default_columns = ("template", "position", "kind", "organization_unit", "person")

@@ -6,7 +6,7 @@ from execcoord.panels import Button
 from execcoord.registry import app_registrar
 from execcoord.utils import viewname
 
-from . import filtersets, forms, policy, tables
+from . import filtersets, forms, policy, tables, templates
 from . import workflow_views as wf
 from .models import (
     Assignment,
@@ -17,14 +17,29 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 from .panels import action_layout, extension_layout
 
 
 def _add_subtasker_url(action):
     return f"{reverse(viewname(ExecutiveAction, 'add'))}?parent={action.pk}"
+
+
+def _apply_template_url(action):
+    return reverse("actions:executiveaction_apply_template", args=[action.pk])
+
+
+def _may_apply_template(request, action):
+    """The button shows when the type has an active template and the user may add
+    sub-taskers (the page asks the policy again)."""
+    return bool(policy.may_add_subtasker(request.user, action)) and (
+        templates.offered_templates(action.action_type_id).exists()
+    )
 
 
 def _assign_url(action):
@@ -65,6 +80,16 @@ WORKFLOW_URLS = [
         name="executiveaction_remind",
     ),
     path(
+        "executive-actions/<int:pk>/apply-template/",
+        wf.ApplyTemplateView.as_view(),
+        name="executiveaction_apply_template",
+    ),
+    path(
+        "executive-actions/<int:pk>/shift-subtaskers/",
+        wf.ShiftSubtaskersView.as_view(),
+        name="executiveaction_shift_subtaskers",
+    ),
+    path(
         "extension-requests/<int:pk>/decide/",
         wf.ExtensionDecideView.as_view(),
         name="extensionrequest_decide",
@@ -100,6 +125,12 @@ register_model(
             condition=lambda request, action: bool(policy.may_add_subtasker(request.user, action)),
         ),
         Button(
+            "Apply template",
+            _apply_template_url,
+            permission="view",
+            condition=_may_apply_template,
+        ),
+        Button(
             "Assign",
             _assign_url,
             permission="view",
@@ -125,3 +156,9 @@ register_model(DueDateChange, user_fields=("changed_by",))
 register_model(Attachment, user_fields=("uploaded_by",))
 register_model(ExecutiveActionType)
 register_model(Tag)
+register_model(
+    ProcessTemplate,
+    views={"add": wf.ProcessTemplateEditView, "edit": wf.ProcessTemplateEditView},
+)
+register_model(TemplateSubtasker)
+register_model(TemplateRouteStep)

@@ -2,6 +2,7 @@
 
 - ``action``: ExecutiveActionType, Tag, ExecutiveAction and its queryset (visibility).
 - ``satellites``: the records that are part of one action.
+- ``templates``: process templates (standard sub-taskers and route steps per type).
 - ``support``: bookkeeping tables (number counters, calendar-feed tokens, reminder log).
 """
 
@@ -23,6 +24,7 @@ from actions.models.satellites import (
     StatusUpdate,
 )
 from actions.models.support import ActionNumberSequence, CalendarFeedToken, ReminderLog
+from actions.models.templates import ProcessTemplate, TemplateRouteStep, TemplateSubtasker
 
 __all__ = [
     "ActionNumberSequence",
@@ -37,8 +39,11 @@ __all__ = [
     "ExecutiveActionQuerySet",
     "ExecutiveActionType",
     "ExtensionRequest",
+    "ProcessTemplate",
     "ReminderLog",
     "StatusUpdate",
     "Tag",
+    "TemplateRouteStep",
+    "TemplateSubtasker",
     "allowed_classifications",
 ]

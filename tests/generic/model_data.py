@@ -30,6 +30,9 @@ MODELS = {
     "actions.extensionrequest": (fa.ExtensionRequestFactory, "justification", "justification"),
     "actions.duedatechange": (fa.DueDateChangeFactory, "reason", "action"),
     "actions.attachment": (fa.AttachmentFactory, "title", "title"),
+    "actions.processtemplate": (fa.ProcessTemplateFactory, "description", "name"),
+    "actions.templatesubtasker": (fa.TemplateSubtaskerFactory, "title_pattern", "title_pattern"),
+    "actions.templateroutestep": (fa.TemplateRouteStepFactory, "instructions", "kind"),
 }
 
 

@@ -305,6 +305,9 @@ class Command(BaseCommand):
             accounts=accounts,
         )
         self.make_actions(n_actions, types, units, people)
+        from actions.demo import templates as demo_templates
+
+        self.templates = demo_templates.make_templates(types, {u.code: u for u in units})
         self.stdout.write(
             f"Seeded {len(units)} units, {len(people)} people, {len(accounts)} partner accounts, "
             f"{len(authorities)} legal authorities, {len(agreements)} agreements and "
@@ -580,6 +583,16 @@ class Command(BaseCommand):
                     requested_by=staff_user,
                 )
         self.make_attachments()
+        self.make_templated_work()
+
+    def make_templated_work(self):
+        """One congressional inquiry staffed with its process template by the secretariat."""
+        from actions.demo import templates as demo_templates
+
+        template = next((t for t in self.templates if t.name == "Congressional inquiry"), None)
+        if template is not None:
+            secretariat = get_user_model().objects.get(username="secretariat")
+            demo_templates.staff_with_template(template, secretariat, self.today)
 
     def make_attachments(self):
         """Tasking memos on some issued taskers, responses on some completed ones: small

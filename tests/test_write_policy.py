@@ -256,6 +256,8 @@ def add_overrides(world, label):
         "actions.dependency": {"successor": twin, "predecessor": str(world.other.pk)},
         "actions.extensionrequest": {"action": twin},
         "actions.duedatechange": {"action": twin},
+        # unique with its type (a two-column rule, which unique_overrides leaves alone)
+        "actions.processtemplate": {"name": "A new template"},
     }.get(label, {})
 
 

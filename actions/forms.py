@@ -25,7 +25,7 @@ from .models import (
     TemplateSubtasker,
 )
 from .policy import answers_on_behalf
-from .services import change_due_date, default_due_date, late_suspense_problem, open_subtaskers
+from .services import change_due_date, default_due_date, late_suspense_problem
 
 
 class ExecutiveActionTypeForm(BaseModelForm):
@@ -247,12 +247,6 @@ class ExecutiveActionForm(BaseModelForm):
         if problem:
             field = "late_suspense_reason" if "late_suspense_reason" in self.fields else None
             self.add_error(field, problem)
-
-    def offers_shift(self):
-        """Whether saving moved the suspense of an action with open sub-taskers the user
-        sees: the page then offers to move theirs too."""
-        moved = getattr(self, "_moved_due_date", False)
-        return moved and bool(open_subtaskers(self.instance, self.user))
 
     def due_date_warning(self):
         """A note when the due date falls on a weekend or federal holiday (not an error)."""

@@ -492,7 +492,27 @@ class ExtensionDecideView(View):
         else:
             verb = "approved; the due date moved" if approve else "denied"
             messages.success(request, f"Extension {verb}.")
+            if approve:
+                return _offer_shift(request, action) or _back(request, action)
         return _back(request, action)
+
+
+def _offer_shift(request, action):
+    """After the suspense of ``action`` moved: the page offering to move its open
+    sub-taskers' suspenses too, when it has some and the user may move them (issue 16);
+    else ``None``."""
+    if not policy.may_assign(request.user, action):
+        return None
+    if not services.open_subtaskers(action, request.user):
+        return None
+    messages.info(
+        request,
+        "This action has open sub-taskers: move their suspenses by as many business days, "
+        "or leave them as they are.",
+    )
+    return HttpResponseRedirect(
+        reverse("actions:executiveaction_shift_subtaskers", args=[action.pk])
+    )
 
 
 class AttachmentUploadForm(forms.ModelForm):
@@ -1013,13 +1033,9 @@ class ExecutiveActionEditView(ObjectEditView):
         if template is not None and policy.may_add_subtasker(self.request.user, saved):
             url = reverse("actions:executiveaction_apply_template", args=[saved.pk])
             return f"{url}?template={template.pk}"
-        if form.offers_shift() and policy.may_assign(self.request.user, saved):
-            messages.info(
-                self.request,
-                "This action has open sub-taskers: move their suspenses by as many business "
-                "days, or leave them as they are.",
-            )
-            return reverse("actions:executiveaction_shift_subtaskers", args=[saved.pk])
+        if getattr(form, "_moved_due_date", False):
+            offer = _offer_shift(self.request, saved)
+            return offer.url if offer is not None else None
         return None
 
 

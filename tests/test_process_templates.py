@@ -21,6 +21,7 @@ from actions.business_days import (
 )
 from actions.choices import (
     ActionStatus,
+    ExtensionStatus,
     Priority,
     SecurityClassification,
     TemplateStepKind,
@@ -30,6 +31,7 @@ from actions.choices import (
 from actions.demo.actions import (
     ExecutiveActionFactory,
     ExecutiveActionTypeFactory,
+    ExtensionRequestFactory,
     ProcessTemplateFactory,
     TemplateRouteStepFactory,
     TemplateSubtaskerFactory,
@@ -464,6 +466,22 @@ def test_moving_a_parents_suspense_offers_to_shift_the_open_sub_taskers(
         D(2027, 1, 21),
         reason,
     )
+
+
+def test_an_approved_extension_offers_to_shift_the_open_sub_taskers(client, bob, parent, family):
+    extension = ExtensionRequestFactory(
+        action=parent,
+        current_due_date=FRIDAY,
+        requested_due_date=D(2027, 1, 22),
+        status=ExtensionStatus.PENDING,
+    )
+    client.force_login(bob)
+    response = client.post(
+        reverse("actions:extensionrequest_decide", args=[extension.pk]),
+        {"decision": "approve", "comment": "Agreed."},
+    )
+    assert response.url == reverse("actions:executiveaction_shift_subtaskers", args=[parent.pk])
+    assert "4 business days later" in client.get(response.url).content.decode()
 
 
 def test_a_sub_tasker_changed_since_the_page_was_opened_refuses_the_shift(

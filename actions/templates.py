@@ -170,8 +170,8 @@ def apply_template(template, parent, user, rows, *, seen_version):
             raise TemplateRefused([verdict.reason])
         if template.action_type_id != locked.action_type_id:
             raise TemplateRefused(["This template is for another type of tasker."])
-        if not rows:
-            raise TemplateRefused(["The template proposes no sub-taskers: nothing to apply."])
+        if not rows and not template.route_steps.exists():
+            raise TemplateRefused(["No sub-tasker is chosen: nothing was applied."])
         if not check_rows(rows, locked):
             raise TemplateRefused(["A row below cannot be created; nothing was applied."])
         links = {name: list(getattr(locked, name).all()) for name in INHERITED_LINKS}

@@ -30,11 +30,14 @@ from actions.models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     ReminderLog,
     RouteStep,
     RouteStepEvent,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 from actions.resources import ExecutiveActionResource, ExecutiveActionTypeResource
 from execcoord.admin import (
@@ -139,6 +142,14 @@ class ExecutiveActionAdminForm(ConcurrencyAdminForm):
             and not cleaned.get("due_date_change_reason")
         ):
             self.add_error("due_date_change_reason", "Say why the due date changes.")
+        problem = services.late_suspense_problem(
+            self.instance,
+            cleaned.get("parent"),
+            cleaned.get("due_date"),
+            cleaned.get("late_suspense_reason"),
+        )
+        if problem:
+            self.add_error("late_suspense_reason", problem)
         return cleaned
 
 
@@ -490,3 +501,43 @@ class ReminderLogAdmin(UntrackedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class TemplateSubtaskerInline(PolicyInline):
+    model = TemplateSubtasker
+    fields = ("position", "title_pattern", "organization_unit", "role", "offset_business_days")
+    autocomplete_fields = ("organization_unit",)
+    extra = 1
+
+
+class TemplateRouteStepInline(PolicyInline):
+    model = TemplateRouteStep
+    fields = ("position", "kind", "organization_unit", "person", "instructions")
+    autocomplete_fields = ("organization_unit", "person")
+    extra = 1
+
+
+@admin.register(ProcessTemplate)
+class ProcessTemplateAdmin(BaseAdmin):
+    """A template with its standard sub-taskers and route steps as inlines."""
+
+    list_display = ("name", "action_type", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "description")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (TemplateSubtaskerInline, TemplateRouteStepInline)
+
+
+@admin.register(TemplateSubtasker)
+class TemplateSubtaskerAdmin(BaseAdmin):
+    list_display = ("title_pattern", "template", "organization_unit", "offset_business_days")
+    search_fields = ("title_pattern",)
+    autocomplete_fields = ("organization_unit",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(TemplateRouteStep)
+class TemplateRouteStepAdmin(BaseAdmin):
+    list_display = ("template", "position", "kind", "organization_unit", "person")
+    autocomplete_fields = ("organization_unit", "person")
+    readonly_fields = ("created_at", "updated_at")

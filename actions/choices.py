@@ -331,10 +331,28 @@ REMINDER_KIND_COLORS = {
 }
 
 
+class TemplateSubtaskerRole(models.TextChoices):
+    """What the office of a template's standard sub-tasker does for the parent tasker."""
+
+    DRAFT = "draft", "Drafts (office of primary responsibility)"
+    INPUT = "input", "Provides input"
+    REVIEW = "review", "Reviews"
+
+
+TEMPLATE_SUBTASKER_ROLE_COLORS = {
+    TemplateSubtaskerRole.DRAFT: "primary",
+    TemplateSubtaskerRole.INPUT: "info",
+    TemplateSubtaskerRole.REVIEW: "secondary",
+}
+
+
 # -- coordination routes (issue 16) -----------------------------------------------------------
 
 
 class RouteStepKind(models.TextChoices):
+    """The kind of a step of a coordination route, and of a process template's standard
+    route."""
+
     REVIEW = "review", "Review"
     CONCUR = "concur", "Concur"
     SIGN = "sign", "Sign"

@@ -11,7 +11,10 @@ from . import due, queries
 from .models import (
     Assignment,
     ExecutiveAction,
+    ProcessTemplate,
     RouteStep,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 
 
@@ -209,3 +212,24 @@ class RouteStepFilterSet(BaseFilterSet):
         """Steps of taskers led by the units ``value`` or below (units the user sees)."""
         units = OrganizationUnit.objects.visible_to(self.request.user).filter(pk__in=value)
         return queryset.filter(action__lead_unit__in=OrganizationUnit.objects.subtree(units))
+
+
+class ProcessTemplateFilterSet(BaseFilterSet):
+    main_filters = ("action_type_id", "is_active")
+
+    class Meta:
+        model = ProcessTemplate
+
+
+class TemplateSubtaskerFilterSet(BaseFilterSet):
+    main_filters = ("template_id", "organization_unit_id", "role")
+
+    class Meta:
+        model = TemplateSubtasker
+
+
+class TemplateRouteStepFilterSet(BaseFilterSet):
+    main_filters = ("template_id", "kind", "organization_unit_id")
+
+    class Meta:
+        model = TemplateRouteStep

@@ -1,12 +1,13 @@
 """Create/edit forms of the actions app."""
 
 from django import forms
+from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from execcoord.formats import format_date
 from execcoord.forms import BaseModelForm, bulk_edit_form_for
 
-from .business_days import non_business_day_reason
+from .business_days import add_business_days, holidays_between, non_business_day_reason
 from .choices import AssignmentStatus
 from .models import (
     Assignment,
@@ -17,13 +18,16 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     RouteStep,
     RouteStepEvent,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 from .policy import answers_on_behalf
-from .services import change_due_date, default_due_date
+from .services import change_due_date, default_due_date, late_suspense_problem
 
 
 class ExecutiveActionTypeForm(BaseModelForm):
@@ -80,12 +84,30 @@ class ExecutiveActionForm(BaseModelForm):
         label="Why the due date changes",
         help_text="Required when you change the due date of an existing action.",
     )
+    due_in_business_days = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=999,
+        label="Or: due in business days",
+        help_text="Sets the due date this many business days from today (weekends and "
+        "federal holidays skipped); it wins over the date above.",
+    )
+    process_template = forms.ModelChoiceField(
+        queryset=ProcessTemplate.objects.none(),
+        required=False,
+        label="Apply a process template",
+        help_text="After saving, preview the template's standard sub-taskers, due back-planned "
+        "from this action's suspense, and create them.",
+    )
+    # fields of the staff pages only (the admin's form has neither)
+    page_only_fields = ("process_template", "due_in_business_days")
     fieldsets = (
         (
             "Action",
             (
                 "title",
                 "action_type",
+                "process_template",
                 "category",
                 "status",
                 "priority",
@@ -101,7 +123,9 @@ class ExecutiveActionForm(BaseModelForm):
             (
                 "start_date",
                 "due_date",
+                "due_in_business_days",
                 "due_date_change_reason",
+                "late_suspense_reason",
                 "completed_date",
                 "percent_complete",
             ),
@@ -155,23 +179,76 @@ class ExecutiveActionForm(BaseModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None or "due_date" not in self.fields:
             del self.fields["due_date_change_reason"]  # nothing to explain
+        if "due_date" in self.fields:
+            self.business_days_widget(timezone.localdate())
+        else:
+            self.fields.pop("due_in_business_days", None)
+        if self.instance.pk is None and "action_type" in self.fields:
+            self.fields["process_template"].queryset = ProcessTemplate.objects.filter(
+                is_active=True
+            ).select_related("action_type")
+            self.fields["process_template"].label_from_instance = lambda t: (
+                f"{t.name} ({t.action_type})"
+            )
+        else:
+            del self.fields["process_template"]  # applied from the action's page instead
         prefer_lead_unit_people(self)
+
+    def business_days_widget(self, today):
+        """The live date of "due in N business days" (``static/js/execcoord.js``): today and
+        the federal holidays of this year and the next two, the server's own calendar."""
+        attrs = self.fields["due_in_business_days"].widget.attrs
+        attrs["data-business-days-target"] = self["due_date"].auto_id
+        attrs["data-today"] = today.isoformat()
+        attrs["data-holidays"] = ",".join(holidays_between(today.year, today.year + 2))
 
     def clean(self):
         cleaned = super().clean()
         instance = self.instance
+        today = timezone.localdate()
+        days = cleaned.get("due_in_business_days")
+        if days is not None and "due_date" in self.fields:
+            cleaned["due_date"] = add_business_days(today, days)
+            self.data = self.data.copy()  # drawn again: the date field shows the result
+            self.data[self.add_prefix("due_date")] = cleaned["due_date"].isoformat()
         if instance.pk is None:
             if not cleaned.get("due_date") and cleaned.get("action_type"):
                 cleaned["due_date"] = default_due_date(
                     cleaned["action_type"], parent=cleaned.get("parent")
                 )
         elif (
-            "due_date" in self.changed_data
+            "due_date" in self.fields
             and cleaned.get("due_date") != instance.due_date
             and not cleaned.get("due_date_change_reason", "").strip()
         ):
             self.add_error("due_date_change_reason", "Say why the due date changes.")
+        self.check_parent_suspense(cleaned)
+        template = cleaned.get("process_template")
+        if (
+            template
+            and cleaned.get("action_type")
+            and template.action_type != cleaned["action_type"]
+        ):
+            self.add_error(
+                "process_template",
+                f"“{template}” is a template for {template.action_type}, not for "
+                f"{cleaned['action_type']}.",
+            )
         return cleaned
+
+    def check_parent_suspense(self, cleaned):
+        """A sub-tasker may not be due after its parent unless the user says why
+        (``services.late_suspense_problem``)."""
+        instance = self.instance
+        problem = late_suspense_problem(
+            instance,
+            cleaned.get("parent", instance.parent if instance.parent_id else None),
+            cleaned.get("due_date", instance.due_date),
+            cleaned.get("late_suspense_reason", instance.late_suspense_reason),
+        )
+        if problem:
+            field = "late_suspense_reason" if "late_suspense_reason" in self.fields else None
+            self.add_error(field, problem)
 
     def due_date_warning(self):
         """A note when the due date falls on a weekend or federal holiday (not an error)."""
@@ -194,6 +271,7 @@ class ExecutiveActionForm(BaseModelForm):
             change_due_date(
                 saved, new_due, self.user, self.cleaned_data["due_date_change_reason"].strip()
             )
+            self._moved_due_date = True
         return saved
 
 
@@ -343,3 +421,143 @@ class RouteStepEventForm(BaseModelForm):
     class Meta:
         model = RouteStepEvent
         fields = ("action", "step", "kind", "outcome", "text")
+
+
+# --- process templates (issue 16) ------------------------------------------------------------
+
+
+def bootstrap_widgets(form):
+    """Bootstrap classes on a plain form's widgets."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif not widget.is_hidden:
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class TemplateRowForm(forms.ModelForm):
+    """One row of a template's inline table (a standard sub-tasker or route step): only
+    active units and people are offered."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("organization_unit", "person"):
+            field = self.fields.get(name)
+            if field is not None:
+                field.queryset = field.queryset.filter(is_active=True)
+        bootstrap_widgets(self)
+
+
+class TemplateRowsFormSet(forms.BaseInlineFormSet):
+    """The rows of a template, each asked of the write policy with its own values
+    (``PolicyInlineFormSet``'s rule, the one the admin's inlines follow)."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        from execcoord import policy
+
+        if self.user is None:
+            return
+        deleted = {id(form) for form in self.deleted_forms} if self.can_delete else set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not (form.has_changed() or id(form) in deleted):
+                continue
+            instance = form.instance
+            if id(form) in deleted:
+                verb = "delete" if instance.pk else None
+            else:
+                verb = "change" if instance.pk else "add"
+            if verb is None:
+                continue
+            verdict = policy.may(self.user, verb, type(instance), instance)
+            if not verdict:
+                form.add_error(None, verdict.reason)
+
+
+SubtaskerRowsFormSet = inlineformset_factory(
+    ProcessTemplate,
+    TemplateSubtasker,
+    form=TemplateRowForm,
+    formset=TemplateRowsFormSet,
+    fields=("position", "title_pattern", "organization_unit", "role", "offset_business_days"),
+    extra=2,
+    can_delete=True,
+)
+RouteStepRowsFormSet = inlineformset_factory(
+    ProcessTemplate,
+    TemplateRouteStep,
+    form=TemplateRowForm,
+    formset=TemplateRowsFormSet,
+    fields=("position", "kind", "organization_unit", "person", "instructions"),
+    extra=2,
+    can_delete=True,
+)
+
+
+class ProcessTemplateForm(BaseModelForm):
+    """A process template with its standard sub-taskers and route steps, edited on one page:
+    two inline tables (``inlines``) saved with the template, whose version the page carries
+    (every save of the page grows it, so a page opened before another's save is refused).
+    A post without a table's management data leaves that table's rows as they are."""
+
+    fieldsets = (("Template", ("name", "action_type", "description", "is_active")),)
+
+    class Meta:
+        model = ProcessTemplate
+        fields = ("name", "action_type", "description", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        data = self.data if self.is_bound else None
+        self.inlines = []
+        for title, formset_class, prefix in (
+            ("Standard sub-taskers", SubtaskerRowsFormSet, "subtaskers"),
+            ("Standard route", RouteStepRowsFormSet, "route_steps"),
+        ):
+            if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+                continue
+            formset = formset_class(data, instance=self.instance, prefix=prefix)
+            formset.user, formset.title = self.user, title
+            self.inlines.append(formset)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        rows = [formset.is_valid() for formset in self.inlines]  # every table's errors show
+        return valid and all(rows)
+
+    def save(self, commit=True):
+        template = super().save(commit=commit)
+        if commit:
+            for formset in self.inlines:
+                formset.instance = template
+                for row in formset.save(commit=False):
+                    row._history_user = self.user
+                    row.full_clean()
+                    row.save()
+                for row in formset.deleted_objects:
+                    row._history_user = self.user
+                    row.delete()
+        return template
+
+
+class TemplateSubtaskerForm(BaseModelForm):
+    class Meta:
+        model = TemplateSubtasker
+        fields = (
+            "template",
+            "position",
+            "title_pattern",
+            "organization_unit",
+            "role",
+            "offset_business_days",
+        )
+
+
+class TemplateRouteStepForm(BaseModelForm):
+    class Meta:
+        model = TemplateRouteStep
+        fields = ("template", "position", "kind", "organization_unit", "person", "instructions")

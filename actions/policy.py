@@ -398,6 +398,17 @@ def may_add_subtasker(user, parent):
     return policy.may(user, "add", ExecutiveAction, ExecutiveAction(parent=parent))
 
 
+def may_shift_suspense(user, child):
+    """Move a sub-tasker's suspense with its parent's (issue 16): the right to change its
+    due date, which is its assigners' (lead staff ask for an extension instead)."""
+    if may_assign(user, child):
+        return ALLOW
+    return deny(
+        f"You may not move the suspense of {child.number}: only its issuer and managers of "
+        "its units may."
+    )
+
+
 def may_delete_action(user, action):
     if get_user_scope(user).is_admin:
         return ALLOW
@@ -595,6 +606,7 @@ __all__ = [
     "may_intake",
     "may_move",
     "may_respond",
+    "may_shift_suspense",
     "may_supervise",
     "prime",
     "relation",

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from actions.business_days import add_business_days
+from actions.business_days import add_business_days, shift_business_days
 from actions.choices import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -39,9 +39,12 @@ from actions.policy import (
     allowed_transitions,
     manages_by_role,
     may_move,
+    may_shift_suspense,
     resume_mismatch,
     user_transitions,
 )
+from execcoord.formats import format_date
+from execcoord.history import bulk_create_with_history, bulk_update_with_history
 from execcoord.submissions import clash_message
 from partners.access import get_user_scope
 
@@ -444,12 +447,12 @@ class RollUp(NamedTuple):
 def rollup(action):
     """Recompute a parent's percent complete from its sub-taskers and return the counts.
 
-    One aggregate query: the number of children, how many are completed, and the mean
+    One aggregate query: the number of children not cancelled, how many are completed, and the mean
     percent complete of those not cancelled (a cancelled sub-tasker does not hold the parent
     back). The parent is saved, with history, only when its percent changes.
     """
     figures = action.children.aggregate(
-        total=Count("pk"),
+        total=Count("pk", filter=~Q(status=S.CANCELLED)),
         completed=Count("pk", filter=Q(status=S.COMPLETED)),
         mean=Avg("percent_complete", filter=~Q(status=S.CANCELLED)),
     )
@@ -508,6 +511,92 @@ def change_due_date(action, new_date, user, reason, extension_request=None):
         change.save()
     _copy_state(locked, action)
     return change
+
+
+def late_suspense_problem(action, parent, due, reason):
+    """Why ``action`` may not be saved under ``parent`` due ``due``: a sub-tasker may not be
+    due after its parent unless the user says why (issue 16; the reason is kept on the
+    sub-tasker, its page and history show it). Checked when the sub-tasker is new or its
+    date or parent changes; ``None`` when nothing stops it."""
+    if parent is None or not parent.due_date or not due or due <= parent.due_date:
+        return None
+    stored_due = action.__dict__.get("_stored_due_date", action.due_date)
+    stored_parent = action.__dict__.get("_stored_parent_id", action.parent_id)
+    moved = action.pk is None or due != stored_due or parent.pk != stored_parent
+    if not moved or (reason or "").strip():
+        return None
+    return (
+        f"Due {format_date(due)}, after its parent {parent.number}'s suspense "
+        f"{format_date(parent.due_date)}: say why, or choose an earlier date."
+    )
+
+
+def open_subtaskers(action, user):
+    """The open sub-taskers of ``action`` at every depth that ``user`` sees, in tree order
+    of their suspense: those a move of its suspense offers to shift."""
+    return list(
+        ExecutiveAction.objects.visible_to(user)
+        .descendants_of(action)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("lead_unit")
+        .order_by("due_date", "number", "pk")
+    )
+
+
+def may_shift(user, child):
+    """May ``user`` move ``child``'s suspense with its parent's (``actions.policy``)?"""
+    return may_shift_suspense(user, child)
+
+
+def shift_subtaskers(action, days, user, chosen):
+    """Move the suspense of the open sub-taskers ``chosen`` of ``action`` by ``days``
+    business days (later when positive), as its own suspense moved, with history and a
+    ``DueDateChange`` each, in one bulk write (``execcoord.history``).
+
+    Args:
+        chosen: ``{sub-tasker id: version the page showed}``; a sub-tasker saved since
+            refuses the whole shift (``StaleRows``), one no longer open or below ``action``
+            a ``ValidationError``.
+
+    Returns:
+        The moved sub-taskers.
+    """
+    reason = (
+        f"Suspense moved {abs(days)} business day{'s' if abs(days) != 1 else ''} "
+        f"{'later' if days > 0 else 'earlier'} with the tasker above it"
+    )
+    with transaction.atomic():
+        children = list(
+            ExecutiveAction.objects.descendants_of(action)
+            .filter(pk__in=list(chosen), status__in=OPEN_STATUSES)
+            .exclude(due_date=None)
+        )
+        if len(children) != len(chosen):
+            raise ValidationError(
+                "A sub-tasker chosen is no longer open (or has no suspense): reload the page."
+            )
+        changes, now = [], timezone.now()
+        for child in children:
+            verdict = may_shift(user, child)
+            if not verdict:
+                raise ValidationError(verdict.reason)
+            child.version = chosen[child.pk]  # the version seen: the bulk write checks it
+            old = child.due_date
+            child.due_date = shift_business_days(old, days)
+            child.updated_at = now
+            changes.append(
+                DueDateChange(
+                    action=child,
+                    old_due_date=old,
+                    new_due_date=child.due_date,
+                    changed_by=user,
+                    reason=reason,
+                )
+            )
+        if days and children:
+            bulk_update_with_history(children, ["due_date", "updated_at"], user=user, reason=reason)
+            bulk_create_with_history(changes, user=user, reason=reason)
+    return children if days else []
 
 
 def decide_extension(request, user, *, approve, comment=""):
@@ -611,6 +700,8 @@ __all__ = [
     "create_action",
     "default_due_date",
     "decide_extension",
+    "open_subtaskers",
+    "shift_subtaskers",
     "post_status_update",
     "request_extension",
     "rollup",

@@ -11,10 +11,13 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     RouteStep,
     RouteStepEvent,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 
 
@@ -253,3 +256,47 @@ class RouteStepEventTable(BaseTable):
         fields = ("pk", "at", "action", "step", "kind", "outcome", "user", "on_behalf", "text")
         default_columns = ("at", "action", "step", "kind", "outcome", "user", "on_behalf")
         card_columns = ("at", "action", "kind", "outcome")
+
+
+class ProcessTemplateTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = ProcessTemplate
+        fields = ("pk", "name", "action_type", "description", "is_active", "updated_at")
+        default_columns = ("name", "action_type", "is_active")
+
+
+class TemplateSubtaskerTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = TemplateSubtasker
+        fields = (
+            "pk",
+            "template",
+            "position",
+            "title_pattern",
+            "organization_unit",
+            "role",
+            "offset_business_days",
+        )
+        default_columns = (
+            "template",
+            "position",
+            "title_pattern",
+            "organization_unit",
+            "role",
+            "offset_business_days",
+        )
+
+
+class TemplateRouteStepTable(BaseTable):
+    class Meta(BaseTable.Meta):
+        model = TemplateRouteStep
+        fields = (
+            "pk",
+            "template",
+            "position",
+            "kind",
+            "organization_unit",
+            "person",
+            "instructions",
+        )
+        default_columns = ("template", "position", "kind", "organization_unit", "person")

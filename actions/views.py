@@ -6,7 +6,7 @@ from execcoord.panels import Button
 from execcoord.registry import app_registrar
 from execcoord.utils import viewname
 
-from . import filtersets, forms, policy, tables
+from . import filtersets, forms, policy, tables, templates
 from . import workflow_views as wf
 from .intake_views import IntakeView
 from .models import (
@@ -18,16 +18,31 @@ from .models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     RouteStep,
     RouteStepEvent,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 from .panels import action_layout, extension_layout
 
 
 def _add_subtasker_url(action):
     return f"{reverse(viewname(ExecutiveAction, 'add'))}?parent={action.pk}"
+
+
+def _apply_template_url(action):
+    return reverse("actions:executiveaction_apply_template", args=[action.pk])
+
+
+def _may_apply_template(request, action):
+    """The button shows when the type has an active template and the user may add
+    sub-taskers (the page asks the policy again)."""
+    return bool(policy.may_add_subtasker(request.user, action)) and (
+        templates.offered_templates(action.action_type_id).exists()
+    )
 
 
 def _assign_url(action):
@@ -66,6 +81,16 @@ WORKFLOW_URLS = [
         "executive-actions/<int:pk>/remind/",
         wf.RemindView.as_view(),
         name="executiveaction_remind",
+    ),
+    path(
+        "executive-actions/<int:pk>/apply-template/",
+        wf.ApplyTemplateView.as_view(),
+        name="executiveaction_apply_template",
+    ),
+    path(
+        "executive-actions/<int:pk>/shift-subtaskers/",
+        wf.ShiftSubtaskersView.as_view(),
+        name="executiveaction_shift_subtaskers",
     ),
     path(
         "extension-requests/<int:pk>/decide/",
@@ -119,6 +144,12 @@ register_model(
             condition=lambda request, action: bool(policy.may_add_subtasker(request.user, action)),
         ),
         Button(
+            "Apply template",
+            _apply_template_url,
+            permission="view",
+            condition=_may_apply_template,
+        ),
+        Button(
             "Assign",
             _assign_url,
             permission="view",
@@ -146,3 +177,9 @@ register_model(RouteStep)
 register_model(RouteStepEvent)
 register_model(ExecutiveActionType)
 register_model(Tag)
+register_model(
+    ProcessTemplate,
+    views={"add": wf.ProcessTemplateEditView, "edit": wf.ProcessTemplateEditView},
+)
+register_model(TemplateSubtasker)
+register_model(TemplateRouteStep)

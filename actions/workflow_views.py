@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.forms import inlineformset_factory
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 
@@ -29,6 +30,7 @@ from execcoord.forms import (
     concurrency_token,
     restrict_form_fields,
 )
+from execcoord.history import StaleRows
 from execcoord.models import StaleEdit
 from execcoord.submissions import (
     OneTimeKeyMixin,
@@ -43,8 +45,8 @@ from execcoord.widgets import AutocompleteSelect
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit, Person
 
-from . import assigning, coordination, policy, routing, services, timeline
-from .business_days import non_business_day_reason
+from . import assigning, coordination, policy, routing, services, templates, timeline
+from .business_days import business_days_between, non_business_day_reason, shift_business_days
 from .choices import ActionStatus, AssignmentStatus, RouteStepKind
 from .forms import prefer_lead_unit_people
 from .mail import MAIL_ERRORS
@@ -491,7 +493,27 @@ class ExtensionDecideView(View):
         else:
             verb = "approved; the due date moved" if approve else "denied"
             messages.success(request, f"Extension {verb}.")
+            if approve:
+                return _offer_shift(request, action) or _back(request, action)
         return _back(request, action)
+
+
+def _offer_shift(request, action):
+    """After the suspense of ``action`` moved: the page offering to move its open
+    sub-taskers' suspenses too, when it has some and the user may move them (issue 16);
+    else ``None``."""
+    if not policy.may_assign(request.user, action):
+        return None
+    if not services.open_subtaskers(action, request.user):
+        return None
+    messages.info(
+        request,
+        "This action has open sub-taskers: move their suspenses by as many business days, "
+        "or leave them as they are.",
+    )
+    return HttpResponseRedirect(
+        reverse("actions:executiveaction_shift_subtaskers", args=[action.pk])
+    )
 
 
 class AttachmentUploadForm(forms.ModelForm):
@@ -817,6 +839,281 @@ class RouteDispositionView(View):
         return _route_post(request, step.action, work)
 
 
+# --- process templates and back-planned sub-taskers (issue 16) ----------------------------
+
+
+class PreviewRowForm(forms.Form):
+    """One proposed sub-tasker of the apply preview: kept or left out, its title, office and
+    date editable; what the template said (role, offset) carried along."""
+
+    include = forms.BooleanField(required=False, initial=True, label="Create")
+    title = forms.CharField(max_length=255, required=False)
+    organization_unit = forms.ModelChoiceField(
+        queryset=OrganizationUnit.objects.filter(is_active=True), required=False, label="Office"
+    )
+    due_date = forms.DateField(
+        required=False,
+        label="Due date",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    role = forms.CharField(required=False, widget=forms.HiddenInput)
+    offset = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+        self.fields["include"].widget.attrs["class"] = "form-check-input"
+
+    def planned(self):
+        """The row as a ``PlannedSubtasker``, or ``None`` when left out."""
+        data = self.cleaned_data
+        if not data.get("include"):
+            return None
+        row = templates.PlannedSubtasker(
+            title=data.get("title") or "",
+            unit=data.get("organization_unit"),
+            due_date=data.get("due_date"),
+            role=data.get("role") or "",
+            offset=data.get("offset"),
+        )
+        row.form = self
+        return row
+
+
+PreviewFormSet = forms.formset_factory(PreviewRowForm, extra=0, max_num=200)
+
+
+class ApplyTemplateForm(OneTimeKeyMixin, forms.Form):
+    """The preview's own fields: which template, and the tasker's version the preview was
+    opened at (a template applied or a suspense moved meanwhile refuses the page)."""
+
+    template = forms.IntegerField(widget=forms.HiddenInput)
+    concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@method_decorator(login_required, name="dispatch")
+class ApplyTemplateView(View):
+    """Apply a process template to a tasker: choose one of its type's templates, preview the
+    sub-taskers it makes with their back-planned suspenses (each due its offset in business
+    days before the tasker's), edit or leave out rows, then create them all at once
+    (``templates.apply_template``). The right is the one to add sub-taskers
+    (``policy.may_add_subtasker``), asked on every request; the page carries the tasker's
+    version and a one-time key."""
+
+    template_name = "actions/apply_template.html"
+
+    def dispatch(self, request, pk):
+        self.action = visible_action(request, pk)
+        _require(policy.may_add_subtasker(request.user, self.action))
+        self.offered = list(templates.offered_templates(self.action.action_type_id))
+        return super().dispatch(request, pk)
+
+    def chosen(self, value):
+        if not str(value or "").isdecimal():
+            return None
+        return next((t for t in self.offered if t.pk == int(value)), None)
+
+    def get(self, request, pk):
+        template = self.chosen(request.GET.get("template"))
+        if template is None:
+            return self.render(None, None, None)
+        head = ApplyTemplateForm(
+            initial={"template": template.pk, TOKEN_FIELD: str(self.action.version)}
+        )
+        rows = templates.plan(template, self.action)
+        templates.check_rows(rows, self.action)
+        formset = PreviewFormSet(
+            initial=[
+                {
+                    "include": True,
+                    "title": row.title,
+                    "organization_unit": row.unit,
+                    "due_date": row.due_date,
+                    "role": row.role,
+                    "offset": row.offset,
+                }
+                for row in rows
+            ],
+            prefix="rows",
+        )
+        for form, row in zip(formset.forms, rows, strict=True):
+            form.problems = row.problems
+        return self.render(template, head, formset)
+
+    def post(self, request, pk):
+        head = ApplyTemplateForm(request.POST)
+        formset = PreviewFormSet(request.POST, prefix="rows")
+        template = self.chosen(request.POST.get("template"))
+        if template is None:
+            messages.error(request, "Choose one of this type's templates.")
+            return self.render(None, None, None)
+        if not (head.is_valid() & formset.is_valid()):
+            return self.render(template, head, formset)
+        rows = [row for row in (form.planned() for form in formset.forms) if row is not None]
+        status = 200
+        try:
+            with transaction.atomic():
+                repeated = claim_form_key(request, head)
+                if repeated is not None:
+                    return repeated
+                created = templates.apply_template(
+                    template,
+                    self.action,
+                    request.user,
+                    rows,
+                    seen_version=head.cleaned_data[TOKEN_FIELD],
+                )
+                record_form_key(request, head, self.action.get_absolute_url())
+        except StaleEdit:
+            # the page again with the user's rows, now at the current version (applying it
+            # again creates them), and who changed the tasker since
+            self.action.refresh_from_db()
+            who, when = saved_by(self.action)
+            by = " ".join(part for part in (f"by {who}" if who else "", when) if part)
+            data = request.POST.copy()
+            data[TOKEN_FIELD] = str(self.action.version)
+            head = ApplyTemplateForm(data)
+            head.is_valid()
+            head.add_error(
+                None,
+                f"{self.action.number} was changed {by} since this preview was opened (its "
+                "suspense may have moved, or a template was applied). Nothing was created; "
+                "check the rows against it and apply again.",
+            )
+            status = 409
+        except templates.TemplateRefused as refused:
+            head.add_error(None, str(refused))
+            for row in rows:
+                for problem in row.problems:
+                    row.form.add_error(None, problem)
+        else:
+            messages.success(
+                request,
+                f"Template “{template.name}” applied: {len(created)} sub-taskers created.",
+            )
+            return _back(request, self.action)
+        return self.render(template, head, formset, status=status)
+
+    def render(self, template, head, formset, status=200):
+        context = {
+            "object": self.action,
+            "offered": self.offered,
+            "template": template,
+            "head": head,
+            "formset": formset,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ShiftSubtaskersForm(OneTimeKeyMixin, forms.Form):
+    """The confirmation of a suspense shift: the due-date change it follows, and the
+    sub-taskers chosen, each with the version its row showed."""
+
+    change = forms.IntegerField(widget=forms.HiddenInput)
+
+
+@method_decorator(login_required, name="dispatch")
+class ShiftSubtaskersView(View):
+    """After a tasker's suspense moved: offer to move every open sub-tasker's suspense by
+    the same number of business days (``services.shift_subtaskers``). The page lists them
+    with their new dates; each row carries its version, so a sub-tasker changed meanwhile
+    refuses the whole shift. Only the last move of the tasker's suspense is offered."""
+
+    template_name = "actions/shift_subtaskers.html"
+
+    def dispatch(self, request, pk):
+        self.action = visible_action(request, pk)
+        _require(policy.may_assign(request.user, self.action))
+        self.change = self.action.due_date_changes.order_by("-changed_at", "-pk").first()
+        return super().dispatch(request, pk)
+
+    def rows(self):
+        if self.change is None or not (self.change.old_due_date and self.change.new_due_date):
+            return 0, []
+        days = business_days_between(self.change.old_due_date, self.change.new_due_date)
+        children = services.open_subtaskers(self.action, self.request.user)
+        rows = []
+        for child in children:
+            verdict = services.may_shift(self.request.user, child)
+            rows.append(
+                {
+                    "child": child,
+                    "new_date": shift_business_days(child.due_date, days)
+                    if child.due_date
+                    else None,
+                    "refused": "" if verdict else verdict.reason,
+                    "field": f"shift-{child.pk}",
+                }
+            )
+        return days, rows
+
+    def get(self, request, pk):
+        days, rows = self.rows()
+        form = ShiftSubtaskersForm(initial={"change": getattr(self.change, "pk", None)})
+        return self.render(form, days, rows)
+
+    def post(self, request, pk):
+        form = ShiftSubtaskersForm(request.POST)
+        days, rows = self.rows()
+        if (
+            not form.is_valid()
+            or self.change is None
+            or form.cleaned_data["change"] != (self.change.pk)
+        ):
+            form.add_error(
+                None,
+                "The suspense of this tasker moved again since this page was opened; the "
+                "sub-taskers below follow its last move. Nothing was changed.",
+            )
+            return self.render(form, days, rows, status=409)
+        chosen = {}
+        for row in rows:
+            version = request.POST.get(row["field"], "")
+            if version.isdecimal() and not row["refused"]:
+                chosen[row["child"].pk] = int(version)
+        if not chosen:
+            messages.info(request, "No sub-tasker was moved.")
+            return _back(request, self.action)
+        try:
+            with transaction.atomic():
+                repeated = claim_form_key(request, form)
+                if repeated is not None:
+                    return repeated
+                moved = services.shift_subtaskers(self.action, days, request.user, chosen)
+                record_form_key(request, form, self.action.get_absolute_url())
+        except StaleRows as stale:
+            numbers = ", ".join(obj.number for obj in stale.instances)
+            form.add_error(
+                None,
+                f"Changed by someone else since this page was opened: {numbers}. Nothing was "
+                "moved; the page now shows them as they are.",
+            )
+            days, rows = self.rows()
+            return self.render(form, days, rows, status=409)
+        except ValidationError as refused:
+            form.add_error(None, " ".join(refused.messages))
+            return self.render(form, days, rows)
+        messages.success(request, f"Moved {len(moved)} sub-tasker suspense(s).")
+        return _back(request, self.action)
+
+    def render(self, form, days, rows, status=200):
+        context = {
+            "object": self.action,
+            "form": form,
+            "days": days,
+            "abs_days": abs(days),
+            "rows": rows,
+            "change": self.change,
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class ProcessTemplateEditView(ObjectEditView):
+    """A process template with its standard sub-taskers and route steps on one page."""
+
+    template_name = "actions/processtemplate_edit.html"
+
+
 # --- the generic views, adjusted --------------------------------------------------------------
 
 
@@ -827,14 +1124,8 @@ class ExecutiveActionEditView(ObjectEditView):
 
     # what a sub-tasker takes from its parent (``?parent=``), so a CUI tasker's sub-tasker is
     # not Unclassified and a restricted one's not Internal; the form still lets each change
-    INHERITED_FIELDS = (
-        "action_type",
-        "category",
-        "priority",
-        "visibility",
-        "security_classification",
-    )
-    INHERITED_LINKS = ("legal_authorities", "partners")
+    INHERITED_FIELDS = templates.INHERITED_FIELDS
+    INHERITED_LINKS = templates.INHERITED_LINKS
 
     def alter_object(self, obj, request):
         scope = get_user_scope(request.user)
@@ -871,7 +1162,12 @@ class ExecutiveActionEditView(ObjectEditView):
 
     def get_return_url(self, obj=None):
         """A new action opens on its own page (to issue it, assign it, split it), unless the
-        link that led here named where to go back."""
+        link that led here named where to go back; with a process template chosen, on the
+        template's preview; a moved suspense over open sub-taskers, on the page offering to
+        move theirs (issue 16)."""
+        next_step = getattr(self, "_next_step", None)
+        if obj is not None and obj.pk and next_step:
+            return next_step
         creating = "pk" not in self.kwargs
         if obj is not None and obj.pk and creating and not self.request.GET.get("return_url"):
             return obj.get_absolute_url()
@@ -891,7 +1187,20 @@ class ExecutiveActionEditView(ObjectEditView):
             warning = form.due_date_warning()
             if warning:
                 messages.warning(self.request, warning)
+            self._next_step = self.next_step(form, saved)
         return saved
+
+    def next_step(self, form, saved):
+        """Where the user goes on after saving: the chosen template's preview, or the offer
+        to move the open sub-taskers' suspenses with this one's."""
+        template = form.cleaned_data.get("process_template")
+        if template is not None and policy.may_add_subtasker(self.request.user, saved):
+            url = reverse("actions:executiveaction_apply_template", args=[saved.pk])
+            return f"{url}?template={template.pk}"
+        if getattr(form, "_moved_due_date", False):
+            offer = _offer_shift(self.request, saved)
+            return offer.url if offer is not None else None
+        return None
 
 
 class ExecutiveActionBulkEditView(BulkEditView):

@@ -218,6 +218,11 @@ class BaseAdmin(SimpleHistoryAdmin):
         form_fieldsets = getattr(views.form, "fieldsets", None) if views else None
         if not form_fieldsets:
             return None
+        page_only = set(getattr(views.form, "page_only_fields", ()))  # inputs of the app only
+        form_fieldsets = [
+            (legend, tuple(name for name in _names(spec) if name not in page_only))
+            for legend, spec in form_fieldsets
+        ]
         placed = {name for _, spec in form_fieldsets for name in _names(spec)}
         for extras in (*self.fields_before.values(), *self.fields_after.values()):
             placed.update(extras)

@@ -9,7 +9,14 @@ from django.core.management import call_command
 
 from actions.choices import ActionStatus, AttachmentKind
 from actions.demo import texts
-from actions.models import Attachment, ExecutiveAction, ExtensionRequest, Tag
+from actions.models import (
+    Attachment,
+    ExecutiveAction,
+    ExtensionRequest,
+    ProcessTemplate,
+    Tag,
+    TemplateRouteStep,
+)
 from analysis.models import LegalAuthority
 from partners.models import Account, OrganizationUnit
 
@@ -24,7 +31,17 @@ def _seed(**options):
 def test_seed_demo_builds_an_agency_and_runs_twice_without_error():
     first = _seed(actions=60)
     numbers = list(ExecutiveAction.objects.order_by("number").values_list("number", "title"))
-    assert len(numbers) == 60 + 1  # and the draft taken in from the sample e-mail
+    # 60, the draft taken in from the sample e-mail, and the congressional inquiry staffed
+    # with its template's four sub-taskers
+    assert len(numbers) == 60 + 1 + 1 + 4
+    assert set(ProcessTemplate.objects.values_list("name", flat=True)) == {
+        "Congressional inquiry",
+        "Policy directive",
+        "Compliance tasker",
+    }
+    assert TemplateRouteStep.objects.count() == 10
+    staffed = ExecutiveAction.objects.get(title="Senate committee letter on the claims backlog")
+    assert staffed.children.count() == 4
     assert OrganizationUnit.objects.count() >= 40
     assert OrganizationUnit.objects.filter(parent=None).count() == 1
     assert {"staff", "manager", "secretariat", "admin", "viewer"} <= set(

@@ -80,6 +80,9 @@ EXPECTED = {
     "actions.routestepevent": _rights(NOBODY, NOBODY, NOBODY),
     "actions.tag": _rights(WRITERS, WRITERS, ADMIN),
     "actions.executiveactiontype": _rights(ADMIN, ADMIN, ADMIN),
+    "actions.processtemplate": _rights(ADMIN, ADMIN, ADMIN),
+    "actions.templatesubtasker": _rights(ADMIN, ADMIN, ADMIN),
+    "actions.templateroutestep": _rights(ADMIN, ADMIN, ADMIN),
     "partners.organizationunit": _rights(ADMIN, ADMIN, ADMIN),
     "partners.organizationunittype": _rights(ADMIN, ADMIN, ADMIN),
     "partners.person": _rights(ADMIN, ADMIN, ADMIN),
@@ -262,6 +265,8 @@ def add_overrides(world, label):
         "actions.duedatechange": {"action": twin},
         "actions.routestep": {"action": twin},
         "actions.routestepevent": {"action": twin},
+        # unique with its type (a two-column rule, which unique_overrides leaves alone)
+        "actions.processtemplate": {"name": "A new template"},
     }.get(label, {})
 
 

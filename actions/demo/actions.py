@@ -29,6 +29,7 @@ from actions.choices import (
     RouteStepKind,
     SecurityClassification,
     StatusUpdateKind,
+    TemplateSubtaskerRole,
     Visibility,
 )
 from actions.models import (
@@ -42,11 +43,14 @@ from actions.models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    ProcessTemplate,
     ReminderLog,
     RouteStep,
     RouteStepEvent,
     StatusUpdate,
     Tag,
+    TemplateRouteStep,
+    TemplateSubtasker,
 )
 
 from . import texts
@@ -350,3 +354,36 @@ class ReminderLogFactory(DjangoModelFactory):
     date = _days_from_today(lambda n: -n)
     kind = ReminderKind.DUE_SOON
     item_count = 3
+
+
+class ProcessTemplateFactory(DjangoModelFactory):
+    """A process template of a type (its rows come from the two factories below)."""
+
+    class Meta:
+        model = ProcessTemplate
+
+    name = factory.Sequence(lambda n: f"Standard staffing {n + 1}")
+    action_type = factory.SubFactory(ExecutiveActionTypeFactory)
+    description = "The offices that staff this kind of tasker, and its route."
+
+
+class TemplateSubtaskerFactory(DjangoModelFactory):
+    class Meta:
+        model = TemplateSubtasker
+
+    template = factory.SubFactory(ProcessTemplateFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    organization_unit = factory.SubFactory(OrganizationUnitFactory)
+    title_pattern = "{parent.title}: review"
+    role = TemplateSubtaskerRole.REVIEW
+    offset_business_days = 5
+
+
+class TemplateRouteStepFactory(DjangoModelFactory):
+    class Meta:
+        model = TemplateRouteStep
+
+    template = factory.SubFactory(ProcessTemplateFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = RouteStepKind.REVIEW
+    organization_unit = factory.SubFactory(OrganizationUnitFactory)

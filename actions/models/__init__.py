@@ -3,6 +3,7 @@
 - ``action``: ExecutiveActionType, Tag, ExecutiveAction and its queryset (visibility).
 - ``satellites``: the records that are part of one action.
 - ``route``: the coordination route of an action and its steps' history.
+- ``templates``: process templates (standard sub-taskers and route steps per type).
 - ``support``: bookkeeping tables (number counters, calendar-feed tokens, reminder log).
 """
 
@@ -25,6 +26,7 @@ from actions.models.satellites import (
     StatusUpdate,
 )
 from actions.models.support import ActionNumberSequence, CalendarFeedToken, ReminderLog
+from actions.models.templates import ProcessTemplate, TemplateRouteStep, TemplateSubtasker
 
 __all__ = [
     "ActionNumberSequence",
@@ -39,10 +41,13 @@ __all__ = [
     "ExecutiveActionQuerySet",
     "ExecutiveActionType",
     "ExtensionRequest",
+    "ProcessTemplate",
     "ReminderLog",
     "RouteStep",
     "RouteStepEvent",
     "StatusUpdate",
     "Tag",
+    "TemplateRouteStep",
+    "TemplateSubtasker",
     "allowed_classifications",
 ]

@@ -204,7 +204,10 @@ class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
     def with_child_counts(self):
         """Annotate ``child_total`` and ``child_completed`` (sub-tasker counts) in one query."""
         return self.annotate(
-            child_total=Count("children", distinct=True),
+            # a cancelled sub-tasker is no longer work to complete ("2 of 2", not "2 of 3")
+            child_total=Count(
+                "children", filter=~Q(children__status=ActionStatus.CANCELLED), distinct=True
+            ),
             child_completed=Count(
                 "children",
                 filter=Q(children__status=ActionStatus.COMPLETED),
@@ -367,6 +370,11 @@ class ExecutiveAction(TreeNode, BaseModel):
     start_date = models.DateField(null=True, blank=True)
     due_date = models.DateField(
         null=True, blank=True, help_text="The current suspense date; required to issue."
+    )
+    late_suspense_reason = models.TextField(
+        blank=True,
+        verbose_name="why due after its parent",
+        help_text="Required when a sub-tasker is due after its parent's suspense.",
     )
     completed_date = models.DateField(null=True, blank=True)
     original_due_date = models.DateField(

@@ -184,7 +184,56 @@
     });
   }
 
+  /* "Due in N business days": <input data-business-days-target="id_due_date"
+     data-today="2026-12-01" data-holidays="2026-12-25,..."> sets the date field and says the
+     date, counted as the server counts (actions/business_days.py: weekends and the federal
+     holidays it lists skipped; 0 is today, or the next business day). */
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  var WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+
+  function isoDay(date) { return date.toISOString().slice(0, 10); }
+
+  function initBusinessDays(input) {
+    var target = document.getElementById(input.getAttribute("data-business-days-target"));
+    var today = input.getAttribute("data-today");
+    var holidays = (input.getAttribute("data-holidays") || "").split(",");
+    var output = document.createElement("output");
+    output.className = "form-text d-block";
+    output.id = input.id + "_result";
+    output.setAttribute("aria-live", "polite");
+    output.setAttribute("for", input.id);
+    input.insertAdjacentElement("afterend", output);
+    input.setAttribute("aria-describedby",
+      ((input.getAttribute("aria-describedby") || "") + " " + output.id).trim());
+    function businessDay(date) {
+      var day = date.getUTCDay();
+      return day !== 0 && day !== 6 && holidays.indexOf(isoDay(date)) === -1;
+    }
+    function update() {
+      var count = parseInt(input.value, 10);
+      if (!today || isNaN(count) || count < 0 || String(count) !== input.value.trim()) {
+        output.textContent = "";
+        return;
+      }
+      var date = new Date(today + "T00:00:00Z");
+      var remaining = count;
+      if (remaining === 0) {
+        while (!businessDay(date)) date.setUTCDate(date.getUTCDate() + 1);
+      }
+      while (remaining > 0) {
+        date.setUTCDate(date.getUTCDate() + 1);
+        if (businessDay(date)) remaining -= 1;
+      }
+      if (target) target.value = isoDay(date);
+      output.textContent = "Due " + WEEKDAYS[date.getUTCDay()] + " " + date.getUTCDate() + " " +
+        MONTHS[date.getUTCMonth()] + " " + date.getUTCFullYear() + ".";
+    }
+    input.addEventListener("input", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-business-days-target]").forEach(initBusinessDays);
     document.querySelectorAll("form[data-ec-drop-empty]").forEach(dropEmptyFields);
     document.querySelectorAll("select[data-autocomplete-url]").forEach(initAutocomplete);
     document.querySelectorAll("input.js-select-all").forEach(initSelectAll);

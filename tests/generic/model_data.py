@@ -32,6 +32,9 @@ MODELS = {
     "actions.attachment": (fa.AttachmentFactory, "title", "title"),
     "actions.routestep": (fa.RouteStepFactory, "position", "kind"),
     "actions.routestepevent": (fa.RouteStepEventFactory, "text", "kind"),
+    "actions.processtemplate": (fa.ProcessTemplateFactory, "description", "name"),
+    "actions.templatesubtasker": (fa.TemplateSubtaskerFactory, "title_pattern", "title_pattern"),
+    "actions.templateroutestep": (fa.TemplateRouteStepFactory, "instructions", "kind"),
 }
 
 

@@ -306,6 +306,9 @@ class Command(BaseCommand):
             accounts=accounts,
         )
         self.make_actions(n_actions, types, units, people)
+        from actions.demo import templates as demo_templates
+
+        self.templates = demo_templates.make_templates(types, {u.code: u for u in units})
         self.stdout.write(
             f"Seeded {len(units)} units, {len(people)} people, {len(accounts)} partner accounts, "
             f"{len(authorities)} legal authorities, {len(agreements)} agreements and "
@@ -586,6 +589,7 @@ class Command(BaseCommand):
 
         make_demo_routes(self)
         self.make_intake_draft()
+        self.make_templated_work()
 
     def make_intake_draft(self):
         """One draft taken in from an e-mail (``actions/demo/sample_intake.eml``) through the
@@ -602,6 +606,15 @@ class Command(BaseCommand):
         if intake.existing_draft(parsed.message_id) is None:
             action_type = ExecutiveActionType.objects.get(name="Information Request")
             intake.take_in(parsed, secretariat, action_type)
+
+    def make_templated_work(self):
+        """One congressional inquiry staffed with its process template by the secretariat."""
+        from actions.demo import templates as demo_templates
+
+        template = next((t for t in self.templates if t.name == "Congressional inquiry"), None)
+        if template is not None:
+            secretariat = get_user_model().objects.get(username="secretariat")
+            demo_templates.staff_with_template(template, secretariat, self.today)
 
     def make_attachments(self):
         """Tasking memos on some issued taskers, responses on some completed ones: small

@@ -5,15 +5,13 @@ the right to add sub-taskers; the parent-suspense rule; shifting the open sub-ta
 their parent; cancelled sub-taskers out of "n of m"; "due in N business days"."""
 
 import datetime
-import sys
-import types
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from actions import services, templates
+from actions import routing, services, templates
 from actions.business_days import (
     business_days_between,
     shift_business_days,
@@ -24,6 +22,7 @@ from actions.choices import (
     ExtensionStatus,
     Priority,
     RouteStepKind,
+    RouteStepState,
     SecurityClassification,
     TemplateSubtaskerRole,
     Visibility,
@@ -39,6 +38,7 @@ from actions.demo.actions import (
 from actions.demo.analysis import LegalAuthorityFactory
 from actions.demo.partners import AccountFactory
 from actions.models import DueDateChange, ExecutiveAction
+from execcoord.policy import deny
 from execcoord.utils import viewname
 from tests.form_support import form_fields
 
@@ -309,22 +309,32 @@ def test_a_template_of_another_type_is_refused_on_the_create_form(client, alice,
     assert not ExecutiveAction.objects.filter(title="A directive").exists()
 
 
-def test_the_route_call_site_hands_the_steps_to_the_route_service(
-    monkeypatch, alice, parent, congressional, units
-):
-    assert templates._apply_route(congressional, parent, alice) is None  # no route service yet
-    calls = []
-    routing = types.ModuleType("actions.routing")
-    routing.start_route = lambda action, steps, user: calls.append((action, steps, user))
-    monkeypatch.setitem(sys.modules, "actions.routing", routing)
-    templates._apply_route(congressional, parent, alice)
-    assert calls == [
-        (
-            parent,
-            [{"position": 1, "kind": "sign", "unit": units["BUR-A"], "person": None}],
-            alice,
-        )
+def test_applying_a_template_starts_its_route_once(alice, parent, congressional, units):
+    rows = templates.plan(congressional, parent)
+    templates.apply_template(congressional, parent, alice, rows, seen_version=parent.version)
+
+    steps = routing.steps_of(parent)
+    assert [(s.position, s.kind, s.organization_unit) for s in steps] == [
+        (1, RouteStepKind.SIGN, units["BUR-A"])
     ]
+    assert [s.state for s in routing.current_steps(steps)] == [RouteStepState.CURRENT]
+
+    parent.refresh_from_db()  # applied again: the tasker keeps the route it has
+    rows = templates.plan(congressional, parent)
+    templates.apply_template(congressional, parent, alice, rows, seen_version=parent.version)
+    assert len(routing.steps_of(parent)) == 1
+
+
+def test_a_template_route_is_refused_with_the_template_for_one_who_may_not_route(
+    monkeypatch, alice, parent, congressional
+):
+    monkeypatch.setattr(
+        templates.policy, "may_manage_route", lambda user, action: deny("Not your route.")
+    )
+    rows = templates.plan(congressional, parent)
+    with pytest.raises(templates.TemplateRefused, match="Not your route."):
+        templates.apply_template(congressional, parent, alice, rows, seen_version=parent.version)
+    assert not parent.children.exists() and not routing.steps_of(parent)
 
 
 # -- the template's own pages -----------------------------------------------------------------

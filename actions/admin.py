@@ -277,12 +277,14 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
         "days_overdue",
         "completed_on_time",
         "completed_on_time_original",
+        "message_id",
         "created_at",
         "updated_at",
     )
     fields_before = {"title": ("number",)}
     fields_after = {
         "status": ("workflow_link", "held_from_status"),
+        "received_from_person": ("message_id",),
         "due_date_change_reason": ("original_due_date",),
         "completed_date": (
             "is_overdue",

@@ -22,6 +22,7 @@ urlpatterns = [
         name="import_template",
     ),
     path("import/<slug:slug>/export.<str:fmt>", imports.export, name="import_export"),
+    path("api/", include("execcoord.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),

@@ -176,6 +176,8 @@ class TaskerViewSet(WritableRecordViewSet):
         version = body.get("version")
         if version is None or isinstance(version, bool):
             raise Invalid({"version": ["This field is required."]})
+        if str(version) != str(action_.version):  # checked again under the lock by assign()
+            raise self.stale(action_, version)
         lead, formset = self.assign_forms(action_, body)
         notices = None
         try:
@@ -243,12 +245,15 @@ class TaskerViewSet(WritableRecordViewSet):
         if by_id:
             raise Invalid({"supporting": ["A row names an id that is not on this tasker."]})
         initial = index
+        empty = blank_rows.empty_form  # a new row starts from the page's blank row
         for row in rows:
             if row.get("id") is not None:
                 continue
-            for name, value in row.items():
-                if name not in ("version", "delete"):
-                    data.setlist(f"supporting-{index}-{name}", [_plain(value)])
+            for name in empty.fields:
+                if name in ("id", "DELETE", TOKEN_FIELD):
+                    continue
+                value = row[name] if name in row else empty[name].value()
+                data.setlist(f"supporting-{index}-{name}", [_plain(value)])
             data.setlist(f"supporting-{index}-action", [str(action_.pk)])
             index += 1
         data.setlist("supporting-TOTAL_FORMS", [str(index)])

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from execcoord.views import imports, misc
+from execcoord.views import imports, misc, tokens
 
 urlpatterns = [
     # My work (the home page), the dashboard and the calendar feed belong to actions; the
@@ -22,6 +22,8 @@ urlpatterns = [
         name="import_template",
     ),
     path("import/<slug:slug>/export.<str:fmt>", imports.export, name="import_export"),
+    path("api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("api/", include("execcoord.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),

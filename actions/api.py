@@ -125,7 +125,11 @@ class TaskerViewSet(WritableRecordViewSet):
     def extension_data(self, extension):
         return _serializer(ExtensionRequest)(extension, context=self.get_serializer_context()).data
 
-    @extend_schema(parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("number", str, OpenApiParameter.PATH, pattern=r"^[A-Za-z0-9-]+$")
+        ]
+    )
     @action(detail=False, methods=["get"], url_path=r"number/(?P<number>[A-Za-z0-9-]+)")
     def by_number(self, request, number):
         """A visible tasker by its number (``EA-2026-00042``)."""

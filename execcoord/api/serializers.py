@@ -113,6 +113,14 @@ def _make_serializer(views, update):
         form_field = views.form.base_fields[name]
         extra_kwargs[name] = {"required": bool(form_field.required) and not update}
     attrs = {}
+    for name in read_only:
+        field = model._meta.get_field(name) if name != "id" else None
+        if field is not None and field.choices and field.blank and not field.many_to_many:
+            # DRF drops ``allow_blank`` from read-only fields, and the schema then forbids
+            # the empty value such a field holds ("not held": ``held_from_status``)
+            attrs[name] = serializers.ChoiceField(
+                choices=field.choices, read_only=True, allow_blank=True, allow_null=field.null
+            )
     for name in form_extra_fields(views):
         attrs[name] = serializers.CharField(write_only=True, required=False, allow_blank=True)
     if update:

@@ -106,23 +106,7 @@ def test_every_operation_answers_by_its_schema(settings_fast_throttle):
         }
         real_id = next(iter(real.values()), None)
 
-        @settings(
-            max_examples=EXAMPLES,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy(), use_real=st.booleans())
-        def fuzz(case, use_real, real_id=real_id):
-            if use_real and real_id is not None and "id" in (case.path_parameters or {}):
-                case.path_parameters["id"] = real_id
-            calls[0] += 1
-            response = _send(client, case, secret)
-            case.validate_response(response, checks=CHECKS)
-
-        fuzz()
+        _fuzzer(operation, real_id, client, secret, calls)()
     elapsed = time.monotonic() - started
     print(f"\nschemathesis: {len(operations)} operations, {calls[0]} requests, {elapsed:.0f} s")
     documented = sum(
@@ -131,6 +115,28 @@ def test_every_operation_answers_by_its_schema(settings_fast_throttle):
         for method in item
     )
     assert len(operations) == documented > 60
+
+
+def _fuzzer(operation, real_id, client, secret, calls):
+    """The bounded, derandomized Hypothesis test of one operation."""
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(), use_real=st.booleans())
+    def fuzz(case, use_real):
+        if use_real and real_id is not None and "id" in (case.path_parameters or {}):
+            case.path_parameters["id"] = real_id
+        calls[0] += 1
+        response = _send(client, case, secret)
+        case.validate_response(response, checks=CHECKS)
+
+    return fuzz
 
 
 @pytest.fixture

@@ -201,6 +201,10 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
                     if saved is not None:
                         return saved
                 transaction.set_rollback(True)
+                # the record as sent is refused by the policy (a satellite of a tasker the
+                # user may not change): 403 with the reason, where the page shows a form error
+                verb = "change" if pk is not None else "add"
+                policy.may(user, verb, type(form.instance), form.instance).require()
         except StaleEdit as stale:
             raise self.stale(stale.instance, payload.get("version")) from stale
         except IntegrityError as clash:

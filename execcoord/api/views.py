@@ -260,9 +260,17 @@ class WritableRecordViewSet(RecordViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+_viewset_classes = {}
+
+
 def viewset_class(views, base=None):
-    """The viewset class serving a registration (``base``: an app's subclass)."""
+    """The viewset class serving a registration (``base``: an app's subclass); one class a
+    registration and base, made on first use."""
     if base is None:
         base = WritableRecordViewSet if api.is_writable(views.label) else RecordViewSet
-    name = f"{views.model.__name__}ViewSet"
-    return type(name, (base,), {"registration": views, "__doc__": base.__doc__})
+    key = (views.label, base)
+    if key not in _viewset_classes:
+        name = f"{views.model.__name__}ViewSet"
+        attrs = {"registration": views, "__doc__": base.__doc__}
+        _viewset_classes[key] = type(name, (base,), attrs)
+    return _viewset_classes[key]

@@ -8,7 +8,7 @@ so the shared layer imports no domain app.
 from importlib import import_module
 
 from django.apps import apps
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.urls import include, path, re_path
 from django.utils.module_loading import module_has_submodule
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -32,6 +32,7 @@ def build_router():
     load_app_apis()
     router = DefaultRouter(trailing_slash=True)
     router.include_root_view = False
+    router.include_format_suffixes = False  # JSON only
     for views in registry.all_registrations():
         base, slug = api.viewset_for(views.label)
         router.register(slug or views.slug, viewset_class(views, base), basename=views.label)
@@ -64,7 +65,9 @@ def _public(patterns):
 
 
 schema_view = login_not_required(SpectacularAPIView.as_view())
-docs_view = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+# the docs page is for people: signed out, it leads to the sign-in page (DRF's views are
+# otherwise exempt from LoginRequiredMiddleware and would answer 401)
+docs_view = login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))
 
 urlpatterns = [
     path("v1/", include(_public(build_router().urls))),

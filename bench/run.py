@@ -117,6 +117,11 @@ def context():
         "export_csv": f"{list_url}?" + urlencode({"overdue": "true", "export": "csv"}),
         "admin_changelist": "/admin/actions/executiveaction/",
         "my_work": my_work,
+        # the REST API beside the pages (issue 19): the same user, filter and page size
+        "api_list_default": "/api/v1/taskers/?page_size=25",
+        "api_list_filtered": "/api/v1/taskers/?"
+        + urlencode({"lead_unit_subtree": level1.pk, "overdue": "true", "page_size": 25}),
+        "api_detail": f"/api/v1/taskers/{detail.pk}/",
     }
     users = {"manager": manager, "staff": staff}
     return pages, users, detail

@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from execcoord import policy, registry
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
 from execcoord.history import has_version
-from execcoord.models import StaleEdit
+from execcoord.models import ApiToken, StaleEdit
 from execcoord.tables import CappedCountPaginator
 
 
@@ -391,3 +391,44 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Administrators see every API token and may revoke any (the secret is never stored,
+    so never shown); tokens are made by their users on the API tokens page."""
+
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at")
+    list_filter = ("revoked_at", "expires_at")
+    search_fields = ("name", "prefix", "user__username")
+    list_select_related = ("user",)
+    fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = 0
+        for token in queryset.filter(revoked_at__isnull=True):
+            token.revoke()
+            count += 1
+        self.message_user(request, f"{count} token(s) revoked.")
+
+    # administrators are the staff users (the Admin menu's rule): they see and revoke tokens
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_revoke_permission(self, request):
+        return self.has_view_permission(request)

@@ -198,3 +198,109 @@ class FormSubmission(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    """A user sees their own API tokens; administrators (``is_staff``) see every one."""
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.all() if user.is_staff else self.filter(user=user)
+
+    def usable(self):
+        """Tokens that still authenticate: not revoked, not expired, of an active user."""
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, user__is_active=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
+
+
+class ApiToken(models.Model):
+    """A personal token for the REST API (issue 19): ``Authorization: Bearer <token>``.
+
+    Only a hash of the secret is stored (SHA-256: the secret is 32 random bytes, so a slow
+    hash adds nothing); ``prefix``, the secret's first characters, finds the row and is shown
+    on the tokens page so a user can tell their tokens apart. The whole token is shown once,
+    when it is made. Revoking sets ``revoked_at``; an expired or revoked token, or one of an
+    inactive user, no longer authenticates.
+    """
+
+    PREFIX_LENGTH = 12
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the token is for (a script, a tool).")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False, help_text="SHA-256 of the token")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+        verbose_name_plural = "API tokens"
+
+    def __str__(self):
+        # never the secret: only the prefix, which is not enough to use it
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(secret):
+        import hashlib
+
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name, expires_at=None):
+        """Make a token for ``user``; returns ``(token, secret)``: the secret exists only in
+        this return value (the page shows it once)."""
+        import secrets
+
+        secret = "ec_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=secret[: cls.PREFIX_LENGTH],
+            digest=cls.hash(secret),
+            expires_at=expires_at,
+        )
+        return token, secret
+
+    @classmethod
+    def authenticate(cls, secret):
+        """The usable token whose secret is ``secret``, or ``None`` (compared in constant
+        time after the lookup by prefix)."""
+        import hmac
+
+        if not isinstance(secret, str) or len(secret) > 200:
+            return None
+        candidate = (
+            cls.objects.usable()
+            .select_related("user")
+            .filter(prefix=secret[: cls.PREFIX_LENGTH])
+            .first()
+        )
+        if candidate is None or not hmac.compare_digest(candidate.digest, cls.hash(secret)):
+            return None
+        return candidate
+
+    @property
+    def is_active(self):
+        from django.utils import timezone
+
+        expired = self.expires_at is not None and self.expires_at <= timezone.now()
+        return self.revoked_at is None and not expired
+
+    def revoke(self):
+        from django.utils import timezone
+
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "execcoord",
     "partners",
     "analysis",
@@ -379,3 +382,43 @@ WHITENOISE_AUTOREFRESH = DEV_MODE
 # Form widgets are drawn with Jinja2 where Django ships a Jinja2 template (execcoord.renderers)
 # and with the Django template engine otherwise.
 FORM_RENDERER = "execcoord.renderers.FormRenderer"
+
+# --- The REST API (issue 19): /api/v1/, its schema at /api/schema/, docs at /api/docs/ ---
+# Personal tokens (``Authorization: Bearer …``) or the browser session with its CSRF token;
+# errors as RFC 9457 problem details; one throttle bucket per token (per user on a session).
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "1200/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "execcoord.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["execcoord.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "execcoord.api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "execcoord.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "execcoord.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "execcoord API",
+    "DESCRIPTION": "Taskers, their satellites and reference data; see the README for tokens.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "execcoord.api.schema.postprocess",
+    ],
+    # choice sets share field names across models ("status"); the generated names are fine
+    "DISABLE_ERRORS_AND_WARNINGS": True,
+}

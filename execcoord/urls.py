@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from execcoord import sso
-from execcoord.views import imports, misc
+from execcoord.views import imports, misc, tokens
 
 urlpatterns = [
     # My work (the home page), the dashboard and the calendar feed belong to actions; the
@@ -37,6 +37,9 @@ urlpatterns = [
         login_not_required(sso.CallbackView.as_view()),
         name="oidc_authentication_callback",
     ),
+    path("api-tokens/", tokens.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
+    path("api/", include("execcoord.api.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("partners/", include("partners.urls")),

@@ -31,6 +31,9 @@ PUBLIC_URL_NAMES = {
 }
 # Token-protected: anonymous requests with a wrong token get 404 (never the feed).
 TOKEN_URL_NAMES = {"calendar_feed"}
+# The REST API and its schema answer anonymous requests themselves: 401 (or 404 for an
+# address that names nothing), as an RFC 9457 problem, never a page.
+API_PREFIXES = ("api/v1/", "api/schema/", "api/^")
 
 
 def _walk(patterns, prefix=""):
@@ -68,6 +71,10 @@ def test_every_url_sends_anonymous_users_to_sign_in(client, route, name):
     response = client.get(_concrete(route))
     if short_name in TOKEN_URL_NAMES:
         assert response.status_code == 404
+        return
+    if route.startswith(API_PREFIXES):
+        assert response.status_code in (401, 404), f"{route} answered {response.status_code}"
+        assert response["Content-Type"] == "application/problem+json"
         return
     assert response.status_code == 302, f"{route} answered {response.status_code}"
     location = response.headers["Location"]

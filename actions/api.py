@@ -1,0 +1,374 @@
+"""The taskers' part of the REST API (issue 19): ``/api/v1/taskers/`` with the workflow moves
+as actions that call the same services as the pages (``actions/workflow_views.py``), and the
+satellites the API writes.
+
+- ``GET  /taskers/number/{number}/``: a visible tasker by its number;
+- ``POST /taskers/{id}/transition/``: ``services.transition`` (the page's status buttons);
+- ``POST /taskers/{id}/assign/``: ``assigning.assign`` (the Assign page), version required;
+- ``POST /taskers/{id}/extensions/``: ``services.request_extension``;
+- ``POST /taskers/{id}/extensions/{extension_id}/decide/``: ``services.decide_extension``;
+- ``POST /taskers/{id}/updates/``: a status update through the status-update page's save
+  (``services.post_status_update``).
+
+Route steps (#16) join once they exist.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.datastructures import MultiValueDict
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from execcoord import api, registry
+from execcoord.api.problems import Conflict, Invalid, form_errors
+from execcoord.api.serializers import serializer_for
+from execcoord.api.views import WritableRecordViewSet, form_data, viewset_class
+from execcoord.forms import TOKEN_FIELD, restrict_form_fields
+from execcoord.models import StaleEdit
+from execcoord.policy import may as policy_may
+from execcoord.submissions import integrity_message
+
+from . import assigning, policy, services
+from .choices import ActionStatus
+from .models import (
+    Assignment,
+    DecisionLogEntry,
+    Dependency,
+    ExecutiveAction,
+    ExtensionRequest,
+    StatusUpdate,
+)
+from .workflow_views import ExtensionRequestForm, SupportingFormSet
+
+
+def _require(verdict):
+    if not verdict:
+        raise PermissionDenied(getattr(verdict, "reason", ""))
+
+
+def _body(request):
+    if not isinstance(request.data, dict):
+        raise Invalid({"non_field_errors": ["Send a JSON object."]})
+    return request.data
+
+
+def _text(body, name):
+    value = body.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid({name: ["Enter text."]})
+    if "\x00" in value:
+        raise Invalid({name: ["Remove the control characters (such as NUL)."]})
+    return value.strip()
+
+
+class TransitionRequest(serializers.Serializer):
+    target = serializers.ChoiceField(choices=ActionStatus.choices)
+    comment = serializers.CharField(required=False, allow_blank=True)
+    close_children = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(
+        required=False, min_value=1, help_text="If given, refused (409) when the tasker moved on."
+    )
+
+
+class SupportingRow(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="A stored row to change or remove.")
+    version = serializers.IntegerField(required=False, help_text="The stored row's version.")
+    organization_unit = serializers.IntegerField(required=False)
+    person = serializers.IntegerField(required=False, allow_null=True)
+    role = serializers.CharField(required=False)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    allow_later_due_date = serializers.BooleanField(required=False)
+    status = serializers.CharField(required=False)
+    delete = serializers.BooleanField(required=False)
+
+
+class AssignRequest(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    lead_unit = serializers.IntegerField(required=False, allow_null=True)
+    accountable_person = serializers.IntegerField(required=False, allow_null=True)
+    supporting = SupportingRow(many=True, required=False)
+
+
+class ExtensionRequestBody(serializers.Serializer):
+    requested_due_date = serializers.DateField()
+    justification = serializers.CharField()
+
+
+class DecideRequest(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("deny", "deny")])
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
+def _serializer(model):
+    return serializer_for(registry.get(model))
+
+
+def _lazy_extension_serializer():
+    return _serializer(ExtensionRequest)
+
+
+def _lazy_update_serializer():
+    return _serializer(StatusUpdate)
+
+
+class TaskerViewSet(WritableRecordViewSet):
+    """Taskers: read, create, change and delete like the pages, and their workflow moves."""
+
+    def tasker(self):
+        """The visible tasker of the URL (404 otherwise)."""
+        return self.get_object()
+
+    def extension_data(self, extension):
+        return _serializer(ExtensionRequest)(extension, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("number", str, OpenApiParameter.PATH, pattern=r"^[A-Za-z0-9-]+$")
+        ]
+    )
+    @action(detail=False, methods=["get"], url_path=r"number/(?P<number>[A-Za-z0-9-]+)")
+    def by_number(self, request, number):
+        """A visible tasker by its number (``EA-2026-00042``)."""
+        found = self.get_queryset().filter(number=number.upper()[:50]).first()
+        if found is None:
+            raise exceptions.NotFound()
+        return Response(self.represent(found))
+
+    @extend_schema(request=TransitionRequest)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, id=None):
+        """Move the tasker to ``target`` (the status buttons of its page)."""
+        action_ = self.tasker()
+        body = _body(request)
+        _require(request.user.has_perm("actions.change_executiveaction"))
+        target = body.get("target")
+        if not isinstance(target, str) or target not in ActionStatus.values:
+            raise Invalid({"target": ["There is no such status."]})
+        version = body.get("version")
+        if version is not None and str(version) != str(action_.version):
+            raise self.stale(action_, version)
+        row = policy.TRANSITIONS.get((action_.status, target))
+        if row is not None:
+            _require(policy.may_move(request.user, action_, row))
+        close_children = body.get("close_children") is True
+        try:
+            services.transition(
+                action_,
+                target,
+                request.user,
+                comment=_text(body, "comment"),
+                close_children=close_children,
+                strict=True,
+            )
+        except services.TransitionError as refused:
+            raise Conflict(f"Not changed. {refused}") from refused
+        return Response(self.represent(action_))
+
+    @extend_schema(request=AssignRequest)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, id=None):
+        """Set the lead unit and accountable person; add, change or remove supporting units
+        (the Assign page). ``version`` is the tasker's; a stored row changed or removed
+        names its own ``version``."""
+        action_ = self.tasker()
+        _require(policy.may_assign(request.user, action_))
+        body = _body(request)
+        version = body.get("version")
+        if version is None or isinstance(version, bool):
+            raise Invalid({"version": ["This field is required."]})
+        if str(version) != str(action_.version):  # checked again under the lock by assign()
+            raise self.stale(action_, version)
+        lead, formset = self.assign_forms(action_, body)
+        notices = None
+        try:
+            with transaction.atomic():
+                if lead.is_valid() & formset.is_valid():
+                    notices = assigning.assign(
+                        action_,
+                        request.user,
+                        lead_unit=lead.cleaned_data["lead_unit"],
+                        accountable_person=lead.cleaned_data["accountable_person"],
+                        formset=formset,
+                        seen_version=version,
+                    )
+                else:
+                    transaction.set_rollback(True)
+        except StaleEdit as stale:
+            raise self.stale(action_, version) from stale
+        except assigning.AssignmentRefused as refused:
+            raise Conflict(
+                "Nothing was saved: a unit is already assigned.", errors=_row_errors(formset)
+            ) from refused
+        except ValidationError as invalid:
+            raise Invalid({"non_field_errors": invalid.messages}) from invalid
+        except IntegrityError as clash:
+            raise Conflict(integrity_message(Assignment, clash)) from clash
+        if notices is None:
+            errors = form_errors(lead)
+            errors.update(_row_errors(formset))
+            errors.update({"supporting": [str(e) for e in formset.non_form_errors()]})
+            raise Invalid({k: v for k, v in errors.items() if v})
+        assigning.notify_assignees(action_, notices, request._request)
+        action_.refresh_from_db()
+        return Response(self.represent(action_))
+
+    def assign_forms(self, action_, body):
+        """The Assign page's lead form and supporting-units formset, bound to the stored
+        values with the request's over them."""
+        from .workflow_views import LeadForm
+
+        user = self.request.user
+        blank_lead = LeadForm(instance=action_, user=user, prefix="lead")
+        blank_rows = SupportingFormSet(instance=action_, prefix="supporting")
+        data = MultiValueDict()
+        for name in ("lead_unit", "accountable_person"):
+            value = body[name] if name in body else blank_lead[name].value()
+            data.setlist(f"lead-{name}", [_plain(value)])
+        data.setlist(f"lead-{TOKEN_FIELD}", [_plain(body.get("version"))])
+        rows = body.get("supporting") or []
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise Invalid({"supporting": ["Send a list of objects."]})
+        by_id = {r.get("id"): r for r in rows if r.get("id") is not None}
+        index = 0
+        for form in blank_rows.initial_forms:
+            change = by_id.pop(form.instance.pk, {})
+            for name in form.fields:
+                value = change.get(name, form[name].value())
+                if name == TOKEN_FIELD:
+                    value = change.get("version", form.instance.version)
+                data.setlist(f"supporting-{index}-{name}", [_plain(value)])
+            data.setlist(f"supporting-{index}-id", [str(form.instance.pk)])
+            data.setlist(f"supporting-{index}-action", [str(action_.pk)])
+            if change.get("delete") is True:
+                data.setlist(f"supporting-{index}-DELETE", ["on"])
+            index += 1
+        if by_id:
+            raise Invalid({"supporting": ["A row names an id that is not on this tasker."]})
+        initial = index
+        empty = blank_rows.empty_form  # a new row starts from the page's blank row
+        for row in rows:
+            if row.get("id") is not None:
+                continue
+            for name in empty.fields:
+                if name in ("id", "DELETE", TOKEN_FIELD):
+                    continue
+                value = row[name] if name in row else empty[name].value()
+                data.setlist(f"supporting-{index}-{name}", [_plain(value)])
+            data.setlist(f"supporting-{index}-action", [str(action_.pk)])
+            index += 1
+        data.setlist("supporting-TOTAL_FORMS", [str(index)])
+        data.setlist("supporting-INITIAL_FORMS", [str(initial)])
+        lead = LeadForm(data, instance=action_, user=user, prefix="lead")
+        formset = SupportingFormSet(data, instance=action_, prefix="supporting")
+        for form in formset.forms:
+            restrict_form_fields(form, user)
+        return lead, formset
+
+    @extend_schema(request=ExtensionRequestBody, responses={201: _lazy_extension_serializer()})
+    @action(detail=True, methods=["post"])
+    def extensions(self, request, id=None):
+        """Ask for a later due date (``services.request_extension``)."""
+        action_ = self.tasker()
+        _require(policy.may_edit(request.user, action_))
+        instance = ExtensionRequest(
+            action=action_, requested_by=request.user, current_due_date=action_.due_date
+        )
+        _require(policy_may(request.user, "add", ExtensionRequest, instance))
+        body = _body(request)
+        form = ExtensionRequestForm(form_data(body, ExtensionRequestForm()), instance=instance)
+        if action_.due_date is None:
+            raise Conflict("This action has no due date to extend.")
+        if not form.is_valid():
+            raise Invalid(form_errors(form))
+        try:
+            extension = services.request_extension(
+                action_,
+                request.user,
+                requested_due_date=form.cleaned_data["requested_due_date"],
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as invalid:
+            raise Conflict(" ".join(invalid.messages)) from invalid
+        except IntegrityError as clash:
+            raise Conflict(integrity_message(ExtensionRequest, clash, instance)) from clash
+        return Response(self.extension_data(extension), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DecideRequest,
+        responses={200: _lazy_extension_serializer()},
+        parameters=[OpenApiParameter("extension_id", int, OpenApiParameter.PATH)],
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"extensions/(?P<extension_id>[0-9]+)/decide",
+    )
+    def decide(self, request, id=None, extension_id=None):
+        """Approve or deny a pending extension request (``services.decide_extension``)."""
+        action_ = self.tasker()
+        extension = (
+            ExtensionRequest.objects.visible_to(request.user)
+            .filter(pk=extension_id, action_id=action_.pk)
+            .first()
+        )
+        if extension is None:
+            raise exceptions.NotFound()
+        _require(policy.may_supervise(request.user, action_))
+        body = _body(request)
+        decision = body.get("decision")
+        if decision not in ("approve", "deny"):
+            raise Invalid({"decision": ["Choose approve or deny."]})
+        try:
+            with transaction.atomic():
+                services.decide_extension(
+                    extension,
+                    request.user,
+                    approve=decision == "approve",
+                    comment=_text(body, "comment"),
+                )
+        except ValidationError as refused:
+            raise Conflict(" ".join(refused.messages)) from refused
+        extension.refresh_from_db()
+        return Response(self.extension_data(extension))
+
+    @extend_schema(request=_lazy_update_serializer(), responses={201: _lazy_update_serializer()})
+    @action(detail=True, methods=["post"])
+    def updates(self, request, id=None):
+        """Post a status update (the status-update page's save: health and percent complete
+        follow it)."""
+        action_ = self.tasker()
+        body = dict(_body(request))
+        body["action"] = action_.pk
+        updates = viewset_class(registry.get(StatusUpdate))(request=request, action="create")
+        updates.format_kwarg = None
+        saved = updates.save_record(body)
+        return Response(updates.represent(saved), status=status.HTTP_201_CREATED)
+
+
+def _plain(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "on" if value else ""
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _row_errors(formset):
+    errors = {}
+    for number, form in enumerate(formset.forms):
+        for name, messages in form.errors.items():
+            key = f"supporting[{number}].{'non_field_errors' if name == '__all__' else name}"
+            errors[key] = [str(m) for m in messages]
+    return errors
+
+
+api.register(ExecutiveAction, TaskerViewSet, slug="taskers")
+api.writable(ExecutiveAction, Assignment, StatusUpdate, DecisionLogEntry, Dependency)

@@ -1,0 +1,175 @@
+"""One serializer a registered model, generated: what a record looks like through the API.
+
+The representation holds the id, the ``version`` (sent back on update), every column and
+many-to-many (as ids) except the fields the reader may not see (``policy.hidden_fields``)
+and the tree's bookkeeping; a reference to a record of a restricted model the reader may
+not see is left out (``null``, or missing from a list of ids), as the pages never name one.
+
+The serializer validates nothing of a write: the request's fields go to the model's
+registered form (``execcoord.api.views``), so the messages are the forms'. Its writable
+fields (for the schema) are the form's model fields; the others are read-only.
+"""
+
+from django.db import models
+from rest_framework import serializers
+
+from execcoord import policy
+from execcoord.access import is_restricted, visible_pks
+from execcoord.forms import TOKEN_FIELD
+from execcoord.submissions import FORM_KEY
+
+# fields no representation shows: a tree's materialised path names every ancestor's id
+NEVER_SHOWN = ("path", "depth")
+# component name -> field names a reader may not see (the schema does not require them)
+SENSITIVE = {}
+
+
+class ProblemSerializer(serializers.Serializer):
+    """An RFC 9457 problem (the schema of every error)."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    changed = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """Base of the generated serializers (see the module docstring)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not self.context.get("schema"):
+            for name in policy.hidden_fields(request.user, self.Meta.model):
+                fields.pop(name, None)
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        hidden = self.context.get("hidden_refs") or {}
+        for name, pks in hidden.items():
+            if name not in data or not pks:
+                continue
+            value = data[name]
+            if isinstance(value, list):
+                data[name] = [pk for pk in value if pk not in pks]
+            elif value in pks:
+                data[name] = None
+        return data
+
+    def to_internal_value(self, data):
+        return data  # validated by the model's form (execcoord.api.views)
+
+
+def form_model_fields(views):
+    """The model fields the registered form may set (before the policy's field rules)."""
+    names = {f.name for f in views.model._meta.get_fields()}
+    return [n for n in views.form.base_fields if n in names]
+
+
+def form_extra_fields(views):
+    """The form's own fields beyond the model's (a reason for a changed due date)."""
+    names = {f.name for f in views.model._meta.get_fields()}
+    skip = {TOKEN_FIELD, FORM_KEY}
+    return [n for n in views.form.base_fields if n not in names and n not in skip]
+
+
+def shown_fields(model):
+    """The model fields a representation holds (before hiding the sensitive ones)."""
+    names = ["id"]
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name in NEVER_SHOWN:
+            continue
+        if isinstance(field, models.FileField):
+            continue  # a file is downloaded from its page (a checked view), not sent here
+        names.append(field.name)
+    names += [f.name for f in model._meta.many_to_many]
+    return names
+
+
+_serializers = {}
+
+
+def serializer_for(views, *, update=False):
+    """The serializer class of a registration (``update``: ``version`` is required); one
+    class a registration, made on first use."""
+    key = (views.label, update)
+    if key not in _serializers:
+        _serializers[key] = _make_serializer(views, update)
+    return _serializers[key]
+
+
+def _make_serializer(views, update):
+    model = views.model
+    fields = shown_fields(model)
+    writable = set(form_model_fields(views)) - set(policy.policy_for(model).system_fields)
+    read_only = [n for n in fields if n not in writable]
+    extra_kwargs = {}
+    for name in writable & set(fields):
+        form_field = views.form.base_fields[name]
+        extra_kwargs[name] = {"required": bool(form_field.required) and not update}
+    attrs = {}
+    for name in read_only:
+        field = model._meta.get_field(name) if name != "id" else None
+        if field is not None and field.choices and field.blank and not field.many_to_many:
+            # DRF drops ``allow_blank`` from read-only fields, and the schema then forbids
+            # the empty value such a field holds ("not held": ``held_from_status``)
+            attrs[name] = serializers.ChoiceField(
+                choices=field.choices, read_only=True, allow_blank=True, allow_null=field.null
+            )
+    for name in form_extra_fields(views):
+        attrs[name] = serializers.CharField(write_only=True, required=False, allow_blank=True)
+    if update:
+        read_only = [n for n in read_only if n != "version"]
+        attrs["version"] = serializers.IntegerField(
+            min_value=1,
+            help_text="The version the change was made from (from the record as read); an "
+            "older one is refused with 409 naming the fields changed since.",
+        )
+    meta = type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "fields": fields + list(form_extra_fields(views)),
+            "read_only_fields": read_only,
+            "extra_kwargs": extra_kwargs,
+        },
+    )
+    name = model.__name__ + ("Update" if update else "")
+    sensitive = set(getattr(model, "sensitive_fields", None) or ())
+    if sensitive:
+        SENSITIVE[name] = sensitive
+    return type(f"{name}Serializer", (RecordSerializer,), {"Meta": meta, **attrs})
+
+
+def hidden_refs(model, user, instances):
+    """``{field name: ids the user may not see}`` over ``instances``' references to records
+    of restricted models (one query a field at most)."""
+    found = {}
+    instances = list(instances)
+    for field in model._meta.concrete_fields:
+        if not field.is_relation or field.related_model is None or not field.null:
+            continue
+        related = field.related_model
+        if not is_restricted(related):
+            continue
+        pks = {getattr(obj, field.attname) for obj in instances} - {None}
+        if pks:
+            found[field.name] = pks - visible_pks(related, user, pks)
+    for field in model._meta.many_to_many:
+        related = field.related_model
+        if not is_restricted(related):
+            continue
+        pks = set()
+        for obj in instances:
+            cache = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
+            rows = cache if cache is not None else getattr(obj, field.name).all()
+            pks.update(row.pk for row in rows)
+        if pks:
+            found[field.name] = pks - visible_pks(related, user, pks)
+    return found

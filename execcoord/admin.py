@@ -9,11 +9,11 @@ from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
-from execcoord import policy
+from execcoord import policy, tasks
 from execcoord.db.counts import COUNT_CAP, estimated_count
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
 from execcoord.history import has_version
-from execcoord.models import StaleEdit
+from execcoord.models import DeadLetter, StaleEdit
 
 
 class ConcurrencyAdminForm(forms.ModelForm):
@@ -365,3 +365,35 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    """Background tasks that failed their last try: read, then run again (the action)."""
+
+    list_display = ("__str__", "task_path", "attempts", "error", "created_at", "rerun_at")
+    list_filter = ("task_path", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("task_path", "error")
+    readonly_fields = (
+        "task_path",
+        "args",
+        "kwargs",
+        "attempts",
+        "error",
+        "traceback",
+        "created_at",
+        "rerun_at",
+        "rerun_count",
+    )
+    actions = ["run_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Run the selected tasks again", permissions=["change"])
+    def run_again(self, request, queryset):
+        done = 0
+        for letter in queryset:
+            tasks.rerun(letter)
+            done += 1
+        self.message_user(request, f"{done} task(s) queued again.")

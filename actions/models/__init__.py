@@ -2,6 +2,7 @@
 
 - ``action``: ExecutiveActionType, Tag, ExecutiveAction and its queryset (visibility).
 - ``satellites``: the records that are part of one action.
+- ``notifications``: workflow events, the notifications they fan out to, preferences.
 - ``support``: bookkeeping tables (number counters, calendar-feed tokens, reminder log).
 """
 
@@ -11,6 +12,11 @@ from actions.models.action import (
     ExecutiveActionType,
     Tag,
     allowed_classifications,
+)
+from actions.models.notifications import (
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
 )
 from actions.models.satellites import (
     ActionPartQuerySet,
@@ -32,6 +38,9 @@ __all__ = [
     "CalendarFeedToken",
     "DecisionLogEntry",
     "Dependency",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
     "DueDateChange",
     "ExecutiveAction",
     "ExecutiveActionQuerySet",

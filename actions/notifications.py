@@ -28,6 +28,7 @@ digits, ``.``, ``_``, ``-``; case-blind).
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -383,7 +384,7 @@ def fan_out(event_id):
     """One event's notifications, stored, and their immediate e-mails queued."""
     with transaction.atomic():
         event_row = (
-            NotificationEvent.objects.select_for_update()
+            NotificationEvent.objects.select_for_update(of=("self",))
             .select_related("action", "actor")
             .filter(pk=event_id)
             .first()
@@ -421,6 +422,10 @@ def fan_out(event_id):
         ).values_list("pk", flat=True):
             tasks.enqueue_on_commit(deliver, pk)
     return len(rows)
+
+
+def _site_host():
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
 def site_link(path):
@@ -487,7 +492,10 @@ def deliver(notification_id):
             return
         action = notification.action
         subject = f"{notification.get_kind_display()}: {action.number or ''} {action.title}"
-        build_email([notification], person, subject).send()
+        message = build_email([notification], person, subject)
+        # the same Message-ID on every try: a mail system that got it twice can tell
+        message.extra_headers["Message-ID"] = f"<notification-{notification.pk}@{_site_host()}>"
+        message.send()
         locked.mail_state, locked.emailed_at = MailState.SENT, timezone.now()
         locked.save(update_fields=["mail_state", "emailed_at"])
 

@@ -86,7 +86,8 @@ def test_no_page_shape_scrolls_sideways_at_320_px(page, superuser, tasker):
     for label, (factory, _, _) in MODELS.items():
         if label != "actions.executiveaction":
             factory()
-    urls = ["/", "/dashboard/", "/search/?q=plan", "/import/", "/calendar/"]
+    urls = ["/", "/dashboard/", "/search/?q=plan", "/import/", "/calendar/", "/notifications/"]
+    urls += ["/notifications/preferences/"]
     for views in registry.all_registrations():
         record = views.model._default_manager.order_by("pk").first()
         urls.append(reverse(viewname(views.model, "list")))

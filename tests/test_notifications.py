@@ -381,3 +381,13 @@ def test_the_preferences_page_saves_and_keeps_mandatory_kinds_on(client, units, 
     assert chosen[K.ESCALATED] == Delivery.DIGEST  # mandatory: not off
     assert chosen[K.RETURNED] == Delivery.IMMEDIATE
     assert "Notification choices" in client.get(reverse("home")).content.decode()
+
+
+def test_a_suspense_edited_on_the_form_tells_the_same_people(units, cast, run_tasks):
+    action, _ = _tasker(units, cast)
+    action._history_user = cast["ada"]
+    action.due_date = action.due_date + datetime.timedelta(3)
+    with run_tasks():
+        action.save()
+    event = NotificationEvent.objects.get(kind=K.SUSPENSE_CHANGED)
+    assert _told(event) == EXPECTED[K.SUSPENSE_CHANGED]

@@ -30,6 +30,9 @@ from actions.models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
     ProcessTemplate,
     ReminderLog,
     RouteStep,
@@ -543,3 +546,44 @@ class TemplateRouteStepAdmin(BaseAdmin):
     list_display = ("template", "position", "kind", "organization_unit", "person")
     autocomplete_fields = ("organization_unit", "person")
     readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Notification)
+class NotificationAdmin(UntrackedAdmin):
+    """Who was told of what, and whether the e-mail went (read only)."""
+
+    list_display = ("__str__", "recipient", "kind", "mail_state", "created_at", "read_at")
+    list_filter = ("kind", "mail_state", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__last_name", "recipient__email", "message")
+    raw_id_fields = ("event", "recipient", "action")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationEvent)
+class NotificationEventAdmin(UntrackedAdmin):
+    """The workflow events told (the outbox): when each was fanned out (read only)."""
+
+    list_display = ("__str__", "kind", "action", "actor", "created_at", "fanned_out_at")
+    list_filter = ("kind", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("action", "actor")
+    raw_id_fields = ("action", "actor")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(UntrackedAdmin):
+    list_display = ("__str__", "person", "kind", "delivery")
+    list_filter = ("kind", "delivery")
+    list_select_related = ("person",)
+    raw_id_fields = ("person",)

@@ -1,17 +1,13 @@
 """Assigning a tasker: its lead unit, accountable person and supporting units, saved under a
-lock, and one notice by e-mail to each new assignee."""
-
-import logging
+lock, and one notification to each new assignee (``actions.notifications``: queued when the
+transaction commits, never sent inside the request; none while the tasker is a draft)."""
 
 from django.db import transaction
 
-from actions import services
-from actions.mail import MAIL_ERRORS, absolute_url, recipient, send
+from actions import notifications, services
 from actions.models import Assignment, ExecutiveAction
 from execcoord.models import StaleEdit
 from execcoord.submissions import clash_message
-
-logger = logging.getLogger(__name__)
 
 
 class AssignmentRefused(Exception):
@@ -22,14 +18,9 @@ class AssignmentRefused(Exception):
 def save_assignment(
     action, user, *, lead_unit, accountable_person, formset, seen_version=None, request=None
 ):
-    """Set the lead unit and accountable person and save the supporting units
-    (:func:`assign`), then tell each new assignee once by e-mail (:func:`notify_assignees`).
-
-    Returns:
-        The addresses notified.
-    """
+    """:func:`assign` in its own transaction; returns the notification events it wrote."""
     with transaction.atomic():
-        notices = assign(
+        return assign(
             action,
             user,
             lead_unit=lead_unit,
@@ -37,7 +28,6 @@ def save_assignment(
             formset=formset,
             seen_version=seen_version,
         )
-    return notify_assignees(action, notices, request)
 
 
 def assign(action, user, *, lead_unit, accountable_person, formset, seen_version=None):
@@ -56,11 +46,12 @@ def assign(action, user, *, lead_unit, accountable_person, formset, seen_version
     ``user`` and a reason).
 
     Returns:
-        The notices to send once the transaction commits: ``[(address, role)]`` for the
-        accountable person when changed (or the lead unit's mailbox when nobody is named),
-        and the person (or unit mailbox) of each new or re-pointed supporting assignment.
+        The notification events written (none for a draft): "assigned" when the lead unit
+        or accountable person changed (to the person, else the lead office's managers), and
+        "supporting unit added" for the new or re-pointed supporting rows (to each row's
+        person, else its unit's managers).
     """
-    recipients = []
+    events = []
     locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
     if seen_version is not None and str(locked.version) != str(seen_version):
         raise StaleEdit(locked)
@@ -80,9 +71,6 @@ def assign(action, user, *, lead_unit, accountable_person, formset, seen_version
         locked.lead_unit = lead_unit
         locked.accountable_person = accountable_person
         locked.full_clean()
-        address = recipient(accountable_person, lead_unit)
-        if address:
-            recipients.append((address, "lead"))
     removed = 0
     for form in formset.deleted_forms:
         if form.instance.pk:
@@ -108,40 +96,25 @@ def assign(action, user, *, lead_unit, accountable_person, formset, seen_version
         saved.append((assignment, is_new, repointed))
     if refused:
         raise AssignmentRefused()
+    added = []
     for assignment, is_new, repointed in saved:
         services._record_as(assignment, user, "Assigned" if is_new else "Assignment changed")
         assignment.save()
         if is_new or repointed:
-            address = recipient(assignment.person, assignment.organization_unit)
-            if address:
-                recipients.append((address, "supporting"))
+            added.append(assignment.pk)
     if lead_changed or person_changed or saved or removed:
         # the tasker's assignment is part of the tasker: its version grows, so every Assign
         # page opened before this save is now stale
         reason = "Reassigned" if lead_changed or person_changed else "Supporting units changed"
         services._record_as(locked, user, reason)
         locked.save()
-    services._copy_state(locked, action)
-    return recipients
-
-
-def notify_assignees(action, notices, request=None):
-    """Send each address of ``notices`` (from :func:`assign`) one e-mail; returns the
-    addresses notified."""
-    seen, sent = set(), []
-    for address, role in notices:
-        if address in seen:
-            continue
-        seen.add(address)
-        try:
-            send(
-                "assignment",
-                address,
-                f"Assigned: {action}",
-                {"action": action, "role": role, "url": absolute_url(request, action)},
+    if lead_changed or person_changed:
+        events.append(notifications.notify(notifications.K.ASSIGNED, locked, actor=user))
+    if added:
+        events.append(
+            notifications.notify(
+                notifications.K.SUPPORTING_ADDED, locked, actor=user, assignment_ids=added
             )
-        except MAIL_ERRORS:  # the assignment stands; the notice is logged as not sent
-            logger.exception("assignment notice to %s not sent", address)
-            continue
-        sent.append(address)
-    return sent
+        )
+    services._copy_state(locked, action)
+    return [event for event in events if event is not None]

@@ -426,3 +426,42 @@ ROUTE_EVENT_KIND_COLORS = {
     RouteEventKind.RESET: "warning",
     RouteEventKind.DISPOSITION: "info",
 }
+
+
+class NotificationKind(models.TextChoices):
+    """The workflow events people are told of (``actions.notifications.EVENTS``)."""
+
+    ISSUED = "issued", "Tasker issued"
+    ASSIGNED = "assigned", "Assigned or reassigned"
+    SUPPORTING_ADDED = "supporting_added", "Supporting unit added"
+    ROUTE_STEP = "route_step", "Coordination step now yours"
+    COORDINATION_REMINDER = "coordination_reminder", "Reminder to answer"
+    EXTENSION_REQUESTED = "extension_requested", "Extension requested"
+    EXTENSION_APPROVED = "extension_approved", "Extension approved"
+    EXTENSION_DENIED = "extension_denied", "Extension denied"
+    RETURNED = "returned", "Response returned"
+    APPROVED = "approved", "Response approved"
+    COMPLETED = "completed", "Tasker completed"
+    CANCELLED = "cancelled", "Tasker cancelled"
+    SUSPENSE_CHANGED = "suspense_changed", "Suspense changed"
+    MENTIONED = "mentioned", "Mentioned in a comment or update"
+    OVERDUE = "overdue", "Overdue"
+    ESCALATED = "escalated", "Escalation"
+
+
+class Delivery(models.TextChoices):
+    """How a person wants one kind of notification: each is kept in the list anyway."""
+
+    IMMEDIATE = "immediate", "E-mail at once"
+    DIGEST = "digest", "In the daily digest"
+    OFF = "off", "No e-mail (list only)"
+
+
+class MailState(models.TextChoices):
+    """Where a notification's e-mail is."""
+
+    NONE = "none", "Not e-mailed"
+    PENDING = "pending", "Waiting to be sent"
+    DIGEST = "digest", "Waiting for the daily digest"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Not sent (no address, or no longer visible)"

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from actions import services
+from actions import notifications, services
 from actions.choices import AssignmentRole, AssignmentStatus
-from actions.mail import absolute_url, recipient, send
 from actions.models import Assignment
 from actions.policy import answers_on_behalf, may_respond
 
@@ -102,6 +101,7 @@ def record_response(assignment, user, *, status, comment=""):
         verb = "Answer entered for the unit" if locked.entered_on_behalf else "Answered"
         services._record_as(locked, user, f"{verb}: {locked.get_status_display()}")
         locked.save()
+        notifications.notify_mentions(locked.action, user, comment)
     return locked
 
 
@@ -118,7 +118,9 @@ def record_disposition(assignment, user, text):
 
 
 def remind_supporting_units(action, user, request=None, now=None):
-    """E-mail every coordinating unit that has not answered, at most once a day each.
+    """Remind every coordinating unit that has not answered, at most once a day each: one
+    "reminder to answer" notification (``actions.notifications``) to each unit's named
+    person, else its managers, queued when the transaction commits.
 
     The reminder is recorded on the assignment (``last_reminded_at``, with history).
 
@@ -127,7 +129,7 @@ def remind_supporting_units(action, user, request=None, now=None):
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sent, skipped = [], []
+    sent, skipped, reminded = [], [], []
     with transaction.atomic():
         waiting = (
             Assignment.objects.select_for_update(of=("self",))
@@ -142,18 +144,13 @@ def remind_supporting_units(action, user, request=None, now=None):
             ):
                 skipped.append(str(assignment.organization_unit))
                 continue
-            address = recipient(assignment.person, assignment.organization_unit)
-            if not address:
-                skipped.append(str(assignment.organization_unit))
-                continue
             assignment.last_reminded_at = now
             services._record_as(assignment, user, "Reminder sent")
             assignment.save()
-            send(
-                "coordination_reminder",
-                address,
-                f"Reminder: your answer on {action}",
-                {"action": action, "assignment": assignment, "url": absolute_url(request, action)},
-            )
+            reminded.append(assignment.pk)
             sent.append(str(assignment.organization_unit))
+        if reminded:
+            notifications.notify(
+                notifications.K.COORDINATION_REMINDER, action, actor=user, assignment_ids=reminded
+            )
     return sent, skipped

@@ -13,9 +13,9 @@ again (their earlier answers stay in their events and history).
 Every change writes a :class:`~actions.models.RouteStepEvent` (who, when, the text) and the
 step's history; a step's days are counted from its events (``dwell_seconds``).
 
-Hook for notifications: :func:`route_step_started` is called once for every step that
-becomes current (after the transaction commits); callables registered with
-:func:`on_route_step_started` receive the step. The route sends no e-mail itself.
+Every step that becomes current tells its person, else its office's managers
+(``notifications.route_step_now_yours``, in the transaction of the move; the e-mail goes
+from a worker after the commit).
 """
 
 from dataclasses import dataclass
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from actions import notifications
 from actions.choices import (
     ROUTE_OUTCOMES_BY_KIND,
     AssignmentRole,
@@ -54,23 +55,6 @@ class StepSpec:
     kind: str
     unit: object = None
     person: object = None
-
-
-# -- the notification hook ------------------------------------------------------------------
-
-_STARTED_HOOKS = []
-
-
-def on_route_step_started(func):
-    """Register ``func(step)`` to be called when a step becomes current (notifications)."""
-    _STARTED_HOOKS.append(func)
-    return func
-
-
-def route_step_started(step):
-    """THE hook point: a step became current. Runs the registered callables after commit."""
-    for func in list(_STARTED_HOOKS):
-        transaction.on_commit(lambda func=func: func(step))
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -454,7 +438,9 @@ def _start(steps, user, now):
         step.completed_at = None
         _save(step, user, "Reached the step")
         _event(step, RouteEventKind.STARTED, user, now)
-        route_step_started(step)
+        notifications.route_step_now_yours(
+            step.action, unit=step.organization_unit, person=step.person, actor=user
+        )
 
 
 def _start_position(action, steps, position, user, now):
@@ -523,11 +509,9 @@ __all__ = [
     "days_at",
     "dwell_seconds_from_events",
     "is_complete",
-    "on_route_step_started",
     "record_disposition",
     "remove_step",
     "return_step",
-    "route_step_started",
     "start_route",
     "steps_of",
     "waiting_for_disposition",

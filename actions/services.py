@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from actions import notifications
 from actions.business_days import add_business_days, shift_business_days
 from actions.choices import (
     FINAL_STATUSES,
@@ -349,13 +350,35 @@ def transition(action, target, user, *, comment="", close_children=False, strict
             locked.percent_complete = 100
         elif row.name == "reopen":
             locked.completed_date = None
+        was_draft = locked.status == S.DRAFT
         locked.status = target
         _record_as(locked, user, comment or row.label)
         locked.save()
         if locked.parent_id:
             rollup_ancestors(locked)
+        if not was_draft or row.name == "issue":
+            _notify_transition(locked, row, user)
     _copy_state(locked, action)
     return action
+
+
+def _notify_transition(action, row, user):
+    """The notifications of a status move (``actions.notifications.EVENTS``): an issued
+    tasker's lead office, accountable person and supporting units hear of it now."""
+    kinds = {
+        "issue": [notifications.K.ISSUED],
+        "return": [notifications.K.RETURNED],
+        "approve": [notifications.K.APPROVED, notifications.K.COMPLETED],
+        "cancel": [notifications.K.CANCELLED],
+    }.get(row.name, [])
+    for kind in kinds:
+        notifications.notify(kind, action, actor=user)
+    if row.name == "issue":
+        supporting = list(action.assignments.values_list("pk", flat=True))
+        if supporting:
+            notifications.notify(
+                notifications.K.SUPPORTING_ADDED, action, actor=user, assignment_ids=supporting
+            )
 
 
 # The reason recorded on sub-taskers completed with the tasker above them. It does not name
@@ -509,6 +532,13 @@ def change_due_date(action, new_date, user, reason, extension_request=None):
         locked.save()
         _record_as(change, user, reason)
         change.save()
+        notifications.notify(
+            notifications.K.SUSPENSE_CHANGED,
+            locked,
+            actor=user,
+            old_due_date=format_date(change.old_due_date) or "none",
+            new_due_date=format_date(change.new_due_date) or "none",
+        )
     _copy_state(locked, action)
     return change
 
@@ -615,6 +645,8 @@ def decide_extension(request, user, *, approve, comment=""):
         request.decision_comment = comment
         _record_as(request, user, request.get_status_display())
         request.save()
+        kind = "extension_approved" if approve else "extension_denied"
+        notifications.notify(kind, request.action, actor=user, extension_id=request.pk)
         if approve:
             reason = f"Extension approved. {comment}".strip()
             change_due_date(
@@ -651,7 +683,19 @@ def request_extension(action, user, *, requested_due_date, justification):
         extension.full_clean()
         _record_as(extension, user, "Extension requested")
         extension.save()
+        notifications.notify("extension_requested", locked, actor=user, extension_id=extension.pk)
     return extension
+
+
+# The texts of a status update whose @names are told (actions.notifications).
+MENTION_FIELDS = (
+    "key_accomplishments",
+    "challenges_and_risks",
+    "decisions_needed",
+    "resource_concerns",
+    "next_steps",
+    "notes",
+)
 
 
 def post_status_update(update, user=None):
@@ -681,6 +725,9 @@ def post_status_update(update, user=None):
         action.save()
         if action.parent_id:
             rollup_ancestors(action)
+        notifications.notify_mentions(
+            action, user, *(getattr(update, name) for name in MENTION_FIELDS)
+        )
     _copy_state(action, update.action)
     return update
 

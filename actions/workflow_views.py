@@ -49,7 +49,6 @@ from . import assigning, coordination, policy, routing, services, templates, tim
 from .business_days import business_days_between, non_business_day_reason, shift_business_days
 from .choices import ActionStatus, AssignmentStatus, RouteStepKind
 from .forms import prefer_lead_unit_people
-from .mail import MAIL_ERRORS
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest, RouteStep
 
 logger = logging.getLogger(__name__)
@@ -293,8 +292,7 @@ class AssignmentView(View):
         except IntegrityError as clash:  # a unit assigned by another path at the same moment
             lead.add_error(None, self.clash(formset, clash))
         if notices is not None:
-            sent = assigning.notify_assignees(self.action, notices, request)
-            note = f" Notified: {', '.join(sent)}." if sent else ""
+            note = " The people concerned are notified." if notices else ""
             messages.success(request, f"Assignment saved.{note}")
             return _back(request, self.action)
         return self.render(lead, formset, status=status)
@@ -582,34 +580,25 @@ def attachment_download(request, pk):
 
 @method_decorator(login_required, name="dispatch")
 class RemindView(View):
-    """POST: e-mail the supporting units that have not answered (once a day each)."""
+    """POST: remind the supporting units that have not answered (once a day each)."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
         action = visible_action(request, pk)
         _require(policy.may_edit(request.user, action))
-        try:
-            with transaction.atomic():
-                repeated = claim_form_key(request)
-                if repeated is not None:
-                    return repeated
-                sent, skipped = coordination.remind_supporting_units(action, request.user, request)
-                record_form_key(request, None, action.get_absolute_url())
-        except MAIL_ERRORS:  # rolled back: no reminder is recorded as sent
-            logger.exception("coordination reminders on action %s not sent", action.pk)
-            messages.error(
-                request,
-                "The reminders could not be sent (the mail server did not accept them), so "
-                "nobody was reminded. Try again in a few minutes.",
-            )
-            return _back(request, action)
+        with transaction.atomic():
+            repeated = claim_form_key(request)
+            if repeated is not None:
+                return repeated
+            sent, skipped = coordination.remind_supporting_units(action, request.user, request)
+            record_form_key(request, None, action.get_absolute_url())
         if sent:
             messages.success(request, f"Reminded: {', '.join(sent)}.")
         if skipped:
             messages.info(
                 request,
-                f"Not reminded (already reminded today, or no address): {', '.join(skipped)}.",
+                f"Not reminded (already reminded today): {', '.join(skipped)}.",
             )
         if not sent and not skipped:
             messages.info(request, "Every supporting unit has answered.")

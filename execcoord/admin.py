@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from simple_history.admin import SimpleHistoryAdmin
 
-from execcoord import policy, registry
+from execcoord import policy, registry, tasks
 from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
 from execcoord.history import has_version
-from execcoord.models import ApiToken, StaleEdit
+from execcoord.models import ApiToken, DeadLetter, StaleEdit
 from execcoord.tables import CappedCountPaginator
 
 
@@ -432,3 +432,35 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_revoke_permission(self, request):
         return self.has_view_permission(request)
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    """Background tasks that failed their last try: read, then run again (the action)."""
+
+    list_display = ("__str__", "task_path", "attempts", "error", "created_at", "rerun_at")
+    list_filter = ("task_path", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("task_path", "error")
+    readonly_fields = (
+        "task_path",
+        "args",
+        "kwargs",
+        "attempts",
+        "error",
+        "traceback",
+        "created_at",
+        "rerun_at",
+        "rerun_count",
+    )
+    actions = ["run_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Run the selected tasks again", permissions=["change"])
+    def run_again(self, request, queryset):
+        done = 0
+        for letter in queryset:
+            tasks.rerun(letter)
+            done += 1
+        self.message_user(request, f"{done} task(s) queued again.")

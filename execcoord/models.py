@@ -304,3 +304,43 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class DeadLetter(models.Model):
+    """A background task that failed its last try (``execcoord.tasks.background``), or that
+    a killed worker left running (``manage.py recover_tasks``): what it was called with and
+    why it failed, so that an administrator can see it and run it again (admin action)."""
+
+    task_path = models.CharField(max_length=255, help_text="The task's dotted path.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveIntegerField(default=1, help_text="Tries made before giving up.")
+    error = models.TextField(blank=True, help_text="The last error: its class and message.")
+    traceback = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    rerun_at = models.DateTimeField(null=True, blank=True, help_text="When it was run again.")
+    rerun_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "dead letter"
+        verbose_name_plural = "dead letters"
+
+    def __str__(self):
+        return f"{self.task_path.rsplit('.', 1)[-1]} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class IdempotencyKey(models.Model):
+    """A side effect already done (an e-mail sent): its key is inserted in the transaction
+    that records the effect, so a task run again (a retry, a worker restarted after a kill)
+    finds it and does not do it twice (``execcoord.tasks.run_once``)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "idempotency key"
+        verbose_name_plural = "idempotency keys"
+
+    def __str__(self):
+        return self.key

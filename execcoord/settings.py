@@ -65,6 +65,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # background work: django.tasks through its backport (execcoord.tasks); the database
+    # queue's table and the RQ queues' settings are there whichever backend is chosen
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "execcoord",
     "partners",
     "analysis",
@@ -107,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "execcoord.context_processors.navigation",
+                "actions.context_processors.notifications",
             ],
         },
     }
@@ -219,6 +225,35 @@ ADMINS = [
 ]
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Background work (execcoord.tasks): Django's task framework (django.tasks; the django-tasks
+# backport on Django 5.2). TASKS_BACKEND chooses the queue:
+#   immediate - runs each task at once in the process that enqueues it (development, tests)
+#   db        - a table in the project's database, run by `manage.py db_worker` processes
+#               (the production default: no other service)
+#   rq        - Redis (REDIS_URL), run by `manage.py rqworker --with-scheduler` processes
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if DEV_MODE else "db")
+_TASK_BACKEND_CLASSES = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "db": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKEND_CLASSES:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKEND_CLASSES)}, not {TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKEND_CLASSES[TASKS_BACKEND]}}
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 15 * 60}}
+# A failed task is tried again up to TASKS_MAX_ATTEMPTS times in all, waiting
+# TASKS_RETRY_DELAY seconds, then twice as long each time (at most TASKS_RETRY_MAX_DELAY);
+# after the last try it becomes a dead letter (admin: "Dead letters", with a re-run action).
+TASKS_MAX_ATTEMPTS = int(os.environ.get("TASKS_MAX_ATTEMPTS", "5"))
+TASKS_RETRY_DELAY = float(os.environ.get("TASKS_RETRY_DELAY", "30"))
+TASKS_RETRY_MAX_DELAY = float(os.environ.get("TASKS_RETRY_MAX_DELAY", "3600"))
+# A task running longer than this is taken for abandoned by a killed worker
+# (`manage.py recover_tasks`, from cron): its notification e-mails are queued again.
+TASKS_STALE_AFTER = int(os.environ.get("TASKS_STALE_AFTER", "900"))
 
 # Forms and tables
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

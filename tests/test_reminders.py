@@ -189,3 +189,29 @@ def test_a_refused_address_does_not_stop_the_others(work, monkeypatch, capsys):
     assert len(mail.outbox) == 3
     assert not ReminderLog.objects.filter(person__user__username="bob").exists()
     assert "not sent to bob@agency.example.gov: SMTPRecipientsRefused" in capsys.readouterr().err
+
+
+def test_the_digests_overdue_and_escalated_taskers_are_listed_under_the_bell(
+    work, alice, bob, django_capture_on_commit_callbacks
+):
+    from actions.choices import NotificationKind
+    from actions.models import Notification
+
+    with at(WEDNESDAY), django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--enqueue")  # the immediate queue runs it at once
+    mine = {
+        (n.action.title, n.kind)
+        for n in Notification.objects.visible_to(bob).select_related("action")
+    }
+    assert mine == {
+        ("Stale", NotificationKind.ESCALATED),
+        ("Ancient", NotificationKind.ESCALATED),
+        ("Late", NotificationKind.OVERDUE),
+    }
+    alices = set(Notification.objects.visible_to(alice).values_list("kind", flat=True))
+    assert alices == {NotificationKind.OVERDUE}  # her due-soon items are not listed
+    sent = len(mail.outbox)
+    with at(WEDNESDAY):
+        call_command("send_reminders", "--enqueue")  # a rerun lists nothing twice
+    assert len(mail.outbox) == sent
+    assert Notification.objects.visible_to(bob).count() == 3

@@ -173,3 +173,17 @@ def test_seed_demo_names_the_demo_extra_when_it_is_not_installed(monkeypatch):
     with pytest.raises(CommandError, match=r"demo extra .*execcoord\[demo\]"):
         _seed(actions=5)
     assert not ExecutiveAction.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_users_have_notifications_read_and_unread():
+    from actions.models import ExecutiveAction as Action
+    from actions.models import Notification
+
+    _seed(actions=80)
+    for username in ("staff", "manager", "secretariat"):
+        user = get_user_model().objects.get(username=username)
+        mine = Notification.objects.visible_to(user)
+        assert mine.unread().count() == 3 and mine.filter(read_at__isnull=False).exists()
+        seen = Action.objects.visible_to(user).values("pk")
+        assert not mine.exclude(action__in=seen).exists()

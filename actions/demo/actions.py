@@ -19,10 +19,13 @@ from actions.choices import (
     AssignmentStatus,
     AttachmentKind,
     DecisionCategory,
+    Delivery,
     DependencyStatus,
     DependencyType,
     ExtensionStatus,
     Health,
+    MailState,
+    NotificationKind,
     Priority,
     ReminderKind,
     RouteEventKind,
@@ -43,6 +46,9 @@ from actions.models import (
     ExecutiveAction,
     ExecutiveActionType,
     ExtensionRequest,
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
     ProcessTemplate,
     ReminderLog,
     RouteStep,
@@ -387,3 +393,34 @@ class TemplateRouteStepFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     kind = RouteStepKind.REVIEW
     organization_unit = factory.SubFactory(OrganizationUnitFactory)
+
+
+class NotificationEventFactory(DjangoModelFactory):
+    class Meta:
+        model = NotificationEvent
+
+    kind = NotificationKind.ISSUED
+    action = factory.SubFactory(ExecutiveActionFactory)
+    fanned_out_at = factory.LazyFunction(timezone.now)
+
+
+class NotificationFactory(DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    recipient = factory.SubFactory(PersonFactory)
+    kind = NotificationKind.ISSUED
+    action = factory.SubFactory(ExecutiveActionFactory)
+    message = factory.LazyAttribute(
+        lambda o: f"{o.action.number or 'Tasker'} {o.action.title}: this tasker was issued."
+    )
+    mail_state = MailState.SENT
+
+
+class NotificationPreferenceFactory(DjangoModelFactory):
+    class Meta:
+        model = NotificationPreference
+
+    person = factory.SubFactory(PersonFactory)
+    kind = NotificationKind.MENTIONED
+    delivery = Delivery.DIGEST

@@ -4,6 +4,7 @@
 - ``satellites``: the records that are part of one action.
 - ``route``: the coordination route of an action and its steps' history.
 - ``templates``: process templates (standard sub-taskers and route steps per type).
+- ``notifications``: workflow events, the notifications they fan out to, preferences.
 - ``support``: bookkeeping tables (number counters, calendar-feed tokens, reminder log).
 """
 
@@ -13,6 +14,11 @@ from actions.models.action import (
     ExecutiveActionType,
     Tag,
     allowed_classifications,
+)
+from actions.models.notifications import (
+    Notification,
+    NotificationEvent,
+    NotificationPreference,
 )
 from actions.models.route import RouteStep, RouteStepEvent
 from actions.models.satellites import (
@@ -36,6 +42,9 @@ __all__ = [
     "CalendarFeedToken",
     "DecisionLogEntry",
     "Dependency",
+    "Notification",
+    "NotificationEvent",
+    "NotificationPreference",
     "DueDateChange",
     "ExecutiveAction",
     "ExecutiveActionQuerySet",

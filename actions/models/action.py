@@ -572,6 +572,16 @@ class ExecutiveAction(TreeNode, BaseModel):
         )
         change._history_user = change.changed_by
         change.save()
+        from actions import notifications
+        from execcoord.formats import format_date
+
+        notifications.notify(
+            notifications.K.SUSPENSE_CHANGED,
+            self,
+            actor=change.changed_by,
+            old_due_date=format_date(stored) or "none",
+            new_due_date=format_date(self.due_date) or "none",
+        )
 
     def _save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")

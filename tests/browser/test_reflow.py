@@ -87,6 +87,7 @@ def test_no_page_shape_scrolls_sideways_at_320_px(page, superuser, tasker):
         if label != "actions.executiveaction":
             factory()
     urls = ["/", "/dashboard/", "/search/?q=plan", "/import/", "/calendar/", "/actions/intake/"]
+    urls += ["/notifications/", "/notifications/preferences/"]
     for views in registry.all_registrations():
         record = views.model._default_manager.order_by("pk").first()
         urls.append(reverse(viewname(views.model, "list")))

@@ -590,6 +590,7 @@ class Command(BaseCommand):
         make_demo_routes(self)
         self.make_intake_draft()
         self.make_templated_work()
+        self.make_notifications()
 
     def make_intake_draft(self):
         """One draft taken in from an e-mail (``actions/demo/sample_intake.eml``) through the
@@ -615,6 +616,42 @@ class Command(BaseCommand):
         if template is not None:
             secretariat = get_user_model().objects.get(username="secretariat")
             demo_templates.staff_with_template(template, secretariat, self.today)
+
+    def make_notifications(self):
+        """The bell of the demo staff, manager and secretariat: a few notifications about
+        taskers each may see, the older ones read, the last three unread."""
+        from actions.choices import MailState, NotificationKind
+        from actions.notifications import EVENTS
+
+        kinds = [
+            NotificationKind.ISSUED,
+            NotificationKind.ASSIGNED,
+            NotificationKind.SUSPENSE_CHANGED,
+            NotificationKind.RETURNED,
+            NotificationKind.MENTIONED,
+            NotificationKind.EXTENSION_REQUESTED,
+        ]
+        now = timezone.now()
+        for username in ("staff", "manager", "secretariat"):
+            user = get_user_model().objects.get(username=username)
+            visible = (
+                ExecutiveAction.objects.visible_to(user)
+                .exclude(status=ActionStatus.DRAFT)
+                .order_by("due_date", "number")[:6]
+            )
+            for index, (action, kind) in enumerate(zip(visible, kinds, strict=False)):
+                sentence = EVENTS[kind].sentence.format(
+                    actor="Morgan Reyes", old_due_date="an earlier date", new_due_date="today"
+                )
+                self.af.NotificationFactory(
+                    recipient=user.person,
+                    kind=kind,
+                    action=action,
+                    message=f"{action.number} {action.title}: {sentence}"[:500],
+                    created_at=now - datetime.timedelta(hours=6 * (6 - index)),
+                    read_at=None if index >= 3 else now - datetime.timedelta(hours=1),
+                    mail_state=MailState.SENT,
+                )
 
     def make_attachments(self):
         """Tasking memos on some issued taskers, responses on some completed ones: small

@@ -33,9 +33,10 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from actions import due
+from actions import due, notifications
 from actions.choices import ReminderKind
 from actions.models import Assignment, ExecutiveAction, ReminderLog
+from execcoord import tasks
 from execcoord.utils import single_line
 from partners.models import OrganizationUnit, Person, path_ids
 
@@ -194,6 +195,7 @@ def send_claimed(digest, day, connection=None):
         except IntegrityError as error:
             raise AlreadySent from error
         render_digest(digest, day, connection).send()
+        notifications.record_reminder_items(digest)
 
 
 def render_digest(digest, today, connection=None):
@@ -221,9 +223,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="List who would get what; send nothing."
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the run as a background task (retried with backoff) and return.",
+        )
 
-    def handle(self, *args, date=None, dry_run=False, **options):
+    def handle(self, *args, date=None, dry_run=False, enqueue=False, **options):
         today = self.parse_date(date) if date else timezone.localdate()
+        if enqueue:
+            run_reminders.enqueue(today.isoformat())
+            self.stdout.write(f"{today:%Y-%m-%d}: reminders queued for a worker.")
+            return
         if not is_business_day(today):
             self.stdout.write(f"{today:%Y-%m-%d} is not a business day: no reminders sent.")
             return
@@ -307,3 +318,10 @@ def _close_quietly(connection):
         connection.close()
     except Exception:  # noqa: BLE001 - nothing is left to send on it
         logger.warning("the mail connection did not close cleanly", exc_info=True)
+
+
+@tasks.background
+def run_reminders(day):
+    """The day's reminder run as a background task: a run that cannot send everything
+    raises, and is tried again later (digests already sent are skipped: ReminderLog)."""
+    Command().handle(date=day)

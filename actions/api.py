@@ -212,7 +212,6 @@ class TaskerViewSet(WritableRecordViewSet):
             errors.update(_row_errors(formset))
             errors.update({"supporting": [str(e) for e in formset.non_form_errors()]})
             raise Invalid({k: v for k, v in errors.items() if v})
-        assigning.notify_assignees(action_, notices, request._request)
         action_.refresh_from_db()
         return Response(self.represent(action_))
 

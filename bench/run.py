@@ -48,6 +48,7 @@ from bench.generate import (  # noqa: E402
 
 ADMIN_USERNAME = "bench-admin"
 FLOOR_PATH = "/__bench__/floor/"
+PEER_LIST_PATH = "/__bench__/peer/actions/"  # bench/urls.py
 
 # target server time (ms, median) and query bound per page, from the issue's table
 TARGETS = {
@@ -63,6 +64,15 @@ TARGETS = {
     "admin_changelist": (100, 6),
     "my_work": (60, 10),
 }
+
+# pages measured for comparison only (no target): what a team would otherwise deploy
+PEERS = {
+    # our page: its peer
+    "detail": "admin_change",
+    "list_default": "peer_list",
+    "list_filtered": "peer_list_filtered",
+}
+ADMIN_PAGES = ("admin_changelist", "admin_change")
 
 
 def percentile(values, p):
@@ -117,6 +127,12 @@ def context():
         "export_csv": f"{list_url}?" + urlencode({"overdue": "true", "export": "csv"}),
         "admin_changelist": "/admin/actions/executiveaction/",
         "my_work": my_work,
+        # peers (bench/urls.py): the Django admin's change page of the detail action, and the
+        # list the stack's default way (FilterView + SingleTableMixin), same filters
+        "admin_change": f"/admin/actions/executiveaction/{detail.pk}/change/",
+        "peer_list": PEER_LIST_PATH,
+        "peer_list_filtered": f"{PEER_LIST_PATH}?"
+        + urlencode({"lead_unit_subtree": level1.pk, "overdue": "true", "sort": "due_date"}),
     }
     users = {"manager": manager, "staff": staff}
     return pages, users, detail
@@ -222,7 +238,7 @@ def run_pages(repeat, warmup, only=None):
             for name, url in pages.items():
                 if only and name not in only:
                     continue
-                if (name == "admin_changelist") != (role == "admin"):
+                if (name in ADMIN_PAGES) != (role == "admin"):
                     continue
                 if url is None:
                     results[f"{name}/{role}"] = {"status": "missing"}
@@ -238,6 +254,10 @@ def run_pages(repeat, warmup, only=None):
                 row["x_floor"] = round(row["median_ms"] / row["floor_ms"], 2)
                 target_ms, target_q = TARGETS.get(name, (None, None))
                 row["target_ms"], row["target_queries"] = target_ms, target_q
+                if name not in TARGETS:  # a peer: measured for comparison only
+                    row["url"] = url
+                    results[f"{name}/{role}"] = row
+                    continue
                 row["meets"] = (
                     row["status"] == 200
                     and (target_ms is None or row["median_ms"] <= target_ms)
@@ -267,6 +287,39 @@ def print_table(results, out=sys.stdout):
             f"{row.get('x_floor', ''):>7} {row.get('target_ms') or '':>7} "
             f"{('yes' if row.get('meets') else 'no') if 'meets' in row else '':>4}\n"
         )
+
+
+def peer_ratios(results):
+    """``[(ours, peer, ours ms, peer ms, ratio)]``: our page's median over its peer's, measured
+    in the same run (the detail page of each role against the admin's change page)."""
+    rows = []
+    for name, row in results.items():
+        page, _, role = name.partition("/")
+        peer = PEERS.get(page)
+        if peer is None or "median_ms" not in row:
+            continue
+        other = results.get(f"{peer}/{role}") or results.get(f"{peer}/admin")
+        if not other or "median_ms" not in other:
+            continue
+        ratio = round(row["median_ms"] / other["median_ms"], 2)
+        rows.append(
+            (
+                name,
+                f"{peer}/{role}" if f"{peer}/{role}" in results else f"{peer}/admin",
+                row["median_ms"],
+                other["median_ms"],
+                ratio,
+            )
+        )
+    return rows
+
+
+def print_peers(rows, out=sys.stdout):
+    if not rows:
+        return
+    out.write("\nours over the peers (same run; below 1 = faster than the peer)\n")
+    for ours, peer, ours_ms, peer_ms, ratio in rows:
+        out.write(f"  {ours:24} {ours_ms:>7.1f} ms  {peer:26} {peer_ms:>7.1f} ms  ×{ratio}\n")
 
 
 # --- load mode ------------------------------------------------------------------------
@@ -435,8 +488,10 @@ def main(argv=None):
         results, info = run_pages(args.repeat, args.warmup, args.page)
         output.update(info)
         output["pages"] = results
+        output["peers"] = peer_ratios(results)
         if args.json != "-":
             print_table(results)
+            print_peers(output["peers"])
     if args.load or args.load_only:
         output["load"] = {}
         for mix in LOAD_MIXES:

@@ -59,7 +59,11 @@ class PeerActionList(SingleTableMixin, FilterView):
 
     def get_queryset(self):
         ordering = list(ExecutiveAction._meta.ordering or [])
-        return ExecutiveAction.objects.visible_to(self.request.user).order_by(*ordering, "pk")
+        return (
+            ExecutiveAction.objects.visible_to(self.request.user)
+            .select_related("action_type", "lead_unit", "accountable_person")
+            .order_by(*ordering, "pk")
+        )
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

@@ -30,6 +30,7 @@ from actions.choices import (
     classification_rank,
 )
 from actions.models.support import ActionNumberSequence
+from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
@@ -48,6 +49,11 @@ class ExecutiveActionType(BaseModel):
     """
 
     str_fields = ("name",)
+
+    @classmethod
+    def str_expression(cls, prefix=""):
+        """``str(record)`` as an SQL expression (the CSV export's ``COPY``)."""
+        return F(f"{prefix}name")
 
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=32, choices=ActionCategory)
@@ -222,6 +228,12 @@ class ExecutiveAction(TreeNode, BaseModel):
     """
 
     str_fields = ("number", "title")
+
+    @classmethod
+    def str_expression(cls, prefix=""):
+        """``str(record)`` as an SQL expression (the CSV export's ``COPY``)."""
+        return joined_or_alone(f"{prefix}number", f"{prefix}title")
+
     # global search: a single word equal to a visible action's number finds just that one
     search_identifier_field = "number"
 

@@ -22,7 +22,12 @@ from actions.models.satellites import (
     ExtensionRequest,
     StatusUpdate,
 )
-from actions.models.support import ActionNumberSequence, CalendarFeedToken, ReminderLog
+from actions.models.support import (
+    ActionNumberSequence,
+    CalendarFeedToken,
+    CompletionTally,
+    ReminderLog,
+)
 
 __all__ = [
     "ActionNumberSequence",
@@ -30,6 +35,7 @@ __all__ = [
     "Assignment",
     "Attachment",
     "CalendarFeedToken",
+    "CompletionTally",
     "DecisionLogEntry",
     "Dependency",
     "DueDateChange",

@@ -490,6 +490,19 @@ class ExecutiveAction(TreeNode, BaseModel):
             models.Index(fields=["priority"], name="ea_priority_idx"),
             models.Index(fields=["updated_at"], name="ea_updated_idx"),
             models.Index(fields=["lead_unit", "status"], name="ea_lead_status_idx"),
+            # the dashboard reads open work and the recent weeks only (issue 20): open
+            # taskers through a partial index, the recently issued and completed by date
+            models.Index(
+                fields=["lead_unit", "due_date"],
+                condition=due.OPEN,
+                name="ea_open_unit_due_idx",
+            ),
+            models.Index(fields=["issue_date"], name="ea_issue_date_idx"),
+            models.Index(
+                fields=["completed_date"],
+                condition=Q(completed_date__isnull=False),
+                name="ea_completed_date_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -16,6 +16,7 @@ import re
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -73,11 +74,13 @@ def normalise(html, main_only=True):
         return "/" + ids.setdefault(match.group(1), f"#{len(ids) + 1}") + "/"
 
     def stable(text):
-        return re.sub(r"/(\d+)/", renumber, re.sub(r"([?&][a-z_]+=)(\d+)", r"\1#", text))
+        text = re.sub(r"([?&][a-z_]+=)(\d+)", r"\1#", text)
+        text = re.sub(r"(:)(\d+)(?=&|$)", r"\1#", text)  # link_to=app.model:<id>
+        return re.sub(r"/(\d+)/", renumber, text)
 
     return {
         "panels": page.panels,
-        "links": [stable(link) for link in page.links],
+        "links": [stable(unquote(link)) for link in page.links],
         "text": [stable(t) for t in page.text],
     }
 

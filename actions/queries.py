@@ -51,6 +51,7 @@ from actions.due import (
     overdue_q,
 )
 from actions.models import Assignment, ExecutiveAction, ExtensionRequest, RouteStep
+from actions.tallies import completion_plan
 from execcoord.db.arrays import InArray
 from execcoord.db.trees import subtree_q
 from partners.access import get_user_scope
@@ -590,7 +591,7 @@ class DaysFrom(Func):
         )
 
 
-def dashboard_counts(base, today, days, weeks, branch_length):
+def dashboard_counts(base, today, days, weeks, branch_length, rates_of=None):
     """Every number of the dashboard from one ``GROUP BY`` pass over ``base``.
 
     Each row is put in a few small classes computed in SQL (status, priority, how far past
@@ -599,6 +600,9 @@ def dashboard_counts(base, today, days, weeks, branch_length):
     the child unit and the type), counted per class, and the classes are summed here. At
     100,000 taskers this is one scan with a handful of ``CASE`` per row, where a ``FILTER``
     per number evaluated some forty conditions per row.
+
+    ``rates_of``: when given, only the rows it matches count in the on-time rates (the
+    dashboard reads the others from the maintained tally, ``actions.tallies``).
 
     Returns ``(numbers, overdue by branch path, overdue by type id)``; the
     numbers use the keys the dashboard's tiles, rates and charts read.
@@ -627,10 +631,10 @@ def dashboard_counts(base, today, days, weeks, branch_length):
             output_field=IntegerField(),
         )
 
-    def on_time(deadline):
+    def on_time(deadline, among=None):
         return Case(
             When(
-                completed & Q(**{f"{deadline}__isnull": False}),
+                completed & Q(**{f"{deadline}__isnull": False}) & (among or Q()),
                 then=ExpressionWrapper(
                     Q(completed_date__lte=F(deadline)), output_field=BooleanField()
                 ),
@@ -650,8 +654,8 @@ def dashboard_counts(base, today, days, weeks, branch_length):
                 completed & Q(completed_date__gte=month_start, completed_date__lte=today),
                 output_field=BooleanField(),
             ),
-            k_orig=on_time("original_due_date"),
-            k_cur=on_time("due_date"),
+            k_orig=on_time("original_due_date", rates_of),
+            k_cur=on_time("due_date", rates_of),
             k_ext=ExpressionWrapper(extended_q(), output_field=BooleanField()),
             k_branch=Case(
                 When(overdue, then=Substr("lead_unit__path", 1, branch_length)),
@@ -822,9 +826,19 @@ def dashboard(user, filters, today, children, type_names):
 
     weeks = week_starts(today)
     branch_length = len(filters.unit.path) + PATH_DIGITS + 1
+    # on-time rates: the tally's part, and the rest counted in the same GROUP BY
+    tallied, rest = completion_plan(user, filters)
+    rest &= COMPLETED
     n, by_branch, by_type = dashboard_counts(
-        base, today, settings.DUE_SOON_DAYS, weeks, branch_length
+        base.filter(_current_q(today, weeks) | rest),
+        today,
+        settings.DUE_SOON_DAYS,
+        weeks,
+        branch_length,
+        rates_of=rest,
     )
+    for key, value in (tallied or {}).items():
+        n[key] += value
     texts = {"days": settings.DUE_SOON_DAYS, "month_start": today.replace(day=1)}
     weekly = _weekly(n, weeks, today, url)
     return {
@@ -872,6 +886,16 @@ def dashboard(user, filters, today, children, type_names):
         ),
         "oldest_url": url(overdue="true", sort="due_date"),
     }
+
+
+def _current_q(today, weeks):
+    """The taskers any figure but the on-time rates reads: open ones (a partial index), those
+    issued in the weekly chart's weeks or completed since the chart's first week or this
+    month's first day (date indexes), and the extended ones. They grow with the work in
+    hand and the recent weeks, not with history: the GROUP BY of :func:`dashboard_counts`
+    over them gives the same numbers as over every tasker."""
+    since = min(weeks[0], today.replace(day=1))
+    return OPEN | Q(issue_date__gte=weeks[0]) | Q(completed_date__gte=since) | extended_q()
 
 
 def _rate(rate, n, url):

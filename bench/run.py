@@ -48,6 +48,7 @@ from bench.generate import (  # noqa: E402
 
 ADMIN_USERNAME = "bench-admin"
 FLOOR_PATH = "/__bench__/floor/"
+PEER_LIST_PATH = "/__bench__/peer/actions/"  # bench/urls.py
 
 # target server time (ms, median) and query bound per page, from the issue's table
 TARGETS = {
@@ -63,6 +64,15 @@ TARGETS = {
     "admin_changelist": (100, 6),
     "my_work": (60, 10),
 }
+
+# pages measured for comparison only (no target): what a team would otherwise deploy
+PEERS = {
+    # our page: its peer
+    "detail": "admin_change",
+    "list_default": "peer_list",
+    "list_filtered": "peer_list_filtered",
+}
+ADMIN_PAGES = ("admin_changelist", "admin_change")
 
 
 def percentile(values, p):
@@ -122,6 +132,12 @@ def context():
         "api_list_filtered": "/api/v1/taskers/?"
         + urlencode({"lead_unit_subtree": level1.pk, "overdue": "true", "page_size": 25}),
         "api_detail": f"/api/v1/taskers/{detail.pk}/",
+        # peers (bench/urls.py): the Django admin's change page of the detail action, and the
+        # list the stack's default way (FilterView + SingleTableMixin), same filters
+        "admin_change": f"/admin/actions/executiveaction/{detail.pk}/change/",
+        "peer_list": PEER_LIST_PATH,
+        "peer_list_filtered": f"{PEER_LIST_PATH}?"
+        + urlencode({"lead_unit_subtree": level1.pk, "overdue": "true", "sort": "due_date"}),
     }
     users = {"manager": manager, "staff": staff}
     return pages, users, detail
@@ -187,12 +203,19 @@ def time_sql(statements, repeat):
 
     # a streamed page (iterator() on PostgreSQL) runs its SELECT through a server-side cursor
     statements = [re.sub(r"(?is)^\s*DECLARE\s.*?\sCURSOR\s.*?FOR\s", "", s) for s in statements]
-    selects = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH", "("))]
+    selects = [
+        s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH", "(", "COPY"))
+    ]
     times = []
     with connection.cursor() as cursor:
         for _ in range(repeat):
             started = time.perf_counter()
             for sql in selects:
+                if sql.lstrip().upper().startswith("COPY"):  # the CSV export: read it all
+                    with cursor.cursor.copy(sql) as copy:
+                        for _ in copy:
+                            pass
+                    continue
                 cursor.execute(sql)
                 cursor.fetchall()
             times.append((time.perf_counter() - started) * 1000)
@@ -227,7 +250,7 @@ def run_pages(repeat, warmup, only=None):
             for name, url in pages.items():
                 if only and name not in only:
                     continue
-                if (name == "admin_changelist") != (role == "admin"):
+                if (name in ADMIN_PAGES) != (role == "admin"):
                     continue
                 if url is None:
                     results[f"{name}/{role}"] = {"status": "missing"}
@@ -243,6 +266,10 @@ def run_pages(repeat, warmup, only=None):
                 row["x_floor"] = round(row["median_ms"] / row["floor_ms"], 2)
                 target_ms, target_q = TARGETS.get(name, (None, None))
                 row["target_ms"], row["target_queries"] = target_ms, target_q
+                if name not in TARGETS:  # a peer: measured for comparison only
+                    row["url"] = url
+                    results[f"{name}/{role}"] = row
+                    continue
                 row["meets"] = (
                     row["status"] == 200
                     and (target_ms is None or row["median_ms"] <= target_ms)
@@ -253,6 +280,49 @@ def run_pages(repeat, warmup, only=None):
                 row["url"] = url
                 results[f"{name}/{role}"] = row
     return results, {"detail_action_id": detail.pk, "detail_number": detail.number}
+
+
+def measure_xlsx(url, repeat=3):
+    """The Excel export of ``url`` (signed in as the manager): median time, rows per second,
+    size, and the peak of Python memory allocated while making it (``tracemalloc``, one extra
+    request: tracing slows the code it watches)."""
+    import tracemalloc
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=MANAGER_USERNAME))
+    status, body = fetch(client, url)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fetch(client, url)
+        times.append((time.perf_counter() - started) * 1000)
+    tracemalloc.start()
+    fetch(client, url)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    csv_status, csv_body = fetch(client, url.replace("export=xlsx", "export=csv"))
+    rows = csv_body.count(b"\r\n") - 1
+    median = statistics.median(times)
+    return {
+        "status": status,
+        "rows": rows,
+        "bytes": len(body),
+        "median_ms": round(median, 1),
+        "rows_per_s": round(rows / median * 1000),
+        "peak_mib": round(peak / 2**20, 1),
+    }
+
+
+def print_xlsx(report, out=sys.stdout):
+    for name, row in report.items():
+        out.write(
+            f"\nxlsx export ({name}): {row['rows']} rows, {row['median_ms']} ms, "
+            f"{row['rows_per_s']} rows/s, {row['bytes']} bytes, "
+            f"peak Python memory {row['peak_mib']} MiB\n"
+        )
 
 
 def print_table(results, out=sys.stdout):
@@ -272,6 +342,39 @@ def print_table(results, out=sys.stdout):
             f"{row.get('x_floor', ''):>7} {row.get('target_ms') or '':>7} "
             f"{('yes' if row.get('meets') else 'no') if 'meets' in row else '':>4}\n"
         )
+
+
+def peer_ratios(results):
+    """``[(ours, peer, ours ms, peer ms, ratio)]``: our page's median over its peer's, measured
+    in the same run (the detail page of each role against the admin's change page)."""
+    rows = []
+    for name, row in results.items():
+        page, _, role = name.partition("/")
+        peer = PEERS.get(page)
+        if peer is None or "median_ms" not in row:
+            continue
+        other = results.get(f"{peer}/{role}") or results.get(f"{peer}/admin")
+        if not other or "median_ms" not in other:
+            continue
+        ratio = round(row["median_ms"] / other["median_ms"], 2)
+        rows.append(
+            (
+                name,
+                f"{peer}/{role}" if f"{peer}/{role}" in results else f"{peer}/admin",
+                row["median_ms"],
+                other["median_ms"],
+                ratio,
+            )
+        )
+    return rows
+
+
+def print_peers(rows, out=sys.stdout):
+    if not rows:
+        return
+    out.write("\nours over the peers (same run; below 1 = faster than the peer)\n")
+    for ours, peer, ours_ms, peer_ms, ratio in rows:
+        out.write(f"  {ours:24} {ours_ms:>7.1f} ms  {peer:26} {peer_ms:>7.1f} ms  ×{ratio}\n")
 
 
 # --- load mode ------------------------------------------------------------------------
@@ -440,8 +543,18 @@ def main(argv=None):
         results, info = run_pages(args.repeat, args.warmup, args.page)
         output.update(info)
         output["pages"] = results
+        output["peers"] = peer_ratios(results)
         if args.json != "-":
             print_table(results)
+            print_peers(output["peers"])
+        if not args.page or "export_xlsx" in args.page:
+            list_url = results.get("export_csv/manager", {}).get("url")
+            if list_url:
+                output["xlsx"] = {
+                    "overdue": measure_xlsx(list_url.replace("export=csv", "export=xlsx")),
+                }
+                if args.json != "-":
+                    print_xlsx(output["xlsx"])
     if args.load or args.load_only:
         output["load"] = {}
         for mix in LOAD_MIXES:

@@ -1,12 +1,27 @@
-"""The project's URLs plus the benchmark's floor: a trivial signed-in page.
+"""The project's URLs plus the benchmark's floor and peer: a trivial signed-in page, and the
+action list built the stack's default way.
 
 Used only by ``bench/run.py`` (through ``override_settings(ROOT_URLCONF="bench.urls")``), so
-the floor URL never exists in the running application.
+these URLs never exist in the running application.
+
+- ``floor``: a constant page; the sign-in check is the project's ``LoginRequiredMiddleware``.
+- ``peer_list``: what a team would deploy without the project's list machinery: django-filter's
+  ``FilterView`` with the project's own filterset (same filters, same visible rows) and
+  django-tables2's ``SingleTableMixin`` with a plain ``Table`` of the list's default columns,
+  25 rows a page, ordered like the list (the model's ordering, then ``pk``), in the site's
+  base template. The runner prints the action list's time over this page's.
 """
 
+import django_tables2 as tables
 from django.http import HttpResponse
+from django.template import engines
 from django.urls import path
+from django_filters.views import FilterView
+from django_tables2.views import SingleTableMixin
 
+from actions.filtersets import ExecutiveActionFilterSet
+from actions.models import ExecutiveAction
+from actions.tables import ExecutiveActionTable
 from execcoord.urls import urlpatterns as project_urlpatterns
 
 FLOOR_BODY = "<!doctype html><title>floor</title><main><h1>Floor</h1></main>"
@@ -17,4 +32,50 @@ def floor(request):
     return HttpResponse(FLOOR_BODY)
 
 
-urlpatterns = [path("__bench__/floor/", floor), *project_urlpatterns]
+class PeerActionTable(tables.Table):
+    """A plain django-tables2 table of the action list's default columns."""
+
+    class Meta:
+        model = ExecutiveAction
+        fields = tuple(ExecutiveActionTable.Meta.default_columns)
+        template_name = "django_tables2/bootstrap5.html"
+
+
+PEER_TEMPLATE = engines["django"].from_string(
+    '{% extends "base.html" %}{% load django_tables2 %}'
+    "{% block content %}<h1>Executive actions</h1>"
+    '<form method="get">{{ filter.form.as_div }}<button type="submit">Filter</button></form>'
+    "{% render_table table %}{% endblock %}"
+)
+
+
+class PeerActionList(SingleTableMixin, FilterView):
+    """The action list the stack's default way (see the module's docstring)."""
+
+    model = ExecutiveAction
+    table_class = PeerActionTable
+    filterset_class = ExecutiveActionFilterSet
+    paginate_by = 25
+
+    def get_queryset(self):
+        ordering = list(ExecutiveAction._meta.ordering or [])
+        return (
+            ExecutiveAction.objects.visible_to(self.request.user)
+            .select_related("action_type", "lead_unit", "accountable_person")
+            .order_by(*ordering, "pk")
+        )
+
+    def get_filterset_kwargs(self, filterset_class):
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["data"] = kwargs["data"] or None  # unbound when no filter: every visible row
+        return kwargs
+
+    def render_to_response(self, context, **response_kwargs):
+        return HttpResponse(PEER_TEMPLATE.render(context, self.request))
+
+
+urlpatterns = [
+    path("__bench__/floor/", floor),
+    path("__bench__/peer/actions/", PeerActionList.as_view()),
+    *project_urlpatterns,
+]

@@ -451,7 +451,15 @@ class RelatedPanel(Panel):
 
     def _spec(self, request, obj):
         """``(relation, views, column names)``, or ``None`` when the user may not see the
-        related model."""
+        related model; worked out once a page (each step of the page asks: the rows, the
+        counts, the links and the context)."""
+        specs = request.__dict__.setdefault("_related_panel_specs", {})
+        key = (self.relation, type(obj), obj.pk)
+        if key not in specs:
+            specs[key] = self._find_spec(request, obj)
+        return specs[key]
+
+    def _find_spec(self, request, obj):
         relation = next((r for r in _relations(type(obj)) if r.name == self.relation), None)
         views = registry.get(relation.related_model) if relation else None
         if views is None or not views.can(request.user, "view"):

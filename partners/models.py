@@ -7,8 +7,10 @@ executive actions ask it on every request.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 
+from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import (
     PATH_DIGITS,  # noqa: F401  (imported from here by the dashboards)
     TreeNode,
@@ -66,6 +68,11 @@ class OrganizationUnit(TreeNode, BaseModel):
     """
 
     str_fields = ("abbreviation", "name")
+
+    @classmethod
+    def str_expression(cls, prefix=""):
+        """``str(record)`` as an SQL expression (the CSV export's ``COPY``)."""
+        return joined_or_alone(f"{prefix}abbreviation", f"{prefix}name")
 
     name = models.CharField(max_length=255)
     abbreviation = models.CharField(max_length=50, blank=True, help_text="e.g. OCIO")
@@ -158,6 +165,11 @@ class Person(BaseModel):
     """A person: agency staff (with a unit and usually a sign-in) or a partner contact."""
 
     str_fields = ("last_name", "first_name")
+
+    @classmethod
+    def str_expression(cls, prefix=""):
+        """``str(record)`` as an SQL expression (the CSV export's ``COPY``)."""
+        return Concat(F(f"{prefix}last_name"), Value(", "), F(f"{prefix}first_name"))
 
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from actions.choices import FINAL_STATUSES, ActionStatus
 from actions.models import ExecutiveAction, StatusUpdate
-from bench.generate import COMMON_WORD, MANAGER_USERNAME, STAFF_USERNAME, generate
+from bench.generate import COMMON_WORD, MANAGER_USERNAME, STAFF_USERNAME, generate, sizes
 from partners.models import OrganizationUnit
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,51 @@ def test_generator_fills_the_tree_paths_of_actions(agency):
     for child in ExecutiveAction.objects.filter(parent__isnull=False).select_related("parent"):
         assert child.path == child.parent.path + path_segment(child.pk)
         assert child.depth == 1
+
+
+def test_generator_counts_scale_with_the_number_of_actions(agency):
+    """Every table the generator fills has its share of :data:`bench.generate.SCALE` (the 1M
+    run is ``--actions 1000000``: the same code with ten times every count)."""
+    from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
+    from partners.models import Account, Agreement, Person
+
+    size = sizes(SMALL)
+    assert sizes(1_000_000)["status_updates"] == 10 * sizes(100_000)["status_updates"]
+    assert sizes(1_000_000)["units"] == 10_000
+    expected = {
+        OrganizationUnit: size["units"],
+        Person: size["people"] + 2,  # and the two sign-ins
+        Account: size["accounts"],
+        LegalAuthority: size["authorities"],
+        Agreement: size["agreements"],
+        Analysis: size["analyses"],
+        Impact: size["impacts"],
+        RiskItem: size["risk_items"],
+        StatusUpdate: size["status_updates"],
+        ExecutiveAction: SMALL,
+    }
+    for model, count in expected.items():
+        assert model._base_manager.count() == count, model
+        assert agency["counts"][model._meta.label] == count, model
+
+
+def test_bench_peers_answer_with_the_same_rows(agency):
+    """The runner's peers (bench/urls.py): the action list the stack's default way shows the
+    same visible rows, and the admin's change page of the detail action opens."""
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    client = _client(STAFF_USERNAME)
+    with override_settings(ROOT_URLCONF="bench.urls"):
+        ours = client.get(reverse("actions:executiveaction_list") + "?per_page=25")
+        peer = client.get("/__bench__/peer/actions/")
+        assert peer.status_code == 200
+        assert (
+            peer.context["table"].page.paginator.count == ours.context["table"].page.paginator.count
+        )
+        filtered = client.get("/__bench__/peer/actions/?overdue=true")
+        assert filtered.status_code == 200
+        admin = get_user_model().objects.create_superuser("bench-admin", "a@example.gov", "x")
+        client.force_login(admin)
+        url = f"/admin/actions/executiveaction/{agency['detail_action_id']}/change/"
+        assert client.get(url).status_code == 200

@@ -34,7 +34,9 @@ def tasker(units, bob):
 
 
 def sheet_of(response):
-    workbook = load_workbook(io.BytesIO(response.content))
+    # the list's export is streamed from a temporary file (constant memory)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    workbook = load_workbook(io.BytesIO(body))
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     return sheet, rows[0], rows[1:]

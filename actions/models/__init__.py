@@ -31,7 +31,12 @@ from actions.models.satellites import (
     ExtensionRequest,
     StatusUpdate,
 )
-from actions.models.support import ActionNumberSequence, CalendarFeedToken, ReminderLog
+from actions.models.support import (
+    ActionNumberSequence,
+    CalendarFeedToken,
+    CompletionTally,
+    ReminderLog,
+)
 from actions.models.templates import ProcessTemplate, TemplateRouteStep, TemplateSubtasker
 
 __all__ = [
@@ -40,6 +45,7 @@ __all__ = [
     "Assignment",
     "Attachment",
     "CalendarFeedToken",
+    "CompletionTally",
     "DecisionLogEntry",
     "Dependency",
     "Notification",

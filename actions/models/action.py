@@ -30,6 +30,7 @@ from actions.choices import (
     classification_rank,
 )
 from actions.models.support import ActionNumberSequence
+from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
@@ -48,6 +49,11 @@ class ExecutiveActionType(BaseModel):
     """
 
     str_fields = ("name",)
+
+    @classmethod
+    def str_expression(cls, prefix=""):
+        """``str(record)`` as an SQL expression (the CSV export's ``COPY``)."""
+        return F(f"{prefix}name")
 
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=32, choices=ActionCategory)
@@ -225,6 +231,12 @@ class ExecutiveAction(TreeNode, BaseModel):
     """
 
     str_fields = ("number", "title")
+
+    @classmethod
+    def str_expression(cls, prefix=""):
+        """``str(record)`` as an SQL expression (the CSV export's ``COPY``)."""
+        return joined_or_alone(f"{prefix}number", f"{prefix}title")
+
     # global search: a single word equal to a visible action's number finds just that one
     search_identifier_field = "number"
 
@@ -496,6 +508,19 @@ class ExecutiveAction(TreeNode, BaseModel):
             models.Index(fields=["priority"], name="ea_priority_idx"),
             models.Index(fields=["updated_at"], name="ea_updated_idx"),
             models.Index(fields=["lead_unit", "status"], name="ea_lead_status_idx"),
+            # the dashboard reads open work and the recent weeks only (issue 20): open
+            # taskers through a partial index, the recently issued and completed by date
+            models.Index(
+                fields=["lead_unit", "due_date"],
+                condition=due.OPEN,
+                name="ea_open_unit_due_idx",
+            ),
+            models.Index(fields=["issue_date"], name="ea_issue_date_idx"),
+            models.Index(
+                fields=["completed_date"],
+                condition=Q(completed_date__isnull=False),
+                name="ea_completed_date_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

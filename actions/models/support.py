@@ -201,3 +201,36 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} reminder {format_date(self.date)}"
+
+
+class CompletionTally(models.Model):
+    """How many completed taskers met their suspense, per lead unit, visibility and
+    classification: the dashboard's on-time rates without reading history.
+
+    Maintained by database triggers on the actions table (``actions/tallies.py``, installed by
+    migration ``0010``) in the same statement as every insert, update and delete, whatever
+    the code path (forms, services, bulk edits, imports); the benchmark generator, which
+    loads with triggers off, rebuilds it. Keys are a plain integer and strings (``0`` for no
+    unit) so that each key is one row. Read through ``actions.tallies`` only.
+    """
+
+    lead_unit_id = models.IntegerField()
+    visibility = models.CharField(max_length=20)
+    security_classification = models.CharField(max_length=20)
+    on_time_original = models.IntegerField(default=0)
+    late_original = models.IntegerField(default=0)
+    on_time_current = models.IntegerField(default=0)
+    late_current = models.IntegerField(default=0)
+
+    objects = AdminOnlyQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead_unit_id", "visibility", "security_classification"],
+                name="completion_tally_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"tally of unit {self.lead_unit_id}, type {self.action_type_id}"

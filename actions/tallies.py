@@ -1,0 +1,263 @@
+"""The dashboard's on-time rates from a maintained tally (``CompletionTally``), exact and
+independent of how many completed taskers history holds (issue 20).
+
+**Maintenance.** Database triggers on ``actions_executiveaction`` subtract a row's old
+contribution and add its new one in the statement that writes it (insert, update, delete),
+on PostgreSQL and on SQLite alike (the same ``INSERT … ON CONFLICT DO UPDATE``), so no code
+path, bulk edit or import can leave the tally stale and nothing is cached. A row contributes
+to ``on_time_*``/``late_*`` when it is completed with a completion date and the deadline
+(original or current suspense) is set: the same rule as ``due.completed_on_time_q``.
+:func:`rebuild` recounts from scratch (the benchmark generator loads with triggers off);
+:func:`recount` is the full recount the tests compare the tally with.
+
+**Visibility.** A tally row counts every tasker of its key, so it may serve a user only for
+keys whose taskers the user sees *all* of: public ones; internal ones for agency staff;
+restricted ones when the dashboard's unit is inside a subtree the user manages (every
+restricted tasker led there involves a unit of theirs); never confidential ones (seen only
+by those named on them); and only classifications the user's clearance allows.
+Administrators see all. :func:`completion_counts` reads the covered keys from the tally and
+counts the rest of the visible completed taskers live through ``visible_to``; with a
+suspense-date filter (which the tally has no key for) it counts everything live.
+"""
+
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+
+from actions.choices import ActionStatus, Visibility
+from actions.models import CompletionTally, ExecutiveAction, allowed_classifications
+from partners.access import get_user_scope
+from partners.models import OrganizationUnit
+
+FIGURES = ("on_time_original", "late_original", "on_time_current", "late_current")
+KEY = ("lead_unit_id", "visibility", "security_classification")
+
+
+def _contribution_sql(row):
+    """SQL expressions (of ``NEW`` or ``OLD``) of the key and the four figures of one row."""
+    done = f"{row}.status = '{ActionStatus.COMPLETED}' AND {row}.completed_date IS NOT NULL"
+
+    def met(deadline, on_time):
+        compare = "<=" if on_time else ">"
+        return (
+            f"CASE WHEN {done} AND {row}.{deadline} IS NOT NULL AND "
+            f"{row}.completed_date {compare} {row}.{deadline} THEN 1 ELSE 0 END"
+        )
+
+    key = [
+        f"COALESCE({row}.lead_unit_id, 0)",
+        f"{row}.visibility",
+        f"{row}.security_classification",
+    ]
+    figures = [
+        met("original_due_date", True),
+        met("original_due_date", False),
+        met("due_date", True),
+        met("due_date", False),
+    ]
+    return key, figures
+
+
+def _upsert_sql(row, sign):
+    """Add ``sign`` × the contribution of ``row`` (``NEW`` or ``OLD``) when it counts: one
+    ``INSERT … SELECT … WHERE … ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite)."""
+    table = CompletionTally._meta.db_table
+    key, figures = _contribution_sql(row)
+    values = ", ".join([*key, *(f"{sign}({f})" for f in figures)])
+    updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in FIGURES)
+    return (
+        f"INSERT INTO {table} ({', '.join(KEY)}, {', '.join(FIGURES)}) SELECT {values} "
+        f"WHERE {_counts(row)} ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updates}"
+    )
+
+
+def rebuild_sql():
+    """The statement that fills an empty tally from the actions table."""
+    table, actions = CompletionTally._meta.db_table, ExecutiveAction._meta.db_table
+    key, figures = _contribution_sql(actions)
+    return (
+        f"INSERT INTO {table} ({', '.join(KEY)}, {', '.join(FIGURES)}) "
+        f"SELECT {', '.join(key)}, {', '.join(f'SUM({f})' for f in figures)} FROM {actions} "
+        f"WHERE {_counts(actions)} GROUP BY {', '.join(key)}"
+    )
+
+
+def _counts(row):
+    """SQL true when the row counts in some figure (the others add nothing)."""
+    return f"({row}.status = '{ActionStatus.COMPLETED}' AND {row}.completed_date IS NOT NULL)"
+
+
+TRIGGER_NAMES = ("ea_tally_insert", "ea_tally_update", "ea_tally_delete")
+
+
+def install_sql(vendor):
+    """The statements that install the triggers on ``vendor`` (``postgresql``, ``sqlite``)."""
+    actions = ExecutiveAction._meta.db_table
+    if vendor == "postgresql":
+        body = f"""
+CREATE OR REPLACE FUNCTION ea_tally() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    {_upsert_sql("OLD", "-")};
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    {_upsert_sql("NEW", "")};
+  END IF;
+  RETURN NULL;
+END $$;
+"""
+        return [
+            body,
+            *(f"DROP TRIGGER IF EXISTS {name} ON {actions}" for name in TRIGGER_NAMES),
+            *(
+                f"CREATE TRIGGER ea_tally_{op.lower()} AFTER {op} ON {actions} "
+                "FOR EACH ROW EXECUTE FUNCTION ea_tally()"
+                for op in ("INSERT", "UPDATE", "DELETE")
+            ),
+        ]
+    if vendor == "sqlite":
+        return [
+            *(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGER_NAMES),
+            f"CREATE TRIGGER ea_tally_insert AFTER INSERT ON {actions} "
+            f"BEGIN {_upsert_sql('NEW', '')}; END",
+            f"CREATE TRIGGER ea_tally_update AFTER UPDATE ON {actions} "
+            f"BEGIN {_upsert_sql('OLD', '-')}; {_upsert_sql('NEW', '')}; END",
+            f"CREATE TRIGGER ea_tally_delete AFTER DELETE ON {actions} "
+            f"BEGIN {_upsert_sql('OLD', '-')}; END",
+        ]
+    raise NotImplementedError(f"the completion tally has no triggers for {vendor}")
+
+
+def install(schema_editor=None):
+    """Install (or replace) the triggers on the current database, and fill the tally."""
+    conn = schema_editor.connection if schema_editor is not None else connection
+    with conn.cursor() as cursor:
+        for statement in install_sql(conn.vendor):
+            cursor.execute(statement)
+    rebuild(conn)
+
+
+def uninstall(schema_editor=None):
+    conn = schema_editor.connection if schema_editor is not None else connection
+    actions = ExecutiveAction._meta.db_table
+    with conn.cursor() as cursor:
+        for name in TRIGGER_NAMES:
+            on = f" ON {actions}" if conn.vendor == "postgresql" else ""
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}{on}")
+        if conn.vendor == "postgresql":
+            cursor.execute("DROP FUNCTION IF EXISTS ea_tally()")
+
+
+def _figure_expressions():
+    done = Q(status=ActionStatus.COMPLETED, completed_date__isnull=False)
+
+    def met(deadline, on_time):
+        lookup = "lte" if on_time else "gt"
+        when = (
+            done
+            & Q(**{f"{deadline}__isnull": False})
+            & Q(**{f"completed_date__{lookup}": F(deadline)})
+        )
+        return Sum(Case(When(when, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+    return {
+        "on_time_original": met("original_due_date", True),
+        "late_original": met("original_due_date", False),
+        "on_time_current": met("due_date", True),
+        "late_current": met("due_date", False),
+    }
+
+
+def recount(queryset=None):
+    """``{key tuple: (four figures)}`` counted from the actions (non-zero keys only)."""
+    queryset = ExecutiveAction._base_manager.all() if queryset is None else queryset
+    rows = (
+        queryset.filter(status=ActionStatus.COMPLETED, completed_date__isnull=False)
+        .values(*KEY)
+        .annotate(**_figure_expressions())
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        key = tuple((row[k] or 0) if k.endswith("_id") else row[k] for k in KEY)
+        figures = tuple(row[f] for f in FIGURES)
+        if any(figures):
+            result[key] = figures
+    return result
+
+
+def stored():
+    """``{key tuple: (four figures)}`` as the tally holds them (non-zero keys only)."""
+    return {
+        tuple(row[:3]): tuple(row[3:])
+        for row in CompletionTally.objects.values_list(*KEY, *FIGURES)
+        if any(row[3:])
+    }
+
+
+def rebuild(using=None):
+    """Recount the tally from the actions (after a load with triggers off)."""
+    conn = connection if using is None else using
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CompletionTally._meta.db_table}")  # noqa: S608
+        cursor.execute(rebuild_sql())
+
+
+def covered(user, unit):
+    """``(visibilities, classifications)`` of the taskers led in ``unit``'s subtree that
+    ``user`` sees all of (``classifications`` ``None``: every one), see the module's text."""
+    scope = get_user_scope(user)
+    if scope.is_admin:
+        return set(Visibility.values), None
+    visibilities = {Visibility.PUBLIC}
+    if scope.is_internal:
+        visibilities.add(Visibility.INTERNAL)
+    if scope.person_id and unit.pk in scope.managed_unit_ids:
+        visibilities.add(Visibility.RESTRICTED)
+    return visibilities, set(allowed_classifications(scope.clearance_rank))
+
+
+def completion_plan(user, filters):
+    """``(tallied, rest)``: the four figures read from the tally for the keys ``user`` sees
+    all of under ``filters`` (``None`` when the tally cannot serve the filters), and the
+    ``Q`` of the completed taskers left to count live (among those ``user`` sees).
+
+    The tally has no key for a type, a priority or a suspense date: with one of those
+    filters everything is counted live.
+    """
+    if filters.due_after or filters.due_before or filters.action_type_id or filters.priority:
+        return None, Q()
+    visibilities, classifications = covered(user, filters.unit)
+    tally = CompletionTally.objects.filter(
+        visibility__in=visibilities,
+        lead_unit_id__in=OrganizationUnit.objects.filter(path__startswith=filters.unit.path).values(
+            "pk"
+        ),
+    )
+    rest = ~Q(visibility__in=visibilities)
+    if classifications is not None:
+        tally = tally.filter(security_classification__in=classifications)
+        rest |= ~Q(security_classification__in=classifications)  # none visible: none counted
+    totals = tally.aggregate(**{f: Sum(f) for f in FIGURES})
+    return {f: totals[f] or 0 for f in FIGURES}, rest
+
+
+def completion_counts(user, filters, base):
+    """The four figures for the dashboard's ``filters`` as ``user`` sees them: the tally's
+    part and a live count of the rest (the dashboard folds the live part into its one
+    ``GROUP BY``; this is the same sum in two queries, for tests and other readers).
+
+    Args:
+        user: the signed-in user.
+        filters: a ``queries.DashboardFilters``.
+        base: the visible, filtered taskers (``visible_to(user)`` and ``filters``).
+    """
+    tallied, rest = completion_plan(user, filters)
+    extra = _live(base.filter(rest, status=ActionStatus.COMPLETED, completed_date__isnull=False))
+    if tallied is None:
+        return extra
+    return {f: tallied[f] + extra[f] for f in FIGURES}
+
+
+def _live(queryset):
+    totals = queryset.aggregate(**_figure_expressions(), n=Count("pk"))
+    return {f: totals[f] or 0 for f in FIGURES}

@@ -25,6 +25,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from actions.choices import ActionStatus, Visibility
 from actions.models import CompletionTally, ExecutiveAction, allowed_classifications
+from execcoord.db.trees import subtree_q
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit
 
@@ -221,15 +222,21 @@ def completion_plan(user, filters):
     all of under ``filters`` (``None`` when the tally cannot serve the filters), and the
     ``Q`` of the completed taskers left to count live (among those ``user`` sees).
 
-    The tally has no key for a type, a priority or a suspense date: with one of those
-    filters everything is counted live.
+    The tally has no key for a type, a priority, a suspense date or the issuing unit: with
+    one of those filters (or the secretariat's "issued by" scope) everything is counted live.
     """
-    if filters.due_after or filters.due_before or filters.action_type_id or filters.priority:
+    if (
+        filters.due_after
+        or filters.due_before
+        or filters.action_type_id
+        or filters.priority
+        or filters.issued
+    ):
         return None, Q()
     visibilities, classifications = covered(user, filters.unit)
     tally = CompletionTally.objects.filter(
         visibility__in=visibilities,
-        lead_unit_id__in=OrganizationUnit.objects.filter(path__startswith=filters.unit.path).values(
+        lead_unit_id__in=OrganizationUnit.objects.filter(subtree_q([filters.unit.path])).values(
             "pk"
         ),
     )

@@ -8,9 +8,11 @@ satellites the API writes.
 - ``POST /taskers/{id}/extensions/``: ``services.request_extension``;
 - ``POST /taskers/{id}/extensions/{extension_id}/decide/``: ``services.decide_extension``;
 - ``POST /taskers/{id}/updates/``: a status update through the status-update page's save
-  (``services.post_status_update``).
-
-Route steps (#16) join once they exist.
+  (``services.post_status_update``);
+- ``POST /taskers/{id}/route/``: add a step to the coordination route (``routing.add_step``);
+- ``POST /route-steps/{id}/act/``: answer, sign or approve the current step
+  (``routing.act_on_step``), ``/return/`` (``routing.return_step``) and ``/disposition/``
+  (``routing.record_disposition``), each with the step's version, as the route panel posts.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,20 +26,22 @@ from rest_framework.response import Response
 from execcoord import api, registry
 from execcoord.api.problems import Conflict, Invalid, form_errors
 from execcoord.api.serializers import serializer_for
-from execcoord.api.views import WritableRecordViewSet, form_data, viewset_class
+from execcoord.api.views import RecordViewSet, WritableRecordViewSet, form_data, viewset_class
 from execcoord.forms import TOKEN_FIELD, restrict_form_fields
 from execcoord.models import StaleEdit
 from execcoord.policy import may as policy_may
 from execcoord.submissions import integrity_message
+from partners.models import OrganizationUnit, Person
 
-from . import assigning, policy, services
-from .choices import ActionStatus
+from . import assigning, policy, routing, services
+from .choices import ActionStatus, RouteOutcome, RouteStepKind
 from .models import (
     Assignment,
     DecisionLogEntry,
     Dependency,
     ExecutiveAction,
     ExtensionRequest,
+    RouteStep,
     StatusUpdate,
 )
 from .workflow_views import ExtensionRequestForm, SupportingFormSet
@@ -103,6 +107,36 @@ class DecideRequest(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
+class RouteStepAdd(serializers.Serializer):
+    position = serializers.IntegerField(min_value=1)
+    kind = serializers.ChoiceField(choices=RouteStepKind.choices)
+    organization_unit = serializers.IntegerField(required=False, allow_null=True)
+    person = serializers.IntegerField(required=False, allow_null=True)
+
+
+class StepAnswer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    outcome = serializers.ChoiceField(choices=RouteOutcome.choices)
+    comment = serializers.CharField(required=False, allow_blank=True)
+    signer_role = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, data):
+        if data["outcome"] == RouteOutcome.NON_CONCUR and not data.get("comment", "").strip():
+            raise serializers.ValidationError({"comment": ["A non-concurrence needs its reason."]})
+        return data
+
+
+class StepReturn(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    to_position = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField()
+
+
+class StepDisposition(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1)
+    text = serializers.CharField()
+
+
 def _serializer(model):
     return serializer_for(registry.get(model))
 
@@ -113,6 +147,10 @@ def _lazy_extension_serializer():
 
 def _lazy_update_serializer():
     return _serializer(StatusUpdate)
+
+
+def _lazy_step_serializer():
+    return _serializer(RouteStep)
 
 
 class TaskerViewSet(WritableRecordViewSet):
@@ -347,6 +385,119 @@ class TaskerViewSet(WritableRecordViewSet):
         saved = updates.save_record(body)
         return Response(updates.represent(saved), status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=RouteStepAdd, responses={201: _lazy_step_serializer()})
+    @action(detail=True, methods=["post"])
+    def route(self, request, id=None):
+        """Add a step to the coordination route (the route panel's "Add a step"): the lead
+        office, the secretariat and managers (``policy.may_manage_route``)."""
+        action_ = self.tasker()
+        _require(policy.may_manage_route(request.user, action_))
+        body = RouteStepAdd(data=_body(request))
+        if not body.is_valid():
+            raise Invalid(body.errors)
+        data = body.validated_data
+        unit = _visible_or_invalid(OrganizationUnit, request.user, data, "organization_unit")
+        person = _visible_or_invalid(Person, request.user, data, "person")
+        spec = routing.StepSpec(data["position"], data["kind"], unit, person)
+        step = _route_move(lambda: routing.add_step(action_, spec, request.user))
+        return Response(_step_data(self, step), status=status.HTTP_201_CREATED)
+
+
+class RouteStepViewSet(RecordViewSet):
+    """Route steps (read), and the moves of the current step as the route panel posts them:
+    only the step's office or the secretariat on its behalf answers or returns
+    (``policy.may_act_on_step``); the lead office records a disposition
+    (``policy.may_manage_route``). Every move names the step's ``version``."""
+
+    registration = None  # set below, from the registry
+
+    def moved(self, move):
+        step = _route_move(move)
+        step.refresh_from_db()
+        return Response(self.represent(step))
+
+    @extend_schema(request=StepAnswer)
+    @action(detail=True, methods=["post"])
+    def act(self, request, id=None):
+        """Concur, concur with comment, non-concur (comment required), sign or approve."""
+        step = self.get_object()
+        _require(policy.may_act_on_step(request.user, step))
+        body = _valid(StepAnswer, request)
+        return self.moved(
+            lambda: routing.act_on_step(
+                step,
+                request.user,
+                body["outcome"],
+                comment=body.get("comment", ""),
+                signer_role=body.get("signer_role", ""),
+                version=body["version"],
+            )
+        )
+
+    @extend_schema(request=StepReturn)
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request, id=None):
+        """Return the response to an earlier step, with a reason."""
+        step = self.get_object()
+        _require(policy.may_act_on_step(request.user, step))
+        body = _valid(StepReturn, request)
+        return self.moved(
+            lambda: routing.return_step(
+                step, request.user, body["to_position"], body["reason"], version=body["version"]
+            )
+        )
+
+    @extend_schema(request=StepDisposition)
+    @action(detail=True, methods=["post"])
+    def disposition(self, request, id=None):
+        """The lead office's disposition of a non-concurrence."""
+        step = self.get_object()
+        _require(policy.may_manage_route(request.user, step.action))
+        body = _valid(StepDisposition, request)
+        return self.moved(
+            lambda: routing.record_disposition(
+                step, request.user, body["text"], version=body["version"]
+            )
+        )
+
+
+def _valid(serializer_class, request):
+    body = serializer_class(data=_body(request))
+    if not body.is_valid():
+        raise Invalid(body.errors)
+    return body.validated_data
+
+
+def _visible_or_invalid(model, user, data, name):
+    pk = data.get(name)
+    if pk is None:
+        return None
+    found = model.objects.visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise Invalid(
+            {name: ["Select a valid choice. That choice is not one of the available choices."]}
+        )
+    return found
+
+
+def _route_move(move):
+    """Run a route service; a stale step is a 409, a refused move says why."""
+    try:
+        with transaction.atomic():
+            return move()
+    except StaleEdit as stale:
+        raise Conflict(
+            "Not recorded: this step changed since you read it.", kind="stale"
+        ) from stale
+    except routing.RouteError as refused:
+        raise Conflict(f"Not recorded. {refused}") from refused
+    except ValidationError as invalid:
+        raise Invalid({"non_field_errors": invalid.messages}) from invalid
+
+
+def _step_data(viewset, step):
+    return _serializer(RouteStep)(step, context=viewset.get_serializer_context()).data
+
 
 def _plain(value):
     if value is None:
@@ -369,5 +520,7 @@ def _row_errors(formset):
     return errors
 
 
+RouteStepViewSet.registration = registry.get(RouteStep)
 api.register(ExecutiveAction, TaskerViewSet, slug="taskers")
+api.register(RouteStep, RouteStepViewSet)
 api.writable(ExecutiveAction, Assignment, StatusUpdate, DecisionLogEntry, Dependency)

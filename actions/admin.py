@@ -145,6 +145,7 @@ class ExecutiveActionAdminForm(ConcurrencyAdminForm):
             and not cleaned.get("due_date_change_reason")
         ):
             self.add_error("due_date_change_reason", "Say why the due date changes.")
+        self.instance._parent_suspense_checked = True  # with the typed values: the model need not
         problem = services.late_suspense_problem(
             self.instance,
             cleaned.get("parent"),

@@ -240,6 +240,7 @@ class ExecutiveActionForm(BaseModelForm):
         """A sub-tasker may not be due after its parent unless the user says why
         (``services.late_suspense_problem``)."""
         instance = self.instance
+        instance._parent_suspense_checked = True  # with the typed values: the model need not
         problem = late_suspense_problem(
             instance,
             cleaned.get("parent", instance.parent if instance.parent_id else None),

@@ -34,6 +34,7 @@ from actions.models import (
     ExecutiveAction,
     ExtensionRequest,
 )
+from actions.models.action import late_suspense_problem
 from actions.policy import (
     TRANSITIONS,
     Transition,
@@ -543,24 +544,6 @@ def change_due_date(action, new_date, user, reason, extension_request=None):
     return change
 
 
-def late_suspense_problem(action, parent, due, reason):
-    """Why ``action`` may not be saved under ``parent`` due ``due``: a sub-tasker may not be
-    due after its parent unless the user says why (issue 16; the reason is kept on the
-    sub-tasker, its page and history show it). Checked when the sub-tasker is new or its
-    date or parent changes; ``None`` when nothing stops it."""
-    if parent is None or not parent.due_date or not due or due <= parent.due_date:
-        return None
-    stored_due = action.__dict__.get("_stored_due_date", action.due_date)
-    stored_parent = action.__dict__.get("_stored_parent_id", action.parent_id)
-    moved = action.pk is None or due != stored_due or parent.pk != stored_parent
-    if not moved or (reason or "").strip():
-        return None
-    return (
-        f"Due {format_date(due)}, after its parent {parent.number}'s suspense "
-        f"{format_date(parent.due_date)}: say why, or choose an earlier date."
-    )
-
-
 def open_subtaskers(action, user):
     """The open sub-taskers of ``action`` at every depth that ``user`` sees, in tree order
     of their suspense: those a move of its suspense offers to shift."""
@@ -733,6 +716,7 @@ def post_status_update(update, user=None):
 
 
 __all__ = [
+    "late_suspense_problem",
     "TRANSITIONS",
     "RollUp",
     "Transition",

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from actions import routing, services, templates
@@ -411,6 +412,20 @@ def test_a_sub_tasker_due_after_its_parent_needs_a_reason(client, alice, parent)
     assert child.history.first().late_suspense_reason == child.late_suspense_reason
     page = client.get(child.get_absolute_url()).content.decode()
     assert "The committee&#x27;s data arrives on the 19th" in page
+
+
+def test_every_full_clean_asks_the_parent_suspense_rule(parent):
+    """Not only the form: an import (which saves through ``full_clean``) moving a sub-tasker
+    past its parent's suspense is refused without a reason."""
+    child = ExecutiveActionFactory(
+        parent=parent, lead_unit=parent.lead_unit, due_date=parent.due_date
+    )
+    child = ExecutiveAction.objects.get(pk=child.pk)  # as read: its stored date is known
+    child.due_date = datetime.date(2027, 1, 19)
+    with pytest.raises(ValidationError, match="say why, or choose an earlier date"):
+        child.full_clean()
+    child.late_suspense_reason = "The data arrives on the 19th"
+    child.full_clean()  # with its reason it may
 
 
 def test_a_sub_tasker_keeps_what_was_changed_before_saving(client, alice, parent):

@@ -32,6 +32,7 @@ from actions.choices import (
 from actions.models.support import ActionNumberSequence
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
+from execcoord.formats import format_date
 from execcoord.models import BaseModel, VisibleQuerySet
 from partners.access import clearance_rank, get_user_scope
 
@@ -131,6 +132,24 @@ class Tag(BaseModel):
 
     def __str__(self):
         return self.name
+
+
+def late_suspense_problem(action, parent, due_date, reason):
+    """Why ``action`` may not be saved under ``parent`` due ``due``: a sub-tasker may not be
+    due after its parent unless the user says why (issue 16; the reason is kept on the
+    sub-tasker, its page and history show it). Checked when the sub-tasker is new or its
+    date or parent changes; ``None`` when nothing stops it."""
+    if parent is None or not parent.due_date or not due_date or due_date <= parent.due_date:
+        return None
+    stored_due = action.__dict__.get("_stored_due_date", action.due_date)
+    stored_parent = action.__dict__.get("_stored_parent_id", action.parent_id)
+    moved = action.pk is None or due_date != stored_due or parent.pk != stored_parent
+    if not moved or (reason or "").strip():
+        return None
+    return (
+        f"Due {format_date(due_date)}, after its parent {parent.number}'s suspense "
+        f"{format_date(parent.due_date)}: say why, or choose an earlier date."
+    )
 
 
 def allowed_classifications(clearance_rank_value):
@@ -640,6 +659,14 @@ class ExecutiveAction(TreeNode, BaseModel):
             errors["parent"] = cycle
         if self.start_date and self.due_date and self.start_date > self.due_date:
             errors["start_date"] = "The start date cannot be after the due date."
+        # every path that saves through full_clean (import, bulk edit); the forms check it
+        # themselves with the values typed, and say so
+        if self.parent_id and not self.__dict__.get("_parent_suspense_checked"):
+            problem = late_suspense_problem(
+                self, self.parent, self.due_date, self.late_suspense_reason
+            )
+            if problem:
+                errors["late_suspense_reason"] = problem
         if errors:
             raise ValidationError(errors)
 

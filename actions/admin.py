@@ -24,6 +24,7 @@ from actions.models import (
     Assignment,
     Attachment,
     CalendarFeedToken,
+    CompletionTally,
     DecisionLogEntry,
     Dependency,
     DueDateChange,
@@ -478,6 +479,24 @@ class ActionNumberSequenceAdmin(UntrackedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CompletionTally)
+class CompletionTallyAdmin(ActionNumberSequenceAdmin):
+    """The dashboard's maintained on-time figures (``actions.tallies``), read-only: the
+    database keeps them exact in the statement of every write."""
+
+    list_display = (
+        "lead_unit_id",
+        "visibility",
+        "security_classification",
+        "on_time_original",
+        "late_original",
+        "on_time_current",
+        "late_current",
+    )
+    list_filter = ("visibility", "security_classification")
+    search_fields = ()
 
 
 @admin.register(CalendarFeedToken)

@@ -127,8 +127,12 @@ def oidc_provider(live_server, tmp_path_factory):
 
 @pytest.fixture
 def sso_settings(settings, oidc_provider):
-    """The app signs in through the test provider; roles come from its ``groups`` claim."""
+    """The app signs in through the test provider; roles come from its ``groups`` claim
+    (the role groups exist even after an earlier live-server test flushed them)."""
     from execcoord import sso
+    from tests.conftest import ensure_roles
+
+    ensure_roles()
 
     settings.OIDC_ISSUER = oidc_provider.issuer
     settings.OIDC_PROVIDER_NAME = "Test ID"

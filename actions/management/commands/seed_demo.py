@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from actions.choices import (
@@ -37,6 +38,7 @@ from partners.models import OrganizationUnit
 
 DEMO_PASSWORD = "execcoord-demo-2026"
 SAMPLE_INTAKE = "sample_intake.eml"  # in actions/demo/: the demo's e-mail intake draft
+QUIET_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 ROOT_CODE = "DEPT"
 
 # (code, name, abbreviation, unit type, children)
@@ -198,6 +200,12 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options):
+        # the demo's history is made up: its notifications go to the bell, not to anyone's
+        # mailbox (nor to the console of `make run`, below the demo logins)
+        with override_settings(EMAIL_BACKEND=QUIET_MAIL):
+            self.seed_and_log_in(**options)
+
+    def seed_and_log_in(self, **options):
         try:
             import factory.random
 

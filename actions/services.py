@@ -527,6 +527,11 @@ def change_due_date(action, new_date, user, reason, extension_request=None):
         )
         change.full_clean()
         locked.due_date = new_date
+        if not locked.late_suspense_reason and late_suspense_problem(
+            locked, locked.parent, new_date, ""
+        ):
+            # past its parent's suspense: the change's own reason is the one kept (issue 16)
+            locked.late_suspense_reason = reason
         locked.full_clean()
         locked._due_date_change_recorded = True
         _record_as(locked, user, reason)

@@ -283,11 +283,21 @@ def test_a_new_row_is_issued_by_the_importing_user(tasker, bob, units):
 
 
 def test_a_sub_tasker_needs_the_right_to_edit_its_parent(theirs, bob):
-    row = new_row(**{"Parent action (number)": theirs.number})
+    due = theirs.due_date.isoformat()  # not after the parent's: only the right is missing
+    row = new_row(**{"Parent action (number)": theirs.number, "Due date": due})
     report = run(ExecutiveActionResource, dataset_of([row]), bob)
     assert errors_of(report) == {
         (2, "Parent action (number)"): f"You may not add sub-taskers to {theirs.number}."
     }
+
+
+def test_an_imported_sub_tasker_due_after_its_parent_needs_a_reason(alice, units):
+    parent = action_in(S.IN_PROGRESS, lead_unit=units["OFF-A1"])
+    late = (parent.due_date + datetime.timedelta(days=3)).isoformat()
+    row = new_row(**{"Parent action (number)": parent.number, "Due date": late})
+    report = run(ExecutiveActionResource, dataset_of([row]), alice)
+    assert "say why, or choose an earlier date" in " ".join(errors_of(report).values())
+    assert not parent.children.exists()
 
 
 # --- status moves ------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from actions.models import (
     Assignment,
     Attachment,
     CalendarFeedToken,
+    CompletionTally,
     DecisionLogEntry,
     Dependency,
     DueDateChange,
@@ -350,6 +351,19 @@ class CalendarFeedTokenFactory(DjangoModelFactory):
         model = CalendarFeedToken
 
     user = factory.SubFactory(UserFactory)
+
+
+class CompletionTallyFactory(DjangoModelFactory):
+    """A row of the dashboard's tally, for the admin's pages only: the database triggers keep
+    the real rows (``actions.tallies``)."""
+
+    class Meta:
+        model = CompletionTally
+
+    lead_unit_id = factory.Sequence(lambda n: 10_000_000 + n)
+    visibility = Visibility.INTERNAL
+    security_classification = SecurityClassification.UNCLASSIFIED
+    on_time_original = 1
 
 
 class ReminderLogFactory(DjangoModelFactory):

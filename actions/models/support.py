@@ -208,7 +208,7 @@ class CompletionTally(models.Model):
     classification: the dashboard's on-time rates without reading history.
 
     Maintained by database triggers on the actions table (``actions/tallies.py``, installed by
-    migration ``0010``) in the same statement as every insert, update and delete, whatever
+    migration ``0018``) in the same statement as every insert, update and delete, whatever
     the code path (forms, services, bulk edits, imports); the benchmark generator, which
     loads with triggers off, rebuilds it. Keys are a plain integer and strings (``0`` for no
     unit) so that each key is one row. Read through ``actions.tallies`` only.
@@ -233,4 +233,7 @@ class CompletionTally(models.Model):
         ]
 
     def __str__(self):
-        return f"tally of unit {self.lead_unit_id}, type {self.action_type_id}"
+        return (
+            f"tally of unit {self.lead_unit_id}, {self.visibility}, "
+            f"{self.security_classification}"
+        )

@@ -234,6 +234,5 @@ class CompletionTally(models.Model):
 
     def __str__(self):
         return (
-            f"tally of unit {self.lead_unit_id}, {self.visibility}, "
-            f"{self.security_classification}"
+            f"tally of unit {self.lead_unit_id}, {self.visibility}, {self.security_classification}"
         )

@@ -5,7 +5,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 
 from execcoord.formats import format_date
-from execcoord.forms import BaseModelForm, bulk_edit_form_for
+from execcoord.forms import BaseModelForm, PolicyInlineFormSet, bulk_edit_form_for
 
 from .business_days import add_business_days, holidays_between, non_business_day_reason
 from .choices import AssignmentStatus
@@ -451,39 +451,11 @@ class TemplateRowForm(forms.ModelForm):
         bootstrap_widgets(self)
 
 
-class TemplateRowsFormSet(forms.BaseInlineFormSet):
-    """The rows of a template, each asked of the write policy with its own values
-    (``PolicyInlineFormSet``'s rule, the one the admin's inlines follow)."""
-
-    user = None
-
-    def clean(self):
-        super().clean()
-        from execcoord import policy
-
-        if self.user is None:
-            return
-        deleted = {id(form) for form in self.deleted_forms} if self.can_delete else set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not (form.has_changed() or id(form) in deleted):
-                continue
-            instance = form.instance
-            if id(form) in deleted:
-                verb = "delete" if instance.pk else None
-            else:
-                verb = "change" if instance.pk else "add"
-            if verb is None:
-                continue
-            verdict = policy.may(self.user, verb, type(instance), instance)
-            if not verdict:
-                form.add_error(None, verdict.reason)
-
-
 SubtaskerRowsFormSet = inlineformset_factory(
     ProcessTemplate,
     TemplateSubtasker,
     form=TemplateRowForm,
-    formset=TemplateRowsFormSet,
+    formset=PolicyInlineFormSet,
     fields=("position", "title_pattern", "organization_unit", "role", "offset_business_days"),
     extra=2,
     can_delete=True,
@@ -492,7 +464,7 @@ RouteStepRowsFormSet = inlineformset_factory(
     ProcessTemplate,
     TemplateRouteStep,
     form=TemplateRowForm,
-    formset=TemplateRowsFormSet,
+    formset=PolicyInlineFormSet,
     fields=("position", "kind", "organization_unit", "person", "instructions"),
     extra=2,
     can_delete=True,

@@ -8,7 +8,13 @@ from django.db.models import Exists, OuterRef
 from simple_history.admin import SimpleHistoryAdmin
 
 from execcoord import policy, registry, tasks
-from execcoord.forms import TOKEN_FIELD, changed_fields_since, concurrency_token, policy_errors
+from execcoord.forms import (
+    TOKEN_FIELD,
+    PolicyInlineFormSet,
+    changed_fields_since,
+    concurrency_token,
+    policy_errors,
+)
 from execcoord.history import has_version
 from execcoord.models import ApiToken, DeadLetter, StaleEdit
 from execcoord.tables import CappedCountPaginator
@@ -294,43 +300,6 @@ def fieldsets_from_form(fieldsets, *, before=None, after=None, collapsed=(), rec
     if record:
         result.append(("Record", {"classes": ("collapse",), "fields": tuple(record)}))
     return tuple(result)
-
-
-class PolicyInlineFormSet(forms.BaseInlineFormSet):
-    """Asks the write policy about every row submitted through an inline, with the row's
-    values, as the row's own admin page would: ``may(add/change/delete)`` and, for a changed
-    row, ``writable_fields``. A refused row is an error on that row and nothing is saved.
-    ``user`` is set by :meth:`PolicyInline.get_formset`."""
-
-    user = None
-
-    def clean(self):
-        super().clean()
-        if self.user is None:
-            return
-        deleted = set(map(id, self.deleted_forms)) if self.can_delete else set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data"):
-                continue
-            instance = form.instance
-            if id(form) in deleted:
-                verb = "delete" if instance.pk else None
-            elif form.has_changed():
-                verb = "change" if instance.pk else "add"
-            else:
-                verb = None
-            if verb is None:
-                continue
-            verdict = policy.may(self.user, verb, type(instance), instance)
-            if not verdict:
-                form.add_error(None, verdict.reason)
-                continue
-            if verb != "delete":
-                changed = [n for n in form.changed_data if n in form.fields]
-                allowed = set(policy.writable_fields(self.user, instance, changed))
-                for name in changed:
-                    if name not in allowed:
-                        form.add_error(name, "You may not set this field here.")
 
 
 class PolicyInline(admin.TabularInline):

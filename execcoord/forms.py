@@ -306,3 +306,41 @@ class BulkEditForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if value not in (None, "", []) and not (hasattr(value, "exists") and not value.exists())
         }
+
+
+class PolicyInlineFormSet(forms.BaseInlineFormSet):
+    """Asks the write policy about every row submitted through an inline, with the row's
+    values, as the row's own admin page would: ``may(add/change/delete)`` and, for a changed
+    row, ``writable_fields``. A refused row is an error on that row and nothing is saved.
+    ``user`` is set by whoever builds it: ``execcoord.admin.PolicyInline.get_formset`` for
+    the admin's inlines, the page for an app's inline tables (a process template's rows)."""
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        if self.user is None:
+            return
+        deleted = set(map(id, self.deleted_forms)) if self.can_delete else set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data"):
+                continue
+            instance = form.instance
+            if id(form) in deleted:
+                verb = "delete" if instance.pk else None
+            elif form.has_changed():
+                verb = "change" if instance.pk else "add"
+            else:
+                verb = None
+            if verb is None:
+                continue
+            verdict = policy.may(self.user, verb, type(instance), instance)
+            if not verdict:
+                form.add_error(None, verdict.reason)
+                continue
+            if verb != "delete":
+                changed = [n for n in form.changed_data if n in form.fields]
+                allowed = set(policy.writable_fields(self.user, instance, changed))
+                for name in changed:
+                    if name not in allowed:
+                        form.add_error(name, "You may not set this field here.")

@@ -48,7 +48,7 @@ def page_querysets(request, action):
         **timeline.timeline_querysets(action, request.user),
         "open_children": ExecutiveAction._base_manager.filter(
             parent=action, status__in=OPEN_STATUSES
-        ).only("pk"),
+        ).only("pk", "number"),
     }
     action._page_querysets = (request, querysets)
     return querysets
@@ -67,7 +67,7 @@ def workflow_context(request, action, data):
     open_children = len(data["open_children"])
     checklist = None
     if action.status in (ActionStatus.IN_PROGRESS, ActionStatus.SUBMITTED, ActionStatus.RETURNED):
-        checklist = services.closeout_checklist(action, user=user, route_steps=data["route_steps"])
+        checklist = services.closeout_checklist(action, user=user, page=data)
     pending = next(
         (r for r in data["timeline:extension_requests"] if r.status == ExtensionStatus.PENDING),
         None,

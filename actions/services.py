@@ -196,7 +196,7 @@ def _open_descendants(action):
     return list(ExecutiveAction.objects.filter(parent_id=action.pk, status__in=OPEN_STATUSES))
 
 
-def closeout_checklist(action, *, close_children=False, user=None, route_steps=None):
+def closeout_checklist(action, *, close_children=False, user=None, route_steps=None, page=None):
     """The close-out checklist of an action: ``[(label, done, what is missing)]``.
 
     A response is attached; every coordinating supporting unit has answered, and every
@@ -212,15 +212,14 @@ def closeout_checklist(action, *, close_children=False, user=None, route_steps=N
         user: who reads the checklist: the open sub-taskers they may not see are counted,
             not named. ``None`` names them all (no one reads it).
         route_steps: the tasker's loaded route steps, if the caller has them.
+        page: the rows the tasker's page loaded (``actions.panels.page_querysets``): the
+            checklist then reads only the links its type requires.
     """
-    items = []
-    has_response = action.attachments.filter(kind=AttachmentKind.RESPONSE).exists()
-    items.append(("A response is attached", has_response, "Attach the response (kind “Response”)."))
-    assignments = list(
-        action.assignments.filter(role=AssignmentRole.COORDINATING).select_related(
-            "organization_unit"
-        )
-    )
+    facts = _page_facts(action, page) if page is not None else _stored_facts(action, user)
+    has_response, assignments, open_children = facts
+    if page is not None:
+        route_steps = page["route_steps"]
+    items = [("A response is attached", has_response, "Attach the response (kind “Response”).")]
     waiting = [
         str(a.organization_unit)
         for a in assignments
@@ -248,9 +247,6 @@ def closeout_checklist(action, *, close_children=False, user=None, route_steps=N
             else "",
         )
     )
-    open_children = _named_for(
-        user, action.children.filter(status__in=OPEN_STATUSES), "sub-tasker", "sub-taskers"
-    )
     items.append(
         (
             "Every sub-tasker is closed",
@@ -262,6 +258,35 @@ def closeout_checklist(action, *, close_children=False, user=None, route_steps=N
     items.append(("The links the type requires are present", not missing, " ".join(missing)))
     items += _route_item(action, route_steps)
     return items
+
+
+def _stored_facts(action, user):
+    """``(response attached, coordinating assignments, open sub-taskers named for user)``
+    read from the database."""
+    has_response = action.attachments.filter(kind=AttachmentKind.RESPONSE).exists()
+    assignments = list(
+        action.assignments.filter(role=AssignmentRole.COORDINATING).select_related(
+            "organization_unit"
+        )
+    )
+    open_children = _named_for(
+        user, action.children.filter(status__in=OPEN_STATUSES), "sub-tasker", "sub-taskers"
+    )
+    return has_response, assignments, open_children
+
+
+def _page_facts(action, page):
+    """The same facts from the rows the tasker's page loaded: every attachment and
+    assignment, the open sub-taskers (hidden ones too) and the visible tree."""
+    has_response = any(a.kind == AttachmentKind.RESPONSE for a in page["timeline:attachments"])
+    assignments = [a for a in page["assignments"] if a.role == AssignmentRole.COORDINATING]
+    shown = {node.pk for node in page["tree"]}
+    children = page["open_children"]  # in the list's order, as ``_named_for`` names them
+    names = [child.number for child in children if child.pk in shown]
+    hidden = len(children) - len(names)
+    if hidden:
+        names.append(f"{hidden} {'sub-tasker' if hidden == 1 else 'sub-taskers'} you cannot see")
+    return has_response, assignments, names
 
 
 def _route_item(action, steps):

@@ -55,7 +55,7 @@ TARGETS = {
     "list_default": (60, 8),
     "list_filtered": (60, 8),
     "list_page200": (100, 8),
-    "detail": (40, 15),
+    "detail": (40, 11),
     "dashboard_root": (150, 12),
     "dashboard_leaf": (150, 12),
     "search_number": (30, 10),

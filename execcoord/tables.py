@@ -6,6 +6,7 @@ the first column, renders choice fields as badges, foreign keys as scoped links,
 and fetches related data from the *visible* columns only (NetBox #9699, #21459).
 """
 
+import copy
 import math
 
 import django_tables2 as tables
@@ -155,6 +156,21 @@ def _record_link_column(column):
     return linked
 
 
+class _ColumnsByName(dict):
+    """A table class's columns, copied one level deep for each table built from it.
+
+    django-tables2 deep-copies every column of the class for each table so that a table's
+    changes (``hide``, ``attrs``, ``accessor``) stay its own; those changes replace a
+    column's attributes and never edit them in place, so a copy of each column is enough.
+    The deep copy walked every nested object of every column (lazy labels, link
+    transforms, attribute dicts) and took a fifth of a tasker page's rendering, which
+    builds a table per related panel.
+    """
+
+    def __deepcopy__(self, memo):
+        return {name: copy.copy(column) for name, column in self.items()}
+
+
 class BaseTable(tables.Table):
     """Base of every model table.
 
@@ -183,6 +199,7 @@ class BaseTable(tables.Table):
     def __init_subclass__(cls, **kwargs):
         """Swap automatic columns for execcoord ones and link the first data column."""
         super().__init_subclass__(**kwargs)
+        cls.base_columns = _ColumnsByName(cls.base_columns)
         model = getattr(cls._meta, "model", None)
         if model is None:
             return

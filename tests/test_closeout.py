@@ -277,3 +277,44 @@ def test_remind_when_the_mail_server_fails_keeps_the_mail_for_later(
     assert [m.to for m in mailoutbox] == [[waiting.person.email]]
     note.refresh_from_db()
     assert note.mail_state == MailState.SENT
+
+
+def test_the_page_checklist_reads_the_loaded_rows_and_says_what_the_stored_one_says(
+    rf, units, bob, submitted
+):
+    """The tasker page gives the checklist the rows it loaded; the items must be the ones
+    the database gives (a response, coordinating answers, hidden sub-taskers counted)."""
+    from actions import panels
+    from actions.choices import AttachmentKind, Visibility
+    from execcoord.panels import load_panel_data
+
+    Assignment.objects.create(
+        action=submitted, organization_unit=units["OFF-B1"], role=AssignmentRole.COORDINATING
+    )
+    action_in(S.IN_PROGRESS, parent=submitted, lead_unit=units["OFF-A1"])
+    action_in(
+        S.IN_PROGRESS,
+        parent=submitted,
+        visibility=Visibility.CONFIDENTIAL,
+        lead_unit=units["OFF-B1"],
+        accountable_person=None,
+        issued_by=None,
+        executive_sponsor=None,
+    )
+    request = rf.get("/")
+    request.user = bob
+
+    def page_checklist():
+        action = ExecutiveAction.objects.get(pk=submitted.pk)
+        workflow_panel = panels._own_panels()[0]  # reads ``page_querysets``
+        data = load_panel_data([workflow_panel], request, action)
+        return services.closeout_checklist(action, user=bob, page=data)
+
+    stored = services.closeout_checklist(ExecutiveAction.objects.get(pk=submitted.pk), user=bob)
+    assert page_checklist() == stored
+    assert not stored[0][1] and "1 sub-tasker you cannot see" in stored[3][2]
+    from actions.demo.actions import AttachmentFactory
+
+    AttachmentFactory(action=submitted, kind=AttachmentKind.RESPONSE)
+    stored = services.closeout_checklist(ExecutiveAction.objects.get(pk=submitted.pk), user=bob)
+    assert stored[0][1] and page_checklist() == stored

@@ -40,7 +40,7 @@ from tests.workflow_support import action_in
 pytestmark = pytest.mark.django_db
 
 S = ActionStatus
-BUDGET = 15
+BUDGET = 11
 
 
 def _busy_tasker(units, children=20, updates=50, links=3):
@@ -82,7 +82,7 @@ def _count(client, url):
 
 
 @pytest.mark.parametrize("who", ["bob", "alice", "administrator"])
-def test_a_busy_tasker_page_stays_within_fifteen_queries(
+def test_a_busy_tasker_page_stays_within_eleven_queries(
     client, request, units, who, django_assert_max_num_queries
 ):
     action = _busy_tasker(units)

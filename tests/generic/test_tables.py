@@ -86,3 +86,23 @@ def test_export_without_model_instances_writes_the_same_cells(admin_user, views)
     whole = list(_rows(queryset, views.table, columns, admin_user, lean=False))
     assert lean == whole
     assert len(lean) == 3
+
+
+@pytest.mark.parametrize("views", REGISTRATIONS, ids=lambda v: v.label)
+def test_what_one_table_changes_in_its_columns_stays_its_own(views):
+    """Tables share their class's columns through a copy of each column (not a deep copy):
+    hiding a column, or the cell attributes a table sets, never reach the class or the
+    next table."""
+    table_class = views.table
+    before = {name: (c.visible, c.attrs) for name, c in table_class.base_columns.items()}
+    first = table_class([], columns=[n for n in table_class.Meta.default_columns[:2]])
+    names = [c.name for c in first.columns if c.name != "pk"]
+    for name in names:
+        first.columns.hide(name)
+        first.columns[name].column.accessor = "changed"
+    after = {name: (c.visible, c.attrs) for name, c in table_class.base_columns.items()}
+    assert after == before
+    second = table_class([])
+    assert all(second.columns[name].column.accessor != "changed" for name in names)
+    shown = {c.name for c in second.columns if c.visible}
+    assert set(names) <= shown

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -234,7 +233,7 @@ def timeline_html(events):
                 event.badge,
                 event.label,
                 title,
-                dateformat.format(when, "c"),
+                when.isoformat(),  # what Django's "c" writes
                 format_datetime(when),
                 who,
                 detail,

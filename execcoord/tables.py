@@ -26,6 +26,7 @@ from execcoord import policy
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.db.counts import COUNT_CAP, capped_count, estimated_count
 from execcoord.db.pages import can_defer_join, deferred_join_page
+from execcoord.formats import date_format
 from execcoord.utils import is_user_model, user_name
 
 # the app's formats (execcoord/formats), by name: Django looks them up
@@ -110,7 +111,7 @@ class DateColumn(tables.DateColumn):
         self.format = format
 
     def lean_html(self, record, value, table, accessor):
-        return conditional_escape(formats.date_format(value, self.format))
+        return conditional_escape(date_format(value, self.format))
 
 
 class DateTimeColumn(tables.DateTimeColumn):
@@ -121,7 +122,7 @@ class DateTimeColumn(tables.DateTimeColumn):
         self.format = format
 
     def lean_html(self, record, value, table, accessor):
-        return conditional_escape(formats.date_format(template_localtime(value), self.format))
+        return conditional_escape(date_format(template_localtime(value), self.format))
 
 
 def _column_for(field, column):

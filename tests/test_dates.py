@@ -91,3 +91,32 @@ def test_exports_keep_iso_dates_for_machines(client, alice, action):
     response = client.get(reverse(viewname(ExecutiveAction, "list")) + "?export=csv")
     body = b"".join(response.streaming_content).decode()
     assert "2027-01-15" in body
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DATE_FORMAT",
+        "DATETIME_FORMAT",
+        "SHORT_DATE_FORMAT",
+        "TIME_FORMAT",
+        "MONTH_DAY_FORMAT",
+        "YEAR_MONTH_FORMAT",
+        "d/m/Y G:i:s",
+        "D, j F Y",  # a week day: Django's own formatter
+        r"j \d\e F",  # an escape: Django's own formatter
+    ],
+)
+def test_the_fast_date_writer_writes_what_django_writes(name):
+    from django.utils import formats
+
+    from execcoord.formats import date_format
+
+    start = datetime.datetime(2026, 12, 28, 0, 0, 5)
+    for hours in range(0, 24 * 400, 37):
+        value = start + datetime.timedelta(hours=hours, minutes=hours % 60)
+        assert date_format(value, name) == formats.date_format(value, name)
+        if not any(c in formats.get_format(name) for c in "HGis"):
+            assert date_format(value.date(), name) == formats.date_format(value.date(), name)
+    with pytest.raises(TypeError):  # a time of a date: Django's error, not a made-up hour
+        date_format(start.date(), "DATETIME_FORMAT")

@@ -6,6 +6,7 @@ from importlib import import_module
 from django.conf import settings
 
 _resources = {}
+_loaded = []
 
 
 def register(slug):
@@ -20,7 +21,10 @@ def register(slug):
 
 
 def load_resources():
-    """Import ``<app>.resources`` of every project app (they register themselves)."""
+    """Import ``<app>.resources`` of every project app (they register themselves), once:
+    every page asks, for its menu's Import entry."""
+    if _loaded:
+        return
     from pathlib import Path
 
     from django.apps import apps
@@ -32,6 +36,7 @@ def load_resources():
             continue
         if module_has_submodule(config.module, "resources"):
             import_module(f"{config.name}.resources")
+    _loaded.append(True)
 
 
 def all_resources():

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
@@ -94,10 +95,18 @@ class Panel:
             "object": obj,
             "request": request,
             "user": request.user,
-            "csrf_token": get_token(request),
+            "csrf_token": _page_token(request),
             **context,
         }
         return render_to_string(self.template_name, context)
+
+
+def _page_token(request):
+    """The CSRF token of the page's forms, masked once a page (not once a panel)."""
+    token = request.__dict__.get("_panel_csrf_token")
+    if token is None:
+        token = request.__dict__["_panel_csrf_token"] = get_token(request)
+    return token
 
 
 def load_panel_data(panels, request, obj):
@@ -581,16 +590,28 @@ def _related_actions(request, obj, relation, views):
             params = {relation.form_field: obj.pk}
         add_url = _url(viewname(relation.related_model, "add"), {**params, "return_url": back})
     if relation.kind != "reverse_fk" and policy.may_link_to(user, obj, relation.related_model):
-        widget = AutocompleteSelectMultiple(relation.related_model)
-        link_widget = widget.render(
-            "targets", [], attrs={"id": f"link-{relation.name}", "class": "form-select"}
-        )
+        link_widget = _link_picker(relation.related_model, relation.name)
     return {
         "add_url": add_url,
         "link_widget": link_widget,
         "link_url": reverse(viewname(obj, "link"), args=[obj.pk, relation.name]),
         "return_url": back,
     }
+
+
+_LINK_PICKERS = {}
+
+
+def _link_picker(model, name):
+    """The empty "Link existing" picker of a relation: the same HTML on every page (the
+    records are searched when typed), drawn once a process."""
+    key = (model, name, get_language())
+    if key not in _LINK_PICKERS:
+        widget = AutocompleteSelectMultiple(model)
+        _LINK_PICKERS[key] = widget.render(
+            "targets", [], attrs={"id": f"link-{name}", "class": "form-select"}
+        )
+    return _LINK_PICKERS[key]
 
 
 def default_layout(views):

@@ -112,10 +112,10 @@ def test_action_list_stays_within_eight_queries(agency):
     assert _queries(client, reverse("actions:executiveaction_list") + "?per_page=50") <= 8
 
 
-def test_action_detail_stays_within_fifteen_queries(agency):
+def test_action_detail_stays_within_eleven_queries(agency):
     client = _client(MANAGER_USERNAME)
     url = reverse("actions:executiveaction", args=[agency["detail_action_id"]])
-    assert _queries(client, url) <= 15
+    assert _queries(client, url) <= 11
 
 
 def test_dashboard_stays_within_twelve_queries(agency, django_assert_max_num_queries):

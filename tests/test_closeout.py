@@ -197,19 +197,24 @@ def test_the_board_shows_an_overdue_unit(client, units, bob, submitted):
     assert '<span class="badge text-bg-danger">Overdue</span>' in page
 
 
-def test_the_checklist_counts_the_open_sub_taskers_a_reader_may_not_see(units, bob, submitted):
+def _confidential_child(units, parent):
+    """An open sub-tasker of another office that names no one: bob may not see it."""
     from actions.choices import Visibility
 
-    shown = action_in(S.IN_PROGRESS, parent=submitted, lead_unit=units["OFF-A1"])
-    hidden = action_in(
+    return action_in(
         S.IN_PROGRESS,
-        parent=submitted,
+        parent=parent,
         visibility=Visibility.CONFIDENTIAL,
         lead_unit=units["OFF-B1"],
         accountable_person=None,
         issued_by=None,
         executive_sponsor=None,
     )
+
+
+def test_the_checklist_counts_the_open_sub_taskers_a_reader_may_not_see(units, bob, submitted):
+    shown = action_in(S.IN_PROGRESS, parent=submitted, lead_unit=units["OFF-A1"])
+    hidden = _confidential_child(units, submitted)
     assert not ExecutiveAction.objects.visible_to(bob).filter(pk=hidden.pk).exists()
     missing = dict((label, text) for label, _, text in services.closeout_checklist(submitted))
     assert hidden.number in missing["Every sub-tasker is closed"]
@@ -285,22 +290,14 @@ def test_the_page_checklist_reads_the_loaded_rows_and_says_what_the_stored_one_s
     """The tasker page gives the checklist the rows it loaded; the items must be the ones
     the database gives (a response, coordinating answers, hidden sub-taskers counted)."""
     from actions import panels
-    from actions.choices import AttachmentKind, Visibility
+    from actions.choices import AttachmentKind
     from execcoord.panels import load_panel_data
 
     Assignment.objects.create(
         action=submitted, organization_unit=units["OFF-B1"], role=AssignmentRole.COORDINATING
     )
     action_in(S.IN_PROGRESS, parent=submitted, lead_unit=units["OFF-A1"])
-    action_in(
-        S.IN_PROGRESS,
-        parent=submitted,
-        visibility=Visibility.CONFIDENTIAL,
-        lead_unit=units["OFF-B1"],
-        accountable_person=None,
-        issued_by=None,
-        executive_sponsor=None,
-    )
+    _confidential_child(units, submitted)
     request = rf.get("/")
     request.user = bob
 

@@ -14,3 +14,8 @@ class ActionsConfig(AppConfig):
         from actions.checks import satellites_are_scoped
 
         checks.register(satellites_are_scoped)
+
+        from actions.notifications import notify_user
+        from execcoord import notices
+
+        notices.register(notify_user)

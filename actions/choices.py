@@ -447,6 +447,9 @@ class NotificationKind(models.TextChoices):
     MENTIONED = "mentioned", "Mentioned in a comment or update"
     OVERDUE = "overdue", "Overdue"
     ESCALATED = "escalated", "Escalation"
+    # a person's own background work (execcoord.notices), about no tasker
+    EXPORT_READY = "export_ready", "Export ready"
+    IMPORT_FINISHED = "import_finished", "Import finished"
 
 
 class Delivery(models.TextChoices):

@@ -4,6 +4,7 @@ only about taskers they may still see), marking read, and the per-kind delivery 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,9 +22,9 @@ PAGE_SIZE = 25
 
 
 def own_notifications(user):
-    """The user's notifications about taskers they may see now."""
+    """The user's notifications about taskers they may see now, and about their own work."""
     return Notification.objects.visible_to(user).filter(
-        action__in=ExecutiveAction.objects.visible_to(user).values("pk")
+        Q(action__isnull=True) | Q(action__in=ExecutiveAction.objects.visible_to(user).values("pk"))
     )
 
 

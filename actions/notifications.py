@@ -257,6 +257,19 @@ EVENTS = {
             mandatory=True,
             default=Delivery.DIGEST,
         ),
+        # a person's own background work (execcoord.notices): told by notify_user
+        Event(
+            K.EXPORT_READY,
+            "the person who asked for a large export",
+            named_people,
+            "Your export is ready.",
+        ),
+        Event(
+            K.IMPORT_FINISHED,
+            "the person who confirmed a large import",
+            named_people,
+            "Your import has finished.",
+        ),
     )
 }
 
@@ -302,6 +315,31 @@ def route_step_now_yours(action, *, unit=None, person=None, actor=None):
         unit_id=getattr(unit, "pk", None),
         person_id=getattr(person, "pk", None),
     )
+
+
+def notify_user(user, kind, message, url):
+    """Tell ``user`` of their own background work (``execcoord.notices``: an export ready,
+    an import finished): one notification about no tasker, in their list whatever they
+    chose, e-mailed at once or in the digest as they chose for ``kind``. Call it in the
+    transaction that records the work's outcome. A user without a person is not told (their
+    work's page still shows it)."""
+    person_id = _person_id(user)
+    if person_id is None:
+        return None
+    delivery = deliveries([person_id], kind)[person_id]
+    state = {Delivery.IMMEDIATE: MailState.PENDING, Delivery.DIGEST: MailState.DIGEST}.get(
+        delivery, MailState.NONE
+    )
+    notification = Notification.objects.create(
+        recipient_id=person_id,
+        kind=EVENTS[kind].kind,
+        url=url,
+        message=single_line(message)[:500],
+        mail_state=state,
+    )
+    if state == MailState.PENDING:
+        tasks.enqueue_on_commit(deliver, notification.pk)
+    return notification
 
 
 MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]|[A-Za-z0-9])")
@@ -437,12 +475,7 @@ def build_email(notifications, person, subject, template="notification"):
     and a List-Unsubscribe header to the preferences page."""
     preferences = site_link(reverse("notification_preferences"))
     items = [
-        {
-            "notification": n,
-            "action": n.action,
-            "url": site_link(n.action.get_absolute_url()),
-        }
-        for n in notifications
+        {"notification": n, "action": n.action, "url": site_link(n.link)} for n in notifications
     ]
     context = {
         "person": person,
@@ -478,9 +511,13 @@ def deliver(notification_id):
     still_visible = (
         person.email
         and person.user is not None
-        and ExecutiveAction.objects.visible_to(person.user)
-        .filter(pk=notification.action_id)
-        .exists()
+        and person.user.is_active
+        and (
+            notification.action_id is None  # the person's own work
+            or ExecutiveAction.objects.visible_to(person.user)
+            .filter(pk=notification.action_id)
+            .exists()
+        )
     )
     if not still_visible:
         Notification.objects.filter(pk=notification.pk).update(mail_state=MailState.SKIPPED)
@@ -491,7 +528,8 @@ def deliver(notification_id):
         if locked.mail_state != MailState.PENDING:
             return
         action = notification.action
-        subject = f"{notification.get_kind_display()}: {action.number or ''} {action.title}"
+        about = f"{action.number or ''} {action.title}" if action else notification.message
+        subject = f"{notification.get_kind_display()}: {about}"
         message = build_email([notification], person, subject)
         # the same Message-ID on every try: a mail system that got it twice can tell
         message.extra_headers["Message-ID"] = f"<notification-{notification.pk}@{_site_host()}>"
@@ -520,7 +558,7 @@ def send_digest(person_id, day):
             .filter(pk__in=[n.action_id for n in waiting])
             .values_list("pk", flat=True)
         )
-        shown = [n for n in waiting if n.action_id in visible]
+        shown = [n for n in waiting if n.action_id is None or n.action_id in visible]
         if shown and person.email:
             build_email(shown, person, f"Your notifications of {day}", "notification").send()
         Notification.objects.filter(pk__in=[n.pk for n in waiting]).update(
@@ -605,6 +643,7 @@ __all__ = [
     "fan_out",
     "mentioned_people",
     "notify",
+    "notify_user",
     "notify_mentions",
     "route_step_now_yours",
     "send_digest",

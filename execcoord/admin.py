@@ -16,7 +16,7 @@ from execcoord.forms import (
     policy_errors,
 )
 from execcoord.history import has_version
-from execcoord.models import ApiToken, DeadLetter, StaleEdit
+from execcoord.models import ApiToken, DeadLetter, ImportRun, PreparedExport, StaleEdit
 from execcoord.tables import CappedCountPaginator
 
 
@@ -433,3 +433,59 @@ class DeadLetterAdmin(admin.ModelAdmin):
             tasks.rerun(letter)
             done += 1
         self.message_user(request, f"{done} task(s) queued again.")
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the application keeps: administrators read it, nobody edits it here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PreparedExport)
+class PreparedExportAdmin(_ReadOnlyAdmin):
+    """Prepared exports (``execcoord.background``): whose, what, how large, until when. No
+    download here: a file is served to its owner only (My exports)."""
+
+    list_display = ("__str__", "owner", "status", "row_count", "size", "expires_at")
+    list_filter = ("status", "format", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("owner__username", "model", "title")
+    readonly_fields = (
+        "owner",
+        "model",
+        "title",
+        "format",
+        "query",
+        "status",
+        "row_count",
+        "size",
+        "error",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    )
+    exclude = ("path",)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(_ReadOnlyAdmin):
+    """Background imports (``execcoord.background``): whose, which file, the outcome."""
+
+    list_display = ("__str__", "owner", "resource", "row_count", "status", "finished_at")
+    list_filter = ("status", "resource", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("owner__username", "file_name")
+    readonly_fields = (
+        "owner",
+        "resource",
+        "file_name",
+        "row_count",
+        "status",
+        "error",
+        "report",
+        "created_at",
+        "finished_at",
+    )
+    exclude = ("path",)

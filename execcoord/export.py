@@ -327,15 +327,8 @@ def _xlsx_response(header, rows, filename):
     write-only sheet goes to a temporary file as it is written, the workbook is zipped into
     another temporary file, and that file is sent in blocks (``FileResponse``).
     """
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=filename[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_safe(v) for v in row])
     output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
-    workbook.save(output)
+    _write_xlsx(header, rows, filename, output)
     output.seek(0)
     return FileResponse(
         output,
@@ -343,6 +336,39 @@ def _xlsx_response(header, rows, filename):
         filename=f"{filename}.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def _write_xlsx(header, rows, title, output):
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_safe(v) for v in row])
+    workbook.save(output)
+
+
+def write_export(queryset, table_class, user, fmt, title, output):
+    """Write the export of ``queryset`` in ``fmt`` to the binary file ``output``: the same
+    bytes the list's download gives (a prepared export, ``execcoord.background``).
+
+    Args:
+        queryset: the filtered, scoped, ordered rows.
+        table_class: the model's table; its export columns become the header.
+        user: whose export it is (hidden related records are blanked, hidden fields left
+            out).
+        fmt: ``csv`` or ``xlsx``.
+        title: the sheet's title.
+        output: a binary file open for writing.
+    """
+    if fmt == "xlsx":
+        columns = table_class.export_column_names(user)
+        header = [str(table_class.base_columns[n].header) for n in columns]
+        _write_xlsx(header, _rows(queryset, table_class, columns, user), title, output)
+        return
+    for line in csv_lines(queryset, table_class, user):
+        output.write(line if isinstance(line, bytes) else line.encode())
 
 
 def _safe(value):

@@ -344,3 +344,86 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PreparedExport(models.Model):
+    """A list export too large to build in a request (``EXPORT_BACKGROUND_ROWS``): what was
+    asked — the list and its query string, never its rows — and the file a task built from
+    it (``execcoord.background``). The task reads the rows again through the owner's
+    ``visible_to``; only the owner downloads the file, until ``expires_at``, after which
+    ``manage.py purge_expired`` removes file and row."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=100, help_text="app_label.model_name of the list")
+    title = models.CharField(max_length=200, help_text="The list's name, for the file name.")
+    format = models.CharField(max_length=8, choices=[("csv", "CSV"), ("xlsx", "Excel")])
+    query = models.TextField(blank=True, help_text="The list's query string (filters, sort).")
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True, help_text="The file in the storage.")
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "prepared export"
+        verbose_name_plural = "prepared exports"
+        indexes = [models.Index(fields=["owner", "-created_at"], name="preparedexport_owner_idx")]
+
+    def __str__(self):
+        return f"{self.title} ({self.format}, {self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def file_name(self):
+        return f"{self.title.replace(' ', '_')}.{self.format}"
+
+    def is_downloadable(self, now=None):
+        from django.utils import timezone
+
+        return self.status == self.Status.READY and (now or timezone.now()) < self.expires_at
+
+
+class ImportRun(models.Model):
+    """A confirmed import too large to commit in a request (``IMPORT_BACKGROUND_ROWS``): the
+    previewed file (its stored path, one run per preview), who imports it, and once the task
+    has run its outcome and report (``execcoord.background``)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Nothing imported"
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    resource = models.CharField(max_length=100, help_text="The import's slug.")
+    file_name = models.CharField(max_length=200)
+    path = models.CharField(
+        max_length=300, unique=True, help_text="The stored preview: a preview imports once."
+    )
+    row_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status, default=Status.QUEUED)
+    report = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "background import"
+        verbose_name_plural = "background imports"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -460,3 +460,13 @@ SPECTACULAR_SETTINGS = {
     # held to every response by the test suite instead (tests/test_api_schema.py)
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
+
+# Large exports and imports run as background tasks (execcoord.background): a list export of
+# more rows than EXPORT_BACKGROUND_ROWS is prepared by a worker and downloaded from "My
+# exports" until EXPORT_MAX_AGE seconds have passed; a confirmed import of more rows than
+# IMPORT_BACKGROUND_ROWS is committed by a worker, and its report kept IMPORT_REPORT_MAX_AGE
+# seconds (purge_expired removes both).
+EXPORT_BACKGROUND_ROWS = int(os.environ.get("EXPORT_BACKGROUND_ROWS", "5000"))
+EXPORT_MAX_AGE = int(os.environ.get("EXPORT_MAX_AGE", 3 * 24 * 60 * 60))
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
+IMPORT_REPORT_MAX_AGE = int(os.environ.get("IMPORT_REPORT_MAX_AGE", 30 * 24 * 60 * 60))

@@ -562,3 +562,26 @@ class CappedCountPaginator(LazyPaginator):
         if top + self.orphans >= self.count:
             top = self.count
         return Page(self.object_list[bottom:top], number, self)
+
+
+def total_ordering(queryset, table_class, sort, user=None):
+    """``queryset`` ordered by the requested column (if orderable) and then by ``pk``.
+
+    Args:
+        queryset: the filtered rows.
+        table_class: the model's table (its columns decide what may be sorted).
+        sort: the ``sort`` parameter (``name`` or ``-name``), or ``None``.
+        user: the request user: a column hiding a field from them does not sort (the order
+            would tell the values).
+    """
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
+    if sort:
+        name = sort.lstrip("-")
+        column = table_class.base_columns.get(name)
+        if user is not None and name in table_class.hidden_column_names(user):
+            column = None
+        if column is not None and column.orderable and name != "pk":
+            keys = column.order_by or (str(column.accessor or name).replace(".", "__"),)
+            desc = sort.startswith("-")
+            ordering = [("-" if desc else "") + k.replace(".", "__") for k in keys]
+    return queryset.order_by(*ordering, "pk")

@@ -50,7 +50,7 @@ def can_defer(backend=None):
     return bool(getattr(backend, "supports_defer", False))
 
 
-def background(func=None, *, attempts=None, queue_name="default"):
+def background(func=None, *, attempts=None, queue_name="default", on_give_up=None):
     """Decorator: a module-level function becomes a task (``.enqueue(*args, **kwargs)``).
 
     Arguments must be JSON values (ids, not model instances). When the function raises,
@@ -58,6 +58,11 @@ def background(func=None, *, attempts=None, queue_name="default"):
     (default ``TASKS_MAX_ATTEMPTS``); the last failure, or the first on a queue that cannot
     defer (the immediate one), is recorded as a dead letter. The error is raised again, so
     the queue's own record of the run says it failed.
+
+    Args:
+        on_give_up: called as ``on_give_up(error, *args, **kwargs)`` with the task's own
+            arguments once its dead letter is written, so a record the task keeps (a
+            prepared export, a background import) can say it failed.
     """
 
     def decorate(func):
@@ -68,7 +73,12 @@ def background(func=None, *, attempts=None, queue_name="default"):
                 return func(*args, **kwargs)
             except Exception as error:
                 limit = attempts or settings.TASKS_MAX_ATTEMPTS
-                _after_failure(the_task, args, kwargs, attempt, limit, error)
+                gave_up = _after_failure(the_task, args, kwargs, attempt, limit, error)
+                if gave_up and on_give_up is not None:
+                    try:
+                        on_give_up(error, *args, **kwargs)
+                    except Exception:
+                        logger.exception("on_give_up of %s failed", the_task.module_path)
                 raise
 
         the_task = task(runner, queue_name=queue_name)
@@ -90,7 +100,7 @@ def _after_failure(the_task, args, kwargs, attempt, limit, error):
             delay,
             error,
         )
-        return
+        return False
     DeadLetter.objects.create(
         task_path=the_task.module_path,
         args=list(args),
@@ -100,6 +110,7 @@ def _after_failure(the_task, args, kwargs, attempt, limit, error):
         traceback="".join(tracebacks.format_exception(error))[-20000:],
     )
     logger.error("task %s failed its last try (%d): %r", the_task.module_path, attempt, error)
+    return True
 
 
 def enqueue_on_commit(the_task, *args, **kwargs):

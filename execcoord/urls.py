@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
 from execcoord import sso
-from execcoord.views import imports, misc, tokens
+from execcoord.views import exports, imports, misc, tokens
 
 urlpatterns = [
     # My work (the home page), the dashboard and the calendar feed belong to actions; the
@@ -18,6 +18,7 @@ urlpatterns = [
     path("import/", imports.import_page, name="import"),
     path("import/confirm/", imports.import_confirm, name="import_confirm"),
     path("import/cancel/", imports.import_cancel, name="import_cancel"),
+    path("import/runs/<int:pk>/", imports.import_run, name="import_run"),
     path(
         "import/<slug:slug>/template.<str:fmt>",
         imports.download_template,
@@ -36,6 +37,12 @@ urlpatterns = [
         "oidc/callback/",
         login_not_required(sso.CallbackView.as_view()),
         name="oidc_authentication_callback",
+    ),
+    path("exports/", exports.prepared_exports, name="prepared_exports"),
+    path(
+        "exports/<int:pk>/download/",
+        exports.prepared_export_download,
+        name="prepared_export_download",
     ),
     path("api-tokens/", tokens.api_tokens, name="api_tokens"),
     path("api-tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),

@@ -92,6 +92,9 @@ EXPECTED = {
     K.MENTIONED: {"sup", "iss"},
     K.OVERDUE: {"acc"},
     K.ESCALATED: {"bob"},
+    # a person's own background work: told by notify_user (tests/test_background_*.py)
+    K.EXPORT_READY: {"acc"},
+    K.IMPORT_FINISHED: {"acc"},
 }
 
 
@@ -115,7 +118,7 @@ def _facts(kind, action, assignment, cast):
         return {"person_id": cast["sup"].person.pk}
     if kind == K.MENTIONED:
         return {"person_ids": [cast["sup"].person.pk, cast["iss"].person.pk]}
-    if kind == K.OVERDUE:
+    if kind in (K.OVERDUE, K.EXPORT_READY, K.IMPORT_FINISHED):
         return {"person_ids": [cast["acc"].person.pk]}
     if kind == K.ESCALATED:
         return {"person_ids": [cast["bob"].person.pk]}

@@ -293,6 +293,8 @@ UNTRACKED_BULK_WRITERS = {
     ROOT / "actions" / "notification_views.py": ("actions.Notification",),
     ROOT / "execcoord" / "tasks.py": ("execcoord.DeadLetter", "django_tasks_database.DBTaskResult"),
     ROOT / "execcoord" / "api" / "authentication.py": ("execcoord.ApiToken",),  # last used
+    # the records of background exports and imports (their status)
+    ROOT / "execcoord" / "background.py": ("execcoord.PreparedExport", "execcoord.ImportRun"),
 }
 SKIPPED_DIRS = {"migrations", "tests", "bench", ".venv", "node_modules", "static"}
 QUERYSET_METHODS = {"filter", "exclude", "all", "objects", "select_for_update", "order_by"}

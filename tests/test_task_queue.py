@@ -242,3 +242,36 @@ def test_a_mail_server_that_hangs_or_refuses_is_tried_again(
         assert sink.connections == 3  # two failed tries, then the one that went
         assert len(sink.delivered_to(address)) == 1
         assert _sent_once(address)
+
+
+def test_a_large_export_is_prepared_by_a_worker(queue, worker_env, units, tmp_path, settings):
+    """A list export past the threshold is built by a worker process, holds the owner's
+    rows only, and is downloaded by its owner (issue 17)."""
+    from execcoord.models import PreparedExport
+
+    settings.EXPORT_BACKGROUND_ROWS = 1
+    owner = make_user("exporter", ROLE_STAFF, units["OFF-A1"])
+    for title in ("Exported one", "Exported two"):
+        action_in(S.NOT_STARTED, title=title, lead_unit=units["OFF-A1"], visibility="internal")
+    action_in(S.NOT_STARTED, title="Not theirs", lead_unit=units["OFF-B1"], visibility="restricted")
+    client = Client()
+    client.force_login(owner)
+    url = reverse("actions:executiveaction_list") + "?export=csv"
+    response = client.get(url)
+    assert response.status_code == 302
+    prepared = PreparedExport.objects.get(owner=owner)
+    log = tmp_path / "worker.log"
+    with SmtpSink() as sink:
+        env = worker_env(sink, MEDIA_ROOT=str(settings.MEDIA_ROOT), EXPORT_BACKGROUND_ROWS="1")
+        with worker(queue, env, log):
+            wait_for(
+                lambda: PreparedExport.objects.filter(pk=prepared.pk, status="ready").exists(),
+                log,
+            )
+            wait_for(lambda: sink.delivered_to(owner.person.email), log)
+    download = client.get(reverse("prepared_export_download", args=[prepared.pk]))
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content).decode()
+    assert "Exported one" in body and "Exported two" in body
+    assert "Not theirs" not in body
+    assert Notification.objects.get(recipient=owner.person).url == "/exports/"

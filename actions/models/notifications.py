@@ -55,7 +55,9 @@ class NotificationQuerySet(models.QuerySet):
 
 class Notification(models.Model):
     """One person told of one event: in the list under the bell, and e-mailed at once, in
-    the daily digest or not at all as they chose (mandatory kinds always)."""
+    the daily digest or not at all as they chose (mandatory kinds always). The person's own
+    background work (an export ready, an import finished) is told with no tasker and no
+    event row, by ``actions.notifications.notify_user``."""
 
     event = models.ForeignKey(
         NotificationEvent,
@@ -69,7 +71,15 @@ class Notification(models.Model):
     )
     kind = models.CharField(max_length=32, choices=NotificationKind)
     action = models.ForeignKey(
-        "actions.ExecutiveAction", on_delete=models.CASCADE, related_name="notifications"
+        "actions.ExecutiveAction",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="The tasker it is about; none for the person's own work (an export).",
+    )
+    url = models.CharField(
+        max_length=300, blank=True, help_text="Where it leads when it is about no tasker."
     )
     message = models.CharField(max_length=500)
     created_at = models.DateTimeField(default=timezone.now)
@@ -103,6 +113,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+    @property
+    def link(self):
+        """The page it leads to: its tasker's, else its own ``url``."""
+        return self.action.get_absolute_url() if self.action_id else self.url
 
     @property
     def mail_key(self):

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views import View
 from django_tables2.utils import OrderByTuple
 
-from execcoord import policy, registry
+from execcoord import background, policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.changes import history_entries
 from execcoord.export import export_response
@@ -26,7 +26,12 @@ from execcoord.forms import bulk_edit_form_for, changed_fields_since
 from execcoord.models import SavedView, StaleEdit
 from execcoord.panels import default_layout, discover_relations, load_panel_data
 from execcoord.submissions import claim_form_key, integrity_message, record_form_key
-from execcoord.tables import CappedCountPaginator, DeferredJoinData, optimize_queryset
+from execcoord.tables import (
+    CappedCountPaginator,
+    DeferredJoinData,
+    optimize_queryset,
+    total_ordering,
+)
 from execcoord.utils import viewname
 from execcoord.views.mixins import ObjectPermissionMixin, ReturnURLMixin
 
@@ -75,8 +80,17 @@ class ObjectListView(BaseObjectView):
             can_export.require()
             sort = request.GET.get("sort")
             ordered = total_ordering(queryset, views.table, sort, request.user)
+            fmt = request.GET["export"]
+            if background.export_in_background(queryset):
+                background.queue_export(request.user, self.model, fmt, request.GET)
+                messages.info(
+                    request,
+                    "This export is large, so it is being prepared: it will be listed here "
+                    "when it is ready, and you will be notified.",
+                )
+                return HttpResponseRedirect(reverse("prepared_exports"))
             name = str(self.model._meta.verbose_name_plural).replace(" ", "_")
-            return export_response(ordered, views.table, request.user, request.GET["export"], name)
+            return export_response(ordered, views.table, request.user, fmt, name)
         table = self.build_table(queryset)
         context = self.base_context(
             table=table,
@@ -147,29 +161,6 @@ def _without_empty(query):
             del kept[key]
     encoded = kept.urlencode()
     return f"?{encoded}" if encoded else ""
-
-
-def total_ordering(queryset, table_class, sort, user=None):
-    """``queryset`` ordered by the requested column (if orderable) and then by ``pk``.
-
-    Args:
-        queryset: the filtered rows.
-        table_class: the model's table (its columns decide what may be sorted).
-        sort: the ``sort`` parameter (``name`` or ``-name``), or ``None``.
-        user: the request user: a column hiding a field from them does not sort (the order
-            would tell the values).
-    """
-    ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
-    if sort:
-        name = sort.lstrip("-")
-        column = table_class.base_columns.get(name)
-        if user is not None and name in table_class.hidden_column_names(user):
-            column = None
-        if column is not None and column.orderable and name != "pk":
-            keys = column.order_by or (str(column.accessor or name).replace(".", "__"),)
-            desc = sort.startswith("-")
-            ordering = [("-" if desc else "") + k.replace(".", "__") for k in keys]
-    return queryset.order_by(*ordering, "pk")
 
 
 def _int(value, default):

@@ -7,6 +7,11 @@ uploaded, and the rows are read and validated again on confirm (never taken from
 The storage is shared by every app server (``STORAGES``), so any server may confirm a
 preview made on another. A preview is removed when it is confirmed or cancelled, and once it
 is older than ``IMPORT_PREVIEW_MAX_AGE`` (``manage.py purge_expired``, from cron).
+
+A confirmed file of more than ``IMPORT_BACKGROUND_ROWS`` rows is imported by a task
+(``execcoord.background``): the confirmation records an ``ImportRun`` for the stored preview
+(one per preview, so confirming it again leads to the same run) and the user follows it on
+the run's page, which shows the same report.
 """
 
 import datetime
@@ -21,12 +26,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from execcoord import imports
+from execcoord import background, imports
+from execcoord.models import ImportRun
 from execcoord.utils import viewname
 
 logger = logging.getLogger(__name__)
@@ -138,6 +144,10 @@ def import_confirm(request):
     """Import the previewed file: read and validate it again, all or nothing."""
     _importable(request)
     resource, path, file_name = _stored_preview(request)
+    run = ImportRun.objects.filter(path=path, owner=request.user).first() if path else None
+    if run is not None:  # confirmed before, and imported in the background
+        messages.info(request, "This file was already confirmed; it is imported once.")
+        return redirect("import_run", pk=run.pk)
     if path is not None and preview_expired(path):
         default_storage.delete(path)
         path = None
@@ -150,6 +160,8 @@ def import_confirm(request):
         data = stored.read()
     try:
         dataset = imports.read_upload(file_name, data, resource)
+        if background.import_in_background(dataset):
+            return _queue(request, resource, path, file_name, len(dataset))
         report = imports.run_import(
             resource, dataset, request.user, dry_run=False, file_name=file_name
         )
@@ -181,6 +193,38 @@ def import_confirm(request):
     return redirect(imported_list_url(resource._meta.model, report.pks))
 
 
+def _queue(request, resource, path, file_name, rows):
+    """A large file: its import runs as a task (``execcoord.background``); the user waits
+    on the run's page. A preview confirmed again is sent to the run it already has."""
+    run, created = background.queue_import(request.user, resource, path, file_name, rows)
+    if run is None:  # someone else's run of this path cannot exist: the path holds the user
+        raise Http404("No such import.")
+    if created:
+        messages.info(
+            request,
+            f"{file_name} has {rows} rows, so it is imported in the background: this page "
+            "shows the outcome, and you will be notified.",
+        )
+    else:
+        messages.info(request, "This file was already confirmed; it is imported once.")
+    return redirect("import_run", pk=run.pk)
+
+
+def import_run(request, pk):
+    """A background import's status and report; only its own user's (404 otherwise)."""
+    run = get_object_or_404(ImportRun, pk=pk, owner=request.user)
+    resource = imports.get_resource(run.resource)
+    report = background.report_from_json(run.report)
+    list_url = ""
+    if resource is not None and run.status == ImportRun.Status.DONE:
+        list_url = imported_list_url(resource._meta.model, report.pks)
+    return render(
+        request,
+        "imports/run.html",
+        {"run": run, "resource": resource, "report": report, "list_url": list_url},
+    )
+
+
 # the records of an import are listed by their ids; past this many the URL grows too long
 # for some proxies, and the whole list opens instead
 MAX_LISTED_IDS = 500
@@ -206,17 +250,19 @@ def import_cancel(request):
 
 
 def purge_expired_previews(now=None):
-    """Remove every stored preview older than ``IMPORT_PREVIEW_MAX_AGE``; return how many."""
+    """Remove every stored preview older than ``IMPORT_PREVIEW_MAX_AGE`` that no background
+    import is waiting for; return how many."""
     removed = 0
     try:
         folders, _ = default_storage.listdir(PREVIEW_DIR)
     except FileNotFoundError:
         return 0
+    queued = background.queued_import_paths()
     for folder in folders:
         _, names = default_storage.listdir(f"{PREVIEW_DIR}/{folder}")
         for name in names:
             path = f"{PREVIEW_DIR}/{folder}/{name}"
-            if preview_expired(path, now):
+            if path not in queued and preview_expired(path, now):
                 default_storage.delete(path)
                 removed += 1
     return removed

@@ -191,3 +191,46 @@ def test_server_error_page(page, admin):
     assert response.status == 500
     assert page.get_by_text("Reference:").is_visible()
     check(page, "error_500")
+
+
+def test_my_exports_and_an_import_report(page, admin):
+    """My exports with a ready and a failed export and a background import; the import's
+    report with its refused rows."""
+    import datetime
+
+    from django.utils import timezone
+
+    from execcoord.models import ImportRun, PreparedExport
+
+    later = timezone.now() + datetime.timedelta(days=1)
+    for status, size in (("ready", 2048), ("failed", None)):
+        PreparedExport.objects.create(
+            owner=admin,
+            model="actions.executiveaction",
+            title="Executive actions",
+            format="csv",
+            query="status=in_progress",
+            status=status,
+            row_count=12000 if size else None,
+            size=size,
+            path="prepared-exports/x.csv" if size else "",
+            error="" if size else "The file could not be prepared.",
+            expires_at=later,
+        )
+    run = ImportRun.objects.create(
+        owner=admin,
+        resource="executive-actions",
+        file_name="taskers.csv",
+        path="imports/x/token.csv",
+        row_count=1500,
+        status="failed",
+        report={
+            "total": 1500,
+            "invalid_count": 1,
+            "invalid": [{"row": 7, "key": "EA-2026-00007", "errors": [["Title", "Too long."]]}],
+        },
+    )
+    page.goto(reverse("prepared_exports"))
+    check(page, "my-exports")
+    page.goto(reverse("import_run", args=[run.pk]))
+    check(page, "import-run-report")

@@ -580,7 +580,11 @@ def total_ordering(queryset, table_class, sort, user=None):
         column = table_class.base_columns.get(name)
         if user is not None and name in table_class.hidden_column_names(user):
             column = None
-        if column is not None and column.orderable and name != "pk":
+        # an automatic column leaves ``orderable`` unset (None): the table's own says
+        orderable = column is not None and (
+            column.orderable if column.orderable is not None else table_class._meta.orderable
+        )
+        if orderable and name != "pk":
             keys = column.order_by or (str(column.accessor or name).replace(".", "__"),)
             desc = sort.startswith("-")
             ordering = [("-" if desc else "") + k.replace(".", "__") for k in keys]

@@ -106,3 +106,22 @@ def test_what_one_table_changes_in_its_columns_stays_its_own(views):
     assert all(second.columns[name].column.accessor != "changed" for name in names)
     shown = {c.name for c in second.columns if c.visible}
     assert set(names) <= shown
+
+
+@pytest.mark.parametrize("export", [None, "csv"])
+def test_sorting_by_a_column_orders_the_rows_of_the_page_and_the_export(admin_client, export):
+    """A column header's link (``?sort=title``, ``?sort=-title``) orders the rows, on the
+    page and in the export (an automatic column leaves ``orderable`` unset: it may sort)."""
+    from actions.demo.actions import ExecutiveActionFactory
+    from actions.models import ExecutiveAction
+
+    for title in ("Bravo review", "Alpha review", "Charlie review"):
+        ExecutiveActionFactory(title=title)
+    url = reverse(viewname(ExecutiveAction, "list"))
+    for sort, expected in (("title", "ABC"), ("-title", "CBA")):
+        params = {"sort": sort, "q": "review", **({"export": export} if export else {})}
+        response = admin_client.get(url, params)
+        body = b"".join(response.streaming_content if export else [response.content]).decode()
+        found = re.findall(r"(Alpha|Bravo|Charlie) review", body)
+        order = "".join(dict.fromkeys(name[0] for name in found))
+        assert order == expected, (sort, order)

@@ -54,18 +54,25 @@ def _send(client, case, secret):
     path = url.path + (f"?{query}" if query else "")
     body = kwargs.get("json", None)
     data = json.dumps(body) if body is not None else kwargs.get("data") or ""
+    content_type = "application/json"
     method = kwargs["method"].lower()
-    response = getattr(client, method)(
+    if kwargs.get("files") is not None:  # a multipart body, encoded as requests sends it
+        prepared = requests.Request(
+            method, "http://testserver/", files=kwargs["files"], data=kwargs.get("data")
+        ).prepare()
+        data, content_type = prepared.body, prepared.headers["Content-Type"]
+    response = client.generic(
+        method.upper(),
         path,
         data=data,
-        content_type="application/json",
+        content_type=content_type,
         HTTP_AUTHORIZATION=f"Bearer {secret}",
     )
     url = f"http://testserver{path}"
     return Response(
         status_code=response.status_code,
         headers={name: [value] for name, value in response.headers.items()},
-        content=response.content,
+        content=b"".join(response.streaming_content) if response.streaming else response.content,
         request=requests.Request(method.upper(), url).prepare(),
         elapsed=0.0,
         message=response.reason_phrase,

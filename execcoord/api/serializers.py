@@ -10,11 +10,13 @@ registered form (``execcoord.api.views``), so the messages are the forms'. Its w
 fields (for the schema) are the form's model fields; the others are read-only.
 """
 
+from collections import defaultdict
+
 from django.db import models
 from rest_framework import serializers
 
-from execcoord import policy
-from execcoord.access import is_restricted, visible_pks
+from execcoord import api, policy
+from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.forms import TOKEN_FIELD
 from execcoord.submissions import FORM_KEY
 
@@ -106,6 +108,7 @@ def serializer_for(views, *, update=False):
 def _make_serializer(views, update):
     model = views.model
     fields = shown_fields(model)
+    downloads = api.download_view(views.label) is not None
     writable = set(form_model_fields(views)) - set(policy.policy_for(model).system_fields)
     read_only = [n for n in fields if n not in writable]
     extra_kwargs = {}
@@ -130,12 +133,20 @@ def _make_serializer(views, update):
             help_text="The version the change was made from (from the record as read); an "
             "older one is refused with 409 naming the fields changed since.",
         )
+    if downloads:
+        # the file is fetched from the record's download route (the page's download view)
+        attrs["download"] = serializers.HyperlinkedIdentityField(
+            view_name=f"{views.label}-download",
+            lookup_field="pk",
+            lookup_url_kwarg="id",
+            help_text="The file (GET, with the token).",
+        )
     meta = type(
         "Meta",
         (),
         {
             "model": model,
-            "fields": fields + list(form_extra_fields(views)),
+            "fields": fields + (["download"] if downloads else []) + list(form_extra_fields(views)),
             "read_only_fields": read_only,
             "extra_kwargs": extra_kwargs,
         },
@@ -148,8 +159,9 @@ def _make_serializer(views, update):
 
 
 def hidden_refs(model, user, instances):
-    """``{field name: ids the user may not see}`` over ``instances``' references to records
-    of restricted models (one query a field at most)."""
+    """``{field name: ids the user may not see}`` over ``instances``' foreign keys to records
+    of restricted models (one query a field at most). Many-to-many ids come already scoped
+    (:func:`load_many_to_many`)."""
     found = {}
     instances = list(instances)
     for field in model._meta.concrete_fields:
@@ -161,15 +173,37 @@ def hidden_refs(model, user, instances):
         pks = {getattr(obj, field.attname) for obj in instances} - {None}
         if pks:
             found[field.name] = pks - visible_pks(related, user, pks)
-    for field in model._meta.many_to_many:
-        related = field.related_model
-        if not is_restricted(related):
-            continue
-        pks = set()
-        for obj in instances:
-            cache = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
-            rows = cache if cache is not None else getattr(obj, field.name).all()
-            pks.update(row.pk for row in rows)
-        if pks:
-            found[field.name] = pks - visible_pks(related, user, pks)
     return found
+
+
+def load_many_to_many(model, user, instances):
+    """Every many-to-many of ``instances`` as ids, in one query, into each instance's prefetch
+    cache (what the serializer reads): a ``UNION ALL`` of the through tables, each limited to
+    the related records ``user`` sees, as the list page's scoped prefetch
+    (``execcoord.tables.optimize_queryset``) is. One query whatever the number of
+    many-to-many fields and rows (none without either); a hidden record is never named."""
+    fields = list(model._meta.many_to_many)
+    pks = [obj.pk for obj in instances if obj.pk is not None]
+    if not fields or not pks:
+        return
+    parts = []
+    for index, field in enumerate(fields):
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        rows = through._base_manager.filter(**{f"{source}__in": pks})
+        if is_restricted(field.related_model):
+            rows = rows.filter(**{f"{target}__in": visible(field.related_model, user).values("pk")})
+        index_value = models.Value(index, output_field=models.IntegerField())
+        rows = rows.annotate(m2m_index=index_value).order_by()
+        parts.append(rows.values_list("m2m_index", f"{source}_id", f"{target}_id"))
+    ids = defaultdict(list)
+    for index, owner, target in parts[0].union(*parts[1:], all=True):
+        ids[(index, owner)].append(target)
+    for obj in instances:
+        cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
+        for index, field in enumerate(fields):
+            related = field.related_model
+            rows = related._base_manager.all()
+            rows._result_cache = [related(pk=pk) for pk in sorted(ids[(index, obj.pk)])]
+            rows._prefetch_done = True
+            cache[field.name] = rows

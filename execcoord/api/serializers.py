@@ -14,6 +14,7 @@ from collections import defaultdict
 
 from django.db import models
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from execcoord import api, policy
 from execcoord.access import is_restricted, visible, visible_pks
@@ -39,8 +40,39 @@ class ProblemSerializer(serializers.Serializer):
     changed = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class LoadedManyIds(serializers.ManyRelatedField):
+    """A many-to-many as ids: those :func:`many_to_many_ids` loaded for the rows in the
+    serializer's context (``many_ids``), else the relation read as usual."""
+
+    def get_attribute(self, instance):
+        loaded = (self.context.get("many_ids") or {}).get(self.source)
+        if loaded is None:
+            return super().get_attribute(instance)
+        return loaded.get(instance.pk, [])
+
+    def to_representation(self, iterable):
+        if isinstance(iterable, list):
+            return iterable  # the ids already
+        return super().to_representation(iterable)
+
+
+class RelatedId(serializers.PrimaryKeyRelatedField):
+    """A reference as its id; a many-to-many is a :class:`LoadedManyIds`."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        child = cls(*args, **{k: v for k, v in kwargs.items() if k != "many"})
+        list_kwargs = {"child_relation": child}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return LoadedManyIds(**list_kwargs)
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """Base of the generated serializers (see the module docstring)."""
+
+    serializer_related_field = RelatedId
 
     def get_fields(self):
         fields = super().get_fields()
@@ -87,7 +119,7 @@ def shown_fields(model):
         if field.primary_key or field.name in NEVER_SHOWN:
             continue
         if isinstance(field, models.FileField):
-            continue  # a file is downloaded from its page (a checked view), not sent here
+            continue  # a file is downloaded (``download``, the page's checked view), not sent
         names.append(field.name)
     names += [f.name for f in model._meta.many_to_many]
     return names
@@ -161,7 +193,7 @@ def _make_serializer(views, update):
 def hidden_refs(model, user, instances):
     """``{field name: ids the user may not see}`` over ``instances``' foreign keys to records
     of restricted models (one query a field at most). Many-to-many ids come already scoped
-    (:func:`load_many_to_many`)."""
+    (:func:`many_to_many_ids`)."""
     found = {}
     instances = list(instances)
     for field in model._meta.concrete_fields:
@@ -176,16 +208,16 @@ def hidden_refs(model, user, instances):
     return found
 
 
-def load_many_to_many(model, user, instances):
-    """Every many-to-many of ``instances`` as ids, in one query, into each instance's prefetch
-    cache (what the serializer reads): a ``UNION ALL`` of the through tables, each limited to
-    the related records ``user`` sees, as the list page's scoped prefetch
-    (``execcoord.tables.optimize_queryset``) is. One query whatever the number of
-    many-to-many fields and rows (none without either); a hidden record is never named."""
+def many_to_many_ids(model, user, instances):
+    """``{field name: {row id: [related ids]}}`` of every many-to-many of ``instances``, in
+    one query: a ``UNION ALL`` of the through tables, each limited to the related records
+    ``user`` sees, as the list page's scoped prefetch (``execcoord.tables.optimize_queryset``)
+    is. One query whatever the number of many-to-many fields and of rows (none without
+    either), where a prefetch a field would be one a field; a hidden record is never named."""
     fields = list(model._meta.many_to_many)
     pks = [obj.pk for obj in instances if obj.pk is not None]
     if not fields or not pks:
-        return
+        return {}
     parts = []
     for index, field in enumerate(fields):
         through = field.remote_field.through
@@ -193,17 +225,13 @@ def load_many_to_many(model, user, instances):
         rows = through._base_manager.filter(**{f"{source}__in": pks})
         if is_restricted(field.related_model):
             rows = rows.filter(**{f"{target}__in": visible(field.related_model, user).values("pk")})
-        index_value = models.Value(index, output_field=models.IntegerField())
-        rows = rows.annotate(m2m_index=index_value).order_by()
+        position = models.Value(index, output_field=models.IntegerField())
+        rows = rows.annotate(m2m_index=position).order_by()
         parts.append(rows.values_list("m2m_index", f"{source}_id", f"{target}_id"))
-    ids = defaultdict(list)
+    ids = {field.name: defaultdict(list) for field in fields}
     for index, owner, target in parts[0].union(*parts[1:], all=True):
-        ids[(index, owner)].append(target)
-    for obj in instances:
-        cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
-        for index, field in enumerate(fields):
-            related = field.related_model
-            rows = related._base_manager.all()
-            rows._result_cache = [related(pk=pk) for pk in sorted(ids[(index, obj.pk)])]
-            rows._prefetch_done = True
-            cache[field.name] = rows
+        ids[fields[index].name][owner].append(target)
+    for by_row in ids.values():
+        for related in by_row.values():
+            related.sort()
+    return ids

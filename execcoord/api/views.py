@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from execcoord import api, policy
 from execcoord.access import visible
 from execcoord.api.problems import Conflict, Invalid, form_errors
-from execcoord.api.serializers import hidden_refs, load_many_to_many, serializer_for
+from execcoord.api.serializers import hidden_refs, many_to_many_ids, serializer_for
 from execcoord.forms import TOKEN_FIELD, changed_fields_since
 from execcoord.models import StaleEdit
 from execcoord.submissions import integrity_message
@@ -123,7 +123,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         user = self.request.user if self.request else None
         if getattr(self, "swagger_fake_view", False) or user is None:
             return model._default_manager.none()
-        return visible(model, user)  # many-to-many ids: ``represent``, one query
+        return visible(model, user)  # many-to-many ids: ``represent``, in one query
 
     def get_serializer_class(self):
         update = self.action in ("update", "partial_update")
@@ -139,7 +139,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         rows = list(instances) if many else [instances]
         context = self.get_serializer_context()
         model, user = self.registration.model, self.request.user
-        load_many_to_many(model, user, rows)
+        context["many_ids"] = many_to_many_ids(model, user, rows)
         context["hidden_refs"] = hidden_refs(model, user, rows)
         serializer_class = serializer_for(self.registration)
         serializer = serializer_class(rows if many else rows[0], many=many, context=context)

@@ -125,9 +125,10 @@ class AttachmentUpload(serializers.Serializer):
     validates the request."""
 
     title = serializers.CharField(max_length=255)
-    kind = serializers.ChoiceField(choices=AttachmentKind.choices, required=False)
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
     file = serializers.FileField(
-        help_text="Up to ATTACHMENT_MAX_BYTES, of one of ATTACHMENT_ALLOWED_EXTENSIONS."
+        help_text="No larger than the server's ATTACHMENT_MAX_BYTES, of a type its "
+        "ATTACHMENT_ALLOWED_EXTENSIONS names (the Attachments panel says both)."
     )
 
 

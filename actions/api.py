@@ -9,6 +9,9 @@ satellites the API writes.
 - ``POST /taskers/{id}/extensions/{extension_id}/decide/``: ``services.decide_extension``;
 - ``POST /taskers/{id}/updates/``: a status update through the status-update page's save
   (``services.post_status_update``);
+- ``POST /taskers/{id}/attachments/``: attach a file (multipart), through the attachment
+  upload's own form and save (``AttachmentUploadView``); ``GET /attachments/{id}/download/``
+  is the page's ``attachment_download`` (``api.downloads``);
 - ``POST /taskers/{id}/route/``: add a step to the coordination route (``routing.add_step``);
 - ``POST /route-steps/{id}/act/``: answer, sign or approve the current step
   (``routing.act_on_step``), ``/return/`` (``routing.return_step``) and ``/disposition/``
@@ -21,6 +24,7 @@ from django.utils.datastructures import MultiValueDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from execcoord import api, registry
@@ -34,9 +38,10 @@ from execcoord.submissions import integrity_message
 from partners.models import OrganizationUnit, Person
 
 from . import assigning, policy, routing, services
-from .choices import ActionStatus, RouteOutcome, RouteStepKind
+from .choices import ActionStatus, AttachmentKind, RouteOutcome, RouteStepKind
 from .models import (
     Assignment,
+    Attachment,
     DecisionLogEntry,
     Dependency,
     ExecutiveAction,
@@ -44,7 +49,15 @@ from .models import (
     RouteStep,
     StatusUpdate,
 )
-from .workflow_views import ExtensionRequestForm, SupportingFormSet
+from .workflow_views import (
+    AttachmentUploadView,
+    ExtensionRequestForm,
+    SupportingFormSet,
+    attachment_download,
+)
+
+# before any serializer of an attachment is made: it carries the ``download`` link
+api.downloads(Attachment, attachment_download)
 
 
 def _require(verdict):
@@ -107,6 +120,18 @@ class DecideRequest(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True)
 
 
+class AttachmentUpload(serializers.Serializer):
+    """The attachment upload's form (``AttachmentUploadForm``), for the schema: the form
+    validates the request."""
+
+    title = serializers.CharField(max_length=255)
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    file = serializers.FileField(
+        help_text="No larger than the server's ATTACHMENT_MAX_BYTES, of a type its "
+        "ATTACHMENT_ALLOWED_EXTENSIONS names (the Attachments panel says both)."
+    )
+
+
 class RouteStepAdd(serializers.Serializer):
     position = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(choices=RouteStepKind.choices)
@@ -147,6 +172,10 @@ def _lazy_extension_serializer():
 
 def _lazy_update_serializer():
     return _serializer(StatusUpdate)
+
+
+def _lazy_attachment_serializer():
+    return _serializer(Attachment)
 
 
 def _lazy_step_serializer():
@@ -385,6 +414,22 @@ class TaskerViewSet(WritableRecordViewSet):
         saved = updates.save_record(body)
         return Response(updates.represent(saved), status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request={"multipart/form-data": AttachmentUpload},
+        responses={201: _lazy_attachment_serializer()},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request, id=None):
+        """Attach a file (``multipart/form-data``: ``title``, ``kind``, ``file``): the
+        attachment upload of the tasker's page, its limits and messages."""
+        action_ = self.tasker()
+        form = AttachmentUploadView.bound_form(request.user, action_, request.POST, request.FILES)
+        if not form.is_valid():
+            raise Invalid(form_errors(form))
+        with transaction.atomic():
+            saved = AttachmentUploadView.save(form, request.user)
+        return Response(_attachment_data(self, saved), status=status.HTTP_201_CREATED)
+
     @extend_schema(request=RouteStepAdd, responses={201: _lazy_step_serializer()})
     @action(detail=True, methods=["post"])
     def route(self, request, id=None):
@@ -493,6 +538,10 @@ def _route_move(move):
         raise Conflict(f"Not recorded. {refused}") from refused
     except ValidationError as invalid:
         raise Invalid({"non_field_errors": invalid.messages}) from invalid
+
+
+def _attachment_data(viewset, attachment):
+    return _serializer(Attachment)(attachment, context=viewset.get_serializer_context()).data
 
 
 def _step_data(viewset, step):

@@ -524,24 +524,36 @@ class AttachmentUploadForm(forms.ModelForm):
 class AttachmentUploadView(View):
     """POST: attach a file to the action (size and type checked by ``Attachment.clean``;
     who may, by the write policy's ``add`` of an attachment); the same form sent twice
-    attaches once."""
+    attaches once. The API's upload (``actions/api.py``) is :meth:`bound_form` and
+    :meth:`save` too."""
 
     http_method_names = ["post"]
 
+    @staticmethod
+    def bound_form(user, action, data, files):
+        """The upload form of ``action`` bound to ``data`` and ``files``, once the write
+        policy lets ``user`` add an attachment to it (``PermissionDenied`` otherwise)."""
+        instance = Attachment(action=action, uploaded_by=user)
+        _require(write_policy.may(user, "add", Attachment, instance))
+        return AttachmentUploadForm(data, files, instance=instance)
+
+    @staticmethod
+    def save(form, user):
+        """Save a valid upload form: the type the upload says, the history under ``user``."""
+        upload = form.cleaned_data["file"]
+        form.instance.content_type = getattr(upload, "content_type", "") or ""
+        form.instance._history_user = user
+        return form.save()
+
     def post(self, request, pk):
         action = visible_action(request, pk)
-        instance = Attachment(action=action, uploaded_by=request.user)
-        _require(write_policy.may(request.user, "add", Attachment, instance))
-        form = AttachmentUploadForm(request.POST, request.FILES, instance=instance)
+        form = self.bound_form(request.user, action, request.POST, request.FILES)
         if form.is_valid():
-            upload = request.FILES["file"]
-            form.instance.content_type = getattr(upload, "content_type", "") or ""
-            form.instance._history_user = request.user
             with transaction.atomic():
                 repeated = claim_form_key(request)
                 if repeated is not None:
                     return repeated
-                form.save()
+                self.save(form, request.user)
                 record_form_key(request, None, action.get_absolute_url())
             messages.success(request, f"Attached “{form.instance.title}”.")
         else:

@@ -9,13 +9,18 @@ replaces a model's endpoint with a subclass that adds its workflow moves, from i
     from execcoord import api
     api.register(ExecutiveAction, TaskerViewSet, slug="taskers")
     api.writable(Assignment, StatusUpdate)
+    api.downloads(Attachment, attachment_download)
 
 Writes go through the model's registered form and the generic edit view's save, so the write
-policy, the field rules, the validation messages and the services are the pages' own.
+policy, the field rules, the validation messages and the services are the pages' own. A
+model whose page serves a file names that page's view (``downloads``): the record's endpoint
+gets ``…/{id}/download/``, answered by that very view, and its representation a ``download``
+link.
 """
 
 _viewsets = {}  # label -> (viewset class, slug)
 _writable = set()  # labels
+_downloads = {}  # label -> the page's download view
 
 
 def register(model, viewset, slug=None):
@@ -38,3 +43,14 @@ def is_writable(label):
 def viewset_for(label):
     """``(viewset class or None, slug or None)`` a domain app registered for ``label``."""
     return _viewsets.get(label, (None, None))
+
+
+def downloads(model, view):
+    """Serve the file of a ``model`` record at ``/api/v1/<slug>/{id}/download/`` through the
+    page's download view ``view(request, pk)`` (which checks visibility itself)."""
+    _downloads[model._meta.label_lower] = view
+
+
+def download_view(label):
+    """The page's download view of ``label``'s files, or ``None``."""
+    return _downloads.get(label)

@@ -13,6 +13,7 @@ PROBLEM_CODES = {
     "403": "Not allowed: the reason in `detail`.",
     "404": "No such record, or one you may not see.",
     "409": "Stale version or a state that refuses the request.",
+    "415": "The body is not of the media type the operation takes.",
     "429": "Too many requests for this token; `Retry-After` says when to retry.",
 }
 
@@ -27,7 +28,7 @@ class AutoSchema(openapi.AutoSchema):
             return bodies
         codes = ["401", "403", "404", "429"]
         if self.method in ("POST", "PUT", "PATCH"):
-            codes += ["400", "409"]
+            codes += ["400", "409", "415"]
         elif self.method == "DELETE":
             codes += ["409"]
         elif self.method == "GET":

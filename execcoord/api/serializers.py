@@ -10,11 +10,14 @@ registered form (``execcoord.api.views``), so the messages are the forms'. Its w
 fields (for the schema) are the form's model fields; the others are read-only.
 """
 
+from collections import defaultdict
+
 from django.db import models
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
-from execcoord import policy
-from execcoord.access import is_restricted, visible_pks
+from execcoord import api, policy
+from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.forms import TOKEN_FIELD
 from execcoord.submissions import FORM_KEY
 
@@ -37,8 +40,39 @@ class ProblemSerializer(serializers.Serializer):
     changed = serializers.ListField(child=serializers.CharField(), required=False)
 
 
+class LoadedManyIds(serializers.ManyRelatedField):
+    """A many-to-many as ids: those :func:`many_to_many_ids` loaded for the rows in the
+    serializer's context (``many_ids``), else the relation read as usual."""
+
+    def get_attribute(self, instance):
+        loaded = (self.context.get("many_ids") or {}).get(self.source)
+        if loaded is None:
+            return super().get_attribute(instance)
+        return loaded.get(instance.pk, [])
+
+    def to_representation(self, iterable):
+        if isinstance(iterable, list):
+            return iterable  # the ids already
+        return super().to_representation(iterable)
+
+
+class RelatedId(serializers.PrimaryKeyRelatedField):
+    """A reference as its id; a many-to-many is a :class:`LoadedManyIds`."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        child = cls(*args, **{k: v for k, v in kwargs.items() if k != "many"})
+        list_kwargs = {"child_relation": child}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return LoadedManyIds(**list_kwargs)
+
+
 class RecordSerializer(serializers.ModelSerializer):
     """Base of the generated serializers (see the module docstring)."""
+
+    serializer_related_field = RelatedId
 
     def get_fields(self):
         fields = super().get_fields()
@@ -85,7 +119,7 @@ def shown_fields(model):
         if field.primary_key or field.name in NEVER_SHOWN:
             continue
         if isinstance(field, models.FileField):
-            continue  # a file is downloaded from its page (a checked view), not sent here
+            continue  # a file is downloaded (``download``, the page's checked view), not sent
         names.append(field.name)
     names += [f.name for f in model._meta.many_to_many]
     return names
@@ -106,6 +140,7 @@ def serializer_for(views, *, update=False):
 def _make_serializer(views, update):
     model = views.model
     fields = shown_fields(model)
+    downloads = api.download_view(views.label) is not None
     writable = set(form_model_fields(views)) - set(policy.policy_for(model).system_fields)
     read_only = [n for n in fields if n not in writable]
     extra_kwargs = {}
@@ -130,12 +165,20 @@ def _make_serializer(views, update):
             help_text="The version the change was made from (from the record as read); an "
             "older one is refused with 409 naming the fields changed since.",
         )
+    if downloads:
+        # the file is fetched from the record's download route (the page's download view)
+        attrs["download"] = serializers.HyperlinkedIdentityField(
+            view_name=f"{views.label}-download",
+            lookup_field="pk",
+            lookup_url_kwarg="id",
+            help_text="The file (GET, with the token).",
+        )
     meta = type(
         "Meta",
         (),
         {
             "model": model,
-            "fields": fields + list(form_extra_fields(views)),
+            "fields": fields + (["download"] if downloads else []) + list(form_extra_fields(views)),
             "read_only_fields": read_only,
             "extra_kwargs": extra_kwargs,
         },
@@ -148,8 +191,9 @@ def _make_serializer(views, update):
 
 
 def hidden_refs(model, user, instances):
-    """``{field name: ids the user may not see}`` over ``instances``' references to records
-    of restricted models (one query a field at most)."""
+    """``{field name: ids the user may not see}`` over ``instances``' foreign keys to records
+    of restricted models (one query a field at most). Many-to-many ids come already scoped
+    (:func:`many_to_many_ids`)."""
     found = {}
     instances = list(instances)
     for field in model._meta.concrete_fields:
@@ -161,15 +205,33 @@ def hidden_refs(model, user, instances):
         pks = {getattr(obj, field.attname) for obj in instances} - {None}
         if pks:
             found[field.name] = pks - visible_pks(related, user, pks)
-    for field in model._meta.many_to_many:
-        related = field.related_model
-        if not is_restricted(related):
-            continue
-        pks = set()
-        for obj in instances:
-            cache = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
-            rows = cache if cache is not None else getattr(obj, field.name).all()
-            pks.update(row.pk for row in rows)
-        if pks:
-            found[field.name] = pks - visible_pks(related, user, pks)
     return found
+
+
+def many_to_many_ids(model, user, instances):
+    """``{field name: {row id: [related ids]}}`` of every many-to-many of ``instances``, in
+    one query: a ``UNION ALL`` of the through tables, each limited to the related records
+    ``user`` sees, as the list page's scoped prefetch (``execcoord.tables.optimize_queryset``)
+    is. One query whatever the number of many-to-many fields and of rows (none without
+    either), where a prefetch a field would be one a field; a hidden record is never named."""
+    fields = list(model._meta.many_to_many)
+    pks = [obj.pk for obj in instances if obj.pk is not None]
+    if not fields or not pks:
+        return {}
+    parts = []
+    for index, field in enumerate(fields):
+        through = field.remote_field.through
+        source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+        rows = through._base_manager.filter(**{f"{source}__in": pks})
+        if is_restricted(field.related_model):
+            rows = rows.filter(**{f"{target}__in": visible(field.related_model, user).values("pk")})
+        position = models.Value(index, output_field=models.IntegerField())
+        rows = rows.annotate(m2m_index=position).order_by()
+        parts.append(rows.values_list("m2m_index", f"{source}_id", f"{target}_id"))
+    ids = {field.name: defaultdict(list) for field in fields}
+    for index, owner, target in parts[0].union(*parts[1:], all=True):
+        ids[fields[index].name][owner].append(target)
+    for by_row in ids.values():
+        for related in by_row.values():
+            related.sort()
+    return ids

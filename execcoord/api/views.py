@@ -15,13 +15,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.datastructures import MultiValueDict
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from execcoord import api, policy
 from execcoord.access import visible
 from execcoord.api.problems import Conflict, Invalid, form_errors
-from execcoord.api.serializers import hidden_refs, serializer_for
+from execcoord.api.serializers import hidden_refs, many_to_many_ids, serializer_for
 from execcoord.forms import TOKEN_FIELD, changed_fields_since
 from execcoord.models import StaleEdit
 from execcoord.submissions import integrity_message
@@ -119,9 +123,7 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         user = self.request.user if self.request else None
         if getattr(self, "swagger_fake_view", False) or user is None:
             return model._default_manager.none()
-        queryset = visible(model, user)
-        m2m = [f.name for f in model._meta.many_to_many]
-        return queryset.prefetch_related(*m2m) if m2m else queryset
+        return visible(model, user)  # many-to-many ids: ``represent``, in one query
 
     def get_serializer_class(self):
         update = self.action in ("update", "partial_update")
@@ -136,7 +138,9 @@ class RecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """The response body of ``instances`` (one record unless ``many``)."""
         rows = list(instances) if many else [instances]
         context = self.get_serializer_context()
-        context["hidden_refs"] = hidden_refs(self.registration.model, self.request.user, rows)
+        model, user = self.registration.model, self.request.user
+        context["many_ids"] = many_to_many_ids(model, user, rows)
+        context["hidden_refs"] = hidden_refs(model, user, rows)
         serializer_class = serializer_for(self.registration)
         serializer = serializer_class(rows if many else rows[0], many=many, context=context)
         return serializer.data
@@ -260,6 +264,32 @@ class WritableRecordViewSet(RecordViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class AnyMediaRenderer(JSONRenderer):
+    """Lets a download answer whatever ``Accept`` names (the file is of its own type); its
+    errors are still problems in JSON."""
+
+    media_type = "*/*"
+
+
+class DownloadMixin:
+    """``GET …/{id}/download/``: the record's file, answered by the page's download view
+    (``execcoord.api.downloads``), after the same 404 as every route for a hidden record."""
+
+    @extend_schema(
+        responses={
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description="The file, as a download (`Content-Disposition: attachment`).",
+            )
+        }
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyMediaRenderer])
+    def download(self, request, id=None):
+        """The record's file (its page's download: type, name and headers alike)."""
+        record = self.get_object()
+        return api.download_view(self.registration.label)(request._request, pk=record.pk)
+
+
 _viewset_classes = {}
 
 
@@ -272,5 +302,6 @@ def viewset_class(views, base=None):
     if key not in _viewset_classes:
         name = f"{views.model.__name__}ViewSet"
         attrs = {"registration": views, "__doc__": base.__doc__}
-        _viewset_classes[key] = type(name, (base,), attrs)
+        bases = (DownloadMixin, base) if api.download_view(views.label) else (base,)
+        _viewset_classes[key] = type(name, bases, attrs)
     return _viewset_classes[key]

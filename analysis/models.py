@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from execcoord.db.trees import ensure_no_cycle
-from execcoord.models import BaseModel
+from execcoord.models import BaseModel, optional_link
 
 from .choices import (
     ANALYSIS_STATUS_COLORS,
@@ -78,20 +78,9 @@ class LegalAuthority(BaseModel):
     )
     document_number = models.CharField(max_length=100, blank=True)
     executive_order_number = models.CharField(max_length=20, blank=True)
-    issuing_body = models.ForeignKey(
-        "partners.Account",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="issued_authorities",
-    )
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text="The authority this one amends or implements.",
+    issuing_body = optional_link("partners.Account", "issued_authorities")
+    parent = optional_link(
+        "self", "children", help_text="The authority this one amends or implements."
     )
     signing_date = models.DateField(null=True, blank=True)
     publication_date = models.DateField(null=True, blank=True)
@@ -137,28 +126,12 @@ class Analysis(BaseModel):
     number = models.CharField(max_length=50, blank=True)
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=30, choices=GeneralCategory, blank=True)
-    legal_authority = models.ForeignKey(
-        LegalAuthority,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="analyses",
+    legal_authority = optional_link(LegalAuthority, "analyses")
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "analyses", help_text="The unit assessed."
     )
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="analyses",
-        help_text="The unit assessed.",
-    )
-    assessment_poc = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="analyses",
-        verbose_name="assessment point of contact",
+    assessment_poc = optional_link(
+        "partners.Person", "analyses", verbose_name="assessment point of contact"
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
@@ -200,27 +173,12 @@ class Impact(BaseModel):
 
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=30, choices=GeneralCategory, blank=True)
-    legal_authority = models.ForeignKey(
-        LegalAuthority,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="impacts",
+    legal_authority = optional_link(LegalAuthority, "impacts")
+    analysis = optional_link(Analysis, "impacts")
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "impacts", help_text="The affected unit."
     )
-    analysis = models.ForeignKey(
-        Analysis, on_delete=models.SET_NULL, null=True, blank=True, related_name="impacts"
-    )
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="impacts",
-        help_text="The affected unit.",
-    )
-    parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
-    )
+    parent = optional_link("self", "children")
     identification_date = models.DateField(null=True, blank=True)
     level = models.CharField(max_length=10, choices=ImpactRating, blank=True)
     likelihood = models.CharField(max_length=10, choices=ImpactRating, blank=True)
@@ -270,34 +228,13 @@ class RiskItem(BaseModel):
     number = models.CharField(max_length=50, blank=True)
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=30, choices=GeneralCategory, blank=True)
-    legal_authority = models.ForeignKey(
-        LegalAuthority,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="risk_items",
+    legal_authority = optional_link(LegalAuthority, "risk_items")
+    analysis = optional_link(Analysis, "risk_items")
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "risk_items", help_text="The owning unit."
     )
-    analysis = models.ForeignKey(
-        Analysis, on_delete=models.SET_NULL, null=True, blank=True, related_name="risk_items"
-    )
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="risk_items",
-        help_text="The owning unit.",
-    )
-    owner = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_risk_items",
-    )
-    parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
-    )
+    owner = optional_link("partners.Person", "owned_risk_items")
+    parent = optional_link("self", "children")
     identification_date = models.DateField(null=True, blank=True)
     likelihood = models.PositiveSmallIntegerField(choices=RiskLikelihood)
     severity = models.PositiveSmallIntegerField(choices=RiskSeverity)

@@ -14,6 +14,25 @@ from simple_history.models import HistoricalRecords
 from execcoord.utils import has_control_characters, object_url
 
 
+def optional_link(to, related_name, **options):
+    """An optional foreign key that is emptied (``SET_NULL``) when the linked record goes.
+
+    Args:
+        to: the linked model, or its ``"app.Model"`` label.
+        related_name: the reverse accessor on ``to`` (``"+"`` for none).
+        options: the field's own options (``editable``, ``help_text``, ``verbose_name``).
+    """
+    return models.ForeignKey(
+        to, on_delete=models.SET_NULL, null=True, blank=True, related_name=related_name, **options
+    )
+
+
+def user_link(**options):
+    """A link to the user who did something (answered, decided, uploaded, changed): optional,
+    emptied when the account goes, with no reverse accessor on the user."""
+    return optional_link(settings.AUTH_USER_MODEL, "+", **options)
+
+
 class StaleEdit(Exception):
     """A save found the row at a newer version than the one it was read at: someone else
     saved it meanwhile. Nothing was written.

@@ -7,7 +7,6 @@ The rules (who moves the response, what an answer needs) live in ``actions/routi
 these are the records.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +24,7 @@ from actions.choices import (
 from actions.models.action import ExecutiveAction
 from actions.models.satellites import ActionPartQuerySet, Attachment
 from execcoord.formats import format_datetime
-from execcoord.models import BaseModel
+from execcoord.models import BaseModel, optional_link, user_link
 
 SECONDS_A_DAY = 86400
 
@@ -71,15 +70,7 @@ class RouteStep(BaseModel):
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     outcome = models.CharField(max_length=24, choices=RouteOutcome, blank=True, editable=False)
     comment = models.TextField(blank=True, editable=False)
-    acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="Who recorded the answer.",
-    )
+    acted_by = user_link(editable=False, help_text="Who recorded the answer.")
     entered_on_behalf = models.BooleanField(
         default=False,
         editable=False,
@@ -90,24 +81,14 @@ class RouteStep(BaseModel):
         editable=False,
         help_text="How the lead office resolved a non-concurrence.",
     )
-    disposition_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    disposition_by = user_link(editable=False)
     disposition_at = models.DateTimeField(null=True, blank=True, editable=False)
     signer_name = models.CharField(max_length=255, blank=True, editable=False)
     signer_role = models.CharField(max_length=255, blank=True, editable=False)
-    signed_attachment = models.ForeignKey(
+    signed_attachment = optional_link(
         Attachment,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        "signed_route_steps",
         editable=False,
-        related_name="signed_route_steps",
         help_text="The document that was signed.",
     )
     signed_attachment_version = models.PositiveIntegerField(
@@ -169,13 +150,7 @@ class RouteStepEvent(BaseModel):
     kind = models.CharField(max_length=16, choices=RouteEventKind)
     outcome = models.CharField(max_length=24, choices=RouteOutcome, blank=True)
     text = models.TextField(blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = user_link()
     on_behalf = models.BooleanField(
         default=False, help_text="Entered by the secretariat for the step's office."
     )

@@ -38,7 +38,7 @@ from actions.choices import (
 )
 from actions.models.action import ExecutiveAction
 from execcoord.formats import format_date
-from execcoord.models import BaseModel, VisibleQuerySet
+from execcoord.models import BaseModel, VisibleQuerySet, optional_link, user_link
 from partners.access import get_user_scope
 
 
@@ -67,13 +67,8 @@ class Assignment(BaseModel):
         related_name="assignments",
         verbose_name="unit",
     )
-    person = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assignments",
-        help_text="The person in the unit who answers, if known.",
+    person = optional_link(
+        "partners.Person", "assignments", help_text="The person in the unit who answers, if known."
     )
     role = models.CharField(
         max_length=16, choices=AssignmentRole, default=AssignmentRole.COORDINATING
@@ -91,15 +86,7 @@ class Assignment(BaseModel):
     )
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="Who recorded the answer.",
-    )
+    responded_by = user_link(editable=False, help_text="Who recorded the answer.")
     entered_on_behalf = models.BooleanField(
         default=False,
         editable=False,
@@ -176,13 +163,7 @@ class StatusUpdate(BaseModel):
     status_date = models.DateField(default=timezone.localdate)
     reporting_period_start = models.DateField(null=True, blank=True)
     reporting_period_end = models.DateField(null=True, blank=True)
-    reported_by = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="status_updates",
-    )
+    reported_by = optional_link("partners.Person", "status_updates")
     health = models.CharField(max_length=16, choices=Health, default=Health.NOT_ASSESSED)
     percent_complete = models.PositiveSmallIntegerField(
         null=True,
@@ -251,20 +232,8 @@ class DecisionLogEntry(BaseModel):
     category = models.CharField(max_length=32, choices=DecisionCategory)
     description = models.TextField(blank=True)
     rationale = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="decisions",
-    )
-    decision_authority = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="decisions",
-    )
+    decided_by = optional_link("partners.Person", "decisions")
+    decision_authority = optional_link("partners.OrganizationUnit", "decisions")
     impact_on_scope = models.BooleanField(default=False)
     impact_on_timeline = models.BooleanField(default=False)
     impact_on_budget = models.BooleanField(default=False)
@@ -382,26 +351,14 @@ class ExtensionRequest(BaseModel):
     action = models.ForeignKey(
         ExecutiveAction, on_delete=models.CASCADE, related_name="extension_requests"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = user_link()
     current_due_date = models.DateField()
     requested_due_date = models.DateField()
     justification = models.TextField()
     status = models.CharField(
         max_length=16, choices=ExtensionStatus, default=ExtensionStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = user_link()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
 
@@ -455,21 +412,12 @@ class DueDateChange(BaseModel):
     )
     old_due_date = models.DateField(null=True, blank=True)
     new_due_date = models.DateField(null=True, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    changed_by = user_link()
     changed_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
-    extension_request = models.ForeignKey(
+    extension_request = optional_link(
         ExtensionRequest,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="due_date_changes",
+        "due_date_changes",
         help_text="The approved request that caused this change, if any.",
     )
 
@@ -512,13 +460,7 @@ class Attachment(BaseModel):
     kind = models.CharField(
         max_length=16, choices=AttachmentKind, default=AttachmentKind.SUPPORTING
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    uploaded_by = user_link()
     uploaded_at = models.DateTimeField(default=timezone.now)
     size = models.PositiveBigIntegerField(default=0, editable=False, help_text="Bytes.")
     content_type = models.CharField(max_length=255, blank=True)

@@ -20,7 +20,7 @@ from actions.choices import (
     TemplateSubtaskerRole,
 )
 from actions.models.action import ExecutiveActionType
-from execcoord.models import BaseModel
+from execcoord.models import BaseModel, optional_link
 
 # ``{parent.title}``, ``{parent.number}``, ``{unit}``: the only placeholders of a title
 # pattern (a whitelist, not ``str.format``, which would reach any attribute of the tasker)
@@ -143,13 +143,7 @@ class TemplateRouteStep(BaseModel):
         related_name="template_route_steps",
         verbose_name="office",
     )
-    person = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="template_route_steps",
-    )
+    person = optional_link("partners.Person", "template_route_steps")
     instructions = models.CharField(
         max_length=255, blank=True, help_text="What the office is asked to look at, if anything."
     )

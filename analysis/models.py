@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 
+from execcoord.db.constraints import dates_in_order, unique_number
 from execcoord.db.trees import ensure_no_cycle
 from execcoord.models import BaseModel, optional_link
 
@@ -29,27 +30,6 @@ from .choices import (
     RiskStatus,
     risk_level_for_score,
 )
-
-
-def _dates_in_order(first, then, name, message):
-    """A check constraint: ``then`` is not before ``first`` when both are set."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{first}__isnull": True})
-        | Q(**{f"{then}__isnull": True})
-        | Q(**{f"{then}__gte": F(first)}),
-        name=f"%(app_label)s_%(class)s_{name}",
-        violation_error_message=message,
-    )
-
-
-def _unique_number(noun):
-    """An optional unique ``number``: blank numbers do not clash."""
-    return models.UniqueConstraint(
-        fields=["number"],
-        condition=~Q(number=""),
-        name="%(app_label)s_%(class)s_unique_number",
-        violation_error_message=f"Another {noun} already has this number.",
-    )
 
 
 def _level_matches_score():
@@ -102,7 +82,7 @@ class LegalAuthority(BaseModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"], name="analysis_authority_name_idx")]
         constraints = [
-            _dates_in_order(
+            dates_in_order(
                 "effective_date",
                 "expiration_date",
                 "expiration_after_effective",
@@ -153,8 +133,8 @@ class Analysis(BaseModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"], name="analysis_analysis_name_idx")]
         constraints = [
-            _unique_number("analysis"),
-            _dates_in_order(
+            unique_number("analysis"),
+            dates_in_order(
                 "start_date",
                 "end_date",
                 "end_after_start",
@@ -258,7 +238,7 @@ class RiskItem(BaseModel):
         ordering = ["-score", "name", "id"]
         indexes = [models.Index(fields=["-score", "name", "id"], name="analysis_risk_order_idx")]
         constraints = [
-            _unique_number("risk item"),
+            unique_number("risk item"),
             models.CheckConstraint(
                 condition=Q(likelihood__gte=1, likelihood__lte=5),
                 name="%(app_label)s_%(class)s_likelihood_1_to_5",

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
+from execcoord.db.constraints import unique_number
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import (
     PATH_DIGITS,  # noqa: F401  (imported from here by the dashboards)
@@ -259,12 +260,7 @@ class Agreement(BaseModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"], name="partners_agreement_name_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["number"],
-                condition=~Q(number=""),
-                name="%(app_label)s_%(class)s_unique_number",
-                violation_error_message="Another agreement already has this number.",
-            ),
+            unique_number("agreement"),
             models.CheckConstraint(
                 condition=Q(expiration_date__isnull=True)
                 | Q(effective_date__isnull=True)

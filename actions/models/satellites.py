@@ -37,6 +37,7 @@ from actions.choices import (
     StatusUpdateKind,
 )
 from actions.models.action import ExecutiveAction
+from execcoord.db.constraints import dates_in_order
 from execcoord.formats import format_date
 from execcoord.models import BaseModel, VisibleQuerySet, optional_link, user_link
 from partners.access import get_user_scope
@@ -209,12 +210,11 @@ class StatusUpdate(BaseModel):
                 name="%(app_label)s_%(class)s_percent_range",
                 violation_error_message="Percent complete must be between 0 and 100.",
             ),
-            models.CheckConstraint(
-                condition=Q(reporting_period_start__isnull=True)
-                | Q(reporting_period_end__isnull=True)
-                | Q(reporting_period_end__gte=F("reporting_period_start")),
-                name="%(app_label)s_%(class)s_period_order",
-                violation_error_message="The reporting period cannot end before it starts.",
+            dates_in_order(
+                "reporting_period_start",
+                "reporting_period_end",
+                "period_order",
+                "The reporting period cannot end before it starts.",
             ),
         ]
 

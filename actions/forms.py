@@ -26,18 +26,6 @@ class ExecutiveActionTypeForm(BaseModelForm):
 
     class Meta:
         model = models.ExecutiveActionType
-        fields = (
-            "name",
-            "category",
-            "number_prefix",
-            "description",
-            "default_priority",
-            "default_days_to_due",
-            "requires_legal_authority",
-            "requires_impact_assessment",
-            "requires_risk_assessment",
-            "is_active",
-        )
 
 
 class TagForm(BaseModelForm):
@@ -467,7 +455,6 @@ class ProcessTemplateForm(BaseModelForm):
 
     class Meta:
         model = models.ProcessTemplate
-        fields = ("name", "action_type", "description", "is_active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

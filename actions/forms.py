@@ -343,18 +343,6 @@ class StatusUpdateForm(BaseModelForm):
         exclude = ()
 
 
-class DecisionLogEntryForm(BaseModelForm):
-    class Meta:
-        model = models.DecisionLogEntry
-        exclude = ()
-
-
-class DependencyForm(BaseModelForm):
-    class Meta:
-        model = models.Dependency
-        exclude = ()
-
-
 class ExtensionRequestForm(BaseModelForm):
     class Meta:
         model = models.ExtensionRequest

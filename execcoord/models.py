@@ -14,16 +14,18 @@ from simple_history.models import HistoricalRecords
 from execcoord.utils import has_control_characters, object_url
 
 
-def optional_link(to, related_name, **options):
-    """An optional foreign key that is emptied (``SET_NULL``) when the linked record goes.
+def optional_link(to, related_name, on_delete=models.SET_NULL, **options):
+    """An optional foreign key, emptied (``SET_NULL``) when the linked record goes unless
+    ``on_delete`` says otherwise (``PROTECT`` for a responsibility that must not silently go).
 
     Args:
         to: the linked model, or its ``"app.Model"`` label.
         related_name: the reverse accessor on ``to`` (``"+"`` for none).
+        on_delete: what deleting the linked record does.
         options: the field's own options (``editable``, ``help_text``, ``verbose_name``).
     """
     return models.ForeignKey(
-        to, on_delete=models.SET_NULL, null=True, blank=True, related_name=related_name, **options
+        to, on_delete=on_delete, null=True, blank=True, related_name=related_name, **options
     )
 
 

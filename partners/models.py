@@ -81,13 +81,8 @@ class OrganizationUnit(TreeNode, BaseModel):
     unit_type = optional_link(OrganizationUnitType, "units")
     # PROTECT: a unit with sub-units is deactivated, not deleted. SET_NULL would turn the
     # children into roots without save(), leaving their paths pointing at a missing unit.
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text="The unit this one belongs to.",
+    parent = optional_link(
+        "self", "children", on_delete=models.PROTECT, help_text="The unit this one belongs to."
     )
     manager = optional_link("partners.Person", "managed_units")
     email = models.EmailField(blank=True, help_text="The unit's task mailbox.")

@@ -312,20 +312,16 @@ class ExecutiveAction(TreeNode, BaseModel):
 
     # responsibility: protected, because an issued action must never silently lose its
     # responsible unit or person (units and people are deactivated, not deleted)
-    lead_unit = models.ForeignKey(
+    lead_unit = optional_link(
         "partners.OrganizationUnit",
+        "led_actions",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="led_actions",
         help_text="The office of primary responsibility (OPR); required to issue.",
     )
-    accountable_person = models.ForeignKey(
+    accountable_person = optional_link(
         "partners.Person",
+        "accountable_actions",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="accountable_actions",
         help_text=("The action officer. Not needed to issue: the lead unit's manager names them."),
     )
     partners = models.ManyToManyField(
@@ -417,12 +413,10 @@ class ExecutiveAction(TreeNode, BaseModel):
 
     # tree (``path``/``depth`` from TreeNode): a parent with sub-taskers cannot be deleted
     # (they would be lost or orphaned)
-    parent = models.ForeignKey(
+    parent = optional_link(
         "self",
+        "children",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
         help_text="The action this one is a sub-tasker of.",
     )
     percent_complete = models.PositiveSmallIntegerField(

@@ -47,20 +47,13 @@ class RouteStep(BaseModel):
         help_text="Order in the route; steps with the same position run in parallel."
     )
     kind = models.CharField(max_length=16, choices=RouteStepKind)
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="route_steps",
-        verbose_name="office",
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "route_steps", on_delete=models.PROTECT, verbose_name="office"
     )
-    person = models.ForeignKey(
+    person = optional_link(
         "partners.Person",
+        "route_steps",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="route_steps",
         help_text="A person who acts on the step (instead of, or within, the office).",
     )
     state = models.CharField(

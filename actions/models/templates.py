@@ -135,12 +135,10 @@ class TemplateRouteStep(BaseModel):
         default=1, help_text="Order of the step; steps with the same position run in parallel."
     )
     kind = models.CharField(max_length=16, choices=RouteStepKind, default=RouteStepKind.REVIEW)
-    organization_unit = models.ForeignKey(
+    organization_unit = optional_link(
         "partners.OrganizationUnit",
+        "template_route_steps",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="template_route_steps",
         verbose_name="office",
     )
     person = optional_link("partners.Person", "template_route_steps")

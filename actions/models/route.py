@@ -29,6 +29,20 @@ from execcoord.models import BaseModel, optional_link, user_link
 SECONDS_A_DAY = 86400
 
 
+def office_or_person(rule):
+    """The check constraint of a route step, on a tasker or in a template: it names an
+    office or a person.
+
+    Args:
+        rule: the constraint's rule name, after the model's prefix.
+    """
+    return models.CheckConstraint(
+        condition=Q(organization_unit__isnull=False) | Q(person__isnull=False),
+        name=f"%(app_label)s_%(class)s_{rule}",
+        violation_error_message="A route step names an office or a person.",
+    )
+
+
 class RouteStep(BaseModel):
     """One step of a tasker's coordination route: an office (or a person) that reviews,
     concurs, signs or approves the response. Steps sharing a ``position`` run in parallel;
@@ -111,11 +125,7 @@ class RouteStep(BaseModel):
             models.Index(fields=["state", "organization_unit"], name="routestep_state_unit_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(organization_unit__isnull=False) | Q(person__isnull=False),
-                name="%(app_label)s_%(class)s_office_or_person",
-                violation_error_message="A route step names an office or a person.",
-            ),
+            office_or_person("office_or_person"),
         ]
 
     def __str__(self):

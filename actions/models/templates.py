@@ -11,7 +11,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
 
 from actions.choices import (
     ROUTE_STEP_KIND_COLORS,
@@ -20,6 +19,7 @@ from actions.choices import (
     TemplateSubtaskerRole,
 )
 from actions.models.action import ExecutiveActionType
+from actions.models.route import office_or_person
 from execcoord.models import BaseModel, optional_link
 
 # ``{parent.title}``, ``{parent.number}``, ``{unit}``: the only placeholders of a title
@@ -153,11 +153,7 @@ class TemplateRouteStep(BaseModel):
         verbose_name = "template route step"
         verbose_name_plural = "template route steps"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(organization_unit__isnull=False) | Q(person__isnull=False),
-                name="%(app_label)s_%(class)s_unit_or_person",
-                violation_error_message="A route step names an office or a person.",
-            ),
+            office_or_person("unit_or_person"),
         ]
 
     def __str__(self):

@@ -413,23 +413,26 @@ class TemplateRowForm(forms.ModelForm):
         bootstrap_widgets(self)
 
 
-SubtaskerRowsFormSet = inlineformset_factory(
-    models.ProcessTemplate,
+def _template_rows(model, fields):
+    """The formset of a process template's rows of ``model``: two empty rows offered each
+    time, any row deletable, every row asking the write policy."""
+    return inlineformset_factory(
+        models.ProcessTemplate,
+        model,
+        form=TemplateRowForm,
+        formset=PolicyInlineFormSet,
+        fields=fields,
+        extra=2,
+        can_delete=True,
+    )
+
+
+SubtaskerRowsFormSet = _template_rows(
     models.TemplateSubtasker,
-    form=TemplateRowForm,
-    formset=PolicyInlineFormSet,
-    fields=("position", "title_pattern", "organization_unit", "role", "offset_business_days"),
-    extra=2,
-    can_delete=True,
+    ("position", "title_pattern", "organization_unit", "role", "offset_business_days"),
 )
-RouteStepRowsFormSet = inlineformset_factory(
-    models.ProcessTemplate,
-    models.TemplateRouteStep,
-    form=TemplateRowForm,
-    formset=PolicyInlineFormSet,
-    fields=("position", "kind", "organization_unit", "person", "instructions"),
-    extra=2,
-    can_delete=True,
+RouteStepRowsFormSet = _template_rows(
+    models.TemplateRouteStep, ("position", "kind", "organization_unit", "person", "instructions")
 )
 
 

@@ -22,7 +22,12 @@ from actions.choices import (
     RouteStepState,
 )
 from actions.models.action import ExecutiveAction
-from actions.models.satellites import ActionPartQuerySet, Attachment
+from actions.models.satellites import (
+    ActionPartQuerySet,
+    Attachment,
+    answer_recorder,
+    on_behalf_flag,
+)
 from execcoord.formats import format_datetime
 from execcoord.models import BaseModel, optional_link, user_link
 
@@ -77,12 +82,8 @@ class RouteStep(BaseModel):
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     outcome = models.CharField(max_length=24, choices=RouteOutcome, blank=True, editable=False)
     comment = models.TextField(blank=True, editable=False)
-    acted_by = user_link(editable=False, help_text="Who recorded the answer.")
-    entered_on_behalf = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="The answer was received outside the app and entered for the office.",
-    )
+    acted_by = answer_recorder()
+    entered_on_behalf = on_behalf_flag("the office")
     disposition = models.TextField(
         blank=True,
         editable=False,

@@ -55,6 +55,22 @@ class ActionPartQuerySet(VisibleQuerySet):
         return self.filter(action__in=ExecutiveAction.objects.visible_to(user).values("pk"))
 
 
+def answer_recorder():
+    """The field of who recorded an answer: a unit's on its assignment, an office's on its
+    route step (``RouteStep.acted_by``)."""
+    return user_link(editable=False, help_text="Who recorded the answer.")
+
+
+def on_behalf_flag(whom):
+    """The field that marks an answer received outside the app and entered for ``whom``
+    ("the unit", "the office") by someone else."""
+    return models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=f"The answer was received outside the app and entered for {whom}.",
+    )
+
+
 class Assignment(BaseModel):
     """A supporting unit on an action (office of coordinating responsibility), with its own
     due date and response. One row per (action, unit)."""
@@ -87,12 +103,8 @@ class Assignment(BaseModel):
     )
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    responded_by = user_link(editable=False, help_text="Who recorded the answer.")
-    entered_on_behalf = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="The answer was received outside the app and entered for the unit.",
-    )
+    responded_by = answer_recorder()
+    entered_on_behalf = on_behalf_flag("the unit")
     disposition = models.TextField(
         blank=True,
         help_text="How a non-concurrence was resolved; needed before the action is closed.",

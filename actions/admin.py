@@ -50,6 +50,7 @@ from execcoord.admin import (
     ConcurrencyAdminForm,
     PolicyInline,
     ReadOnlyInline,
+    relation_fields,
 )
 from execcoord.imports import admin_mixin
 from partners.access import get_user_scope
@@ -249,29 +250,7 @@ class ExecutiveActionAdmin(ImportExportAdminMixin, BaseAdmin):
     list_select_related = ("lead_unit", "accountable_person")
     search_fields = ("number", "title", "description")
     show_facets = admin.ShowFacets.NEVER  # a facet is a COUNT over every visible action
-    autocomplete_fields = (
-        "action_type",
-        "received_from_account",
-        "received_from_unit",
-        "received_from_person",
-        "issued_by",
-        "issuing_unit",
-        "executive_sponsor",
-        "lead_unit",
-        "accountable_person",
-        "partners",
-        "source_legal_authority",
-        "source_analysis",
-        "source_impact",
-        "source_risk_item",
-        "legal_authorities",
-        "analyses",
-        "impacts",
-        "risk_items",
-        "agreements",
-        "parent",
-        "tags",
-    )
+    autocomplete_fields = relation_fields(ExecutiveAction)
     readonly_fields = (
         "workflow_link",
         "number",
@@ -347,7 +326,7 @@ class AssignmentAdmin(BaseAdmin):
     list_filter = ("role", "status")
     list_select_related = ("action", "organization_unit", "person")
     search_fields = ("response", "action__number", "action__title")
-    autocomplete_fields = ("action", "organization_unit", "person")
+    autocomplete_fields = relation_fields(Assignment)
     readonly_fields = ("created_at", "updated_at")
 
 
@@ -362,7 +341,7 @@ class StatusUpdateAdmin(BaseAdmin):
     )
     list_select_related = ("action", "reported_by")
     search_fields = ("action__number", "key_accomplishments", "next_steps", "notes")
-    autocomplete_fields = ("action", "reported_by")
+    autocomplete_fields = relation_fields(StatusUpdate)
     readonly_fields = ("created_at", "updated_at")
 
 
@@ -372,7 +351,7 @@ class DecisionLogEntryAdmin(BaseAdmin):
     list_filter = ("category", ("decision_date", admin.DateFieldListFilter))
     list_select_related = ("action", "decided_by")
     search_fields = ("title", "description", "rationale", "action__number")
-    autocomplete_fields = ("action", "decided_by", "decision_authority")
+    autocomplete_fields = relation_fields(DecisionLogEntry)
     readonly_fields = ("created_at", "updated_at")
 
 
@@ -382,7 +361,7 @@ class DependencyAdmin(BaseAdmin):
     list_filter = ("dependency_type", "status", "critical_path")
     list_select_related = ("predecessor", "successor")
     search_fields = ("predecessor__number", "successor__number", "description")
-    autocomplete_fields = ("predecessor", "successor")
+    autocomplete_fields = relation_fields(Dependency)
     readonly_fields = ("created_at", "updated_at")
 
 

@@ -25,6 +25,22 @@ def is_business_day(day):
     return day.weekday() < 5 and holiday_name(day) is None
 
 
+def _walk_business_days(start, days, step):
+    """``days`` business days from ``start`` one ``step`` (a day forward or back) at a time;
+    0 moves ``start`` to the nearest business day that way."""
+    current = start
+    if days <= 0:
+        while not is_business_day(current):
+            current += step
+        return current
+    remaining = days
+    while remaining:
+        current += step
+        if is_business_day(current):
+            remaining -= 1
+    return current
+
+
 def add_business_days(start, days):
     """The date ``days`` business days after ``start`` (``start`` itself is not counted).
 
@@ -32,17 +48,7 @@ def add_business_days(start, days):
         start: a ``date``.
         days: a whole number ≥ 0; 0 gives ``start`` moved forward to a business day.
     """
-    current = start
-    if days <= 0:
-        while not is_business_day(current):
-            current += datetime.timedelta(days=1)
-        return current
-    remaining = days
-    while remaining:
-        current += datetime.timedelta(days=1)
-        if is_business_day(current):
-            remaining -= 1
-    return current
+    return _walk_business_days(start, days, datetime.timedelta(days=1))
 
 
 def subtract_business_days(start, days):
@@ -53,17 +59,7 @@ def subtract_business_days(start, days):
         start: a ``date``.
         days: a whole number ≥ 0; 0 gives ``start`` moved back to a business day.
     """
-    current = start
-    if days <= 0:
-        while not is_business_day(current):
-            current -= datetime.timedelta(days=1)
-        return current
-    remaining = days
-    while remaining:
-        current -= datetime.timedelta(days=1)
-        if is_business_day(current):
-            remaining -= 1
-    return current
+    return _walk_business_days(start, days, datetime.timedelta(days=-1))
 
 
 def shift_business_days(start, days):

@@ -8,14 +8,7 @@ from execcoord.filtersets import BaseFilterSet, DaysFilter, NumberInFilter
 from partners.models import OrganizationUnit, Person
 
 from . import due, queries
-from .models import (
-    Assignment,
-    ExecutiveAction,
-    ProcessTemplate,
-    RouteStep,
-    TemplateRouteStep,
-    TemplateSubtasker,
-)
+from .models import Assignment, ExecutiveAction, RouteStep
 
 
 class ExecutiveActionFilterSet(BaseFilterSet):
@@ -179,13 +172,6 @@ class ExecutiveActionFilterSet(BaseFilterSet):
         return queryset.filter(queries.involving_q(person.pk, person.organization_unit_id))
 
 
-class AssignmentFilterSet(BaseFilterSet):
-    main_filters = ("status", "role", "organization_unit_id", "action_id", "due_date")
-
-    class Meta:
-        model = Assignment
-
-
 class RouteStepFilterSet(BaseFilterSet):
     """Route steps, with the dashboard's dwell-time drill-through: the steps of routes
     completed in a period, on taskers led by a unit's subtree (``actions.queries.dwell``)."""
@@ -214,22 +200,10 @@ class RouteStepFilterSet(BaseFilterSet):
         return queryset.filter(action__lead_unit__in=OrganizationUnit.objects.subtree(units))
 
 
-class ProcessTemplateFilterSet(BaseFilterSet):
-    main_filters = ("action_type_id", "is_active")
-
-    class Meta:
-        model = ProcessTemplate
-
-
-class TemplateSubtaskerFilterSet(BaseFilterSet):
-    main_filters = ("template_id", "organization_unit_id", "role")
-
-    class Meta:
-        model = TemplateSubtasker
-
-
-class TemplateRouteStepFilterSet(BaseFilterSet):
-    main_filters = ("template_id", "kind", "organization_unit_id")
-
-    class Meta:
-        model = TemplateRouteStep
+# the filters shown open on the lists whose filters are all generated
+MAIN_FILTERS = {
+    "Assignment": ("status", "role", "organization_unit_id", "action_id", "due_date"),
+    "ProcessTemplate": ("action_type_id", "is_active"),
+    "TemplateSubtasker": ("template_id", "organization_unit_id", "role"),
+    "TemplateRouteStep": ("template_id", "kind", "organization_unit_id"),
+}

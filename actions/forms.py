@@ -7,25 +7,9 @@ from django.utils import timezone
 from execcoord.formats import format_date
 from execcoord.forms import BaseModelForm, PolicyInlineFormSet, bulk_edit_form_for
 
+from . import models
 from .business_days import add_business_days, holidays_between, non_business_day_reason
 from .choices import AssignmentStatus
-from .models import (
-    Assignment,
-    Attachment,
-    DecisionLogEntry,
-    Dependency,
-    DueDateChange,
-    ExecutiveAction,
-    ExecutiveActionType,
-    ExtensionRequest,
-    ProcessTemplate,
-    RouteStep,
-    RouteStepEvent,
-    StatusUpdate,
-    Tag,
-    TemplateRouteStep,
-    TemplateSubtasker,
-)
 from .policy import answers_on_behalf
 from .services import change_due_date, default_due_date, late_suspense_problem
 
@@ -41,24 +25,12 @@ class ExecutiveActionTypeForm(BaseModelForm):
     )
 
     class Meta:
-        model = ExecutiveActionType
-        fields = (
-            "name",
-            "category",
-            "number_prefix",
-            "description",
-            "default_priority",
-            "default_days_to_due",
-            "requires_legal_authority",
-            "requires_impact_assessment",
-            "requires_risk_assessment",
-            "is_active",
-        )
+        model = models.ExecutiveActionType
 
 
 class TagForm(BaseModelForm):
     class Meta:
-        model = Tag
+        model = models.Tag
         fields = ("name",)
 
 
@@ -93,7 +65,7 @@ class ExecutiveActionForm(BaseModelForm):
         "federal holidays skipped); it wins over the date above.",
     )
     process_template = forms.ModelChoiceField(
-        queryset=ProcessTemplate.objects.none(),
+        queryset=models.ProcessTemplate.objects.none(),
         required=False,
         label="Apply a process template",
         help_text="After saving, preview the template's standard sub-taskers, due back-planned "
@@ -172,7 +144,7 @@ class ExecutiveActionForm(BaseModelForm):
     )
 
     class Meta:
-        model = ExecutiveAction
+        model = models.ExecutiveAction
         exclude = ("held_from_status", "original_due_date")
 
     def __init__(self, *args, **kwargs):
@@ -184,7 +156,7 @@ class ExecutiveActionForm(BaseModelForm):
         else:
             self.fields.pop("due_in_business_days", None)
         if self.instance.pk is None and "action_type" in self.fields:
-            self.fields["process_template"].queryset = ProcessTemplate.objects.filter(
+            self.fields["process_template"].queryset = models.ProcessTemplate.objects.filter(
                 is_active=True
             ).select_related("action_type")
             self.fields["process_template"].label_from_instance = lambda t: (
@@ -277,7 +249,9 @@ class ExecutiveActionForm(BaseModelForm):
 
 
 class ExecutiveActionBulkEditForm(
-    bulk_edit_form_for(ExecutiveAction, ("status", "priority", "health", "due_date", "visibility")),
+    bulk_edit_form_for(
+        models.ExecutiveAction, ("status", "priority", "health", "due_date", "visibility")
+    ),
 ):
     """Bulk edit of actions: a status is a move of the status machine, made per record
     through ``services.transition``; a due date goes through ``services.change_due_date``
@@ -313,7 +287,7 @@ class AssignmentForm(BaseModelForm):
         return super().save(commit=commit)
 
     class Meta:
-        model = Assignment
+        model = models.Assignment
         fields = (
             "action",
             "organization_unit",
@@ -365,31 +339,19 @@ class StatusUpdateForm(BaseModelForm):
     )
 
     class Meta:
-        model = StatusUpdate
-        exclude = ()
-
-
-class DecisionLogEntryForm(BaseModelForm):
-    class Meta:
-        model = DecisionLogEntry
-        exclude = ()
-
-
-class DependencyForm(BaseModelForm):
-    class Meta:
-        model = Dependency
+        model = models.StatusUpdate
         exclude = ()
 
 
 class ExtensionRequestForm(BaseModelForm):
     class Meta:
-        model = ExtensionRequest
+        model = models.ExtensionRequest
         fields = ("action", "requested_due_date", "justification")
 
 
 class DueDateChangeForm(BaseModelForm):
     class Meta:
-        model = DueDateChange
+        model = models.DueDateChange
         fields = (
             "action",
             "old_due_date",
@@ -402,7 +364,7 @@ class DueDateChangeForm(BaseModelForm):
 
 class AttachmentForm(BaseModelForm):
     class Meta:
-        model = Attachment
+        model = models.Attachment
         fields = ("action", "title", "kind", "file")
 
 
@@ -411,7 +373,7 @@ class RouteStepForm(BaseModelForm):
     route step (the route panel changes routes, ``actions.routing``)."""
 
     class Meta:
-        model = RouteStep
+        model = models.RouteStep
         fields = ("action", "position", "kind", "organization_unit", "person")
 
 
@@ -420,7 +382,7 @@ class RouteStepEventForm(BaseModelForm):
     ``actions.routing``)."""
 
     class Meta:
-        model = RouteStepEvent
+        model = models.RouteStepEvent
         fields = ("action", "step", "kind", "outcome", "text")
 
 
@@ -451,23 +413,26 @@ class TemplateRowForm(forms.ModelForm):
         bootstrap_widgets(self)
 
 
-SubtaskerRowsFormSet = inlineformset_factory(
-    ProcessTemplate,
-    TemplateSubtasker,
-    form=TemplateRowForm,
-    formset=PolicyInlineFormSet,
-    fields=("position", "title_pattern", "organization_unit", "role", "offset_business_days"),
-    extra=2,
-    can_delete=True,
+def _template_rows(model, fields):
+    """The formset of a process template's rows of ``model``: two empty rows offered each
+    time, any row deletable, every row asking the write policy."""
+    return inlineformset_factory(
+        models.ProcessTemplate,
+        model,
+        form=TemplateRowForm,
+        formset=PolicyInlineFormSet,
+        fields=fields,
+        extra=2,
+        can_delete=True,
+    )
+
+
+SubtaskerRowsFormSet = _template_rows(
+    models.TemplateSubtasker,
+    ("position", "title_pattern", "organization_unit", "role", "offset_business_days"),
 )
-RouteStepRowsFormSet = inlineformset_factory(
-    ProcessTemplate,
-    TemplateRouteStep,
-    form=TemplateRowForm,
-    formset=PolicyInlineFormSet,
-    fields=("position", "kind", "organization_unit", "person", "instructions"),
-    extra=2,
-    can_delete=True,
+RouteStepRowsFormSet = _template_rows(
+    models.TemplateRouteStep, ("position", "kind", "organization_unit", "person", "instructions")
 )
 
 
@@ -480,8 +445,7 @@ class ProcessTemplateForm(BaseModelForm):
     fieldsets = (("Template", ("name", "action_type", "description", "is_active")),)
 
     class Meta:
-        model = ProcessTemplate
-        fields = ("name", "action_type", "description", "is_active")
+        model = models.ProcessTemplate
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -519,7 +483,7 @@ class ProcessTemplateForm(BaseModelForm):
 
 class TemplateSubtaskerForm(BaseModelForm):
     class Meta:
-        model = TemplateSubtasker
+        model = models.TemplateSubtasker
         fields = (
             "template",
             "position",
@@ -532,5 +496,5 @@ class TemplateSubtaskerForm(BaseModelForm):
 
 class TemplateRouteStepForm(BaseModelForm):
     class Meta:
-        model = TemplateRouteStep
+        model = models.TemplateRouteStep
         fields = ("template", "position", "kind", "organization_unit", "person", "instructions")

@@ -2,28 +2,12 @@
 
 from execcoord.tables import BaseTable
 
-from .models import (
-    Assignment,
-    Attachment,
-    DecisionLogEntry,
-    Dependency,
-    DueDateChange,
-    ExecutiveAction,
-    ExecutiveActionType,
-    ExtensionRequest,
-    ProcessTemplate,
-    RouteStep,
-    RouteStepEvent,
-    StatusUpdate,
-    Tag,
-    TemplateRouteStep,
-    TemplateSubtasker,
-)
+from . import models
 
 
 class ExecutiveActionTypeTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = ExecutiveActionType
+        model = models.ExecutiveActionType
         fields = (
             "pk",
             "name",
@@ -41,14 +25,14 @@ class ExecutiveActionTypeTable(BaseTable):
 
 class TagTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = Tag
+        model = models.Tag
         fields = ("pk", "name", "updated_at")
         default_columns = ("name",)
 
 
 class ExecutiveActionTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = ExecutiveAction
+        model = models.ExecutiveAction
         fields = (
             "pk",
             "number",
@@ -91,7 +75,7 @@ class ExecutiveActionTable(BaseTable):
 
 class AssignmentTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = Assignment
+        model = models.Assignment
         fields = (
             "pk",
             "organization_unit",
@@ -109,7 +93,7 @@ class AssignmentTable(BaseTable):
 
 class StatusUpdateTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = StatusUpdate
+        model = models.StatusUpdate
         fields = (
             "pk",
             "status_date",
@@ -134,7 +118,7 @@ class StatusUpdateTable(BaseTable):
 
 class DecisionLogEntryTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = DecisionLogEntry
+        model = models.DecisionLogEntry
         fields = (
             "pk",
             "title",
@@ -151,7 +135,7 @@ class DecisionLogEntryTable(BaseTable):
 
 class DependencyTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = Dependency
+        model = models.Dependency
         fields = (
             "pk",
             "predecessor",
@@ -166,7 +150,7 @@ class DependencyTable(BaseTable):
 
 class ExtensionRequestTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = ExtensionRequest
+        model = models.ExtensionRequest
         fields = (
             "pk",
             "action",
@@ -190,7 +174,7 @@ class ExtensionRequestTable(BaseTable):
 
 class DueDateChangeTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = DueDateChange
+        model = models.DueDateChange
         fields = (
             "pk",
             "action",
@@ -205,7 +189,7 @@ class DueDateChangeTable(BaseTable):
 
 class AttachmentTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = Attachment
+        model = models.Attachment
         fields = (
             "pk",
             "title",
@@ -221,7 +205,7 @@ class AttachmentTable(BaseTable):
 
 class RouteStepTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = RouteStep
+        model = models.RouteStep
         fields = (
             "pk",
             "action",
@@ -252,7 +236,7 @@ class RouteStepTable(BaseTable):
 
 class RouteStepEventTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = RouteStepEvent
+        model = models.RouteStepEvent
         fields = ("pk", "at", "action", "step", "kind", "outcome", "user", "on_behalf", "text")
         default_columns = ("at", "action", "step", "kind", "outcome", "user", "on_behalf")
         card_columns = ("at", "action", "kind", "outcome")
@@ -260,14 +244,14 @@ class RouteStepEventTable(BaseTable):
 
 class ProcessTemplateTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = ProcessTemplate
+        model = models.ProcessTemplate
         fields = ("pk", "name", "action_type", "description", "is_active", "updated_at")
         default_columns = ("name", "action_type", "is_active")
 
 
 class TemplateSubtaskerTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = TemplateSubtasker
+        model = models.TemplateSubtasker
         fields = (
             "pk",
             "template",
@@ -289,7 +273,7 @@ class TemplateSubtaskerTable(BaseTable):
 
 class TemplateRouteStepTable(BaseTable):
     class Meta(BaseTable.Meta):
-        model = TemplateRouteStep
+        model = models.TemplateRouteStep
         fields = (
             "pk",
             "template",

@@ -6,31 +6,14 @@ from execcoord.panels import Button
 from execcoord.registry import app_registrar
 from execcoord.utils import viewname
 
-from . import filtersets, forms, policy, tables, templates
+from . import filtersets, forms, models, policy, tables, templates
 from . import workflow_views as wf
 from .intake_views import IntakeView
-from .models import (
-    Assignment,
-    Attachment,
-    DecisionLogEntry,
-    Dependency,
-    DueDateChange,
-    ExecutiveAction,
-    ExecutiveActionType,
-    ExtensionRequest,
-    ProcessTemplate,
-    RouteStep,
-    RouteStepEvent,
-    StatusUpdate,
-    Tag,
-    TemplateRouteStep,
-    TemplateSubtasker,
-)
 from .panels import action_layout, extension_layout
 
 
 def _add_subtasker_url(action):
-    return f"{reverse(viewname(ExecutiveAction, 'add'))}?parent={action.pk}"
+    return f"{reverse(viewname(models.ExecutiveAction, 'add'))}?parent={action.pk}"
 
 
 def _apply_template_url(action):
@@ -133,7 +116,7 @@ WORKFLOW_URLS = [
 
 register_model = app_registrar(tables, filtersets, forms, menu_group="Actions")
 register_model(
-    ExecutiveAction,
+    models.ExecutiveAction,
     bulk_edit_form=forms.ExecutiveActionBulkEditForm,
     detail_layout=action_layout(forms.ExecutiveActionForm.fieldsets),
     detail_actions=[
@@ -164,22 +147,24 @@ register_model(
     },
     extra_urls=WORKFLOW_URLS,
 )
-register_model(Assignment)
+register_model(models.Assignment)
 register_model(
-    StatusUpdate, views={"add": wf.StatusUpdateEditView, "edit": wf.StatusUpdateEditView}
+    models.StatusUpdate, views={"add": wf.StatusUpdateEditView, "edit": wf.StatusUpdateEditView}
 )
-register_model(DecisionLogEntry)
-register_model(Dependency)
-register_model(ExtensionRequest, user_fields=("requested_by",), detail_layout=extension_layout())
-register_model(DueDateChange, user_fields=("changed_by",))
-register_model(Attachment, user_fields=("uploaded_by",))
-register_model(RouteStep)
-register_model(RouteStepEvent)
-register_model(ExecutiveActionType)
-register_model(Tag)
+register_model(models.DecisionLogEntry)
+register_model(models.Dependency)
 register_model(
-    ProcessTemplate,
+    models.ExtensionRequest, user_fields=("requested_by",), detail_layout=extension_layout()
+)
+register_model(models.DueDateChange, user_fields=("changed_by",))
+register_model(models.Attachment, user_fields=("uploaded_by",))
+register_model(models.RouteStep)
+register_model(models.RouteStepEvent)
+register_model(models.ExecutiveActionType)
+register_model(models.Tag)
+register_model(
+    models.ProcessTemplate,
     views={"add": wf.ProcessTemplateEditView, "edit": wf.ProcessTemplateEditView},
 )
-register_model(TemplateSubtasker)
-register_model(TemplateRouteStep)
+register_model(models.TemplateSubtasker)
+register_model(models.TemplateRouteStep)

@@ -48,7 +48,7 @@ from partners.models import OrganizationUnit, Person
 from . import assigning, coordination, policy, routing, services, templates, timeline
 from .business_days import business_days_between, non_business_day_reason, shift_business_days
 from .choices import ActionStatus, AssignmentStatus, RouteStepKind
-from .forms import prefer_lead_unit_people
+from .forms import AssignmentForm, prefer_lead_unit_people
 from .models import Assignment, Attachment, ExecutiveAction, ExtensionRequest, RouteStep
 
 logger = logging.getLogger(__name__)
@@ -192,14 +192,9 @@ class SupportingForm(forms.ModelForm):
 
     class Meta:
         model = Assignment
-        fields = (
-            "organization_unit",
-            "person",
-            "role",
-            "due_date",
-            "allow_later_due_date",
-            "status",
-        )
+        # the assignment form's fields but the action (the page's) and the answer (given
+        # on the assignment's own page)
+        fields = tuple(n for n in AssignmentForm.Meta.fields if n not in ("action", "response"))
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "allow_later_due_date": forms.CheckboxInput(attrs={"class": "form-check-input"}),

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from execcoord.admin import BaseAdmin
+from execcoord.admin import BaseAdmin, relation_fields
 from execcoord.imports import admin_mixin
 
 from .models import Analysis, Impact, LegalAuthority, RiskItem
@@ -17,7 +17,7 @@ class LegalAuthorityAdmin(ImportExportAdminMixin, BaseAdmin):
     list_display = ("name", "citation", "authority_type", "status", "effective_date", "is_active")
     list_filter = ("is_active", "authority_type", "status", "jurisdiction_level")
     search_fields = ("name", "citation", "document_number", "executive_order_number")
-    autocomplete_fields = ("issuing_body", "parent")
+    autocomplete_fields = relation_fields(LegalAuthority)
     date_hierarchy = "effective_date"
     readonly_fields = ("created_at", "updated_at")
 
@@ -28,7 +28,7 @@ class AnalysisAdmin(BaseAdmin):
     list_filter = ("status", "category")
     list_select_related = ("organization_unit",)
     search_fields = ("number", "name")
-    autocomplete_fields = ("legal_authority", "organization_unit", "assessment_poc")
+    autocomplete_fields = relation_fields(Analysis)
     readonly_fields = ("created_at", "updated_at")
 
 
@@ -38,7 +38,7 @@ class ImpactAdmin(BaseAdmin):
     list_filter = ("status", "level", "likelihood", "polarity", "relevance", "category")
     list_select_related = ("organization_unit",)
     search_fields = ("name",)
-    autocomplete_fields = ("legal_authority", "analysis", "organization_unit", "parent")
+    autocomplete_fields = relation_fields(Impact)
     readonly_fields = ("created_at", "updated_at")
 
 
@@ -48,12 +48,6 @@ class RiskItemAdmin(BaseAdmin):
     list_filter = ("status", "level", "category")
     list_select_related = ("organization_unit", "owner")
     search_fields = ("number", "name")
-    autocomplete_fields = (
-        "legal_authority",
-        "analysis",
-        "organization_unit",
-        "owner",
-        "parent",
-    )
+    autocomplete_fields = relation_fields(RiskItem)
     readonly_fields = ("score", "level", "created_at", "updated_at")
     fields_after = {"severity": ("score", "level")}

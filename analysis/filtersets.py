@@ -1,39 +1,15 @@
-"""List filters of the analysis app (generated from the models by ``BaseFilterSet``)."""
+"""List filters of the analysis app: all generated from the models by ``BaseFilterSet``
+(``execcoord.registry.generated_filterset``); here, the ones each list shows open."""
 
-from execcoord.filtersets import BaseFilterSet
-
-from .models import Analysis, Impact, LegalAuthority, RiskItem
-
-
-class LegalAuthorityFilterSet(BaseFilterSet):
-    main_filters = (
+MAIN_FILTERS = {
+    "LegalAuthority": (
         "authority_type",
         "status",
         "jurisdiction_level",
         "issuing_body_id",
         "effective_date",
-    )
-
-    class Meta:
-        model = LegalAuthority
-
-
-class AnalysisFilterSet(BaseFilterSet):
-    main_filters = ("status", "category", "legal_authority_id", "organization_unit_id")
-
-    class Meta:
-        model = Analysis
-
-
-class ImpactFilterSet(BaseFilterSet):
-    main_filters = ("status", "level", "likelihood", "organization_unit_id")
-
-    class Meta:
-        model = Impact
-
-
-class RiskItemFilterSet(BaseFilterSet):
-    main_filters = ("status", "level", "owner_id", "organization_unit_id")
-
-    class Meta:
-        model = RiskItem
+    ),
+    "Analysis": ("status", "category", "legal_authority_id", "organization_unit_id"),
+    "Impact": ("status", "level", "likelihood", "organization_unit_id"),
+    "RiskItem": ("status", "level", "owner_id", "organization_unit_id"),
+}

@@ -18,26 +18,6 @@ class LegalAuthorityForm(BaseModelForm):
 
     class Meta:
         model = LegalAuthority
-        fields = (
-            "name",
-            "authority_type",
-            "status",
-            "jurisdiction_level",
-            "citation",
-            "document_number",
-            "executive_order_number",
-            "issuing_body",
-            "parent",
-            "signing_date",
-            "publication_date",
-            "effective_date",
-            "expiration_date",
-            "summary",
-            "full_text_url",
-            "public_url",
-            "disposition_notes",
-            "is_active",
-        )
 
 
 class AnalysisForm(BaseModelForm):
@@ -55,22 +35,6 @@ class AnalysisForm(BaseModelForm):
 
     class Meta:
         model = Analysis
-        fields = (
-            "number",
-            "name",
-            "category",
-            "legal_authority",
-            "organization_unit",
-            "assessment_poc",
-            "start_date",
-            "end_date",
-            "status",
-            "summary",
-            "findings",
-            "recommendations",
-            "estimated_cost",
-            "operational_impact",
-        )
 
 
 class ImpactForm(BaseModelForm):
@@ -97,27 +61,6 @@ class ImpactForm(BaseModelForm):
 
     class Meta:
         model = Impact
-        fields = (
-            "name",
-            "category",
-            "legal_authority",
-            "analysis",
-            "organization_unit",
-            "parent",
-            "identification_date",
-            "level",
-            "likelihood",
-            "relevance",
-            "polarity",
-            "direction",
-            "financial_impact",
-            "status",
-            "description",
-            "mitigation_plan",
-            "evidence_of_mitigation",
-            "target_mitigation_date",
-            "review_date",
-        )
 
 
 class RiskItemForm(BaseModelForm):
@@ -133,23 +76,3 @@ class RiskItemForm(BaseModelForm):
 
     class Meta:
         model = RiskItem
-        fields = (
-            "number",
-            "name",
-            "category",
-            "legal_authority",
-            "analysis",
-            "organization_unit",
-            "owner",
-            "parent",
-            "identification_date",
-            "likelihood",
-            "severity",
-            "status",
-            "description",
-            "impact_description",
-            "mitigation_plan",
-            "evidence_of_mitigation",
-            "target_mitigation_date",
-            "review_date",
-        )

@@ -3,8 +3,9 @@
 from django.db import models
 from django.db.models import F, Q
 
+from execcoord.db.constraints import dates_in_order, unique_number
 from execcoord.db.trees import ensure_no_cycle
-from execcoord.models import BaseModel
+from execcoord.models import BaseModel, optional_link
 
 from .choices import (
     ANALYSIS_STATUS_COLORS,
@@ -29,27 +30,6 @@ from .choices import (
     RiskStatus,
     risk_level_for_score,
 )
-
-
-def _dates_in_order(first, then, name, message):
-    """A check constraint: ``then`` is not before ``first`` when both are set."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{first}__isnull": True})
-        | Q(**{f"{then}__isnull": True})
-        | Q(**{f"{then}__gte": F(first)}),
-        name=f"%(app_label)s_%(class)s_{name}",
-        violation_error_message=message,
-    )
-
-
-def _unique_number(noun):
-    """An optional unique ``number``: blank numbers do not clash."""
-    return models.UniqueConstraint(
-        fields=["number"],
-        condition=~Q(number=""),
-        name="%(app_label)s_%(class)s_unique_number",
-        violation_error_message=f"Another {noun} already has this number.",
-    )
 
 
 def _level_matches_score():
@@ -78,20 +58,9 @@ class LegalAuthority(BaseModel):
     )
     document_number = models.CharField(max_length=100, blank=True)
     executive_order_number = models.CharField(max_length=20, blank=True)
-    issuing_body = models.ForeignKey(
-        "partners.Account",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="issued_authorities",
-    )
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text="The authority this one amends or implements.",
+    issuing_body = optional_link("partners.Account", "issued_authorities")
+    parent = optional_link(
+        "self", "children", help_text="The authority this one amends or implements."
     )
     signing_date = models.DateField(null=True, blank=True)
     publication_date = models.DateField(null=True, blank=True)
@@ -113,7 +82,7 @@ class LegalAuthority(BaseModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"], name="analysis_authority_name_idx")]
         constraints = [
-            _dates_in_order(
+            dates_in_order(
                 "effective_date",
                 "expiration_date",
                 "expiration_after_effective",
@@ -137,28 +106,12 @@ class Analysis(BaseModel):
     number = models.CharField(max_length=50, blank=True)
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=30, choices=GeneralCategory, blank=True)
-    legal_authority = models.ForeignKey(
-        LegalAuthority,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="analyses",
+    legal_authority = optional_link(LegalAuthority, "analyses")
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "analyses", help_text="The unit assessed."
     )
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="analyses",
-        help_text="The unit assessed.",
-    )
-    assessment_poc = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="analyses",
-        verbose_name="assessment point of contact",
+    assessment_poc = optional_link(
+        "partners.Person", "analyses", verbose_name="assessment point of contact"
     )
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
@@ -180,8 +133,8 @@ class Analysis(BaseModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"], name="analysis_analysis_name_idx")]
         constraints = [
-            _unique_number("analysis"),
-            _dates_in_order(
+            unique_number("analysis"),
+            dates_in_order(
                 "start_date",
                 "end_date",
                 "end_after_start",
@@ -200,27 +153,12 @@ class Impact(BaseModel):
 
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=30, choices=GeneralCategory, blank=True)
-    legal_authority = models.ForeignKey(
-        LegalAuthority,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="impacts",
+    legal_authority = optional_link(LegalAuthority, "impacts")
+    analysis = optional_link(Analysis, "impacts")
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "impacts", help_text="The affected unit."
     )
-    analysis = models.ForeignKey(
-        Analysis, on_delete=models.SET_NULL, null=True, blank=True, related_name="impacts"
-    )
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="impacts",
-        help_text="The affected unit.",
-    )
-    parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
-    )
+    parent = optional_link("self", "children")
     identification_date = models.DateField(null=True, blank=True)
     level = models.CharField(max_length=10, choices=ImpactRating, blank=True)
     likelihood = models.CharField(max_length=10, choices=ImpactRating, blank=True)
@@ -270,34 +208,13 @@ class RiskItem(BaseModel):
     number = models.CharField(max_length=50, blank=True)
     name = models.CharField(max_length=255)
     category = models.CharField(max_length=30, choices=GeneralCategory, blank=True)
-    legal_authority = models.ForeignKey(
-        LegalAuthority,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="risk_items",
+    legal_authority = optional_link(LegalAuthority, "risk_items")
+    analysis = optional_link(Analysis, "risk_items")
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "risk_items", help_text="The owning unit."
     )
-    analysis = models.ForeignKey(
-        Analysis, on_delete=models.SET_NULL, null=True, blank=True, related_name="risk_items"
-    )
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="risk_items",
-        help_text="The owning unit.",
-    )
-    owner = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_risk_items",
-    )
-    parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
-    )
+    owner = optional_link("partners.Person", "owned_risk_items")
+    parent = optional_link("self", "children")
     identification_date = models.DateField(null=True, blank=True)
     likelihood = models.PositiveSmallIntegerField(choices=RiskLikelihood)
     severity = models.PositiveSmallIntegerField(choices=RiskSeverity)
@@ -321,7 +238,7 @@ class RiskItem(BaseModel):
         ordering = ["-score", "name", "id"]
         indexes = [models.Index(fields=["-score", "name", "id"], name="analysis_risk_order_idx")]
         constraints = [
-            _unique_number("risk item"),
+            unique_number("risk item"),
             models.CheckConstraint(
                 condition=Q(likelihood__gte=1, likelihood__lte=5),
                 name="%(app_label)s_%(class)s_likelihood_1_to_5",

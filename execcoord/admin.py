@@ -20,6 +20,20 @@ from execcoord.models import ApiToken, DeadLetter, ImportRun, PreparedExport, St
 from execcoord.tables import CappedCountPaginator
 
 
+def relation_fields(model):
+    """The names of ``model``'s editable links (foreign keys, one-to-one, many-to-many) in
+    declaration order: an admin's ``autocomplete_fields`` when every link is picked by
+    search, so a link added to the model is picked the same way without restating it."""
+    return tuple(
+        f.name
+        for f in model._meta.get_fields()
+        if f.is_relation
+        and f.concrete
+        and f.editable
+        and (f.many_to_one or f.one_to_one or f.many_to_many)
+    )
+
+
 class ConcurrencyAdminForm(forms.ModelForm):
     """Admin form that refuses a save when someone else saved the record meanwhile, and
     asks the write policy about the record as it would be saved.

@@ -14,6 +14,7 @@ class ExeccoordConfig(AppConfig):
         from execcoord import checks, policy, registry, signals  # noqa: F401
         from execcoord.db import lookups  # noqa: F401
         from execcoord.filtersets import BaseFilterSet
+        from execcoord.forms import BaseModelForm
         from execcoord.history import record_link_change
         from execcoord.models import SavedView
         from execcoord.views.generic import DEFAULT_VIEWS
@@ -21,6 +22,7 @@ class ExeccoordConfig(AppConfig):
         policy.register(SavedView, policy.SavedViewPolicy())
         registry.default_views.update(DEFAULT_VIEWS)  # the registry imports no view
         registry.default_filterset = BaseFilterSet
+        registry.default_form = BaseModelForm
         checks.register()  # the "Adding a model" checklist (CONTRIBUTING.md)
 
         m2m_changed.connect(record_link_change, dispatch_uid="execcoord.record_link_change")

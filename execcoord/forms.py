@@ -147,11 +147,20 @@ def build_layout(fieldsets, field_names):
     return Layout(*parts)
 
 
+def fieldset_names(fieldsets):
+    """The field names ``fieldsets`` list, group after group."""
+    return [
+        n for _, spec in fieldsets for n in (spec["fields"] if isinstance(spec, dict) else spec)
+    ]
+
+
 class BaseModelForm(forms.ModelForm):
     """Base of every model form.
 
     Class attributes:
-        fieldsets: admin-style grouping of the fields for the layout.
+        fieldsets: admin-style grouping of the fields for the layout. A ``Meta`` that names
+            neither ``fields`` nor ``exclude`` takes the fields the fieldsets list, in the
+            model's order, so the form does not list them twice.
 
     Args (constructor):
         user: the request user (scopes the pickers).
@@ -160,6 +169,15 @@ class BaseModelForm(forms.ModelForm):
     fieldsets = None
     concurrency_token = forms.CharField(widget=forms.HiddenInput, required=False)
     form_key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init_subclass__(cls, **kwargs):
+        # runs before ModelFormMetaclass reads Meta, so the derived fields are the form's
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("Meta")
+        if not cls.fieldsets or meta is None or hasattr(meta, "fields") or hasattr(meta, "exclude"):
+            return
+        named = set(fieldset_names(cls.fieldsets))
+        meta.fields = tuple(f.name for f in meta.model._meta.get_fields() if f.name in named)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

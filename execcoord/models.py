@@ -14,6 +14,27 @@ from simple_history.models import HistoricalRecords
 from execcoord.utils import has_control_characters, object_url
 
 
+def optional_link(to, related_name, on_delete=models.SET_NULL, **options):
+    """An optional foreign key, emptied (``SET_NULL``) when the linked record goes unless
+    ``on_delete`` says otherwise (``PROTECT`` for a responsibility that must not silently go).
+
+    Args:
+        to: the linked model, or its ``"app.Model"`` label.
+        related_name: the reverse accessor on ``to`` (``"+"`` for none).
+        on_delete: what deleting the linked record does.
+        options: the field's own options (``editable``, ``help_text``, ``verbose_name``).
+    """
+    return models.ForeignKey(
+        to, on_delete=on_delete, null=True, blank=True, related_name=related_name, **options
+    )
+
+
+def user_link(**options):
+    """A link to the user who did something (answered, decided, uploaded, changed): optional,
+    emptied when the account goes, with no reverse accessor on the user."""
+    return optional_link(settings.AUTH_USER_MODEL, "+", **options)
+
+
 class StaleEdit(Exception):
     """A save found the row at a newer version than the one it was read at: someone else
     saved it meanwhile. Nothing was written.

@@ -38,6 +38,10 @@ default_views = {}
 # (``execcoord.filtersets.BaseFilterSet``, handed over by ``ExeccoordConfig.ready`` too).
 default_filterset = None
 
+# Likewise the base of the form a model gets when its app declares no ``<Model>Form``
+# (``execcoord.forms.BaseModelForm``): every editable field, in the model's order.
+default_form = None
+
 
 @dataclass
 class ObjectViews:
@@ -151,7 +155,9 @@ def app_registrar(tables, filtersets, forms, menu_group):
     Each model gets the app's ``<Model>Table``, ``<Model>FilterSet`` and ``<Model>Form``
     (and that form's ``fieldsets`` when it declares them) and the app's menu group; the
     keyword arguments add or replace any other :class:`ObjectViews` option. A model whose
-    filters are all generated needs no ``<Model>FilterSet`` of its own: it gets one.
+    filters are all generated needs no ``<Model>FilterSet`` of its own: it gets one, with the
+    filters shown open that the app's ``filtersets.MAIN_FILTERS`` names for it; one whose
+    form has every editable field and no fieldsets needs no ``<Model>Form`` either.
 
     Args:
         tables, filtersets, forms: the app's modules.
@@ -160,11 +166,17 @@ def app_registrar(tables, filtersets, forms, menu_group):
 
     def register_model(model, **options):
         name = model.__name__
-        form = options.get("form") or getattr(forms, f"{name}Form")
+        form = (
+            options.get("form")
+            or getattr(forms, f"{name}Form", None)
+            or generated_form(model, forms.__name__)
+        )
         declared = {
             "table": getattr(tables, f"{name}Table"),
             "filterset": getattr(filtersets, f"{name}FilterSet", None)
-            or generated_filterset(model, filtersets.__name__),
+            or generated_filterset(
+                model, filtersets.__name__, getattr(filtersets, "MAIN_FILTERS", {}).get(name, ())
+            ),
             "form": form,
             "fieldsets": getattr(form, "fieldsets", None),
             "menu_group": menu_group,
@@ -174,12 +186,21 @@ def app_registrar(tables, filtersets, forms, menu_group):
     return register_model
 
 
-def generated_filterset(model, module):
-    """``class <Model>FilterSet(BaseFilterSet)`` with nothing but its ``Meta.model``: every
-    filter generated from the fields."""
+def generated_filterset(model, module, main_filters=()):
+    """``class <Model>FilterSet(BaseFilterSet)`` with nothing but its ``Meta.model`` (and the
+    ``main_filters`` shown open, if any): every filter generated from the fields."""
     meta = type("Meta", (), {"model": model})
     attrs = {"Meta": meta, "__module__": module}
+    if main_filters:
+        attrs["main_filters"] = tuple(main_filters)
     return type(f"{model.__name__}FilterSet", (default_filterset,), attrs)
+
+
+def generated_form(model, module):
+    """``class <Model>Form(BaseModelForm)`` with every editable field of the model."""
+    meta = type("Meta", (), {"model": model, "exclude": ()})
+    attrs = {"Meta": meta, "__module__": module}
+    return type(f"{model.__name__}Form", (default_form,), attrs)
 
 
 def get(model_or_label):

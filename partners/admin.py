@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from execcoord.admin import BaseAdmin, ReadOnlyInline
+from execcoord.admin import BaseAdmin, ReadOnlyInline, relation_fields
 from execcoord.imports import admin_mixin
 
 from .models import Account, Agreement, OrganizationUnit, OrganizationUnitType, Person
@@ -33,7 +33,7 @@ class OrganizationUnitAdmin(ImportExportAdminMixin, BaseAdmin):
     list_filter = ("is_active", "unit_type", "depth")
     list_select_related = ("unit_type", "parent", "manager")
     search_fields = ("name", "abbreviation", "code", "email")
-    autocomplete_fields = ("parent", "manager", "unit_type")
+    autocomplete_fields = relation_fields(OrganizationUnit)
     readonly_fields = ("path", "depth", "created_at", "updated_at")
     inlines = (PersonInline,)
 
@@ -54,7 +54,7 @@ class PersonAdmin(ImportExportAdminMixin, BaseAdmin):
     list_filter = ("is_active", "personnel_type", "clearance_level")
     list_select_related = ("organization_unit", "account")
     search_fields = ("last_name", "first_name", "email", "job_title")
-    autocomplete_fields = ("organization_unit", "account", "user")
+    autocomplete_fields = relation_fields(Person)
     readonly_fields = ("created_at", "updated_at")
 
 
@@ -81,6 +81,6 @@ class AgreementAdmin(BaseAdmin):
     list_filter = ("status", "agreement_type", "is_binding")
     list_select_related = ("lead_unit",)
     search_fields = ("number", "name")
-    autocomplete_fields = ("lead_unit", "primary_contact", "parties", "parent")
+    autocomplete_fields = relation_fields(Agreement)
     date_hierarchy = "effective_date"
     readonly_fields = ("created_at", "updated_at")

@@ -20,18 +20,6 @@ class OrganizationUnitForm(BaseModelForm):
 
     class Meta:
         model = OrganizationUnit
-        fields = (
-            "name",
-            "abbreviation",
-            "code",
-            "unit_type",
-            "parent",
-            "manager",
-            "email",
-            "description",
-            "is_secretariat",
-            "is_active",
-        )
 
 
 class AccountForm(BaseModelForm):
@@ -44,21 +32,6 @@ class AccountForm(BaseModelForm):
 
     class Meta:
         model = Account
-        fields = (
-            "name",
-            "abbreviation",
-            "account_type",
-            "website",
-            "email",
-            "phone",
-            "street",
-            "city",
-            "state",
-            "postal_code",
-            "country",
-            "description",
-            "is_active",
-        )
 
 
 class PersonForm(BaseModelForm):
@@ -79,19 +52,6 @@ class PersonForm(BaseModelForm):
 
     class Meta:
         model = Person
-        fields = (
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "job_title",
-            "personnel_type",
-            "organization_unit",
-            "account",
-            "user",
-            "clearance_level",
-            "is_active",
-        )
 
 
 class AgreementForm(BaseModelForm):

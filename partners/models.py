@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
+from execcoord.db.constraints import unique_number
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import (
     PATH_DIGITS,  # noqa: F401  (imported from here by the dashboards)
@@ -20,7 +21,7 @@ from execcoord.db.trees import (
     path_ids,  # noqa: F401  (imported from here by the reminders)
     path_segment,  # noqa: F401  (imported from here by the bench and tests)
 )
-from execcoord.models import BaseModel, VisibleQuerySet
+from execcoord.models import BaseModel, VisibleQuerySet, optional_link
 
 from .choices import (
     ACCOUNT_TYPE_COLORS,
@@ -77,30 +78,13 @@ class OrganizationUnit(TreeNode, BaseModel):
     name = models.CharField(max_length=255)
     abbreviation = models.CharField(max_length=50, blank=True, help_text="e.g. OCIO")
     code = models.CharField(max_length=50, unique=True, help_text="Unique key used by imports.")
-    unit_type = models.ForeignKey(
-        OrganizationUnitType,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="units",
-    )
+    unit_type = optional_link(OrganizationUnitType, "units")
     # PROTECT: a unit with sub-units is deactivated, not deleted. SET_NULL would turn the
     # children into roots without save(), leaving their paths pointing at a missing unit.
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-        help_text="The unit this one belongs to.",
+    parent = optional_link(
+        "self", "children", on_delete=models.PROTECT, help_text="The unit this one belongs to."
     )
-    manager = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="managed_units",
-    )
+    manager = optional_link("partners.Person", "managed_units")
     email = models.EmailField(blank=True, help_text="The unit's task mailbox.")
     description = models.TextField(blank=True)
     is_secretariat = models.BooleanField(
@@ -179,21 +163,11 @@ class Person(BaseModel):
     personnel_type = models.CharField(
         max_length=20, choices=PersonnelType, default=PersonnelType.EMPLOYEE
     )
-    organization_unit = models.ForeignKey(
-        OrganizationUnit,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="people",
-        help_text="The internal unit the person belongs to.",
+    organization_unit = optional_link(
+        OrganizationUnit, "people", help_text="The internal unit the person belongs to."
     )
-    account = models.ForeignKey(
-        Account,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="contacts",
-        help_text="For partner contacts: the outside organisation.",
+    account = optional_link(
+        Account, "contacts", help_text="For partner contacts: the outside organisation."
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -260,20 +234,8 @@ class Agreement(BaseModel):
     status = models.CharField(max_length=20, choices=AgreementStatus, default=AgreementStatus.DRAFT)
     statement_of_purpose = models.TextField(blank=True)
     key_terms = models.TextField(blank=True)
-    lead_unit = models.ForeignKey(
-        OrganizationUnit,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="led_agreements",
-    )
-    primary_contact = models.ForeignKey(
-        Person,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="agreements_as_contact",
-    )
+    lead_unit = optional_link(OrganizationUnit, "led_agreements")
+    primary_contact = optional_link(Person, "agreements_as_contact")
     parties = models.ManyToManyField(
         Account, blank=True, related_name="agreements", help_text="The partner organisations."
     )
@@ -281,13 +243,8 @@ class Agreement(BaseModel):
     expiration_date = models.DateField(null=True, blank=True)
     total_value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     is_binding = models.BooleanField(default=False)
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="amendments",
-        help_text="The agreement this one amends or renews.",
+    parent = optional_link(
+        "self", "amendments", help_text="The agreement this one amends or renews."
     )
 
     choice_colors = {"status": AGREEMENT_STATUS_COLORS}
@@ -298,12 +255,7 @@ class Agreement(BaseModel):
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name", "id"], name="partners_agreement_name_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["number"],
-                condition=~Q(number=""),
-                name="%(app_label)s_%(class)s_unique_number",
-                violation_error_message="Another agreement already has this number.",
-            ),
+            unique_number("agreement"),
             models.CheckConstraint(
                 condition=Q(expiration_date__isnull=True)
                 | Q(effective_date__isnull=True)

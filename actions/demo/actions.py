@@ -12,6 +12,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from actions import models
 from actions.choices import (
     ActionCategory,
     ActionStatus,
@@ -34,30 +35,6 @@ from actions.choices import (
     StatusUpdateKind,
     TemplateSubtaskerRole,
     Visibility,
-)
-from actions.models import (
-    ActionNumberSequence,
-    Assignment,
-    Attachment,
-    CalendarFeedToken,
-    CompletionTally,
-    DecisionLogEntry,
-    Dependency,
-    DueDateChange,
-    ExecutiveAction,
-    ExecutiveActionType,
-    ExtensionRequest,
-    Notification,
-    NotificationEvent,
-    NotificationPreference,
-    ProcessTemplate,
-    ReminderLog,
-    RouteStep,
-    RouteStepEvent,
-    StatusUpdate,
-    Tag,
-    TemplateRouteStep,
-    TemplateSubtasker,
 )
 
 from . import texts
@@ -114,7 +91,7 @@ class ExecutiveActionTypeFactory(DjangoModelFactory):
     """An action type with the usual defaults and no issuing requirements."""
 
     class Meta:
-        model = ExecutiveActionType
+        model = models.ExecutiveActionType
 
     class Params:
         entry = _cycle(ACTION_TYPES)
@@ -140,7 +117,7 @@ class ExecutiveActionTypeFactory(DjangoModelFactory):
 
 class TagFactory(DjangoModelFactory):
     class Meta:
-        model = Tag
+        model = models.Tag
         django_get_or_create = ("name",)
 
     name = factory.Sequence(
@@ -159,7 +136,7 @@ class ExecutiveActionFactory(DjangoModelFactory):
     """
 
     class Meta:
-        model = ExecutiveAction
+        model = models.ExecutiveAction
         skip_postgeneration_save = True
 
     title = factory.Sequence(
@@ -216,7 +193,7 @@ class AssignmentFactory(DjangoModelFactory):
     """A supporting unit on an action, answered by a person of that unit, due with it."""
 
     class Meta:
-        model = Assignment
+        model = models.Assignment
 
     action = factory.SubFactory(ExecutiveActionFactory)
     organization_unit = factory.SubFactory(OrganizationUnitFactory)
@@ -232,7 +209,7 @@ class StatusUpdateFactory(DjangoModelFactory):
     """A progress report by the action's accountable person."""
 
     class Meta:
-        model = StatusUpdate
+        model = models.StatusUpdate
 
     action = factory.SubFactory(ExecutiveActionFactory)
     kind = StatusUpdateKind.PROGRESS
@@ -246,7 +223,7 @@ class StatusUpdateFactory(DjangoModelFactory):
 
 class DecisionLogEntryFactory(DjangoModelFactory):
     class Meta:
-        model = DecisionLogEntry
+        model = models.DecisionLogEntry
 
     action = factory.SubFactory(ExecutiveActionFactory)
     title = texts.cycle(texts.DECISION_TITLES)
@@ -262,7 +239,7 @@ class DependencyFactory(DjangoModelFactory):
     """Two new actions, the successor waiting on the predecessor."""
 
     class Meta:
-        model = Dependency
+        model = models.Dependency
 
     predecessor = factory.SubFactory(ExecutiveActionFactory)
     successor = factory.SubFactory(ExecutiveActionFactory)
@@ -275,7 +252,7 @@ class ExtensionRequestFactory(DjangoModelFactory):
     """A pending request for two more weeks."""
 
     class Meta:
-        model = ExtensionRequest
+        model = models.ExtensionRequest
 
     action = factory.SubFactory(ExecutiveActionFactory, issued=True)
     requested_by = factory.SubFactory(UserFactory)
@@ -289,7 +266,7 @@ class ExtensionRequestFactory(DjangoModelFactory):
 
 class DueDateChangeFactory(DjangoModelFactory):
     class Meta:
-        model = DueDateChange
+        model = models.DueDateChange
 
     action = factory.SubFactory(ExecutiveActionFactory)
     old_due_date = factory.SelfAttribute("action.due_date")
@@ -303,7 +280,7 @@ class RouteStepFactory(DjangoModelFactory):
     ``actions.routing``; this factory serves the generic tests)."""
 
     class Meta:
-        model = RouteStep
+        model = models.RouteStep
 
     action = factory.SubFactory(ExecutiveActionFactory)
     position = 1
@@ -315,7 +292,7 @@ class RouteStepEventFactory(DjangoModelFactory):
     """A step reached (see :class:`RouteStepFactory`)."""
 
     class Meta:
-        model = RouteStepEvent
+        model = models.RouteStepEvent
 
     step = factory.SubFactory(RouteStepFactory)
     action = factory.SelfAttribute("step.action")
@@ -327,7 +304,7 @@ class AttachmentFactory(DjangoModelFactory):
     """A small PDF tasking memo (tests should point ``MEDIA_ROOT`` at a temporary folder)."""
 
     class Meta:
-        model = Attachment
+        model = models.Attachment
 
     action = factory.SubFactory(ExecutiveActionFactory)
     file = factory.django.FileField(filename="memo.pdf", data=b"%PDF-1.4\n% test memo\n")
@@ -339,7 +316,7 @@ class AttachmentFactory(DjangoModelFactory):
 
 class ActionNumberSequenceFactory(DjangoModelFactory):
     class Meta:
-        model = ActionNumberSequence
+        model = models.ActionNumberSequence
 
     prefix = factory.Sequence(lambda n: f"SEQ{n}")
     year = 2026
@@ -348,7 +325,7 @@ class ActionNumberSequenceFactory(DjangoModelFactory):
 
 class CalendarFeedTokenFactory(DjangoModelFactory):
     class Meta:
-        model = CalendarFeedToken
+        model = models.CalendarFeedToken
 
     user = factory.SubFactory(UserFactory)
 
@@ -358,7 +335,7 @@ class CompletionTallyFactory(DjangoModelFactory):
     the real rows (``actions.tallies``)."""
 
     class Meta:
-        model = CompletionTally
+        model = models.CompletionTally
 
     lead_unit_id = factory.Sequence(lambda n: 10_000_000 + n)
     visibility = Visibility.INTERNAL
@@ -368,7 +345,7 @@ class CompletionTallyFactory(DjangoModelFactory):
 
 class ReminderLogFactory(DjangoModelFactory):
     class Meta:
-        model = ReminderLog
+        model = models.ReminderLog
 
     person = factory.SubFactory(PersonFactory)
     date = _days_from_today(lambda n: -n)
@@ -380,7 +357,7 @@ class ProcessTemplateFactory(DjangoModelFactory):
     """A process template of a type (its rows come from the two factories below)."""
 
     class Meta:
-        model = ProcessTemplate
+        model = models.ProcessTemplate
 
     name = factory.Sequence(lambda n: f"Standard staffing {n + 1}")
     action_type = factory.SubFactory(ExecutiveActionTypeFactory)
@@ -389,7 +366,7 @@ class ProcessTemplateFactory(DjangoModelFactory):
 
 class TemplateSubtaskerFactory(DjangoModelFactory):
     class Meta:
-        model = TemplateSubtasker
+        model = models.TemplateSubtasker
 
     template = factory.SubFactory(ProcessTemplateFactory)
     position = factory.Sequence(lambda n: n + 1)
@@ -401,7 +378,7 @@ class TemplateSubtaskerFactory(DjangoModelFactory):
 
 class TemplateRouteStepFactory(DjangoModelFactory):
     class Meta:
-        model = TemplateRouteStep
+        model = models.TemplateRouteStep
 
     template = factory.SubFactory(ProcessTemplateFactory)
     position = factory.Sequence(lambda n: n + 1)
@@ -411,7 +388,7 @@ class TemplateRouteStepFactory(DjangoModelFactory):
 
 class NotificationEventFactory(DjangoModelFactory):
     class Meta:
-        model = NotificationEvent
+        model = models.NotificationEvent
 
     kind = NotificationKind.ISSUED
     action = factory.SubFactory(ExecutiveActionFactory)
@@ -420,7 +397,7 @@ class NotificationEventFactory(DjangoModelFactory):
 
 class NotificationFactory(DjangoModelFactory):
     class Meta:
-        model = Notification
+        model = models.Notification
 
     recipient = factory.SubFactory(PersonFactory)
     kind = NotificationKind.ISSUED
@@ -433,7 +410,7 @@ class NotificationFactory(DjangoModelFactory):
 
 class NotificationPreferenceFactory(DjangoModelFactory):
     class Meta:
-        model = NotificationPreference
+        model = models.NotificationPreference
 
     person = factory.SubFactory(PersonFactory)
     kind = NotificationKind.MENTIONED

@@ -9,17 +9,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from analysis.choices import (
-    AnalysisStatus,
-    AuthorityStatus,
-    AuthorityType,
-    Direction,
-    GeneralCategory,
-    ImpactRating,
-    Polarity,
-    Relevance,
-    RiskStatus,
-)
+from analysis import choices
 from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
 
 from . import texts
@@ -30,7 +20,7 @@ BASE_DATE = datetime.date(2025, 10, 1)
 AUTHORITIES = (
     {
         "name": "Executive Order 14028",
-        "authority_type": AuthorityType.EXECUTIVE_ORDER,
+        "authority_type": choices.AuthorityType.EXECUTIVE_ORDER,
         "citation": "86 FR 26633",
         "document_number": "2021-10460",
         "executive_order_number": "14028",
@@ -39,8 +29,8 @@ AUTHORITIES = (
     },
     {
         "name": "Executive Order 14110",
-        "authority_type": AuthorityType.EXECUTIVE_ORDER,
-        "status": AuthorityStatus.REPEALED,
+        "authority_type": choices.AuthorityType.EXECUTIVE_ORDER,
+        "status": choices.AuthorityStatus.REPEALED,
         "citation": "88 FR 75191",
         "document_number": "2023-24283",
         "executive_order_number": "14110",
@@ -49,98 +39,98 @@ AUTHORITIES = (
     },
     {
         "name": "Freedom of Information Act",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "5 U.S.C. 552",
         "summary": "Public access to agency records.",
     },
     {
         "name": "Privacy Act of 1974",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "5 U.S.C. 552a",
         "summary": "Collection, maintenance, use and disclosure of records about individuals.",
     },
     {
         "name": "Federal Information Security Modernization Act of 2014",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "44 U.S.C. 3551 et seq.",
         "summary": "Agency information security programs.",
     },
     {
         "name": "Federal Records Act",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "44 U.S.C. 3101 et seq.",
         "summary": "Records management by federal agencies.",
     },
     {
         "name": "OMB Memorandum M-22-09",
-        "authority_type": AuthorityType.GUIDANCE,
+        "authority_type": choices.AuthorityType.GUIDANCE,
         "citation": "M-22-09",
         "signing_date": datetime.date(2022, 1, 26),
         "summary": "Moving the U.S. Government Toward Zero Trust Cybersecurity Principles.",
     },
     {
         "name": "Section 508 of the Rehabilitation Act",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "29 U.S.C. 794d",
         "summary": "Accessible information and communication technology.",
     },
     {
         "name": "Federal Acquisition Regulation",
-        "authority_type": AuthorityType.REGULATION,
+        "authority_type": choices.AuthorityType.REGULATION,
         "citation": "48 CFR Chapter 1",
         "summary": "Uniform policies and procedures for acquisition.",
     },
     {
         "name": "Uniform Guidance for Federal Awards",
-        "authority_type": AuthorityType.REGULATION,
+        "authority_type": choices.AuthorityType.REGULATION,
         "citation": "2 CFR Part 200",
         "summary": "Administrative requirements, cost principles and audits of grants.",
     },
     {
         "name": "Federal Records Management regulations",
-        "authority_type": AuthorityType.REGULATION,
+        "authority_type": choices.AuthorityType.REGULATION,
         "citation": "36 CFR Chapter XII, Subchapter B",
         "summary": "How agencies create, keep and dispose of federal records.",
     },
     {
         "name": "Standards of Ethical Conduct for Employees of the Executive Branch",
-        "authority_type": AuthorityType.REGULATION,
+        "authority_type": choices.AuthorityType.REGULATION,
         "citation": "5 CFR Part 2635",
         "summary": "Gifts, conflicting interests, impartiality and misuse of position.",
     },
     {
         "name": "Suitability and Fitness",
-        "authority_type": AuthorityType.REGULATION,
+        "authority_type": choices.AuthorityType.REGULATION,
         "citation": "5 CFR Part 731",
         "summary": "Suitability determinations for federal employment.",
     },
     {
         "name": "GPRA Modernization Act of 2010",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "31 U.S.C. 1115 et seq.",
         "summary": "Strategic plans, priority goals and quarterly performance reviews.",
     },
     {
         "name": "Foundations for Evidence-Based Policymaking Act of 2018",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "Pub. L. 115-435",
         "summary": "Evaluation plans, learning agendas and open data.",
     },
     {
         "name": "Payment Integrity Information Act of 2019",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "31 U.S.C. 3351 et seq.",
         "summary": "Identifying, reporting and reducing improper payments.",
     },
     {
         "name": "Robert T. Stafford Disaster Relief and Emergency Assistance Act",
-        "authority_type": AuthorityType.STATUTE,
+        "authority_type": choices.AuthorityType.STATUTE,
         "citation": "42 U.S.C. 5121 et seq.",
         "summary": "Federal assistance to states and communities in disasters.",
     },
     {
         "name": "Executive Order 13526",
-        "authority_type": AuthorityType.EXECUTIVE_ORDER,
+        "authority_type": choices.AuthorityType.EXECUTIVE_ORDER,
         "citation": "75 FR 707",
         "document_number": "E9-31418",
         "executive_order_number": "13526",
@@ -149,7 +139,7 @@ AUTHORITIES = (
     },
     {
         "name": "Executive Order 14058",
-        "authority_type": AuthorityType.EXECUTIVE_ORDER,
+        "authority_type": choices.AuthorityType.EXECUTIVE_ORDER,
         "citation": "86 FR 71357",
         "document_number": "2021-27380",
         "executive_order_number": "14058",
@@ -158,27 +148,27 @@ AUTHORITIES = (
     },
     {
         "name": "OMB Circular A-123",
-        "authority_type": AuthorityType.GUIDANCE,
+        "authority_type": choices.AuthorityType.GUIDANCE,
         "citation": "OMB Circular A-123",
         "summary": "Enterprise risk management and internal control.",
     },
     {
         "name": "OMB Circular A-11",
-        "authority_type": AuthorityType.GUIDANCE,
+        "authority_type": choices.AuthorityType.GUIDANCE,
         "citation": "OMB Circular A-11",
         "summary": "Preparation, Submission, and Execution of the Budget.",
     },
 )
 
 TOPICS = (
-    ("Zero trust architecture readiness", GeneralCategory.CYBERSECURITY),
-    ("Records retention schedule review", GeneralCategory.RECORDS),
-    ("Privacy impact of case management system", GeneralCategory.DATA_PRIVACY),
-    ("Workforce skills gap for AI adoption", GeneralCategory.WORKFORCE),
-    ("Continuity of operations plan update", GeneralCategory.RESILIENCE),
-    ("Procurement compliance with accessibility rules", GeneralCategory.PROCUREMENT),
-    ("Identity and access management modernization", GeneralCategory.ACCESS_CONTROL),
-    ("Financial statement audit remediation", GeneralCategory.FINANCIAL),
+    ("Zero trust architecture readiness", choices.GeneralCategory.CYBERSECURITY),
+    ("Records retention schedule review", choices.GeneralCategory.RECORDS),
+    ("Privacy impact of case management system", choices.GeneralCategory.DATA_PRIVACY),
+    ("Workforce skills gap for AI adoption", choices.GeneralCategory.WORKFORCE),
+    ("Continuity of operations plan update", choices.GeneralCategory.RESILIENCE),
+    ("Procurement compliance with accessibility rules", choices.GeneralCategory.PROCUREMENT),
+    ("Identity and access management modernization", choices.GeneralCategory.ACCESS_CONTROL),
+    ("Financial statement audit remediation", choices.GeneralCategory.FINANCIAL),
 )
 
 
@@ -201,7 +191,7 @@ class LegalAuthorityFactory(DjangoModelFactory):
 
     name = _from_entry("name")
     authority_type = _from_entry("authority_type")
-    status = _from_entry("status", AuthorityStatus.IN_EFFECT)
+    status = _from_entry("status", choices.AuthorityStatus.IN_EFFECT)
     citation = _from_entry("citation")
     document_number = _from_entry("document_number")
     executive_order_number = _from_entry("executive_order_number")
@@ -231,7 +221,7 @@ class AnalysisFactory(DjangoModelFactory):
     )
     start_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 120))
     end_date = factory.LazyAttribute(lambda o: o.start_date + datetime.timedelta(days=45))
-    status = AnalysisStatus.IN_PROGRESS
+    status = choices.AnalysisStatus.IN_PROGRESS
     summary = texts.cycle(texts.ANALYSIS_SUMMARIES)
     findings = texts.cycle(texts.FINDINGS)
     recommendations = texts.cycle(texts.RECOMMENDATIONS)
@@ -254,13 +244,13 @@ class ImpactFactory(DjangoModelFactory):
     organization_unit = factory.SelfAttribute("analysis.organization_unit")
     parent = None
     identification_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 90))
-    level = _cycle(tuple(ImpactRating))
-    likelihood = _cycle(tuple(reversed(ImpactRating)))
-    relevance = Relevance.DIRECT
-    polarity = _cycle(tuple(Polarity))
-    direction = _cycle(tuple(Direction))
+    level = _cycle(tuple(choices.ImpactRating))
+    likelihood = _cycle(tuple(reversed(choices.ImpactRating)))
+    relevance = choices.Relevance.DIRECT
+    polarity = _cycle(tuple(choices.Polarity))
+    direction = _cycle(tuple(choices.Direction))
     financial_impact = factory.Sequence(lambda n: Decimal(5000 * (1 + n % 10)))
-    status = AnalysisStatus.IN_PROGRESS
+    status = choices.AnalysisStatus.IN_PROGRESS
     description = texts.cycle(texts.IMPACT_DESCRIPTIONS)
     mitigation_plan = texts.cycle(texts.MITIGATION_PLANS)
     target_mitigation_date = factory.LazyAttribute(
@@ -290,7 +280,7 @@ class RiskItemFactory(DjangoModelFactory):
     identification_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 90))
     likelihood = factory.Sequence(lambda n: 1 + n % 5)
     severity = factory.Sequence(lambda n: 1 + (n // 5) % 5)
-    status = RiskStatus.OPEN
+    status = choices.RiskStatus.OPEN
     description = texts.cycle(texts.RISK_DESCRIPTIONS)
     impact_description = texts.cycle(texts.RISK_IMPACTS)
     mitigation_plan = texts.cycle(texts.MITIGATION_PLANS)

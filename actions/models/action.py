@@ -33,7 +33,7 @@ from actions.models.support import ActionNumberSequence
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.formats import format_date
-from execcoord.models import BaseModel, VisibleQuerySet
+from execcoord.models import BaseModel, VisibleQuerySet, optional_link
 from partners.access import clearance_rank, get_user_scope
 
 number_prefix_validator = RegexValidator(
@@ -288,27 +288,9 @@ class ExecutiveAction(TreeNode, BaseModel):
     # receipt (correspondence)
     method_of_receipt = models.CharField(max_length=16, choices=MethodOfReceipt, blank=True)
     received_date = models.DateField(null=True, blank=True)
-    received_from_account = models.ForeignKey(
-        "partners.Account",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="received_actions",
-    )
-    received_from_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="received_actions",
-    )
-    received_from_person = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="received_actions",
-    )
+    received_from_account = optional_link("partners.Account", "received_actions")
+    received_from_unit = optional_link("partners.OrganizationUnit", "received_actions")
+    received_from_person = optional_link("partners.Person", "received_actions")
     # the Message-ID of the e-mail the tasker was taken in from (``actions.intake``): one
     # tasker per message, so the same e-mail taken in twice is recognised and refused
     message_id = models.CharField(
@@ -321,46 +303,25 @@ class ExecutiveAction(TreeNode, BaseModel):
     )
 
     # issuance
-    issued_by = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="issued_actions",
-    )
-    issuing_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="issued_actions",
-        help_text="The issuing authority.",
+    issued_by = optional_link("partners.Person", "issued_actions")
+    issuing_unit = optional_link(
+        "partners.OrganizationUnit", "issued_actions", help_text="The issuing authority."
     )
     issue_date = models.DateField(null=True, blank=True, help_text="Set when issued.")
-    executive_sponsor = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sponsored_actions",
-    )
+    executive_sponsor = optional_link("partners.Person", "sponsored_actions")
 
     # responsibility: protected, because an issued action must never silently lose its
     # responsible unit or person (units and people are deactivated, not deleted)
-    lead_unit = models.ForeignKey(
+    lead_unit = optional_link(
         "partners.OrganizationUnit",
+        "led_actions",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="led_actions",
         help_text="The office of primary responsibility (OPR); required to issue.",
     )
-    accountable_person = models.ForeignKey(
+    accountable_person = optional_link(
         "partners.Person",
+        "accountable_actions",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="accountable_actions",
         help_text=("The action officer. Not needed to issue: the lead unit's manager names them."),
     )
     partners = models.ManyToManyField(
@@ -426,35 +387,14 @@ class ExecutiveAction(TreeNode, BaseModel):
     compliance_driven = models.BooleanField(default=False)
 
     # context
-    source_legal_authority = models.ForeignKey(
+    source_legal_authority = optional_link(
         "analysis.LegalAuthority",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sourced_actions",
+        "sourced_actions",
         help_text="The authority that prompted this action.",
     )
-    source_analysis = models.ForeignKey(
-        "analysis.Analysis",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sourced_actions",
-    )
-    source_impact = models.ForeignKey(
-        "analysis.Impact",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sourced_actions",
-    )
-    source_risk_item = models.ForeignKey(
-        "analysis.RiskItem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sourced_actions",
-    )
+    source_analysis = optional_link("analysis.Analysis", "sourced_actions")
+    source_impact = optional_link("analysis.Impact", "sourced_actions")
+    source_risk_item = optional_link("analysis.RiskItem", "sourced_actions")
     legal_authorities = models.ManyToManyField(
         "analysis.LegalAuthority",
         blank=True,
@@ -473,12 +413,10 @@ class ExecutiveAction(TreeNode, BaseModel):
 
     # tree (``path``/``depth`` from TreeNode): a parent with sub-taskers cannot be deleted
     # (they would be lost or orphaned)
-    parent = models.ForeignKey(
+    parent = optional_link(
         "self",
+        "children",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
         help_text="The action this one is a sub-tasker of.",
     )
     percent_complete = models.PositiveSmallIntegerField(

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from actions.choices import Delivery, MailState, NotificationKind
+from execcoord.models import optional_link
 
 
 class NotificationEvent(models.Model):
@@ -18,9 +19,7 @@ class NotificationEvent(models.Model):
     action = models.ForeignKey(
         "actions.ExecutiveAction", on_delete=models.CASCADE, related_name="notification_events"
     )
-    actor = models.ForeignKey(
-        "partners.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    actor = optional_link("partners.Person", "+")
     extra = models.JSONField(default=dict, blank=True, help_text="The event's own facts.")
     created_at = models.DateTimeField(default=timezone.now)
     fanned_out_at = models.DateTimeField(null=True, blank=True)

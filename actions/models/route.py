@@ -7,7 +7,6 @@ The rules (who moves the response, what an answer needs) live in ``actions/routi
 these are the records.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,11 +22,30 @@ from actions.choices import (
     RouteStepState,
 )
 from actions.models.action import ExecutiveAction
-from actions.models.satellites import ActionPartQuerySet, Attachment
+from actions.models.satellites import (
+    ActionPartQuerySet,
+    Attachment,
+    answer_recorder,
+    on_behalf_flag,
+)
 from execcoord.formats import format_datetime
-from execcoord.models import BaseModel
+from execcoord.models import BaseModel, optional_link, user_link
 
 SECONDS_A_DAY = 86400
+
+
+def office_or_person(rule):
+    """The check constraint of a route step, on a tasker or in a template: it names an
+    office or a person.
+
+    Args:
+        rule: the constraint's rule name, after the model's prefix.
+    """
+    return models.CheckConstraint(
+        condition=Q(organization_unit__isnull=False) | Q(person__isnull=False),
+        name=f"%(app_label)s_%(class)s_{rule}",
+        violation_error_message="A route step names an office or a person.",
+    )
 
 
 class RouteStep(BaseModel):
@@ -48,20 +66,13 @@ class RouteStep(BaseModel):
         help_text="Order in the route; steps with the same position run in parallel."
     )
     kind = models.CharField(max_length=16, choices=RouteStepKind)
-    organization_unit = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="route_steps",
-        verbose_name="office",
+    organization_unit = optional_link(
+        "partners.OrganizationUnit", "route_steps", on_delete=models.PROTECT, verbose_name="office"
     )
-    person = models.ForeignKey(
+    person = optional_link(
         "partners.Person",
+        "route_steps",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="route_steps",
         help_text="A person who acts on the step (instead of, or within, the office).",
     )
     state = models.CharField(
@@ -71,43 +82,21 @@ class RouteStep(BaseModel):
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     outcome = models.CharField(max_length=24, choices=RouteOutcome, blank=True, editable=False)
     comment = models.TextField(blank=True, editable=False)
-    acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="Who recorded the answer.",
-    )
-    entered_on_behalf = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="The answer was received outside the app and entered for the office.",
-    )
+    acted_by = answer_recorder()
+    entered_on_behalf = on_behalf_flag("the office")
     disposition = models.TextField(
         blank=True,
         editable=False,
         help_text="How the lead office resolved a non-concurrence.",
     )
-    disposition_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
+    disposition_by = user_link(editable=False)
     disposition_at = models.DateTimeField(null=True, blank=True, editable=False)
     signer_name = models.CharField(max_length=255, blank=True, editable=False)
     signer_role = models.CharField(max_length=255, blank=True, editable=False)
-    signed_attachment = models.ForeignKey(
+    signed_attachment = optional_link(
         Attachment,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
+        "signed_route_steps",
         editable=False,
-        related_name="signed_route_steps",
         help_text="The document that was signed.",
     )
     signed_attachment_version = models.PositiveIntegerField(
@@ -137,11 +126,7 @@ class RouteStep(BaseModel):
             models.Index(fields=["state", "organization_unit"], name="routestep_state_unit_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(organization_unit__isnull=False) | Q(person__isnull=False),
-                name="%(app_label)s_%(class)s_office_or_person",
-                violation_error_message="A route step names an office or a person.",
-            ),
+            office_or_person("office_or_person"),
         ]
 
     def __str__(self):
@@ -169,13 +154,7 @@ class RouteStepEvent(BaseModel):
     kind = models.CharField(max_length=16, choices=RouteEventKind)
     outcome = models.CharField(max_length=24, choices=RouteOutcome, blank=True)
     text = models.TextField(blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = user_link()
     on_behalf = models.BooleanField(
         default=False, help_text="Entered by the secretariat for the step's office."
     )

@@ -37,8 +37,9 @@ from actions.choices import (
     StatusUpdateKind,
 )
 from actions.models.action import ExecutiveAction
+from execcoord.db.constraints import dates_in_order
 from execcoord.formats import format_date
-from execcoord.models import BaseModel, VisibleQuerySet
+from execcoord.models import BaseModel, VisibleQuerySet, optional_link, user_link
 from partners.access import get_user_scope
 
 
@@ -54,6 +55,22 @@ class ActionPartQuerySet(VisibleQuerySet):
         return self.filter(action__in=ExecutiveAction.objects.visible_to(user).values("pk"))
 
 
+def answer_recorder():
+    """The field of who recorded an answer: a unit's on its assignment, an office's on its
+    route step (``RouteStep.acted_by``)."""
+    return user_link(editable=False, help_text="Who recorded the answer.")
+
+
+def on_behalf_flag(whom):
+    """The field that marks an answer received outside the app and entered for ``whom``
+    ("the unit", "the office") by someone else."""
+    return models.BooleanField(
+        default=False,
+        editable=False,
+        help_text=f"The answer was received outside the app and entered for {whom}.",
+    )
+
+
 class Assignment(BaseModel):
     """A supporting unit on an action (office of coordinating responsibility), with its own
     due date and response. One row per (action, unit)."""
@@ -67,13 +84,8 @@ class Assignment(BaseModel):
         related_name="assignments",
         verbose_name="unit",
     )
-    person = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="assignments",
-        help_text="The person in the unit who answers, if known.",
+    person = optional_link(
+        "partners.Person", "assignments", help_text="The person in the unit who answers, if known."
     )
     role = models.CharField(
         max_length=16, choices=AssignmentRole, default=AssignmentRole.COORDINATING
@@ -91,20 +103,8 @@ class Assignment(BaseModel):
     )
     response = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-        help_text="Who recorded the answer.",
-    )
-    entered_on_behalf = models.BooleanField(
-        default=False,
-        editable=False,
-        help_text="The answer was received outside the app and entered for the unit.",
-    )
+    responded_by = answer_recorder()
+    entered_on_behalf = on_behalf_flag("the unit")
     disposition = models.TextField(
         blank=True,
         help_text="How a non-concurrence was resolved; needed before the action is closed.",
@@ -176,13 +176,7 @@ class StatusUpdate(BaseModel):
     status_date = models.DateField(default=timezone.localdate)
     reporting_period_start = models.DateField(null=True, blank=True)
     reporting_period_end = models.DateField(null=True, blank=True)
-    reported_by = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="status_updates",
-    )
+    reported_by = optional_link("partners.Person", "status_updates")
     health = models.CharField(max_length=16, choices=Health, default=Health.NOT_ASSESSED)
     percent_complete = models.PositiveSmallIntegerField(
         null=True,
@@ -228,12 +222,11 @@ class StatusUpdate(BaseModel):
                 name="%(app_label)s_%(class)s_percent_range",
                 violation_error_message="Percent complete must be between 0 and 100.",
             ),
-            models.CheckConstraint(
-                condition=Q(reporting_period_start__isnull=True)
-                | Q(reporting_period_end__isnull=True)
-                | Q(reporting_period_end__gte=F("reporting_period_start")),
-                name="%(app_label)s_%(class)s_period_order",
-                violation_error_message="The reporting period cannot end before it starts.",
+            dates_in_order(
+                "reporting_period_start",
+                "reporting_period_end",
+                "period_order",
+                "The reporting period cannot end before it starts.",
             ),
         ]
 
@@ -251,20 +244,8 @@ class DecisionLogEntry(BaseModel):
     category = models.CharField(max_length=32, choices=DecisionCategory)
     description = models.TextField(blank=True)
     rationale = models.TextField(blank=True)
-    decided_by = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="decisions",
-    )
-    decision_authority = models.ForeignKey(
-        "partners.OrganizationUnit",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="decisions",
-    )
+    decided_by = optional_link("partners.Person", "decisions")
+    decision_authority = optional_link("partners.OrganizationUnit", "decisions")
     impact_on_scope = models.BooleanField(default=False)
     impact_on_timeline = models.BooleanField(default=False)
     impact_on_budget = models.BooleanField(default=False)
@@ -382,26 +363,14 @@ class ExtensionRequest(BaseModel):
     action = models.ForeignKey(
         ExecutiveAction, on_delete=models.CASCADE, related_name="extension_requests"
     )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    requested_by = user_link()
     current_due_date = models.DateField()
     requested_due_date = models.DateField()
     justification = models.TextField()
     status = models.CharField(
         max_length=16, choices=ExtensionStatus, default=ExtensionStatus.PENDING
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = user_link()
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_comment = models.TextField(blank=True)
 
@@ -455,21 +424,12 @@ class DueDateChange(BaseModel):
     )
     old_due_date = models.DateField(null=True, blank=True)
     new_due_date = models.DateField(null=True, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    changed_by = user_link()
     changed_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
-    extension_request = models.ForeignKey(
+    extension_request = optional_link(
         ExtensionRequest,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="due_date_changes",
+        "due_date_changes",
         help_text="The approved request that caused this change, if any.",
     )
 
@@ -512,13 +472,7 @@ class Attachment(BaseModel):
     kind = models.CharField(
         max_length=16, choices=AttachmentKind, default=AttachmentKind.SUPPORTING
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    uploaded_by = user_link()
     uploaded_at = models.DateTimeField(default=timezone.now)
     size = models.PositiveBigIntegerField(default=0, editable=False, help_text="Bytes.")
     content_type = models.CharField(max_length=255, blank=True)

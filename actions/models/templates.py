@@ -11,7 +11,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
 
 from actions.choices import (
     ROUTE_STEP_KIND_COLORS,
@@ -20,7 +19,8 @@ from actions.choices import (
     TemplateSubtaskerRole,
 )
 from actions.models.action import ExecutiveActionType
-from execcoord.models import BaseModel
+from actions.models.route import office_or_person
+from execcoord.models import BaseModel, optional_link
 
 # ``{parent.title}``, ``{parent.number}``, ``{unit}``: the only placeholders of a title
 # pattern (a whitelist, not ``str.format``, which would reach any attribute of the tasker)
@@ -135,21 +135,13 @@ class TemplateRouteStep(BaseModel):
         default=1, help_text="Order of the step; steps with the same position run in parallel."
     )
     kind = models.CharField(max_length=16, choices=RouteStepKind, default=RouteStepKind.REVIEW)
-    organization_unit = models.ForeignKey(
+    organization_unit = optional_link(
         "partners.OrganizationUnit",
+        "template_route_steps",
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="template_route_steps",
         verbose_name="office",
     )
-    person = models.ForeignKey(
-        "partners.Person",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="template_route_steps",
-    )
+    person = optional_link("partners.Person", "template_route_steps")
     instructions = models.CharField(
         max_length=255, blank=True, help_text="What the office is asked to look at, if anything."
     )
@@ -161,11 +153,7 @@ class TemplateRouteStep(BaseModel):
         verbose_name = "template route step"
         verbose_name_plural = "template route steps"
         constraints = [
-            models.CheckConstraint(
-                condition=Q(organization_unit__isnull=False) | Q(person__isnull=False),
-                name="%(app_label)s_%(class)s_unit_or_person",
-                violation_error_message="A route step names an office or a person.",
-            ),
+            office_or_person("unit_or_person"),
         ]
 
     def __str__(self):

@@ -13,16 +13,7 @@ from import_export.results import RowResult
 from execcoord import policy
 from execcoord.access import visible
 from execcoord.imports.cells import _text, sheet_row
-from execcoord.imports.widgets import (
-    ChoiceWidget,
-    DateWidget,
-    KeyMap,
-    KeysWidget,
-    KeyWidget,
-    NumberWidget,
-    TextWidget,
-    YesNoWidget,
-)
+from execcoord.imports.widgets import KeyMap, KeysWidget, KeyWidget, widget_for
 from execcoord.models import StaleEdit
 
 
@@ -139,27 +130,7 @@ class BaseResource(resources.ModelResource):
     def _field_for(self, model, column):
         django_field = model._meta.get_field(column.attribute)
         keymap = self._own(column.keymap)
-        if keymap is not None and django_field.many_to_many:
-            widget = KeysWidget(keymap)
-        elif keymap is not None:
-            widget = KeyWidget(keymap)
-        elif django_field.choices:
-            widget = ChoiceWidget(django_field.choices, blank=django_field.blank)
-        elif django_field.get_internal_type() == "DateField":
-            widget = DateWidget()
-        elif django_field.get_internal_type() == "BooleanField":
-            widget = YesNoWidget()
-        elif django_field.get_internal_type() in (
-            "IntegerField",
-            "PositiveIntegerField",
-            "PositiveSmallIntegerField",
-            "SmallIntegerField",
-        ):
-            widget = NumberWidget(integer=True)
-        elif django_field.get_internal_type() == "DecimalField":
-            widget = NumberWidget()
-        else:
-            widget = TextWidget()
+        widget = widget_for(django_field, keymap)
         return ie_fields.Field(
             attribute=column.attribute,
             column_name=column.header,

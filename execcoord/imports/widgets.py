@@ -236,3 +236,32 @@ class KeysWidget(widgets.ManyToManyWidget):
         if value is None:
             return ""
         return SEPARATOR.join(sorted(self.keymap.key(r) or "" for r in value.all()))
+
+
+def widget_for(django_field, keymap=None):
+    """The widget that reads and writes a model field's cells.
+
+    Args:
+        django_field: the model field.
+        keymap: for a reference, the :class:`KeyMap` of the related model.
+    """
+    if keymap is not None and django_field.many_to_many:
+        return KeysWidget(keymap)
+    if keymap is not None:
+        return KeyWidget(keymap)
+    if django_field.choices:
+        return ChoiceWidget(django_field.choices, blank=django_field.blank)
+    if django_field.get_internal_type() == "DateField":
+        return DateWidget()
+    if django_field.get_internal_type() == "BooleanField":
+        return YesNoWidget()
+    if django_field.get_internal_type() in (
+        "IntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SmallIntegerField",
+    ):
+        return NumberWidget(integer=True)
+    if django_field.get_internal_type() == "DecimalField":
+        return NumberWidget()
+    return TextWidget()

@@ -482,11 +482,21 @@ class ObjectDeleteView(BaseObjectView):
 
 
 class BulkSelectionMixin:
-    """The selected records: every ``pk`` re-fetched through the scoped queryset."""
+    """The selected records: every ``pk`` re-fetched through the scoped queryset, each
+    checked for the view's ``permission_action`` before ``post_selected`` sees them."""
 
     def selected(self):
         pks = [pk for pk in self.request.POST.getlist("pk") if pk.isdecimal()]
         return list(self.queryset.filter(pk__in=pks).order_by("pk"))
+
+    def post(self, request, **kwargs):
+        objs = self.selected()
+        if not objs:
+            messages.warning(request, "Select at least one record.")
+            return HttpResponseRedirect(self.get_return_url())
+        for obj in objs:
+            self.check_object_permission(obj, self.get_permission_action())
+        return self.post_selected(request, objs)
 
 
 class BulkEditView(BulkSelectionMixin, BaseObjectView):
@@ -508,13 +518,7 @@ class BulkEditView(BulkSelectionMixin, BaseObjectView):
     # actions' "status", applied through the status machine by the subclass).
     workflow_fields = ()
 
-    def post(self, request, **kwargs):
-        objs = self.selected()
-        if not objs:
-            messages.warning(request, "Select at least one record.")
-            return HttpResponseRedirect(self.get_return_url())
-        for obj in objs:
-            self.check_object_permission(obj, "change")
+    def post_selected(self, request, objs):
         form = self.get_bulk_form(request.POST if "_apply" in request.POST else None)
         self.restrict(form, objs)
         failures = []
@@ -607,13 +611,7 @@ class BulkDeleteView(BulkSelectionMixin, BaseObjectView):
     template_name = "generic/bulk_delete.html"
     permission_action = "delete"
 
-    def post(self, request, **kwargs):
-        objs = self.selected()
-        if not objs:
-            messages.warning(request, "Select at least one record.")
-            return HttpResponseRedirect(self.get_return_url())
-        for obj in objs:
-            self.check_object_permission(obj, "delete")
+    def post_selected(self, request, objs):
         dependents, protected = collect_dependents(objs, request.user)
         if "_confirm" in request.POST and not protected:
             try:

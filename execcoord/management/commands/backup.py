@@ -1,23 +1,19 @@
 """``manage.py backup ARCHIVE``: the database and every stored file, in one tar archive."""
 
-from django.core.management.base import BaseCommand, CommandError
-
 from execcoord import backup
+from execcoord.management.archive import ArchiveCommand
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Back up the database and the stored files (attachments) together into one archive."
+    archive_help = "the tar file to write"
 
-    def add_arguments(self, parser):
-        parser.add_argument("archive", help="the tar file to write")
+    def run(self, archive):
+        return backup.backup(archive)
 
-    def handle(self, *args, archive, **options):
-        try:
-            manifest = backup.backup(archive)
-        except backup.BackupError as error:
-            raise CommandError(str(error)) from error
+    def summary(self, archive, manifest):
         size = sum(f["size"] for f in manifest["files"])
-        self.stdout.write(
+        return (
             f"{archive}: the {manifest['vendor']} database and {len(manifest['files'])} "
             f"files ({size} bytes)."
         )

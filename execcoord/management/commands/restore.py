@@ -1,22 +1,18 @@
 """``manage.py restore ARCHIVE``: load a backup into an empty database and storage."""
 
-from django.core.management.base import BaseCommand, CommandError
-
 from execcoord import backup
+from execcoord.management.archive import ArchiveCommand
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Restore a backup (manage.py backup) into the configured, empty database and storage."
+    archive_help = "the tar file written by manage.py backup"
 
-    def add_arguments(self, parser):
-        parser.add_argument("archive", help="the tar file written by manage.py backup")
+    def run(self, archive):
+        return backup.restore(archive)
 
-    def handle(self, *args, archive, **options):
-        try:
-            manifest = backup.restore(archive)
-        except backup.BackupError as error:
-            raise CommandError(str(error)) from error
-        self.stdout.write(
+    def summary(self, archive, manifest):
+        return (
             f"Restored the database and {len(manifest['files'])} files from {archive}. "
             "Run manage.py migrate (for a backup of an older version) and verify_attachments."
         )

@@ -85,8 +85,8 @@ class ObjectListView(BaseObjectView):
                 background.queue_export(request.user, self.model, fmt, request.GET)
                 messages.info(
                     request,
-                    "This export is large, so it is being prepared: it will be listed here "
-                    "when it is ready, and you will be notified.",
+                    "This export is large, so it is prepared in the background: its Download "
+                    "link appears below once it is ready, and you will be notified.",
                 )
                 return HttpResponseRedirect(reverse("prepared_exports"))
             name = str(self.model._meta.verbose_name_plural).replace(" ", "_")

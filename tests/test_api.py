@@ -13,35 +13,10 @@ from actions.choices import ActionStatus, ExtensionStatus, SecurityClassificatio
 from actions.demo.actions import AssignmentFactory, ExtensionRequestFactory, StatusUpdateFactory
 from actions.models import ExecutiveAction, StatusUpdate
 from execcoord.models import ApiToken
-from tests.api_support import client_for, token_for
+from tests.api_support import PROBLEM, action, client_for, fresh_throttle, restricted, token_for
 from tests.workflow_support import S, action_in, attach
 
 pytestmark = pytest.mark.django_db
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-
-
-@pytest.fixture
-def action(units):
-    """In progress, led by OFF-A1 (alice), issued by BUR-A (bob manages it)."""
-    return action_in(S.IN_PROGRESS, lead_unit=units["OFF-A1"], issuing_unit=units["BUR-A"])
-
-
-@pytest.fixture
-def restricted(units):
-    """Restricted to BUR-A's people: charlie (OFF-B1) is a stranger to it."""
-    return action_in(
-        S.IN_PROGRESS,
-        lead_unit=units["OFF-A1"],
-        issuing_unit=units["BUR-A"],
-        visibility=Visibility.RESTRICTED,
-        security_classification=SecurityClassification.UNCLASSIFIED,
-    )
 
 
 # -- tokens ----------------------------------------------------------------------------------

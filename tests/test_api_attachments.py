@@ -14,36 +14,12 @@ from actions.demo.actions import TagFactory
 from actions.demo.analysis import LegalAuthorityFactory
 from actions.models import Attachment
 from actions.workflow_views import AttachmentUploadForm
-from tests.api_support import client_for
+from tests.api_support import PROBLEM, action, client_for, fresh_throttle, restricted
 from tests.workflow_support import S, action_in, attach
 
 pytestmark = pytest.mark.django_db
 
-PROBLEM = "application/problem+json"
 MEMO = b"%PDF-1.4\n% the response memo\n"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    cache.clear()
-
-
-@pytest.fixture
-def action(units):
-    """In progress, led by OFF-A1 (alice), issued by BUR-A (bob manages it)."""
-    return action_in(S.IN_PROGRESS, lead_unit=units["OFF-A1"], issuing_unit=units["BUR-A"])
-
-
-@pytest.fixture
-def restricted(units):
-    """Restricted to BUR-A's people: charlie (OFF-B1) is a stranger to it."""
-    return action_in(
-        S.IN_PROGRESS,
-        lead_unit=units["OFF-A1"],
-        issuing_unit=units["BUR-A"],
-        visibility=Visibility.RESTRICTED,
-        security_classification=SecurityClassification.UNCLASSIFIED,
-    )
 
 
 def _upload(client, action, name="memo.pdf", data=MEMO, content_type="application/pdf", **fields):

@@ -32,6 +32,7 @@ def sec(units, context):
 def test_intake_page_is_accessible_and_makes_a_draft(page, sec, settings):
     settings.INTAKE_ACTION_TYPE = "Correspondence"
     page.goto("/")
+    page.get_by_role("button", name="Bring in").click()  # the menu of ways in
     page.get_by_role("link", name="Take in e-mail").click()
     expect(page.get_by_role("heading", name="Take in an e-mail")).to_be_visible()
     check(page, "intake")

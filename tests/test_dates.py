@@ -13,24 +13,22 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from actions.choices import ActionStatus, ExtensionStatus
-from actions.demo.actions import ExecutiveActionFactory, ExtensionRequestFactory
+from actions.choices import ExtensionStatus
+from actions.demo.actions import ExtensionRequestFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
+from tests.workflow_support import officers_tasker
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def action(units, alice):
-    return ExecutiveActionFactory(
+    return officers_tasker(
+        units,
+        alice.person,
         title="Answer the committee's letter",
-        status=ActionStatus.IN_PROGRESS,
         issue_date=datetime.date(2027, 1, 4),
-        original_due_date=datetime.date(2027, 1, 15),
-        due_date=datetime.date(2027, 1, 15),
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
     )
 
 

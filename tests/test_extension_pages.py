@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from actions.choices import ActionStatus, ExtensionStatus
 from actions.demo.actions import ExecutiveActionFactory, ExtensionRequestFactory
+from tests.workflow_support import officers_tasker
 
 pytestmark = pytest.mark.django_db
 
@@ -18,15 +19,7 @@ pytestmark = pytest.mark.django_db
 def request_(units, alice):
     alice.first_name, alice.last_name = "Alice", "Nguyen"
     alice.save()
-    action = ExecutiveActionFactory(
-        title="Staffing plan for the field offices",
-        status=ActionStatus.IN_PROGRESS,
-        issue_date=datetime.date(2026, 11, 2),
-        original_due_date=datetime.date(2027, 1, 15),
-        due_date=datetime.date(2027, 1, 15),
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-    )
+    action = officers_tasker(units, alice.person, title="Staffing plan for the field offices")
     return ExtensionRequestFactory(
         action=action,
         current_due_date=action.due_date,

@@ -1,33 +1,22 @@
 """Saving a form returns to the record it saved (issue 15: edit → Save landed on the whole
 list, so people lost their place)."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
-from actions.choices import ActionStatus
-from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction
 from execcoord import registry
 from execcoord.utils import viewname
 from partners.models import OrganizationUnit
 from tests.generic.model_data import form_data
+from tests.workflow_support import officers_tasker
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def action(units, alice):
-    return ExecutiveActionFactory(
-        title="Inventory the bureau's AI use cases",
-        status=ActionStatus.IN_PROGRESS,
-        issue_date=datetime.date(2026, 11, 2),
-        original_due_date=datetime.date(2027, 1, 15),
-        due_date=datetime.date(2027, 1, 15),
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-    )
+    return officers_tasker(units, alice.person)
 
 
 def test_edit_then_save_returns_to_the_record_not_the_list(client, alice, action):

@@ -3,7 +3,6 @@
 parameters together; updates had no author; "Not assessed" overwrote the tasker's health; a
 percent complete typed on a parent was silently replaced by the roll-up)."""
 
-import datetime
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -14,23 +13,14 @@ from django.urls import reverse
 from actions.choices import ActionStatus, Health, StatusUpdateKind
 from actions.demo.actions import ExecutiveActionFactory
 from actions.models import StatusUpdate
+from tests.workflow_support import officers_tasker
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def action(units, alice):
-    return ExecutiveActionFactory(
-        title="Inventory the bureau's AI use cases",
-        status=ActionStatus.IN_PROGRESS,
-        issue_date=datetime.date(2026, 11, 2),
-        original_due_date=datetime.date(2027, 1, 15),
-        due_date=datetime.date(2027, 1, 15),
-        health=Health.AT_RISK,
-        percent_complete=30,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-    )
+    return officers_tasker(units, alice.person, health=Health.AT_RISK, percent_complete=30)
 
 
 def update_data(action, **fields):

@@ -52,3 +52,20 @@ def snapshot(action):
 
     stored = ExecutiveAction.objects.get(pk=action.pk)
     return {f.attname: getattr(stored, f.attname) for f in stored._meta.concrete_fields}
+
+
+def officers_tasker(units, person, **fields):
+    """An in-progress tasker of OFF-A1 with ``person`` accountable, issued on 2 Nov 2026 and
+    due on 15 Jan 2027 (the dates the page tests read), whatever else ``fields`` says."""
+    return ExecutiveActionFactory(
+        **{
+            "title": "Inventory the bureau's AI use cases",
+            "status": S.IN_PROGRESS,
+            "issue_date": datetime.date(2026, 11, 2),
+            "original_due_date": datetime.date(2027, 1, 15),
+            "due_date": datetime.date(2027, 1, 15),
+            "lead_unit": units["OFF-A1"],
+            "accountable_person": person,
+            **fields,
+        }
+    )

@@ -7,6 +7,7 @@ once per request and cached on the user object (a new request loads a new user o
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 
+from execcoord.db.compiled import compiled_rows
 from execcoord.db.trees import subtree_q
 
 from .choices import CLEARANCE_RANK, PersonnelType
@@ -246,39 +247,10 @@ def clear_user_scope(user):
 
 
 def _compute_scope(user):
-    """One query: the user's roles (``EXISTS`` per group) and person, joined."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    named_units = OrganizationUnit.objects.filter(manager__user=OuterRef("pk")).order_by()
-
-    def member_of(role):
-        return Exists(Group.objects.filter(user=OuterRef("pk"), name=role))
-
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(**{f"role_{i}": member_of(role) for i, role in enumerate(ROLES)})
-        .annotate(
-            manages_named_units=Exists(named_units),
-            # the path and id of the one unit the person is named manager of (none if several)
-            named_unit_path=Subquery(_only_named_unit(named_units, "path")),
-            named_unit_id=Subquery(_only_named_unit(named_units, "pk")),
-        )
-        .values(
-            *(f"role_{i}" for i in range(len(ROLES))),
-            "person__id",
-            "person__organization_unit_id",
-            "person__personnel_type",
-            "person__clearance_level",
-            "person__organization_unit__path",
-            "person__organization_unit__is_secretariat",
-            "manages_named_units",
-            "named_unit_path",
-            "named_unit_id",
-        )
-        .first()
-    )
+    """One query: the user's roles (``EXISTS`` per group) and person, joined; its SQL is
+    compiled once per process (``execcoord.db.compiled``), as it is the same for every user."""
+    rows = compiled_rows("user-scope", _scope_query, user.pk)
+    row = rows[0] if rows else None
     if row is None:
         return NO_SCOPE
     roles = {role for i, role in enumerate(ROLES) if row[f"role_{i}"]}
@@ -309,9 +281,45 @@ def _compute_scope(user):
         is_staff_role=ROLE_STAFF in roles,
         in_secretariat=in_secretariat,
         unit_path=row["person__organization_unit__path"] or "",
-        manages_named_units=row["manages_named_units"],
+        manages_named_units=bool(row["manages_named_units"]),
         named_unit_path=row["named_unit_path"] or "",
         named_unit_id=row["named_unit_id"],
+    )
+
+
+def _scope_query(user_pk):
+    """The scope's query of the user ``user_pk`` (see :func:`_compute_scope`)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    named_units = OrganizationUnit.objects.filter(manager__user=OuterRef("pk")).order_by()
+
+    def member_of(role):
+        return Exists(Group.objects.filter(user=OuterRef("pk"), name=role))
+
+    return (
+        get_user_model()
+        .objects.filter(pk=user_pk)
+        .annotate(**{f"role_{i}": member_of(role) for i, role in enumerate(ROLES)})
+        .annotate(
+            manages_named_units=Exists(named_units),
+            # the path and id of the one unit the person is named manager of (none if several)
+            named_unit_path=Subquery(_only_named_unit(named_units, "path")),
+            named_unit_id=Subquery(_only_named_unit(named_units, "pk")),
+        )
+        .values(
+            *(f"role_{i}" for i in range(len(ROLES))),
+            "person__id",
+            "person__organization_unit_id",
+            "person__personnel_type",
+            "person__clearance_level",
+            "person__organization_unit__path",
+            "person__organization_unit__is_secretariat",
+            "manages_named_units",
+            "named_unit_path",
+            "named_unit_id",
+        )
+        .order_by()
     )
 
 

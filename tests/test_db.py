@@ -357,3 +357,39 @@ def test_sub_taskers_are_read_in_one_query_through_the_path(units, alice):
     assert [(n.action, n.depth) for n in nodes] == [(child, 1), (grandchild, 2)]
     sql = str(ExecutiveAction.objects.descendants_of(top).query)
     assert "RECURSIVE" not in sql.upper() and "LIKE" in sql.upper()
+
+
+def test_a_compiled_query_gives_what_the_orm_gives_for_each_value():
+    """``compiled_rows`` compiles once and runs again with another value: the rows equal the
+    ORM's own, for several values, and a build without exactly one marked parameter is
+    refused (its SQL would not be the same for every value)."""
+    from django.db.models import Exists, OuterRef
+
+    from execcoord.db.compiled import _COMPILED, compiled_rows
+
+    units = [OrganizationUnitFactory() for _ in range(3)]
+    child = OrganizationUnitFactory(parent=units[1])
+
+    def build(pk):
+        children = OrganizationUnit.objects.filter(parent=OuterRef("pk"))
+        return (
+            OrganizationUnit.objects.filter(pk=pk)
+            .annotate(has_children=Exists(children))
+            .values("name", "path", "has_children")
+            .order_by()
+        )
+
+    _COMPILED.clear()
+    with CaptureQueriesContext(connection) as seen:
+        for unit in [*units, child]:
+            rows = compiled_rows("test-units", build, unit.pk)
+            expected = list(build(unit.pk))
+            assert [{**row, "has_children": bool(row["has_children"])} for row in rows] == (
+                expected
+            )
+    assert len(seen.captured_queries) == 8  # each value: the compiled query, the ORM's
+    assert compiled_rows("test-units", build, -1) == []
+    with pytest.raises(ValueError):
+        compiled_rows("test-no-marker", lambda pk: OrganizationUnit.objects.values("pk"), 1)
+    with pytest.raises(ValueError):
+        compiled_rows("test-not-values", lambda pk: OrganizationUnit.objects.filter(pk=pk), 1)

@@ -9,6 +9,8 @@
 - :mod:`execcoord.db.trees`: trees kept as materialised paths (units, executive actions),
   and the one cycle check of every tree.
 - :mod:`execcoord.db.lookups`: ``__in`` on integer columns ignores out-of-range values.
+- :mod:`execcoord.db.compiled`: a ``values()`` query compiled once per process and run again
+  with another value (the user's scope, read on every request).
 
 Submodules are imported where used; this package imports nothing at import time.
 """

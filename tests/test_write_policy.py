@@ -256,7 +256,13 @@ def add_overrides(world, label):
     twin = str(world.twin.pk)
     return {
         "actions.executiveaction": {"title": "A new tasker"},
-        "actions.assignment": {"action": twin, "organization_unit": str(world.units["OFF-C"].pk)},
+        # due with the twin: the source's due date may be later than the twin's suspense
+        # (the factory draws them in sequence), which the form rightly refuses
+        "actions.assignment": {
+            "action": twin,
+            "organization_unit": str(world.units["OFF-C"].pk),
+            "due_date": str(world.twin.due_date or ""),
+        },
         "actions.statusupdate": {"action": twin},
         "actions.decisionlogentry": {"action": twin},
         "actions.attachment": {"action": twin},

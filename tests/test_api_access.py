@@ -177,3 +177,37 @@ def test_read_only_models_take_no_writes(world):
         client = world.clients["administrator"]
         assert client.post(url, {}, format="json").status_code == 405
         assert client.delete(f"{url}{record.pk}/").status_code == 405
+
+
+def test_the_api_upload_of_an_attachment_holds_to_the_matrix(world):
+    """The upload endpoint (``taskers/{id}/attachments/``) is one more way to add an
+    attachment: every role may exactly what the matrix says of adding one to the twin
+    tasker, as the page and the admin."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from actions.models import Attachment
+
+    mismatches = []
+    writers = EXPECTED["actions.attachment"]["add"]
+    assert writers and set(ROLES) - set(writers)  # both answers are tried
+    for role in ROLES:
+        allowed = role in writers
+        with transaction.atomic():
+            before = Attachment.objects.count()
+            response = world.clients[role].post(
+                f"/api/v1/taskers/{world.twin.pk}/attachments/",
+                {
+                    "title": "Memo",
+                    "kind": "response",
+                    "file": SimpleUploadedFile("memo.pdf", b"%PDF-1.4\n", "application/pdf"),
+                },
+                format="multipart",
+            )
+            changed = Attachment.objects.count() > before
+            transaction.set_rollback(True)
+        ok = response.status_code == 201
+        if allowed != ok or allowed != changed:
+            mismatches.append((role, allowed, response.status_code, response.content[:200]))
+        if not ok and response.status_code not in (403, 404):
+            mismatches.append((role, "refused as", response.status_code))
+    assert not mismatches, "\n".join(map(str, mismatches))

@@ -193,45 +193,6 @@ def queue_import(user, resource, path, file_name, rows):
     return run, True
 
 
-def report_to_json(report):
-    """An :class:`~execcoord.imports.ImportReport` as JSON (kept on the run)."""
-    rows = lambda items: [  # noqa: E731
-        {"row": r.row, "key": str(r.key), "errors": [[str(c), str(m)] for c, m in r.errors]}
-        for r in items
-    ]
-    return {
-        "total": report.total,
-        "new": rows(report.new),
-        "updated": rows(report.updated),
-        "unchanged": report.unchanged,
-        "invalid": rows(report.invalid),
-        "new_count": report.new_count,
-        "update_count": report.update_count,
-        "invalid_count": report.invalid_count,
-        "pks": report.pks,
-        "notes": [str(note) for note in report.notes],
-    }
-
-
-def report_from_json(data):
-    """The :class:`~execcoord.imports.ImportReport` of :func:`report_to_json`."""
-    rows = lambda items: [  # noqa: E731
-        imports.RowReport(r["row"], r["key"], [tuple(e) for e in r["errors"]]) for r in items
-    ]
-    return imports.ImportReport(
-        total=data.get("total", 0),
-        new=rows(data.get("new", [])),
-        updated=rows(data.get("updated", [])),
-        unchanged=data.get("unchanged", 0),
-        invalid=rows(data.get("invalid", [])),
-        new_count=data.get("new_count", 0),
-        update_count=data.get("update_count", 0),
-        invalid_count=data.get("invalid_count", 0),
-        pks=data.get("pks", []),
-        notes=data.get("notes", []),
-    )
-
-
 _OPEN = (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
 GAVE_UP = (
     "The import could not run, so nothing was imported. Try again later, or ask an administrator."
@@ -296,7 +257,7 @@ def _commit(run):
         run.error = str(error)
         return
     report = imports.run_import(resource, dataset, user, dry_run=False, file_name=run.file_name)
-    run.report = report_to_json(report)
+    run.report = report.to_json()
     if not report.has_errors:
         run.status = ImportRun.Status.DONE
 

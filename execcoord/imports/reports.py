@@ -1,6 +1,6 @@
 """Running an import (all or nothing) and turning its result into a report in plain words."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from django.db import InterfaceError, OperationalError
 
@@ -37,6 +37,38 @@ class ImportReport:
     @property
     def has_errors(self):
         return self.invalid_count > 0
+
+    def to_json(self):
+        """The report as JSON-ready data (a background import keeps it on its run); keys
+        and messages become text."""
+        data = asdict(self)
+        for name in ROW_LISTS:
+            data[name] = [
+                {
+                    **row,
+                    "key": str(row["key"]),
+                    "errors": [[str(c), str(m)] for c, m in row["errors"]],
+                }
+                for row in data[name]
+            ]
+        data["notes"] = [str(note) for note in self.notes]
+        return data
+
+    @classmethod
+    def from_json(cls, data):
+        """The report of :meth:`to_json`'s data (a field it lacks keeps its default)."""
+        known = {f.name for f in fields(cls)}
+        values = {name: value for name, value in data.items() if name in known}
+        for name in ROW_LISTS:
+            values[name] = [
+                RowReport(r["row"], r["key"], [tuple(e) for e in r["errors"]])
+                for r in values.get(name, [])
+            ]
+        return cls(**values)
+
+
+# the report's lists of rows (the others are counts, ids and notes)
+ROW_LISTS = ("new", "updated", "invalid")
 
 
 def run_import(resource_class, dataset, user, *, dry_run, file_name=""):

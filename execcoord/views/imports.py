@@ -214,7 +214,7 @@ def import_run(request, pk):
     """A background import's status and report; only its own user's (404 otherwise)."""
     run = get_object_or_404(ImportRun, pk=pk, owner=request.user)
     resource = imports.get_resource(run.resource)
-    report = background.report_from_json(run.report)
+    report = imports.ImportReport.from_json(run.report)
     list_url = ""
     if resource is not None and run.status == ImportRun.Status.DONE:
         list_url = imported_list_url(resource._meta.model, report.pks)

@@ -216,3 +216,18 @@ def test_the_preview_purge_keeps_a_queued_imports_file(client, bob, settings):
     run = ImportRun.objects.get()
     assert purge_expired_previews(timezone.now() + datetime.timedelta(days=2)) == 0
     assert default_storage.exists(run.path)
+
+
+def test_a_report_comes_back_from_json_as_it_was():
+    from execcoord.imports import ImportReport, RowReport
+
+    report = ImportReport(
+        total=3,
+        new=[RowReport(2, "EA-1", [])],
+        invalid=[RowReport(4, "EA-2", [("Due date", "Enter a valid date.")])],
+        new_count=1,
+        invalid_count=1,
+        pks=[7],
+        notes=["Merged cells B2:B3 were filled."],
+    )
+    assert ImportReport.from_json(report.to_json()) == report

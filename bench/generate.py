@@ -9,6 +9,12 @@ actions (30 % of the top-level ones with sub-taskers, every status, due dates sp
 several thousand are overdue), 200,000 status updates, 50,000 analyses, impacts and risk items
 linked to actions, and assignments. Every count scales with ``--actions``.
 
+Past 100,000 the extra taskers are history: ``--actions 1000000`` is an agency that kept ten
+times the years of suspense dates (:func:`history_for`), whose taskers older than the 100k
+agency's span are all closed, so its work in hand (open, overdue, due soon) stays about the
+100k agency's while the archive grows tenfold. ``--history 1`` keeps the span instead and
+scales the open work with the actions (ten times the work in hand).
+
 It also makes two sign-ins with the password :data:`BENCH_PASSWORD`: ``bench-manager``
 (Manager of the root unit) and ``bench-staff`` (Staff in a leaf unit), and one action with 20
 sub-taskers and 50 status updates whose id it prints (the detail page of the benchmark).
@@ -259,7 +265,18 @@ def sizes(n_actions):
     return size
 
 
-def generate(n_actions=100000, seed=7, out=None):
+# the suspense dates of the 100k agency reach this many days back (and 180 ahead)
+HISTORY_DAYS = 1000
+
+
+def history_for(n_actions):
+    """How many times the 100k agency's span of suspense dates a run of ``n_actions`` keeps:
+    the taskers past 100,000 are older ones (a million is ten times the history), so the
+    work in hand stays the 100k agency's while the archive grows."""
+    return max(n_actions / 100000, 1.0)
+
+
+def generate(n_actions=100000, seed=7, out=None, history=None):
     """Generate the agency; returns a dict of what was made (ids the benchmark needs).
 
     One transaction, one step a kind of record (:class:`Agency`), in an order that keeps the
@@ -269,10 +286,13 @@ def generate(n_actions=100000, seed=7, out=None):
         n_actions: number of executive actions; every other count scales with it.
         seed: random seed (same seed, same data).
         out: a writable text stream for progress lines (default: none).
+        history: how many times the 100k agency's span of suspense dates the taskers cover
+            (default :func:`history_for`); ``1`` keeps the span and scales the open work
+            with the number of actions instead.
     """
     from django.db import connection, transaction
 
-    agency = Agency(connection, n_actions, seed, out)
+    agency = Agency(connection, n_actions, seed, out, history)
     with transaction.atomic():
         trigram_indexes = agency.prepare_fast_load()
         agency.unit_tree()
@@ -294,9 +314,10 @@ def generate(n_actions=100000, seed=7, out=None):
 class Agency:
     """The steps of :func:`generate`; each step keeps what later ones need on ``self``."""
 
-    def __init__(self, connection, n_actions, seed, out):
+    def __init__(self, connection, n_actions, seed, out, history=None):
         from django.utils import timezone
 
+        self.history_days = round(HISTORY_DAYS * (history or history_for(n_actions)))
         self.started = time.perf_counter()
         self.out = out
         self.connection = connection
@@ -747,7 +768,7 @@ class Agency:
             Visibility.CONFIDENTIAL,
         ]
         type_id, category, prefix = choice(self.types)
-        due = today + datetime.timedelta(days=randint(-1000, 180))
+        due = today + datetime.timedelta(days=randint(-self.history_days, 180))
         status, due = self._status(pk, due)
         issue = due - datetime.timedelta(days=randint(14, 120))
         draft = status == ActionStatus.DRAFT
@@ -820,7 +841,8 @@ class Agency:
 
     def _status(self, pk, due):
         """``(status, due date)`` of the action ``pk`` due on ``due``: mostly closed when long
-        overdue, mostly open when due ahead; the detail action is in progress."""
+        overdue, all closed when older than the 100k agency's span (the archive of a longer
+        history), mostly open when due ahead; the detail action is in progress."""
         from actions.choices import ActionStatus
 
         rng, choice, today = self.rng, self.choice, self.today
@@ -840,7 +862,7 @@ class Agency:
         elif age > 60:
             status = (
                 choice(open_statuses[:-1])
-                if rng.random() < 0.045
+                if rng.random() < (0.045 if age <= HISTORY_DAYS else 0.0)
                 else (ActionStatus.COMPLETED if rng.random() < 0.9 else ActionStatus.CANCELLED)
             )
         elif age > 0:
@@ -1041,9 +1063,16 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--actions", type=int, default=100000, help="number of actions")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--history",
+        type=float,
+        default=None,
+        help="times the 100k agency's span of suspense dates (default: actions / 100,000; "
+        "1 scales the open work with the actions instead)",
+    )
     args = parser.parse_args(argv)
     setup_django()
-    result = generate(args.actions, seed=args.seed, out=sys.stdout)
+    result = generate(args.actions, seed=args.seed, out=sys.stdout, history=args.history)
     print(f"generated in {result['seconds']} s")
     for key in ("root_unit_id", "level1_unit_id", "leaf_unit_id", "detail_action_id", "overdue"):
         print(f"{key}: {result[key]}")

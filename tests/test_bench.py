@@ -212,3 +212,38 @@ def test_bench_peers_answer_with_the_same_rows(agency):
         client.force_login(admin)
         url = f"/admin/actions/executiveaction/{agency['detail_action_id']}/change/"
         assert client.get(url).status_code == 200
+
+
+def test_a_million_taskers_are_ten_times_the_history_not_ten_times_the_work_in_hand():
+    """``--actions 1000000`` spreads its suspense dates over ten times the 100k agency's span,
+    and closes every tasker older than that span: the open and overdue work of a million
+    taskers stays about the 100k agency's (the dashboards' counts must not grow with
+    history), while ``--history 1`` scales the open work instead."""
+    from bench.generate import HISTORY_DAYS, Agency, history_for
+
+    assert history_for(100_000) == 1 and history_for(1_000_000) == 10
+    assert history_for(500) == 1
+
+    def sample(n_actions, history=None, draws=20_000):
+        agency = Agency(connection, n_actions, 7, None, history)
+        agency.special = 0
+        today = agency.today
+        open_, overdue, oldest = 0, 0, today
+        for pk in range(1, draws + 1):
+            due = today + datetime.timedelta(days=agency.randint(-agency.history_days, 180))
+            status, due = agency._status(pk, due)
+            oldest = min(oldest, due)
+            if status not in FINAL_STATUSES:
+                open_ += 1
+                overdue += due < today
+                assert (today - due).days <= HISTORY_DAYS
+        return open_ / draws * n_actions, overdue / draws * n_actions, oldest
+
+    open_100k, overdue_100k, oldest_100k = sample(100_000)
+    open_1m, overdue_1m, oldest_1m = sample(1_000_000)
+    assert (agency_span := (timezone.localdate() - oldest_1m).days) > 9 * HISTORY_DAYS
+    assert (timezone.localdate() - oldest_100k).days <= HISTORY_DAYS < agency_span
+    assert 0.8 < open_1m / open_100k < 1.5
+    assert 0.8 < overdue_1m / overdue_100k < 1.5
+    open_wide, _, _ = sample(1_000_000, history=1)
+    assert 8 < open_wide / open_100k < 12

@@ -40,20 +40,31 @@ def my_work(request):
     )
 
 
+class VisibleUnitField(forms.TypedChoiceField):
+    """A unit the user may see, by id: checked with one lookup (``units``, a
+    :class:`UnitLookup`) rather than a list of every unit (ten thousand in a large agency)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, coerce=int, empty_value=None, **kwargs)
+        self.units = None
+
+    def valid_value(self, value):
+        try:
+            return self.units is not None and self.units.row(int(value)) is not None
+        except (TypeError, ValueError, OverflowError):
+            return False
+
+
 class DashboardForm(forms.Form):
     """The dashboard's choices: a unit (with sub-units), type, priority, suspense range.
 
-    The units and types offered are lists the view reads once (and reuses for the unit's
-    children and the types' names), so the choices are plain ids.
-
     Args:
-        units: ``{pk: row}`` of the organization units the user may see (``visible_units``).
+        units: a :class:`UnitLookup` of the user (checks the chosen unit, and keeps it with
+            its children for the view).
         types: the action types the user may see.
     """
 
-    unit = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Organization unit (with its sub-units)"
-    )
+    unit = VisibleUnitField(required=False, label="Organization unit (with its sub-units)")
     scope = forms.ChoiceField(
         choices=[("lead", "Led by the unit"), ("issued", "Issued by the unit")],
         required=False,
@@ -87,8 +98,9 @@ class DashboardForm(forms.Form):
         super().__init__(*args, **kwargs)
         # every visible unit is a valid choice; the picker draws only the chosen one and
         # searches the rest as the user types (a select of a thousand units is unusable)
-        self.fields["unit"].choices = [("", "---------")] + [(pk, "") for pk in units]
+        self.fields["unit"].units = units
         self.fields["unit"].widget = AutocompleteSelect(OrganizationUnit)
+        self.fields["unit"].widget.choices = [("", "---------")]
         self.fields["action_type"].choices = [("", "All types")] + [
             (kind.pk, str(kind)) for kind in types
         ]
@@ -118,19 +130,6 @@ class DashboardForm(forms.Form):
             self.initial["scope"] = scope
 
 
-def default_unit(user, units):
-    """The unit a dashboard opens on: the top unit the user manages, else their own unit,
-    else the top of the tree (``units``: ``{pk: row}`` of the visible units, see
-    :func:`visible_units`)."""
-    scope = get_user_scope(user)
-    managed = [units[pk] for _, pk in scope.managed_roots() if pk in units]
-    if managed:
-        return min(managed, key=_height)
-    if scope.unit_id in units:
-        return units[scope.unit_id]
-    return min(units.values(), key=_height, default=None)
-
-
 # what the dashboard reads of a unit, in the model's column order (``from_db`` reads them so)
 UNIT_FIELDS = [
     field.attname
@@ -139,26 +138,52 @@ UNIT_FIELDS = [
 ]
 
 
-def _height(row):
-    """Sort key of a unit row: nearest the top of the tree first (depth, then path)."""
-    return row.depth, row.path
+class UnitLookup:
+    """The units of the dashboard as ``user`` sees them, read a unit at a time: the unit and
+    its visible children in one query (a large agency's ten thousand units are never all
+    read to show one and its children)."""
 
+    def __init__(self, user):
+        self.user = user
+        self._read = {}
 
-def visible_units(user):
-    """``{pk: row}`` of every unit ``user`` may see, in path order, as named rows of
-    :data:`UNIT_FIELDS`: the picker checks the chosen one against them and the page draws
-    only a few (an agency of ten thousand units built ten thousand records to use three)."""
-    rows = (
-        OrganizationUnit.objects.visible_to(user)
-        .order_by("path")
-        .values_list(*UNIT_FIELDS, named=True)
-    )
-    return {row.id: row for row in rows}
+    def _rows(self, pk):
+        if pk not in self._read:
+            rows = (
+                OrganizationUnit.objects.visible_to(self.user)
+                .filter(Q(pk=pk) | Q(parent_id=pk))
+                .values_list(*UNIT_FIELDS, named=True)
+            )
+            self._read[pk] = list(rows)
+        return self._read[pk]
 
+    def row(self, pk):
+        """The row of unit ``pk`` if the user sees it, else ``None``."""
+        return next((row for row in self._rows(pk) if row.id == pk), None)
 
-def _unit(row):
-    """The unit record of a row of :func:`visible_units` (``None`` for none)."""
-    return None if row is None else OrganizationUnit.from_db("default", UNIT_FIELDS, tuple(row))
+    def unit(self, pk):
+        """The unit record of ``pk`` (``None`` if the user does not see it)."""
+        row = self.row(pk)
+        return None if row is None else OrganizationUnit.from_db("default", UNIT_FIELDS, tuple(row))
+
+    def children(self, unit):
+        """The visible child units of ``unit``, by name."""
+        rows = sorted(
+            (row for row in self._rows(unit.pk) if row.parent_id == unit.pk),
+            key=lambda row: (row.name, row.id),
+        )
+        return [OrganizationUnit.from_db("default", UNIT_FIELDS, tuple(row)) for row in rows]
+
+    def default(self):
+        """The unit a dashboard opens on: the top unit the user manages, else their own unit,
+        else the top of the tree they see."""
+        scope = get_user_scope(self.user)
+        managed = sorted(scope.managed_roots(), key=lambda root: (root[0].count("/"), root[0]))
+        for pk in [pk for _, pk in managed] + [scope.unit_id]:
+            if pk is not None and (unit := self.unit(pk)) is not None:
+                return unit
+        top = OrganizationUnit.objects.visible_to(self.user).order_by("depth", "path").first()
+        return None if top is None else self.unit(top.pk)
 
 
 def default_issued(user, unit):
@@ -171,11 +196,11 @@ def dashboard(request):
     """The manager dashboard for a unit and its sub-units; every number links to its rows."""
     if not request.user.has_perm(VIEW_PERMISSION):
         raise PermissionDenied
-    units = visible_units(request.user)
+    units = UnitLookup(request.user)
     types = list(ExecutiveActionType.objects.visible_to(request.user))
     form = DashboardForm(request.GET or None, units=units, types=types)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    unit = _unit(units.get(data.get("unit")) or default_unit(request.user, units))
+    unit = units.unit(data["unit"]) if data.get("unit") else units.default()
     # the secretariat opens on what its unit issued; everyone else on what the unit leads
     scope = data.get("scope") or ("issued" if default_issued(request.user, unit) else "lead")
     if unit is not None:
@@ -195,13 +220,7 @@ def dashboard(request):
             due_before=data.get("due_before"),
             issued=scope == "issued",
         )
-        children = [
-            _unit(row)
-            for row in sorted(
-                (row for row in units.values() if row.parent_id == unit.pk),
-                key=lambda row: (row.name, row.id),
-            )
-        ]
+        children = units.children(unit)
         type_names = {kind.pk: str(kind) for kind in types}
         today = timezone.localdate()
         context.update(queries.dashboard(request.user, filters, today, children, type_names))

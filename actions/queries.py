@@ -79,9 +79,10 @@ def action_list_url(**params):
 
 
 def extended_q():
-    """At least one extension request of the action was approved (``id IN``: read once)."""
+    """At least one extension request of the action was approved (the approved requests read
+    once, as an array an index can serve inside an ``OR``)."""
     approved = ExtensionRequest.objects.filter(status=ExtensionStatus.APPROVED)
-    return Q(pk__in=approved.values("action_id"))
+    return Q(InArray("pk", approved.values("action_id")))
 
 
 def extension_pending_q():

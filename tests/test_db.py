@@ -132,6 +132,22 @@ def test_in_array_sends_the_ids_as_one_parameter_on_postgresql():
         assert " IN (" in sql and len(params) == 500
 
 
+def test_in_array_of_a_subquery_matches_its_rows_and_an_index_serves_it_inside_an_or():
+    """``InArray("pk", queryset)``: the same rows as ``pk__in=queryset``, as an array the
+    planner can read from the primary key's index inside an ``OR`` (PostgreSQL)."""
+    first, second, third = ExecutiveActionFactory.create_batch(3)
+    chosen = ExecutiveAction.objects.filter(pk__in=[first.pk, third.pk]).values("pk")
+    assert set(ExecutiveAction.objects.filter(InArray("pk", chosen))) == {first, third}
+    either = Q(InArray("pk", chosen)) | Q(title=second.title)
+    assert ExecutiveAction.objects.filter(either).count() == 3
+    none = ExecutiveAction.objects.filter(pk__in=[]).values("pk")
+    assert not ExecutiveAction.objects.filter(InArray("pk", none.filter(pk=-1))).exists()
+    sql, _params = (
+        ExecutiveAction.objects.filter(either).query.get_compiler(connection=connection).as_sql()
+    )
+    assert ("= ANY(ARRAY(SELECT" in sql) if POSTGRES else (" IN (SELECT" in sql)
+
+
 def test_in_on_an_integer_column_ignores_values_it_cannot_hold():
     action = ExecutiveActionFactory()
     huge = 10**20

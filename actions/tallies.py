@@ -25,6 +25,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from actions.choices import ActionStatus, Visibility
 from actions.models import CompletionTally, ExecutiveAction, allowed_classifications
+from actions.models.action import ExecutiveActionQuerySet
 from execcoord.db.trees import subtree_q
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit
@@ -247,21 +248,15 @@ def completion_plan(user, filters):
 
 
 def _rest(user, covered_visibilities):
-    """The ``Q`` of the completed taskers the tally's part leaves out, by name (an index serves
-    a positive list, not a ``NOT IN``), narrowed to what ``user`` may see where that is a few
-    rows among many: confidential ones only where the user is named (as ``visible_to``
-    rules), read through indexes, so the live part does not grow with history. Internal ones
-    are left out only for users who see none; a classification above the user's clearance is
-    neither in the tally's part nor visible here."""
+    """The ``Q`` of the completed taskers the tally's part leaves out: those of the other
+    visibilities that ``user`` may see (``ExecutiveActionQuerySet.seen_q``, read through
+    indexes), so the live part is the user's own few and does not grow with history. A
+    classification above the user's clearance is neither in the tally's part nor visible."""
     scope = get_user_scope(user)
     rest = Q(pk__in=[])
     for visibility in sorted(set(Visibility.values) - covered_visibilities):
-        if visibility == Visibility.CONFIDENTIAL:
-            if scope.person_id:
-                named = ExecutiveAction.objects.named_q(scope.person_id, indexed=True)
-                rest |= Q(visibility=visibility) & named
-        elif visibility == Visibility.RESTRICTED:
-            rest |= Q(visibility=visibility)  # ``visible_to`` narrows them
+        seen = ExecutiveActionQuerySet.seen_q(scope, visibility, indexed=True)
+        rest |= Q(visibility=visibility) & seen
     return rest
 
 

@@ -183,32 +183,47 @@ class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
         scope = get_user_scope(user)
         if scope.is_admin:
             return self.all()
-        from actions.models.satellites import Assignment
-
-        named = involved_unit = Q(pk__in=[])  # a user without a person is named nowhere
-        if scope.person_id:
-            named = self.named_q(scope.person_id)
-            # their own unit and every managed subtree (ids, or a subquery the database
-            # resolves once per query: a manager of the root unit sends no list of ids)
-            units = scope.involved_units()
-            involved_unit = (
-                Q(lead_unit_id__in=units)
-                | Q(issuing_unit_id__in=units)
-                | Q(
-                    pk__in=Assignment.objects.filter(organization_unit_id__in=units).values(
-                        "action_id"
-                    )
-                )
-            )
-        rule = (
-            Q(visibility=Visibility.PUBLIC)
-            | (Q(visibility=Visibility.RESTRICTED) & (named | involved_unit))
-            | (Q(visibility=Visibility.CONFIDENTIAL) & named)
-        )
+        rule = Q(visibility=Visibility.PUBLIC)
+        for visibility in (Visibility.RESTRICTED, Visibility.CONFIDENTIAL):
+            rule |= Q(visibility=visibility) & self.seen_q(scope, visibility)
         if scope.is_internal:
             rule |= Q(visibility=Visibility.INTERNAL)
         cleared = Q(security_classification__in=allowed_classifications(scope.clearance_rank))
         return self.filter(rule & cleared)
+
+    @classmethod
+    def seen_q(cls, scope, visibility, indexed=False):
+        """Which actions of ``visibility`` the user of ``scope`` (not an administrator) may see,
+        clearance aside: every public one; internal ones for agency staff; restricted ones
+        they are named on or that involve their unit or a unit they manage (subtree
+        included); confidential ones they are named on.
+
+        ``indexed``: as :meth:`named_q`, each part served by an index (the units and
+        assignments read once as arrays), for a few rows among many.
+        """
+        from actions.models.satellites import Assignment
+
+        if visibility == Visibility.PUBLIC or (
+            visibility == Visibility.INTERNAL and scope.is_internal
+        ):
+            return Q()
+        if visibility == Visibility.INTERNAL or not scope.person_id:
+            return Q(pk__in=[])  # a user without a person is named nowhere
+        named = cls.named_q(scope.person_id, indexed)
+        if visibility == Visibility.CONFIDENTIAL:
+            return named
+        # their own unit and every managed subtree (ids, or a subquery the database
+        # resolves once per query: a manager of the root unit sends no list of ids)
+        units = scope.involved_units()
+        assigned = Assignment.objects.filter(organization_unit_id__in=units).values("action_id")
+        if indexed:
+            return (
+                named
+                | Q(InArray("lead_unit_id", units))
+                | Q(InArray("issuing_unit_id", units))
+                | Q(InArray("pk", assigned))
+            )
+        return named | Q(lead_unit_id__in=units) | Q(issuing_unit_id__in=units) | Q(pk__in=assigned)
 
     @staticmethod
     def named_q(person_id, indexed=False):

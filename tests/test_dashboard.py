@@ -164,6 +164,29 @@ def test_the_unit_picker_offers_units_and_defaults_to_the_managed_unit(client, b
     assert ctx["unit"] == units["BUR-A"]
 
 
+def test_the_unit_picker_checks_the_chosen_unit_and_the_chart_shows_its_children(
+    client, bob, units, data
+):
+    """The picker looks up the one unit chosen (never the agency's whole tree): a unit shows
+    with its child units in the chart, by name; an unknown id is a field error and the
+    dashboard opens on the default unit."""
+    from partners.models import OrganizationUnit
+
+    unit = units["BUR-A"]
+    ctx = get_dashboard(client, bob, unit=unit.pk)
+    assert ctx["unit"] == unit
+    children = OrganizationUnit.objects.filter(parent=unit).order_by("name", "pk")
+    assert [bar.label for bar in ctx["by_unit"]] == [
+        f"{unit.abbreviation or unit.name} itself",
+        *(child.abbreviation or child.name for child in children),
+    ]
+    assert children
+    for wrong in (10**6, "x", 10**20):
+        ctx = get_dashboard(client, bob, unit=wrong)
+        assert ctx["form"].errors["unit"]
+        assert ctx["unit"] == unit  # bob's managed unit, the default
+
+
 def count_queries(client, user, unit):
     client.force_login(user)
     client.get(reverse("dashboard"), {"unit": unit.pk})  # warm the session

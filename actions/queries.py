@@ -608,79 +608,73 @@ def dashboard_counts(base, today, days, weeks, branch_length, rates_of=None):
     Returns ``(numbers, overdue by branch path, overdue by type id)``; the
     numbers use the keys the dashboard's tiles, rates and charts read.
     """
-    completed = COMPLETED
+    classes = _classes(today, days, weeks, branch_length, rates_of)
+    grouped = (
+        base.annotate(**classes).values("status", "priority", *classes).annotate(n=Count("pk"))
+    )
+    return _tally(grouped.order_by(), len(weeks))
+
+
+def _ageing(today, days):
+    """How far past its suspense date a row is: the index of its ageing bucket, -1 when due
+    within ``days``, -2 later or without a suspense date."""
     overdue_when = [
         When(due_date__lte=today - datetime.timedelta(days=low), then=Value(i))
         for i, (_, low, _) in reversed(list(enumerate(AGEING_BUCKETS)))
     ]
-    due = Case(
+    return Case(
         *overdue_when,
         When(due_date__lte=today + datetime.timedelta(days=days), then=Value(-1)),
-        default=Value(-2),  # later, or no suspense date
+        default=Value(-2),
         output_field=IntegerField(),
     )
 
+
+def _week_of(field, weeks, condition=None):
+    """The week of the chart (0 = oldest) ``field`` falls in, by arithmetic rather than a
+    ``WHEN`` per week; -1 outside the chart."""
     first_monday, last_sunday = weeks[0], weeks[-1] + datetime.timedelta(days=6)
+    in_chart = (condition or Q()) & Q(**{f"{field}__range": (first_monday, last_sunday)})
+    return Case(
+        When(in_chart, then=DaysFrom(F(field), first_monday) / Value(7)),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
 
-    def week_of(field, condition=None):
-        """The week (0 = oldest) ``field`` falls in, by arithmetic rather than a ``WHEN``
-        per week; -1 outside the chart."""
-        in_chart = (condition or Q()) & Q(**{f"{field}__range": (first_monday, last_sunday)})
-        return Case(
-            When(in_chart, then=DaysFrom(F(field), first_monday) / Value(7)),
-            default=Value(-1),
-            output_field=IntegerField(),
-        )
 
-    def on_time(deadline, among=None):
-        return Case(
-            When(
-                completed & Q(**{f"{deadline}__isnull": False}) & (among or Q()),
-                then=ExpressionWrapper(
-                    Q(completed_date__lte=F(deadline)), output_field=BooleanField()
-                ),
-            ),
-            default=Value(None),
-            output_field=BooleanField(),
-        )
+def _on_time(deadline, among=None):
+    """Whether a completed row (of ``among``) met ``deadline``; ``NULL`` for the others."""
+    return Case(
+        When(
+            COMPLETED & Q(**{f"{deadline}__isnull": False}) & (among or Q()),
+            then=ExpressionWrapper(Q(completed_date__lte=F(deadline)), output_field=BooleanField()),
+        ),
+        default=Value(None),
+        output_field=BooleanField(),
+    )
 
+
+def _classes(today, days, weeks, branch_length, rates_of):
+    """The classes :func:`dashboard_counts` groups by, as SQL expressions by name."""
     overdue = overdue_q(today)
     month_start = today.replace(day=1)
-    grouped = (
-        base.annotate(
-            k_due=due,
-            k_issued=week_of("issue_date"),
-            k_done=week_of("completed_date", completed),
-            k_month=ExpressionWrapper(
-                completed & Q(completed_date__gte=month_start, completed_date__lte=today),
-                output_field=BooleanField(),
-            ),
-            k_orig=on_time("original_due_date", rates_of),
-            k_cur=on_time("due_date", rates_of),
-            k_ext=ExpressionWrapper(extended_q(), output_field=BooleanField()),
-            k_branch=Case(
-                When(overdue, then=Substr("lead_unit__path", 1, branch_length)),
-                default=Value(None),
-            ),
-            k_type=Case(When(overdue, then=F("action_type_id")), default=Value(None)),
-        )
-        .values(
-            "status",
-            "priority",
-            "k_due",
-            "k_issued",
-            "k_done",
-            "k_month",
-            "k_orig",
-            "k_cur",
-            "k_ext",
-            "k_branch",
-            "k_type",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return _tally(grouped, len(weeks))
+    return {
+        "k_due": _ageing(today, days),
+        "k_issued": _week_of("issue_date", weeks),
+        "k_done": _week_of("completed_date", weeks, COMPLETED),
+        "k_month": ExpressionWrapper(
+            COMPLETED & Q(completed_date__gte=month_start, completed_date__lte=today),
+            output_field=BooleanField(),
+        ),
+        "k_orig": _on_time("original_due_date", rates_of),
+        "k_cur": _on_time("due_date", rates_of),
+        "k_ext": ExpressionWrapper(extended_q(), output_field=BooleanField()),
+        "k_branch": Case(
+            When(overdue, then=Substr("lead_unit__path", 1, branch_length)),
+            default=Value(None),
+        ),
+        "k_type": Case(When(overdue, then=F("action_type_id")), default=Value(None)),
+    }
 
 
 def _tally(grouped, weeks):
@@ -840,10 +834,32 @@ def dashboard(user, filters, today, children, type_names):
     )
     for key, value in (tallied or {}).items():
         n[key] += value
-    texts = {"days": settings.DUE_SOON_DAYS, "month_start": today.replace(day=1)}
     weekly = _weekly(n, weeks, today, url)
     return {
         "today": today,
+        **_figures(n, filters, today, url),
+        "by_unit": (
+            None
+            if filters.issued
+            else _overdue_by_child_unit(by_branch, filters.unit, children, url)
+        ),
+        "by_lead_office": _by_lead_office(user, base, today, url) if filters.issued else None,
+        "by_type": _overdue_by_type(by_type, type_names, url),
+        "weekly": weekly,
+        "weekly_max": _weekly_heights(weekly),
+        "oldest": list(
+            base.filter(overdue_q(today))
+            .select_related("lead_unit", "accountable_person")
+            .order_by("due_date", "pk")[:SECTION_ROWS]
+        ),
+        "oldest_url": url(overdue="true", sort="due_date"),
+    }
+
+
+def _figures(n, filters, today, url):
+    """The tiles, rates, ageing buckets and priorities of the counts ``n``, each linked."""
+    texts = {"days": settings.DUE_SOON_DAYS, "month_start": today.replace(day=1)}
+    return {
         "tiles": [
             Number(
                 t.label.format(**texts),
@@ -871,21 +887,6 @@ def dashboard(user, filters, today, children, type_names):
                 if not filters.priority or value == filters.priority
             ]
         ),
-        "by_unit": (
-            None
-            if filters.issued
-            else _overdue_by_child_unit(by_branch, filters.unit, children, url)
-        ),
-        "by_lead_office": _by_lead_office(user, base, today, url) if filters.issued else None,
-        "by_type": _overdue_by_type(by_type, type_names, url),
-        "weekly": weekly,
-        "weekly_max": _weekly_heights(weekly),
-        "oldest": list(
-            base.filter(overdue_q(today))
-            .select_related("lead_unit", "accountable_person")
-            .order_by("due_date", "pk")[:SECTION_ROWS]
-        ),
-        "oldest_url": url(overdue="true", sort="due_date"),
     }
 
 

@@ -124,9 +124,14 @@ def involving_q(person_id, unit_id):
     return q
 
 
-def involving_ids(person_id, unit_id, *more):
+def involving_ids(person_id, unit_id, *more, changed_since=None):
     """The ids of the actions that involve the person (as :func:`involving_q`) and of the
-    querysets ``more`` (flat lists of action ids): one ``UNION`` of index reads."""
+    querysets ``more`` (flat lists of action ids): one ``UNION`` of index reads.
+
+    ``changed_since``: only the work in hand among the involving ones, open or changed since
+    that moment (every section of My work asks no more), so the ids do not grow with the
+    years of closed taskers a person or unit was ever named on.
+    """
     parts = [
         ExecutiveAction.objects.filter(accountable_person_id=person_id),
         Assignment.objects.filter(person_id=person_id),
@@ -134,6 +139,16 @@ def involving_ids(person_id, unit_id, *more):
     if unit_id:
         parts.append(ExecutiveAction.objects.filter(lead_unit_id=unit_id))
         parts.append(Assignment.objects.filter(organization_unit_id=unit_id))
+    if changed_since is not None:
+        in_hand = OPEN | Q(updated_at__gte=changed_since)
+        parts = [
+            part.filter(
+                in_hand
+                if part.model is ExecutiveAction
+                else Q(action__status__in=OPEN_STATUSES) | Q(action__updated_at__gte=changed_since)
+            )
+            for part in parts
+        ]
     flat = [
         part.order_by().values_list("pk" if part.model is ExecutiveAction else "action_id")
         for part in parts
@@ -421,7 +436,9 @@ def _mine(user, today):
     if roots:
         pending = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
         more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
-    ids = sorted(involving_ids(pid, uid, *more))
+    # the sections read open taskers, or those changed in the recent days (see MY_WORK)
+    since = start_of_day(today - datetime.timedelta(days=RECENT_DAYS - 1))
+    ids = sorted(involving_ids(pid, uid, *more, changed_since=since))
     return Mine(
         today=today,
         days=settings.DUE_SOON_DAYS,

@@ -92,3 +92,30 @@ def test_home_query_count_does_not_grow_with_rows(client, alice, units, data):
         large = count()
     assert large == small
     assert large <= 10
+
+
+def test_my_work_reads_the_work_in_hand_not_the_years_of_closed_taskers(client, alice, units, data):
+    """Every section reads open taskers or those changed in the recent days, so the ids My
+    work starts from leave out closed taskers last changed before that: a person's years
+    of finished work do not make the page slower, and change no number."""
+    import datetime
+
+    from actions import queries
+
+    with time_machine.travel(NOW - datetime.timedelta(days=30), tick=False):
+        closed = action(
+            "OLD",
+            units["OFF-A1"],
+            ActionStatus.COMPLETED,
+            days(-40),
+            accountable_person=alice.person,
+            completed_date=days(-35),
+        )
+    with time_machine.travel(NOW, tick=False):
+        sections = sections_of(client, alice)
+        mine = queries._mine(alice, NOW.date())
+    (in_array,) = [child for child in mine.concerning.children]
+    assert closed.pk not in in_array.ids
+    assert data["A6"].pk in in_array.ids  # completed, but changed today: "recent" shows it
+    assert sections["recent"].count == 6 and sections["accountable"].count == 2
+    assert all(closed.title not in [a.title for a in s.rows] for s in sections.values())

@@ -225,7 +225,20 @@ class Writer:
                         )
         else:
             objs = [model(**{a: row.get(a, d) for a, d in defaults}) for row in rows]
-            model._base_manager.bulk_create(objs, batch_size=500)
+            # timestamps the rows give are kept, as COPY keeps them (not stamped now)
+            stamped = [
+                f
+                for f in fields
+                if f.attname in given and getattr(f, "auto_now_add", None) is not None
+            ]
+            flags = [(f, f.auto_now, f.auto_now_add) for f in stamped]
+            try:
+                for f in stamped:
+                    f.auto_now = f.auto_now_add = False
+                model._base_manager.bulk_create(objs, batch_size=500)
+            finally:
+                for f, auto_now, auto_now_add in flags:
+                    f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
     def finish(self, models):
         """Move the id sequences past the inserted ids and refresh the planner statistics."""
@@ -836,8 +849,29 @@ class Agency:
             "outcome_summary": "",
             "notes": "",
             "version": 1,
+            **self._timestamps(pk, issue, status, completed, due),
             "_issue": issue,
         }
+
+    def _timestamps(self, pk, issue, status, completed, due):
+        """When the tasker was created (its issue date) and last changed: on completion, by
+        its suspense date when cancelled, and within the last month when open (spread by
+        id, no random draw), as in an agency where work is changed while it is in hand."""
+        from actions.choices import ActionStatus
+
+        today = self.today
+        if status == ActionStatus.COMPLETED and completed:
+            last = completed
+        elif status == ActionStatus.CANCELLED:
+            last = min(due, today)
+        else:
+            last = today - datetime.timedelta(days=(pk * 7) % 30)
+        last = max(min(last, today), min(issue, today))
+
+        def at(day):
+            return datetime.datetime.combine(day, datetime.time(9), tzinfo=datetime.UTC)
+
+        return {"created_at": at(min(issue, last)), "updated_at": at(last)}
 
     def _status(self, pk, due):
         """``(status, due date)`` of the action ``pk`` due on ``due``: mostly closed when long

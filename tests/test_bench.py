@@ -247,3 +247,23 @@ def test_a_million_taskers_are_ten_times_the_history_not_ten_times_the_work_in_h
     assert 0.8 < overdue_1m / overdue_100k < 1.5
     open_wide, _, _ = sample(1_000_000, history=1)
     assert 8 < open_wide / open_100k < 12
+
+
+def test_generated_taskers_were_changed_while_in_hand_not_all_today(agency):
+    """A generated tasker was last changed when it closed (completed: on its completion
+    date) or, when open, within the last month; "recently updated" (My work) is then a
+    part of the work in hand, not every tasker of history."""
+    today = timezone.localdate()
+    done = ExecutiveAction.objects.filter(status=ActionStatus.COMPLETED).exclude(
+        completed_date=None
+    )
+    assert done.exists()
+    for row in done.values("completed_date", "updated_at", "created_at"):
+        assert row["updated_at"].date() == row["completed_date"]
+        assert row["created_at"] <= row["updated_at"]
+    open_ = ExecutiveAction.objects.exclude(status__in=FINAL_STATUSES)
+    ages = {(today - row.date()).days for row in open_.values_list("updated_at", flat=True)}
+    assert max(ages) <= 30 and len(ages) > 5
+    week = datetime.timedelta(days=7)
+    recent = ExecutiveAction.objects.filter(updated_at__date__gt=today - week).count()
+    assert 0 < recent < ExecutiveAction.objects.count() / 2

@@ -108,6 +108,8 @@ class TemplateSubtasker(BaseModel):
 
     choice_colors = {"role": TEMPLATE_SUBTASKER_ROLE_COLORS}
     search_fields = ("title_pattern",)
+    # a row of the template, in the order its edit page, its form and its list show it
+    row_fields = ("position", "title_pattern", "organization_unit", "role", "offset_business_days")
 
     class Meta:
         ordering = ["template", "position", "pk"]
@@ -147,6 +149,8 @@ class TemplateRouteStep(BaseModel):
     )
 
     choice_colors = {"kind": ROUTE_STEP_KIND_COLORS}
+    # a step of the template, in the order its edit page, its form and its list show it
+    row_fields = ("position", "kind", "organization_unit", "person", "instructions")
 
     class Meta:
         ordering = ["template", "position", "pk"]

@@ -619,30 +619,23 @@ class RespondView(View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        assignment = get_object_or_404(
-            Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
-        )
+        assignment = _visible_assignment(request, pk)
         _require(policy.may_respond(request.user, assignment))
         if routing.answers_on_route(assignment):
             messages.error(request, "Answer not recorded: answer on the tasker's route.")
             return _back(request, assignment.action)
-        try:
-            with transaction.atomic():
-                repeated = claim_form_key(request)
-                if repeated is not None:
-                    return repeated
-                coordination.record_response(
-                    assignment,
-                    request.user,
-                    status=request.POST.get("status", ""),
-                    comment=request.POST.get("comment", ""),
-                )
-                record_form_key(request, None, assignment.action.get_absolute_url())
-        except ValueError as refused:
-            messages.error(request, f"Answer not recorded: {refused}")
-        else:
-            messages.success(request, "Answer recorded.")
-        return _back(request, assignment.action)
+        return _board_post(
+            request,
+            assignment,
+            lambda: coordination.record_response(
+                assignment,
+                request.user,
+                status=request.POST.get("status", ""),
+                comment=request.POST.get("comment", ""),
+            ),
+            done="Answer recorded.",
+            refused="Answer not recorded: ",
+        )
 
 
 @method_decorator(login_required, name="dispatch")
@@ -652,29 +645,45 @@ class DispositionView(View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        assignment = get_object_or_404(
-            Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
-        )
+        assignment = _visible_assignment(request, pk)
         _require(policy.may_supervise(request.user, assignment.action))
         if routing.answers_on_route(assignment):
             messages.error(request, "Not recorded: record the disposition on the tasker's route.")
         elif assignment.status != AssignmentStatus.NON_CONCUR:
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
-            try:
-                with transaction.atomic():
-                    repeated = claim_form_key(request)
-                    if repeated is not None:
-                        return repeated
-                    coordination.record_disposition(
-                        assignment, request.user, request.POST.get("disposition", "")
-                    )
-                    record_form_key(request, None, assignment.action.get_absolute_url())
-            except ValueError as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(request, "Disposition recorded.")
+            return _board_post(
+                request,
+                assignment,
+                lambda: coordination.record_disposition(
+                    assignment, request.user, request.POST.get("disposition", "")
+                ),
+                done="Disposition recorded.",
+            )
         return _back(request, assignment.action)
+
+
+def _visible_assignment(request, pk):
+    return get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
+    )
+
+
+def _board_post(request, assignment, work, *, done, refused=""):
+    """Run ``work()`` on a supporting unit's row of the board once (one-time form key) and
+    say how it went: ``done``, or the refusal after ``refused``; back to the tasker."""
+    try:
+        with transaction.atomic():
+            repeated = claim_form_key(request)
+            if repeated is not None:
+                return repeated
+            work()
+            record_form_key(request, None, assignment.action.get_absolute_url())
+    except ValueError as refusal:
+        messages.error(request, f"{refused}{refusal}")
+    else:
+        messages.success(request, done)
+    return _back(request, assignment.action)
 
 
 # --- the coordination route (issue 16; the rules are in actions/routing.py) -----------------

@@ -30,6 +30,7 @@ from actions.choices import (
     classification_rank,
 )
 from actions.models.support import ActionNumberSequence
+from execcoord.db.constraints import check, unique
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.formats import format_date
@@ -99,11 +100,7 @@ class ExecutiveActionType(BaseModel):
         verbose_name = "executive action type"
         verbose_name_plural = "executive action types"
         constraints = [
-            models.UniqueConstraint(
-                fields=["name"],
-                name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message="An action type with this name already exists.",
-            ),
+            unique(["name"], "unique_name", "An action type with this name already exists."),
         ]
 
     def __str__(self):
@@ -123,11 +120,7 @@ class Tag(BaseModel):
         verbose_name = "tag"
         verbose_name_plural = "tags"
         constraints = [
-            models.UniqueConstraint(
-                fields=["name"],
-                name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message="A tag with this name already exists.",
-            ),
+            unique(["name"], "unique_name", "A tag with this name already exists."),
         ]
 
     def __str__(self):
@@ -480,29 +473,25 @@ class ExecutiveAction(TreeNode, BaseModel):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["number"],
-                name="%(app_label)s_%(class)s_unique_number",
-                violation_error_message="An action with this number already exists.",
-            ),
-            models.CheckConstraint(
-                condition=Q(completed_date__isnull=True)
+            unique(["number"], "unique_number", "An action with this number already exists."),
+            check(
+                Q(completed_date__isnull=True)
                 | Q(issue_date__isnull=True)
                 | Q(completed_date__gte=F("issue_date")),
-                name="%(app_label)s_%(class)s_completed_after_issue",
-                violation_error_message="The completion date cannot be before the issue date.",
+                "completed_after_issue",
+                "The completion date cannot be before the issue date.",
             ),
             not_own_parent_constraint("An action cannot be its own parent."),
-            models.UniqueConstraint(
-                fields=["message_id"],
+            unique(
+                ["message_id"],
+                "unique_message_id",
+                "An action was already taken in from this e-mail.",
                 condition=~Q(message_id=""),
-                name="%(app_label)s_%(class)s_unique_message_id",
-                violation_error_message="An action was already taken in from this e-mail.",
             ),
-            models.CheckConstraint(
-                condition=Q(percent_complete__gte=0, percent_complete__lte=100),
-                name="%(app_label)s_%(class)s_percent_range",
-                violation_error_message="Percent complete must be between 0 and 100.",
+            check(
+                Q(percent_complete__gte=0, percent_complete__lte=100),
+                "percent_range",
+                "Percent complete must be between 0 and 100.",
             ),
         ]
 

@@ -20,6 +20,7 @@ from actions.choices import (
 )
 from actions.models.action import ExecutiveActionType
 from actions.models.route import office_or_person
+from execcoord.db.constraints import unique
 from execcoord.models import BaseModel, optional_link
 
 # ``{parent.title}``, ``{parent.number}``, ``{unit}``: the only placeholders of a title
@@ -62,10 +63,10 @@ class ProcessTemplate(BaseModel):
         verbose_name = "process template"
         verbose_name_plural = "process templates"
         constraints = [
-            models.UniqueConstraint(
-                fields=["action_type", "name"],
-                name="%(app_label)s_%(class)s_unique_type_name",
-                violation_error_message="This type already has a template of this name.",
+            unique(
+                ["action_type", "name"],
+                "unique_type_name",
+                "This type already has a template of this name.",
             ),
         ]
 

@@ -127,6 +127,23 @@ class Tag(BaseModel):
         return self.name
 
 
+def percent_complete_field(**options):
+    """A tasker's percent complete, 0 to 100 (the table's check: :func:`percent_range`)."""
+    return models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(100)], **options
+    )
+
+
+def percent_range(*, null=False):
+    """The check constraint of a ``percent_complete`` field: 0 to 100 (or empty)."""
+    in_range = Q(percent_complete__gte=0, percent_complete__lte=100)
+    return check(
+        Q(percent_complete__isnull=True) | in_range if null else in_range,
+        "percent_range",
+        "Percent complete must be between 0 and 100.",
+    )
+
+
 def late_suspense_problem(action, parent, due_date, reason):
     """Why ``action`` may not be saved under ``parent`` due ``due``: a sub-tasker may not be
     due after its parent unless the user says why (issue 16; the reason is kept on the
@@ -412,10 +429,8 @@ class ExecutiveAction(TreeNode, BaseModel):
         on_delete=models.PROTECT,
         help_text="The action this one is a sub-tasker of.",
     )
-    percent_complete = models.PositiveSmallIntegerField(
-        default=0,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Entered on sub-taskers without children; rolled up on parents.",
+    percent_complete = percent_complete_field(
+        default=0, help_text="Entered on sub-taskers without children; rolled up on parents."
     )
 
     # closure
@@ -488,11 +503,7 @@ class ExecutiveAction(TreeNode, BaseModel):
                 "An action was already taken in from this e-mail.",
                 condition=~Q(message_id=""),
             ),
-            check(
-                Q(percent_complete__gte=0, percent_complete__lte=100),
-                "percent_range",
-                "Percent complete must be between 0 and 100.",
-            ),
+            percent_range(),
         ]
 
     def __str__(self):

@@ -9,7 +9,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,7 +35,7 @@ from actions.choices import (
     Health,
     StatusUpdateKind,
 )
-from actions.models.action import ExecutiveAction
+from actions.models.action import ExecutiveAction, percent_complete_field, percent_range
 from execcoord.db.constraints import check, dates_in_order, unique
 from execcoord.formats import format_date
 from execcoord.models import BaseModel, VisibleQuerySet, optional_link, user_link
@@ -178,11 +177,8 @@ class StatusUpdate(BaseModel):
     reporting_period_end = models.DateField(null=True, blank=True)
     reported_by = optional_link("partners.Person", "status_updates")
     health = models.CharField(max_length=16, choices=Health, default=Health.NOT_ASSESSED)
-    percent_complete = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Leave empty to keep the action's percent complete.",
+    percent_complete = percent_complete_field(
+        null=True, blank=True, help_text="Leave empty to keep the action's percent complete."
     )
     key_accomplishments = models.TextField(blank=True)
     challenges_and_risks = models.TextField(blank=True)
@@ -216,12 +212,7 @@ class StatusUpdate(BaseModel):
         verbose_name_plural = "status updates"
         indexes = [models.Index(fields=["-status_date", "-id"], name="statusupdate_date_idx")]
         constraints = [
-            check(
-                Q(percent_complete__isnull=True)
-                | Q(percent_complete__gte=0, percent_complete__lte=100),
-                "percent_range",
-                "Percent complete must be between 0 and 100.",
-            ),
+            percent_range(null=True),
             dates_in_order(
                 "reporting_period_start",
                 "reporting_period_end",

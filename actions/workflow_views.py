@@ -83,15 +83,19 @@ def _require(verdict):
 
 
 @method_decorator(login_required, name="dispatch")
-class ActionTransitionView(View):
+class PostView(View):
+    """A move posted from a tasker's page by a signed-in user: POST only."""
+
+    http_method_names = ["post"]
+
+
+class ActionTransitionView(PostView):
     """POST: move the action to ``target`` through ``services.transition``.
 
     404 when the action is hidden; 403 when the user may not make this move (or change
     actions at all); a move the table or the action's data refuses comes back as a message
     saying why, with the record unchanged.
     """
-
-    http_method_names = ["post"]
 
     def post(self, request, pk, target):
         action = visible_action(request, pk)
@@ -458,11 +462,8 @@ class ExtensionRequestView(View):
         return render(self.request, self.template_name, {"object": self.action, "form": form})
 
 
-@method_decorator(login_required, name="dispatch")
-class ExtensionDecideView(View):
+class ExtensionDecideView(PostView):
     """POST: a manager approves or denies a pending request, with a comment."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         extension = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
@@ -515,14 +516,11 @@ class AttachmentUploadForm(forms.ModelForm):
         fields = ("title", "kind", "file")
 
 
-@method_decorator(login_required, name="dispatch")
-class AttachmentUploadView(View):
+class AttachmentUploadView(PostView):
     """POST: attach a file to the action (size and type checked by ``Attachment.clean``;
     who may, by the write policy's ``add`` of an attachment); the same form sent twice
     attaches once. The API's upload (``actions/api.py``) is :meth:`bound_form` and
     :meth:`save` too."""
-
-    http_method_names = ["post"]
 
     @staticmethod
     def bound_form(user, action, data, files):
@@ -585,11 +583,8 @@ def attachment_download(request, pk):
     return response
 
 
-@method_decorator(login_required, name="dispatch")
-class RemindView(View):
+class RemindView(PostView):
     """POST: remind the supporting units that have not answered (once a day each)."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         action = visible_action(request, pk)
@@ -612,11 +607,8 @@ class RemindView(View):
         return _back(request, action)
 
 
-@method_decorator(login_required, name="dispatch")
-class RespondView(View):
+class RespondView(PostView):
     """POST: a supporting unit records its answer (status and comment) from the board."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         assignment = _visible_assignment(request, pk)
@@ -638,11 +630,8 @@ class RespondView(View):
         )
 
 
-@method_decorator(login_required, name="dispatch")
-class DispositionView(View):
+class DispositionView(PostView):
     """POST: a manager records how a non-concurrence was resolved."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         assignment = _visible_assignment(request, pk)
@@ -737,13 +726,10 @@ def _visible_step(request, pk):
     )
 
 
-@method_decorator(login_required, name="dispatch")
-class RouteManageView(View):
+class RouteManageView(PostView):
     """POST: add a step to the tasker's route (``op=add``: position, kind, office and/or
     person) or remove a step not reached yet (``op=remove``: step, version). The lead
     office, the secretariat and managers (``policy.may_manage_route``)."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         action = visible_action(request, pk)
@@ -779,14 +765,11 @@ def _int(value):
         return None
 
 
-@method_decorator(login_required, name="dispatch")
-class RouteStepActView(View):
+class RouteStepActView(PostView):
     """POST on a current route step: answer it (``op=answer``: outcome, comment; a
     signature's role) or return the response to an earlier step (``op=return``:
     ``to_position``, reason). Only the step's office or the secretariat on its behalf
     (``policy.may_act_on_step``); the step's ``version`` refuses a stale page."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         step = _visible_step(request, pk)
@@ -821,12 +804,9 @@ class RouteStepActView(View):
         return _route_post(request, step.action, work)
 
 
-@method_decorator(login_required, name="dispatch")
-class RouteDispositionView(View):
+class RouteDispositionView(PostView):
     """POST: the lead office records how a non-concurrence was resolved; the route moves on
     once each one of its position has its disposition (``policy.may_manage_route``)."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         step = _visible_step(request, pk)

@@ -49,6 +49,7 @@ from execcoord.admin import (
     ChosenRecordFilter,
     ConcurrencyAdminForm,
     PolicyInline,
+    ReadOnly,
     ReadOnlyInline,
     relation_fields,
 )
@@ -387,19 +388,13 @@ class ExtensionRequestAdmin(BaseAdmin):
 
 
 @admin.register(DueDateChange)
-class DueDateChangeAdmin(BaseAdmin):
+class DueDateChangeAdmin(ReadOnly, BaseAdmin):
     """The due-date record is written by ``services.change_due_date`` only."""
 
     list_display = ("__str__", "action", "changed_at", "changed_by")
     list_filter = (("changed_at", admin.DateFieldListFilter),)
     list_select_related = ("action", "changed_by")
     search_fields = ("action__number", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Attachment)
@@ -417,14 +412,8 @@ class AttachmentAdmin(BaseAdmin):
         super().save_model(request, obj, form, change)
 
 
-class _RouteAdmin(BaseAdmin):
+class _RouteAdmin(ReadOnly, BaseAdmin):
     """The route is changed on the tasker's page (``actions.routing``); here it is read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RouteStep)
@@ -444,17 +433,11 @@ class RouteStepEventAdmin(_RouteAdmin):
 
 
 @admin.register(ActionNumberSequence)
-class ActionNumberSequenceAdmin(UntrackedAdmin):
+class ActionNumberSequenceAdmin(ReadOnly, UntrackedAdmin):
     """Counters are read-only: changing one by hand could hand out a number twice."""
 
     list_display = ("prefix", "year", "last_value")
     search_fields = ("prefix",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -494,29 +477,23 @@ class CalendarFeedTokenAdmin(UntrackedAdmin):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(UntrackedAdmin):
+class ReminderLogAdmin(ReadOnly, UntrackedAdmin):
     list_display = ("__str__", "person", "date", "kind", "item_count", "sent_at")
     list_filter = ("kind", ("date", admin.DateFieldListFilter))
     list_select_related = ("person",)
     search_fields = ("person__last_name", "person__email")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 class TemplateSubtaskerInline(PolicyInline):
     model = TemplateSubtasker
-    fields = ("position", "title_pattern", "organization_unit", "role", "offset_business_days")
+    fields = TemplateSubtasker.row_fields
     autocomplete_fields = ("organization_unit",)
     extra = 1
 
 
 class TemplateRouteStepInline(PolicyInline):
     model = TemplateRouteStep
-    fields = ("position", "kind", "organization_unit", "person", "instructions")
+    fields = TemplateRouteStep.row_fields
     autocomplete_fields = ("organization_unit", "person")
     extra = 1
 
@@ -548,7 +525,7 @@ class TemplateRouteStepAdmin(BaseAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(UntrackedAdmin):
+class NotificationAdmin(ReadOnly, UntrackedAdmin):
     """Who was told of what, and whether the e-mail went (read only)."""
 
     list_display = ("__str__", "recipient", "kind", "mail_state", "created_at", "read_at")
@@ -557,27 +534,15 @@ class NotificationAdmin(UntrackedAdmin):
     search_fields = ("recipient__last_name", "recipient__email", "message")
     raw_id_fields = ("event", "recipient", "action")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(NotificationEvent)
-class NotificationEventAdmin(UntrackedAdmin):
+class NotificationEventAdmin(ReadOnly, UntrackedAdmin):
     """The workflow events told (the outbox): when each was fanned out (read only)."""
 
     list_display = ("__str__", "kind", "action", "actor", "created_at", "fanned_out_at")
     list_filter = ("kind", ("created_at", admin.DateFieldListFilter))
     list_select_related = ("action", "actor")
     raw_id_fields = ("action", "actor")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(NotificationPreference)

@@ -456,8 +456,13 @@ class RouteStepViewSet(RecordViewSet):
 
     registration = None  # set below, from the registry
 
-    def moved(self, move):
-        step = _route_move(move)
+    def moved(self, request, may, answer, move):
+        """Run ``move(step, user, body)`` on the step asked for, once ``may(user, step)``
+        allows it and the body is a valid ``answer``; respond with the step as it is now."""
+        step = self.get_object()
+        _require(may(request.user, step))
+        body = _valid(answer, request)
+        step = _route_move(lambda: move(step, request.user, body))
         step.refresh_from_db()
         return Response(self.represent(step))
 
@@ -465,45 +470,47 @@ class RouteStepViewSet(RecordViewSet):
     @action(detail=True, methods=["post"])
     def act(self, request, id=None):
         """Concur, concur with comment, non-concur (comment required), sign or approve."""
-        step = self.get_object()
-        _require(policy.may_act_on_step(request.user, step))
-        body = _valid(StepAnswer, request)
-        return self.moved(
-            lambda: routing.act_on_step(
-                step,
-                request.user,
-                body["outcome"],
-                comment=body.get("comment", ""),
-                signer_role=body.get("signer_role", ""),
-                version=body["version"],
-            )
-        )
+        return self.moved(request, policy.may_act_on_step, StepAnswer, _answer_step)
 
     @extend_schema(request=StepReturn)
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, id=None):
         """Return the response to an earlier step, with a reason."""
-        step = self.get_object()
-        _require(policy.may_act_on_step(request.user, step))
-        body = _valid(StepReturn, request)
-        return self.moved(
-            lambda: routing.return_step(
-                step, request.user, body["to_position"], body["reason"], version=body["version"]
-            )
-        )
+        return self.moved(request, policy.may_act_on_step, StepReturn, _return_step)
 
     @extend_schema(request=StepDisposition)
     @action(detail=True, methods=["post"])
     def disposition(self, request, id=None):
         """The lead office's disposition of a non-concurrence."""
-        step = self.get_object()
-        _require(policy.may_manage_route(request.user, step.action))
-        body = _valid(StepDisposition, request)
-        return self.moved(
-            lambda: routing.record_disposition(
-                step, request.user, body["text"], version=body["version"]
-            )
-        )
+        return self.moved(request, _may_manage_route, StepDisposition, _record_disposition)
+
+
+# the moves of a route step, from the step, the user and the valid body of the request
+
+
+def _answer_step(step, user, body):
+    return routing.act_on_step(
+        step,
+        user,
+        body["outcome"],
+        comment=body.get("comment", ""),
+        signer_role=body.get("signer_role", ""),
+        version=body["version"],
+    )
+
+
+def _return_step(step, user, body):
+    return routing.return_step(
+        step, user, body["to_position"], body["reason"], version=body["version"]
+    )
+
+
+def _record_disposition(step, user, body):
+    return routing.record_disposition(step, user, body["text"], version=body["version"])
+
+
+def _may_manage_route(user, step):
+    return policy.may_manage_route(user, step.action)
 
 
 def _valid(serializer_class, request):

@@ -51,7 +51,25 @@ def assign(action, user, *, lead_unit, accountable_person, formset, seen_version
         "supporting unit added" for the new or re-pointed supporting rows (to each row's
         person, else its unit's managers).
     """
-    events = []
+    locked = _lock_unchanged(action, formset, seen_version)
+    reassigned = _set_lead(locked, lead_unit, accountable_person)
+    removed = _remove_rows(formset, user)
+    saved = _rows_to_save(formset, locked)
+    added = _save_rows(saved, user)
+    if reassigned or saved or removed:
+        # the tasker's assignment is part of the tasker: its version grows, so every Assign
+        # page opened before this save is now stale
+        reason = "Reassigned" if reassigned else "Supporting units changed"
+        services._record_as(locked, user, reason)
+        locked.save()
+    events = _notify(locked, user, reassigned, added)
+    services._copy_state(locked, action)
+    return events
+
+
+def _lock_unchanged(action, formset, seen_version):
+    """The tasker and its assignments locked; :class:`StaleEdit` when the tasker or a row
+    the formset changes or removes is no longer at the version its page showed."""
     locked = ExecutiveAction.objects.select_for_update().get(pk=action.pk)
     if seen_version is not None and str(locked.version) != str(seen_version):
         raise StaleEdit(locked)
@@ -65,18 +83,38 @@ def assign(action, user, *, lead_unit, accountable_person, formset, seen_version
         stored = rows.get(pk)
         if stored is None or str(stored.version) != str(form.seen_version()):
             raise StaleEdit(stored or form.instance)
+    return locked
+
+
+def _set_lead(locked, lead_unit, accountable_person):
+    """Set (and validate) the lead unit and accountable person; whether either changed."""
     lead_changed = locked.lead_unit_id != getattr(lead_unit, "pk", None)
     person_changed = locked.accountable_person_id != getattr(accountable_person, "pk", None)
     if lead_changed or person_changed:
         locked.lead_unit = lead_unit
         locked.accountable_person = accountable_person
         locked.full_clean()
+    return lead_changed or person_changed
+
+
+def _remove_rows(formset, user):
+    """Delete the stored rows the formset removes; how many."""
     removed = 0
     for form in formset.deleted_forms:
         if form.instance.pk:
             services._record_as(form.instance, user, "Supporting unit removed")
             form.instance.delete()
             removed += 1
+    return removed
+
+
+def _rows_to_save(formset, locked):
+    """The new and changed rows, unsaved: ``(assignment, is_new, repointed)`` each.
+
+    Raises:
+        AssignmentRefused: a new or re-pointed row names a unit already on the tasker (the
+            row's form carries the error).
+    """
     saved, refused = [], False
     for form in formset.forms:
         if form in formset.deleted_forms or not form.has_changed():
@@ -96,19 +134,24 @@ def assign(action, user, *, lead_unit, accountable_person, formset, seen_version
         saved.append((assignment, is_new, repointed))
     if refused:
         raise AssignmentRefused()
+    return saved
+
+
+def _save_rows(saved, user):
+    """Save the rows of :func:`_rows_to_save`; the ids of the new and re-pointed ones."""
     added = []
     for assignment, is_new, repointed in saved:
         services._record_as(assignment, user, "Assigned" if is_new else "Assignment changed")
         assignment.save()
         if is_new or repointed:
             added.append(assignment.pk)
-    if lead_changed or person_changed or saved or removed:
-        # the tasker's assignment is part of the tasker: its version grows, so every Assign
-        # page opened before this save is now stale
-        reason = "Reassigned" if lead_changed or person_changed else "Supporting units changed"
-        services._record_as(locked, user, reason)
-        locked.save()
-    if lead_changed or person_changed:
+    return added
+
+
+def _notify(locked, user, reassigned, added):
+    """The notification events of an assignment (none for a draft)."""
+    events = []
+    if reassigned:
         events.append(notifications.notify(notifications.K.ASSIGNED, locked, actor=user))
     if added:
         events.append(
@@ -116,5 +159,4 @@ def assign(action, user, *, lead_unit, accountable_person, formset, seen_version
                 notifications.K.SUPPORTING_ADDED, locked, actor=user, assignment_ids=added
             )
         )
-    services._copy_state(locked, action)
     return [event for event in events if event is not None]

@@ -413,27 +413,22 @@ class TemplateRowForm(forms.ModelForm):
         bootstrap_widgets(self)
 
 
-def _template_rows(model, fields):
-    """The formset of a process template's rows of ``model``: two empty rows offered each
-    time, any row deletable, every row asking the write policy."""
+def _template_rows(model):
+    """The formset of a process template's rows of ``model`` (its ``row_fields``): two empty
+    rows offered each time, any row deletable, every row asking the write policy."""
     return inlineformset_factory(
         models.ProcessTemplate,
         model,
         form=TemplateRowForm,
         formset=PolicyInlineFormSet,
-        fields=fields,
+        fields=model.row_fields,
         extra=2,
         can_delete=True,
     )
 
 
-SubtaskerRowsFormSet = _template_rows(
-    models.TemplateSubtasker,
-    ("position", "title_pattern", "organization_unit", "role", "offset_business_days"),
-)
-RouteStepRowsFormSet = _template_rows(
-    models.TemplateRouteStep, ("position", "kind", "organization_unit", "person", "instructions")
-)
+SubtaskerRowsFormSet = _template_rows(models.TemplateSubtasker)
+RouteStepRowsFormSet = _template_rows(models.TemplateRouteStep)
 
 
 class ProcessTemplateForm(BaseModelForm):
@@ -484,17 +479,10 @@ class ProcessTemplateForm(BaseModelForm):
 class TemplateSubtaskerForm(BaseModelForm):
     class Meta:
         model = models.TemplateSubtasker
-        fields = (
-            "template",
-            "position",
-            "title_pattern",
-            "organization_unit",
-            "role",
-            "offset_business_days",
-        )
+        fields = ("template", *models.TemplateSubtasker.row_fields)
 
 
 class TemplateRouteStepForm(BaseModelForm):
     class Meta:
         model = models.TemplateRouteStep
-        fields = ("template", "position", "kind", "organization_unit", "person", "instructions")
+        fields = ("template", *models.TemplateRouteStep.row_fields)

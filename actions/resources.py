@@ -51,6 +51,7 @@ from execcoord.history import (
     lock_versions,
 )
 from execcoord.imports import (
+    ACTIVE,
     VERSION,
     BaseResource,
     Column,
@@ -153,10 +154,8 @@ def _example_due_date(user):
 class ExecutiveActionTypeResource(BaseResource):
     """Executive action types, matched by name."""
 
-    title = "Executive action types"
     help_text = "Matched by Name."
     key = ACTION_TYPE
-    key_attribute = "name"
     columns = [
         Column("name", "Name", required=True, example="Congressional inquiry"),
         Column("category", "Category", required=True, example="Information Request"),
@@ -167,27 +166,21 @@ class ExecutiveActionTypeResource(BaseResource):
         Column("requires_legal_authority", "Requires legal authority", example="No"),
         Column("requires_impact_assessment", "Requires impact assessment", example="No"),
         Column("requires_risk_assessment", "Requires risk assessment", example="No"),
-        Column("is_active", "Active", example="Yes"),
+        ACTIVE,
         VERSION,
     ]
-
-    class Meta(BaseResource.Meta):
-        model = ExecutiveActionType
-        fields = ("name",)
 
 
 @register("executive-actions")
 class ExecutiveActionResource(BaseResource):
     """Executive actions (taskers), matched by number; see the module docstring."""
 
-    title = "Executive actions"
     help_text = (
         "Matched by Number; leave Number empty to create an action (the system numbers it). "
         "Units by code, people by e-mail, partners by account name, legal authorities by "
         "citation (or name); several values separated by “;”."
     )
     key = ACTION
-    key_attribute = "number"
     columns = [
         Column("number", "Number", required=True, readonly=True, example=""),
         Column("title", "Title", required=True, example="Respond to the GAO draft report"),
@@ -233,8 +226,6 @@ class ExecutiveActionResource(BaseResource):
     ]
 
     class Meta(BaseResource.Meta):
-        model = ExecutiveAction
-        fields = ("number",)
         # no savepoint a row: rows are validated one by one and written in batches at the
         # end (see "saving" below); the import is still one transaction, all or nothing
         use_bulk = True

@@ -207,38 +207,40 @@ def act_on_step(
     now = now or timezone.now()
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = _lock(step, version)
-        if locked.state != C:
-            raise RouteError("This step is not the current one; nothing was recorded.")
-        if outcome not in ROUTE_OUTCOMES_BY_KIND[locked.kind]:
-            raise RouteError(f"A {locked.get_kind_display().lower()} step cannot be “{outcome}”.")
-        if outcome in NEEDS_TEXT and not comment:
-            raise RouteError("Say why: a non-concurrence or a comment needs its text.")
-        on_behalf = bool(route_on_behalf(user, locked))
+        locked = _lock_current(step, version, "recorded")
+        _check_answer(locked, outcome, comment)
         if outcome == RouteOutcome.SIGNED:
             _sign(locked, user, attachment, signer_name, signer_role)
-        _close(locked, now)
-        locked.state = D
-        locked.completed_at = now
-        locked.outcome = outcome
-        locked.comment = comment
-        locked.acted_by = user
-        locked.entered_on_behalf = on_behalf
-        verb = "Answer entered for the office" if on_behalf else "Answered"
-        _save(locked, user, f"{verb}: {locked.get_outcome_display()}")
-        _mirror_on_assignment(locked, user, outcome=outcome, text=comment, on_behalf=on_behalf)
-        _event(
-            locked,
-            RouteEventKind.ANSWERED,
-            user,
-            now,
-            outcome=outcome,
-            text=comment,
-            on_behalf=on_behalf,
-        )
+        _answer(locked, user, outcome, comment, now)
         _advance(locked.action, user, now)
     _copy(locked, step)
     return step
+
+
+def _check_answer(step, outcome, comment):
+    """Refuse an answer that does not fit the step's kind, or lacks the text it needs."""
+    if outcome not in ROUTE_OUTCOMES_BY_KIND[step.kind]:
+        raise RouteError(f"A {step.get_kind_display().lower()} step cannot be “{outcome}”.")
+    if outcome in NEEDS_TEXT and not comment:
+        raise RouteError("Say why: a non-concurrence or a comment needs its text.")
+
+
+def _answer(step, user, outcome, comment, now):
+    """Close the locked current ``step`` with ``user``'s answer, mirrored on the office's
+    assignment and kept as an event (entered on the office's behalf when it is not theirs)."""
+    on_behalf = bool(route_on_behalf(user, step))
+    _close(step, now)
+    step.state = D
+    step.completed_at = now
+    step.outcome = outcome
+    step.comment = comment
+    step.acted_by = user
+    step.entered_on_behalf = on_behalf
+    verb = "Answer entered for the office" if on_behalf else "Answered"
+    _save(step, user, f"{verb}: {step.get_outcome_display()}")
+    _mirror_on_assignment(step, user, outcome=outcome, text=comment, on_behalf=on_behalf)
+    facts = {"outcome": outcome, "text": comment, "on_behalf": on_behalf}
+    _event(step, RouteEventKind.ANSWERED, user, now, **facts)
 
 
 def _sign(step, user, attachment, signer_name, signer_role):
@@ -271,9 +273,7 @@ def return_step(step, user, to_position, reason, *, version=None, now=None):
     now = now or timezone.now()
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _lock(step, version)
-        if locked.state != C:
-            raise RouteError("This step is not the current one; nothing was returned.")
+        locked = _lock_current(step, version, "returned")
         if not reason:
             raise RouteError("Say why the response goes back.")
         steps = list(
@@ -382,6 +382,15 @@ def _lock(step, version):
     locked = RouteStep.objects.select_for_update().select_related("action").get(pk=step.pk)
     if version not in (None, "") and int(version) != locked.version:
         raise StaleEdit(locked)
+    return locked
+
+
+def _lock_current(step, version, nothing_was):
+    """``_lock``, refusing a step that is no longer the current one (``nothing_was``: what
+    the refusal says was not done)."""
+    locked = _lock(step, version)
+    if locked.state != C:
+        raise RouteError(f"This step is not the current one; nothing was {nothing_was}.")
     return locked
 
 

@@ -26,8 +26,8 @@ class ExecutiveActionTypeTable(BaseTable):
 class TagTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.Tag
-        fields = ("pk", "name", "updated_at")
         default_columns = ("name",)
+        fields = ("pk", *default_columns, "updated_at")
 
 
 class ExecutiveActionTable(BaseTable):
@@ -76,35 +76,14 @@ class ExecutiveActionTable(BaseTable):
 class AssignmentTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.Assignment
-        fields = (
-            "pk",
-            "organization_unit",
-            "action",
-            "person",
-            "role",
-            "status",
-            "due_date",
-            "responded_at",
-            "updated_at",
-        )
         default_columns = ("organization_unit", "action", "person", "role", "status", "due_date")
+        fields = ("pk", *default_columns, "responded_at", "updated_at")
         card_columns = ("organization_unit", "action", "status", "due_date")
 
 
 class StatusUpdateTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.StatusUpdate
-        fields = (
-            "pk",
-            "status_date",
-            "action",
-            "kind",
-            "health",
-            "percent_complete",
-            "reported_by",
-            "escalation_required",
-            "updated_at",
-        )
         default_columns = (
             "status_date",
             "action",
@@ -113,55 +92,27 @@ class StatusUpdateTable(BaseTable):
             "percent_complete",
             "reported_by",
         )
+        fields = ("pk", *default_columns, "escalation_required", "updated_at")
         card_columns = ("status_date", "action", "health", "reported_by")
 
 
 class DecisionLogEntryTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.DecisionLogEntry
-        fields = (
-            "pk",
-            "title",
-            "action",
-            "decision_date",
-            "category",
-            "decided_by",
-            "decision_authority",
-            "implementation_date",
-            "updated_at",
-        )
         default_columns = ("title", "action", "decision_date", "category", "decided_by")
+        fields = ("pk", *default_columns, "decision_authority", "implementation_date", "updated_at")
 
 
 class DependencyTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.Dependency
-        fields = (
-            "pk",
-            "predecessor",
-            "successor",
-            "dependency_type",
-            "status",
-            "critical_path",
-            "updated_at",
-        )
         default_columns = ("predecessor", "successor", "dependency_type", "status", "critical_path")
+        fields = ("pk", *default_columns, "updated_at")
 
 
 class ExtensionRequestTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.ExtensionRequest
-        fields = (
-            "pk",
-            "action",
-            "status",
-            "current_due_date",
-            "requested_due_date",
-            "requested_by",
-            "decided_by",
-            "decided_at",
-            "updated_at",
-        )
         default_columns = (
             "action",
             "status",
@@ -169,38 +120,22 @@ class ExtensionRequestTable(BaseTable):
             "requested_due_date",
             "requested_by",
         )
+        fields = ("pk", *default_columns, "decided_by", "decided_at", "updated_at")
         card_columns = ("action", "status", "requested_due_date", "requested_by")
 
 
 class DueDateChangeTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.DueDateChange
-        fields = (
-            "pk",
-            "action",
-            "old_due_date",
-            "new_due_date",
-            "changed_by",
-            "changed_at",
-            "extension_request",
-        )
         default_columns = ("action", "old_due_date", "new_due_date", "changed_by", "changed_at")
+        fields = ("pk", *default_columns, "extension_request")
 
 
 class AttachmentTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.Attachment
-        fields = (
-            "pk",
-            "title",
-            "action",
-            "kind",
-            "uploaded_by",
-            "uploaded_at",
-            "size",
-            "content_type",
-        )
         default_columns = ("title", "action", "kind", "uploaded_by", "uploaded_at")
+        fields = ("pk", *default_columns, "size", "content_type")
 
 
 class RouteStepTable(BaseTable):
@@ -237,8 +172,8 @@ class RouteStepTable(BaseTable):
 class RouteStepEventTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.RouteStepEvent
-        fields = ("pk", "at", "action", "step", "kind", "outcome", "user", "on_behalf", "text")
         default_columns = ("at", "action", "step", "kind", "outcome", "user", "on_behalf")
+        fields = ("pk", *default_columns, "text")
         card_columns = ("at", "action", "kind", "outcome")
 
 
@@ -252,35 +187,12 @@ class ProcessTemplateTable(BaseTable):
 class TemplateSubtaskerTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.TemplateSubtasker
-        fields = (
-            "pk",
-            "template",
-            "position",
-            "title_pattern",
-            "organization_unit",
-            "role",
-            "offset_business_days",
-        )
-        default_columns = (
-            "template",
-            "position",
-            "title_pattern",
-            "organization_unit",
-            "role",
-            "offset_business_days",
-        )
+        default_columns = ("template", *models.TemplateSubtasker.row_fields)
+        fields = ("pk", *default_columns)
 
 
 class TemplateRouteStepTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = models.TemplateRouteStep
-        fields = (
-            "pk",
-            "template",
-            "position",
-            "kind",
-            "organization_unit",
-            "person",
-            "instructions",
-        )
+        fields = ("pk", "template", *models.TemplateRouteStep.row_fields)
         default_columns = ("template", "position", "kind", "organization_unit", "person")

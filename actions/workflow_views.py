@@ -83,15 +83,19 @@ def _require(verdict):
 
 
 @method_decorator(login_required, name="dispatch")
-class ActionTransitionView(View):
+class PostView(View):
+    """A move posted from a tasker's page by a signed-in user: POST only."""
+
+    http_method_names = ["post"]
+
+
+class ActionTransitionView(PostView):
     """POST: move the action to ``target`` through ``services.transition``.
 
     404 when the action is hidden; 403 when the user may not make this move (or change
     actions at all); a move the table or the action's data refuses comes back as a message
     saying why, with the record unchanged.
     """
-
-    http_method_names = ["post"]
 
     def post(self, request, pk, target):
         action = visible_action(request, pk)
@@ -458,11 +462,8 @@ class ExtensionRequestView(View):
         return render(self.request, self.template_name, {"object": self.action, "form": form})
 
 
-@method_decorator(login_required, name="dispatch")
-class ExtensionDecideView(View):
+class ExtensionDecideView(PostView):
     """POST: a manager approves or denies a pending request, with a comment."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         extension = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
@@ -515,14 +516,11 @@ class AttachmentUploadForm(forms.ModelForm):
         fields = ("title", "kind", "file")
 
 
-@method_decorator(login_required, name="dispatch")
-class AttachmentUploadView(View):
+class AttachmentUploadView(PostView):
     """POST: attach a file to the action (size and type checked by ``Attachment.clean``;
     who may, by the write policy's ``add`` of an attachment); the same form sent twice
     attaches once. The API's upload (``actions/api.py``) is :meth:`bound_form` and
     :meth:`save` too."""
-
-    http_method_names = ["post"]
 
     @staticmethod
     def bound_form(user, action, data, files):
@@ -585,11 +583,8 @@ def attachment_download(request, pk):
     return response
 
 
-@method_decorator(login_required, name="dispatch")
-class RemindView(View):
+class RemindView(PostView):
     """POST: remind the supporting units that have not answered (once a day each)."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         action = visible_action(request, pk)
@@ -612,69 +607,72 @@ class RemindView(View):
         return _back(request, action)
 
 
-@method_decorator(login_required, name="dispatch")
-class RespondView(View):
+class RespondView(PostView):
     """POST: a supporting unit records its answer (status and comment) from the board."""
 
-    http_method_names = ["post"]
-
     def post(self, request, pk):
-        assignment = get_object_or_404(
-            Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
-        )
+        assignment = _visible_assignment(request, pk)
         _require(policy.may_respond(request.user, assignment))
         if routing.answers_on_route(assignment):
             messages.error(request, "Answer not recorded: answer on the tasker's route.")
             return _back(request, assignment.action)
-        try:
-            with transaction.atomic():
-                repeated = claim_form_key(request)
-                if repeated is not None:
-                    return repeated
-                coordination.record_response(
-                    assignment,
-                    request.user,
-                    status=request.POST.get("status", ""),
-                    comment=request.POST.get("comment", ""),
-                )
-                record_form_key(request, None, assignment.action.get_absolute_url())
-        except ValueError as refused:
-            messages.error(request, f"Answer not recorded: {refused}")
-        else:
-            messages.success(request, "Answer recorded.")
-        return _back(request, assignment.action)
+        return _board_post(
+            request,
+            assignment,
+            lambda: coordination.record_response(
+                assignment,
+                request.user,
+                status=request.POST.get("status", ""),
+                comment=request.POST.get("comment", ""),
+            ),
+            done="Answer recorded.",
+            refused="Answer not recorded: ",
+        )
 
 
-@method_decorator(login_required, name="dispatch")
-class DispositionView(View):
+class DispositionView(PostView):
     """POST: a manager records how a non-concurrence was resolved."""
 
-    http_method_names = ["post"]
-
     def post(self, request, pk):
-        assignment = get_object_or_404(
-            Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
-        )
+        assignment = _visible_assignment(request, pk)
         _require(policy.may_supervise(request.user, assignment.action))
         if routing.answers_on_route(assignment):
             messages.error(request, "Not recorded: record the disposition on the tasker's route.")
         elif assignment.status != AssignmentStatus.NON_CONCUR:
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
-            try:
-                with transaction.atomic():
-                    repeated = claim_form_key(request)
-                    if repeated is not None:
-                        return repeated
-                    coordination.record_disposition(
-                        assignment, request.user, request.POST.get("disposition", "")
-                    )
-                    record_form_key(request, None, assignment.action.get_absolute_url())
-            except ValueError as refused:
-                messages.error(request, str(refused))
-            else:
-                messages.success(request, "Disposition recorded.")
+            return _board_post(
+                request,
+                assignment,
+                lambda: coordination.record_disposition(
+                    assignment, request.user, request.POST.get("disposition", "")
+                ),
+                done="Disposition recorded.",
+            )
         return _back(request, assignment.action)
+
+
+def _visible_assignment(request, pk):
+    return get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related("action"), pk=pk
+    )
+
+
+def _board_post(request, assignment, work, *, done, refused=""):
+    """Run ``work()`` on a supporting unit's row of the board once (one-time form key) and
+    say how it went: ``done``, or the refusal after ``refused``; back to the tasker."""
+    try:
+        with transaction.atomic():
+            repeated = claim_form_key(request)
+            if repeated is not None:
+                return repeated
+            work()
+            record_form_key(request, None, assignment.action.get_absolute_url())
+    except ValueError as refusal:
+        messages.error(request, f"{refused}{refusal}")
+    else:
+        messages.success(request, done)
+    return _back(request, assignment.action)
 
 
 # --- the coordination route (issue 16; the rules are in actions/routing.py) -----------------
@@ -728,13 +726,10 @@ def _visible_step(request, pk):
     )
 
 
-@method_decorator(login_required, name="dispatch")
-class RouteManageView(View):
+class RouteManageView(PostView):
     """POST: add a step to the tasker's route (``op=add``: position, kind, office and/or
     person) or remove a step not reached yet (``op=remove``: step, version). The lead
     office, the secretariat and managers (``policy.may_manage_route``)."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         action = visible_action(request, pk)
@@ -770,14 +765,11 @@ def _int(value):
         return None
 
 
-@method_decorator(login_required, name="dispatch")
-class RouteStepActView(View):
+class RouteStepActView(PostView):
     """POST on a current route step: answer it (``op=answer``: outcome, comment; a
     signature's role) or return the response to an earlier step (``op=return``:
     ``to_position``, reason). Only the step's office or the secretariat on its behalf
     (``policy.may_act_on_step``); the step's ``version`` refuses a stale page."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         step = _visible_step(request, pk)
@@ -812,12 +804,9 @@ class RouteStepActView(View):
         return _route_post(request, step.action, work)
 
 
-@method_decorator(login_required, name="dispatch")
-class RouteDispositionView(View):
+class RouteDispositionView(PostView):
     """POST: the lead office records how a non-concurrence was resolved; the route moves on
     once each one of its position has its disposition (``policy.may_manage_route``)."""
-
-    http_method_names = ["post"]
 
     def post(self, request, pk):
         step = _visible_step(request, pk)

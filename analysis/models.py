@@ -3,7 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 
-from execcoord.db.constraints import dates_in_order, unique_number
+from execcoord.db.constraints import check, dates_in_order, unique_number
 from execcoord.db.trees import ensure_no_cycle
 from execcoord.models import BaseModel, optional_link
 
@@ -239,25 +239,23 @@ class RiskItem(BaseModel):
         indexes = [models.Index(fields=["-score", "name", "id"], name="analysis_risk_order_idx")]
         constraints = [
             unique_number("risk item"),
-            models.CheckConstraint(
-                condition=Q(likelihood__gte=1, likelihood__lte=5),
-                name="%(app_label)s_%(class)s_likelihood_1_to_5",
-                violation_error_message="Likelihood must be between 1 and 5.",
+            check(
+                Q(likelihood__gte=1, likelihood__lte=5),
+                "likelihood_1_to_5",
+                "Likelihood must be between 1 and 5.",
             ),
-            models.CheckConstraint(
-                condition=Q(severity__gte=1, severity__lte=5),
-                name="%(app_label)s_%(class)s_severity_1_to_5",
-                violation_error_message="Severity must be between 1 and 5.",
+            check(
+                Q(severity__gte=1, severity__lte=5),
+                "severity_1_to_5",
+                "Severity must be between 1 and 5.",
             ),
-            models.CheckConstraint(
-                condition=Q(score=F("likelihood") * F("severity")),
-                name="%(app_label)s_%(class)s_score_is_product",
-                violation_error_message="The score must be likelihood × severity.",
+            check(
+                Q(score=F("likelihood") * F("severity")),
+                "score_is_product",
+                "The score must be likelihood × severity.",
             ),
-            models.CheckConstraint(
-                condition=_level_matches_score(),
-                name="%(app_label)s_%(class)s_level_matches_score",
-                violation_error_message="The level does not match the score.",
+            check(
+                _level_matches_score(), "level_matches_score", "The level does not match the score."
             ),
         ]
         verbose_name = "risk item"

@@ -5,7 +5,7 @@ is matched by its name instead. References to authorities (parent, an action's a
 use the same key: the citation, or the name when the citation is empty.
 """
 
-from execcoord.imports import VERSION, BaseResource, Column, KeyMap, _text, register
+from execcoord.imports import ACTIVE, VERSION, BaseResource, Column, KeyMap, _text, register
 from partners.resources import ACCOUNT
 
 from .models import LegalAuthority
@@ -19,13 +19,11 @@ AUTHORITY = KeyMap(
 class LegalAuthorityResource(BaseResource):
     """Legal authorities, matched by citation (by name when the citation is empty)."""
 
-    title = "Legal authorities"
     help_text = (
         "Matched by Citation; an authority without a citation is matched by Name. "
         "Other files refer to an authority the same way."
     )
     key = AUTHORITY
-    key_attribute = "citation"
     columns = [
         Column("citation", "Citation", required=True, example="88 FR 75191"),
         Column("name", "Name", required=True, example="Executive Order 14110"),
@@ -44,13 +42,9 @@ class LegalAuthorityResource(BaseResource):
         Column("full_text_url", "Full text URL"),
         Column("public_url", "Public URL"),
         Column("disposition_notes", "Disposition notes"),
-        Column("is_active", "Active", example="Yes"),
+        ACTIVE,
         VERSION,
     ]
-
-    class Meta(BaseResource.Meta):
-        model = LegalAuthority
-        fields = ("citation",)
 
     def row_key(self, row):
         return _text(row.get("Citation")) or _text(row.get("Name"))

@@ -359,25 +359,30 @@ class PolicyInline(admin.TabularInline):
         return formset
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnly:
+    """Mixed into an admin (before its base) of records the application writes itself:
+    administrators read them, nobody adds or changes one here."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnly, admin.TabularInline):
     """An inline that lists child rows without editing them (history-like satellites)."""
 
     extra = 0
     can_delete = False
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnly, admin.ModelAdmin):
     """Administrators see every API token and may revoke any (the secret is never stored,
     so never shown); tokens are made by their users on the API tokens page."""
 
@@ -391,12 +396,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Revoke the selected tokens", permissions=["revoke"])
     def revoke(self, request, queryset):
@@ -449,18 +448,8 @@ class DeadLetterAdmin(admin.ModelAdmin):
         self.message_user(request, f"{done} task(s) queued again.")
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    """A record the application keeps: administrators read it, nobody edits it here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(PreparedExport)
-class PreparedExportAdmin(_ReadOnlyAdmin):
+class PreparedExportAdmin(ReadOnly, admin.ModelAdmin):
     """Prepared exports (``execcoord.background``): whose, what, how large, until when. No
     download here: a file is served to its owner only (My exports)."""
 
@@ -485,7 +474,7 @@ class PreparedExportAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(_ReadOnlyAdmin):
+class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
     """Background imports (``execcoord.background``): whose, which file, the outcome."""
 
     list_display = ("__str__", "owner", "resource", "row_count", "status", "finished_at")

@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils.text import slugify
 
 from execcoord import policy
-from execcoord.utils import viewname
+from execcoord.utils import import_project_modules, viewname
 
 MENU_ORDER = ("Actions", "Partners", "Analysis")
 
@@ -231,26 +231,12 @@ def urls_for_app(app_label):
 
 
 def load_all():
-    """Import the ``views`` module of every project app so its registrations exist.
-
-    Project apps are the installed apps living in the project folder (not Django's or a
-    library's); ``execcoord`` itself registers nothing.
-    """
+    """Import the ``views`` module of every project app so its registrations exist
+    (``execcoord`` itself registers nothing)."""
     global _loaded
     if _loaded:
         return  # imports happen once; every registry lookup calls this (issue 7: ~3 ms each)
-    from pathlib import Path
-
-    from django.apps import apps
-    from django.conf import settings
-    from django.utils.module_loading import module_has_submodule
-
-    base = Path(settings.BASE_DIR).resolve()
-    for config in apps.get_app_configs():
-        if config.name == "execcoord" or base not in Path(config.path).resolve().parents:
-            continue
-        if module_has_submodule(config.module, "views"):
-            import_module(f"{config.name}.views")
+    import_project_modules("views")
     _loaded = True
 
 

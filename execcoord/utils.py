@@ -88,6 +88,25 @@ def user_name(user):
     return user.get_full_name().strip() or user.get_username()
 
 
+def import_project_modules(name):
+    """Import the module ``name`` (``"views"``, ``"resources"``) of every project app that
+    has one, where the app registers what it offers: project apps are the installed apps
+    living in the project folder (not Django's or a library's), ``execcoord`` excepted."""
+    from importlib import import_module
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.utils.module_loading import module_has_submodule
+
+    base = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        if config.name == "execcoord" or base not in Path(config.path).resolve().parents:
+            continue
+        if module_has_submodule(config.module, name):
+            import_module(f"{config.name}.{name}")
+
+
 def is_user_model(model):
     """Whether ``model`` is the sign-in model: a user in a cell or field ("Requested by") is
     named to every signed-in user (by :func:`user_name`), as the history names its authors;

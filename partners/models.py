@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 
-from execcoord.db.constraints import unique_number
+from execcoord.db.constraints import check, unique_number
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import (
     PATH_DIGITS,  # noqa: F401  (imported from here by the dashboards)
@@ -256,17 +256,17 @@ class Agreement(BaseModel):
         indexes = [models.Index(fields=["name", "id"], name="partners_agreement_name_idx")]
         constraints = [
             unique_number("agreement"),
-            models.CheckConstraint(
-                condition=Q(expiration_date__isnull=True)
+            check(
+                Q(expiration_date__isnull=True)
                 | Q(effective_date__isnull=True)
                 | Q(expiration_date__gte=F("effective_date")),
-                name="%(app_label)s_%(class)s_expiration_after_effective",
-                violation_error_message="The expiration date cannot be before the effective date.",
+                "expiration_after_effective",
+                "The expiration date cannot be before the effective date.",
             ),
-            models.CheckConstraint(
-                condition=Q(total_value__isnull=True) | Q(total_value__gte=0),
-                name="%(app_label)s_%(class)s_total_value_not_negative",
-                violation_error_message="The total value cannot be negative.",
+            check(
+                Q(total_value__isnull=True) | Q(total_value__gte=0),
+                "total_value_not_negative",
+                "The total value cannot be negative.",
             ),
         ]
         verbose_name = "agreement"

@@ -6,7 +6,7 @@ children in the file (or exist already).
 """
 
 from execcoord.db.trees import subtree_q
-from execcoord.imports import VERSION, BaseResource, Column, KeyMap, register
+from execcoord.imports import ACTIVE, VERSION, BaseResource, Column, KeyMap, register
 
 from .models import Account, OrganizationUnit, OrganizationUnitType, Person
 
@@ -33,10 +33,8 @@ def own_unit_code(user):
 class OrganizationUnitResource(BaseResource):
     """Organization units, matched by code; parent by code, manager by e-mail."""
 
-    title = "Organization units"
     help_text = "Matched by Code. A parent unit must be listed before its sub-units."
     key = UNIT
-    key_attribute = "code"
     columns = [
         Column("code", "Code", required=True, example="OCIO-EA"),
         Column("name", "Name", required=True, example="Enterprise Architecture Division"),
@@ -47,13 +45,9 @@ class OrganizationUnitResource(BaseResource):
         Column("email", "E-mail", example="ead@agency.example.gov"),
         Column("description", "Description"),
         Column("is_secretariat", "Executive secretariat", example="No"),
-        Column("is_active", "Active", example="Yes"),
+        ACTIVE,
         VERSION,
     ]
-
-    class Meta(BaseResource.Meta):
-        model = OrganizationUnit
-        fields = ("code",)
 
     def save_instance(self, instance, is_create, row, **kwargs):
         """A moved unit moves its sub-units (path, depth and version): the loaded ones follow,
@@ -78,10 +72,8 @@ class OrganizationUnitResource(BaseResource):
 class PersonResource(BaseResource):
     """People, matched by e-mail; unit by code, account by name."""
 
-    title = "People"
     help_text = "Matched by E-mail. Sign-in accounts are linked in the admin, not imported."
     key = PERSON
-    key_attribute = "email"
     columns = [
         Column("email", "E-mail", required=True, example="jane.doe@agency.example.gov"),
         Column("first_name", "First name", required=True, example="Jane"),
@@ -92,13 +84,9 @@ class PersonResource(BaseResource):
         Column("organization_unit", "Unit (code)", UNIT, example=own_unit_code),
         Column("account", "Account (name)", ACCOUNT),
         Column("clearance_level", "Clearance level", example="Public Trust"),
-        Column("is_active", "Active", example="Yes"),
+        ACTIVE,
         VERSION,
     ]
-
-    class Meta(BaseResource.Meta):
-        model = Person
-        fields = ("email",)
 
 
 @register("partner-accounts")
@@ -108,7 +96,6 @@ class AccountResource(BaseResource):
     title = "Partner accounts"
     help_text = "Matched by Name."
     key = ACCOUNT
-    key_attribute = "name"
     columns = [
         Column("name", "Name", required=True, example="Department of Energy"),
         Column("abbreviation", "Abbreviation", example="DOE"),
@@ -122,10 +109,6 @@ class AccountResource(BaseResource):
         Column("postal_code", "Postal code"),
         Column("country", "Country", example="United States"),
         Column("description", "Description"),
-        Column("is_active", "Active", example="Yes"),
+        ACTIVE,
         VERSION,
     ]
-
-    class Meta(BaseResource.Meta):
-        model = Account
-        fields = ("name",)

@@ -67,11 +67,6 @@ ACTION_TITLES = (
 TAG_NAMES = ("FY27 budget", "congressional", "OMB", "leadership priority", "audit", "privacy")
 
 
-def _cycle(items):
-    """A sequence that walks ``items`` in order, starting again at the end."""
-    return factory.Sequence(lambda n: items[n % len(items)])
-
-
 def _days_from_today(offset):
     return factory.Sequence(lambda n: timezone.localdate() + datetime.timedelta(days=offset(n)))
 
@@ -94,14 +89,9 @@ class ExecutiveActionTypeFactory(DjangoModelFactory):
         model = models.ExecutiveActionType
 
     class Params:
-        entry = _cycle(ACTION_TYPES)
+        entry = texts.cycle(ACTION_TYPES)
 
-    name = factory.Sequence(
-        lambda n: (
-            ACTION_TYPES[n % len(ACTION_TYPES)][0]
-            + (f" {n // len(ACTION_TYPES) + 1}" if n >= len(ACTION_TYPES) else "")
-        )
-    )
+    name = texts.numbered(ACTION_TYPES, index=0)
     category = factory.LazyAttribute(lambda o: o.entry[1])
     number_prefix = "EA"
     description = factory.LazyAttribute(
@@ -120,12 +110,7 @@ class TagFactory(DjangoModelFactory):
         model = models.Tag
         django_get_or_create = ("name",)
 
-    name = factory.Sequence(
-        lambda n: (
-            TAG_NAMES[n % len(TAG_NAMES)]
-            + (f" {n // len(TAG_NAMES) + 1}" if n >= len(TAG_NAMES) else "")
-        )
-    )
+    name = texts.numbered(TAG_NAMES)
 
 
 class ExecutiveActionFactory(DjangoModelFactory):
@@ -139,12 +124,7 @@ class ExecutiveActionFactory(DjangoModelFactory):
         model = models.ExecutiveAction
         skip_postgeneration_save = True
 
-    title = factory.Sequence(
-        lambda n: (
-            ACTION_TITLES[n % len(ACTION_TITLES)]
-            + (f" ({n // len(ACTION_TITLES) + 1})" if n >= len(ACTION_TITLES) else "")
-        )
-    )
+    title = texts.numbered(ACTION_TITLES, " ({})")
     action_type = factory.SubFactory(ExecutiveActionTypeFactory)
     category = factory.SelfAttribute("action_type.category")
     description = texts.cycle(texts.ACTION_DESCRIPTIONS)
@@ -228,7 +208,7 @@ class DecisionLogEntryFactory(DjangoModelFactory):
     action = factory.SubFactory(ExecutiveActionFactory)
     title = texts.cycle(texts.DECISION_TITLES)
     decision_date = factory.LazyFunction(timezone.localdate)
-    category = _cycle(tuple(DecisionCategory))
+    category = texts.cycle(tuple(DecisionCategory))
     description = texts.cycle(texts.DECISION_DESCRIPTIONS)
     rationale = texts.cycle(texts.DECISION_RATIONALES)
     decided_by = factory.SubFactory(PersonFactory)

@@ -172,10 +172,6 @@ TOPICS = (
 )
 
 
-def _cycle(items):
-    return factory.Sequence(lambda n: items[n % len(items)])
-
-
 def _from_entry(key, default=""):
     return factory.LazyAttribute(lambda o: o.entry.get(key, default))
 
@@ -187,7 +183,7 @@ class LegalAuthorityFactory(DjangoModelFactory):
         model = LegalAuthority
 
     class Params:
-        entry = _cycle(AUTHORITIES)
+        entry = texts.cycle(AUTHORITIES)
 
     name = _from_entry("name")
     authority_type = _from_entry("authority_type")
@@ -209,7 +205,7 @@ class AnalysisFactory(DjangoModelFactory):
         model = Analysis
 
     class Params:
-        topic = _cycle(TOPICS)
+        topic = texts.cycle(TOPICS)
 
     number = factory.Sequence(lambda n: f"AN-2026-{n:04d}")
     name = factory.LazyAttribute(lambda o: o.topic[0])
@@ -235,7 +231,7 @@ class ImpactFactory(DjangoModelFactory):
         model = Impact
 
     class Params:
-        topic = _cycle(TOPICS)
+        topic = texts.cycle(TOPICS)
 
     name = factory.LazyAttribute(lambda o: f"Impact: {o.topic[0].lower()}")
     category = factory.LazyAttribute(lambda o: o.topic[1])
@@ -244,11 +240,11 @@ class ImpactFactory(DjangoModelFactory):
     organization_unit = factory.SelfAttribute("analysis.organization_unit")
     parent = None
     identification_date = factory.Sequence(lambda n: BASE_DATE + datetime.timedelta(days=n % 90))
-    level = _cycle(tuple(choices.ImpactRating))
-    likelihood = _cycle(tuple(reversed(choices.ImpactRating)))
+    level = texts.cycle(tuple(choices.ImpactRating))
+    likelihood = texts.cycle(tuple(reversed(choices.ImpactRating)))
     relevance = choices.Relevance.DIRECT
-    polarity = _cycle(tuple(choices.Polarity))
-    direction = _cycle(tuple(choices.Direction))
+    polarity = texts.cycle(tuple(choices.Polarity))
+    direction = texts.cycle(tuple(choices.Direction))
     financial_impact = factory.Sequence(lambda n: Decimal(5000 * (1 + n % 10)))
     status = choices.AnalysisStatus.IN_PROGRESS
     description = texts.cycle(texts.IMPACT_DESCRIPTIONS)
@@ -265,7 +261,7 @@ class RiskItemFactory(DjangoModelFactory):
         model = RiskItem
 
     class Params:
-        topic = _cycle(TOPICS)
+        topic = texts.cycle(TOPICS)
 
     number = factory.Sequence(lambda n: f"RSK-2026-{n:04d}")
     name = factory.LazyAttribute(lambda o: f"Risk: {o.topic[0].lower()} slips")

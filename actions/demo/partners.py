@@ -375,11 +375,6 @@ AGREEMENT_SUBJECTS = (
 )
 
 
-def _cycle(items):
-    """A sequence that walks ``items`` in order, starting again at the end."""
-    return factory.Sequence(lambda n: items[n % len(items)])
-
-
 class UserFactory(DjangoModelFactory):
     """A sign-in account; the password is :data:`DEFAULT_PASSWORD`."""
 
@@ -402,7 +397,7 @@ class OrganizationUnitTypeFactory(DjangoModelFactory):
         model = OrganizationUnitType
         django_get_or_create = ("name",)
 
-    name = _cycle(tuple(UNIT_TYPE_LEVELS))
+    name = texts.cycle(tuple(UNIT_TYPE_LEVELS))
     level = factory.LazyAttribute(lambda o: UNIT_TYPE_LEVELS.get(o.name))
 
 
@@ -413,7 +408,7 @@ class OrganizationUnitFactory(DjangoModelFactory):
         model = OrganizationUnit
 
     class Params:
-        entry = _cycle(UNITS)
+        entry = texts.cycle(UNITS)
 
     name = factory.LazyAttribute(lambda o: o.entry[0])
     abbreviation = factory.LazyAttribute(lambda o: o.entry[1])
@@ -480,14 +475,9 @@ class AccountFactory(DjangoModelFactory):
         model = Account
 
     class Params:
-        entry = _cycle(ACCOUNTS)
+        entry = texts.cycle(ACCOUNTS)
 
-    name = factory.Sequence(
-        lambda n: (
-            ACCOUNTS[n % len(ACCOUNTS)][0]
-            + (f" – Region {n // len(ACCOUNTS)}" if n >= len(ACCOUNTS) else "")
-        )
-    )
+    name = texts.numbered(ACCOUNTS, " – Region {}", first=1, index=0)
     abbreviation = factory.LazyAttribute(lambda o: o.entry[1])
     account_type = factory.LazyAttribute(lambda o: o.entry[2])
     website = factory.LazyAttribute(lambda o: f"https://www.{o.entry[3]}")
@@ -530,7 +520,7 @@ class AgreementFactory(DjangoModelFactory):
         skip_postgeneration_save = True
 
     class Params:
-        subject = _cycle(AGREEMENT_SUBJECTS)
+        subject = texts.cycle(AGREEMENT_SUBJECTS)
 
     number = factory.Sequence(lambda n: f"MOU-2026-{n:04d}")
     name = factory.LazyAttribute(lambda o: f"MOU on {o.subject.lower()}")

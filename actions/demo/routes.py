@@ -94,56 +94,62 @@ class DemoRoutes:
         now = start
         routing.start_route(action, self.specs(action), secretariat, now=now)
         returned = False
-        while True:
+        while now is not None:
             current = [s for s in routing.steps_of(action) if s.state == "current"]
             if not current:
-                pending = routing.waiting_for_disposition(routing.steps_of(action))
-                if not pending:
-                    return
-                if scenario == "waiting_disposition":
-                    return
-                now += datetime.timedelta(days=self.rng.uniform(0.5, 2))
-                lead_user = self.actor(action.lead_unit)
-                for step in pending:
-                    routing.record_disposition(
-                        step, lead_user, "Comments adopted in the revised draft.", now=now
-                    )
-                continue
-            if stop_at is not None and current[0].position >= stop_at:
+                now = self.dispose(action, now, scenario)
+            elif stop_at is not None and current[0].position >= stop_at:
                 return
-            answers = sorted((now + self.days(step), step.pk, step) for step in current)
-            for when, _, step in answers:
-                now = when
-                if now > self.now:
-                    return
-                user = self.actor(step.organization_unit)
-                if scenario == "returned" and step.kind == RouteStepKind.SIGN and not returned:
-                    returned = True
-                    routing.return_step(
-                        step,
-                        user,
-                        2,
-                        "The figures changed after concurrence; concur again.",
-                        now=now,
-                    )
-                    break
-                outcome = {
-                    RouteStepKind.REVIEW: "reviewed",
-                    RouteStepKind.SIGN: "signed",
-                    RouteStepKind.APPROVE: "approved",
-                }.get(step.kind, "concur")
-                comment = ""
-                if (
-                    step.kind == RouteStepKind.CONCUR
-                    and scenario
-                    in (
-                        "non_concur",
-                        "waiting_disposition",
-                    )
-                    and not RouteStep.objects.filter(action=action, outcome="non_concur").exists()
-                ):
-                    outcome, comment = "non_concur", "The cost estimate is not supported."
-                routing.act_on_step(step, user, outcome, comment=comment, now=now)
+            else:
+                now, returned = self.answer_position(action, current, now, scenario, returned)
+
+    def dispose(self, action, now, scenario):
+        """The lead office disposes of the route's non-concurrences a day or two later;
+        the time then, or ``None`` when none waits (or the scenario leaves it waiting)."""
+        pending = routing.waiting_for_disposition(routing.steps_of(action))
+        if not pending or scenario == "waiting_disposition":
+            return None
+        now += datetime.timedelta(days=self.rng.uniform(0.5, 2))
+        lead_user = self.actor(action.lead_unit)
+        for step in pending:
+            routing.record_disposition(
+                step, lead_user, "Comments adopted in the revised draft.", now=now
+            )
+        return now
+
+    def answer_position(self, action, current, now, scenario, returned):
+        """The offices of the current steps answer, each at its pace: the time after the
+        last answer (``None`` once an answer would fall after today) and whether the
+        response has been returned (the "returned" scenario returns it once, at signing)."""
+        answers = sorted((now + self.days(step), step.pk, step) for step in current)
+        for when, _, step in answers:
+            now = when
+            if now > self.now:
+                return None, returned
+            user = self.actor(step.organization_unit)
+            if scenario == "returned" and step.kind == RouteStepKind.SIGN and not returned:
+                reason = "The figures changed after concurrence; concur again."
+                routing.return_step(step, user, 2, reason, now=now)
+                return now, True
+            outcome, comment = self.answer(action, step, scenario)
+            routing.act_on_step(step, user, outcome, comment=comment, now=now)
+        return now, returned
+
+    def answer(self, action, step, scenario):
+        """What an office answers: the step's plain outcome, except the first concurrence
+        of a non-concurrence scenario."""
+        outcome = {
+            RouteStepKind.REVIEW: "reviewed",
+            RouteStepKind.SIGN: "signed",
+            RouteStepKind.APPROVE: "approved",
+        }.get(step.kind, "concur")
+        if (
+            step.kind == RouteStepKind.CONCUR
+            and scenario in ("non_concur", "waiting_disposition")
+            and not RouteStep.objects.filter(action=action, outcome="non_concur").exists()
+        ):
+            return "non_concur", "The cost estimate is not supported."
+        return outcome, ""
 
     def build(self):
         secretariat = get_user_model().objects.get(username="secretariat")

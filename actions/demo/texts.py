@@ -13,6 +13,19 @@ def cycle(items):
     return factory.Sequence(lambda n: items[n % len(items)])
 
 
+def numbered(items, suffix=" {}", *, first=2, index=None):
+    """A factory sequence that walks ``items`` (their element ``index``, for tuples) in
+    order and, past the end, tells the repeats apart: ``suffix`` formatted with the number
+    of the pass, ``first`` for the second pass."""
+
+    def value(n):
+        lap, position = divmod(n, len(items))
+        item = items[position] if index is None else items[position][index]
+        return item + suffix.format(lap + first - 1) if lap else item
+
+    return factory.Sequence(value)
+
+
 TOPICS = (
     "grant oversight",
     "zero trust architecture",

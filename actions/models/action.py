@@ -31,6 +31,7 @@ from actions.choices import (
 )
 from actions.models.support import ActionNumberSequence
 from execcoord.db.arrays import InArray
+from execcoord.db.constraints import check, unique
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.formats import format_date
@@ -100,11 +101,7 @@ class ExecutiveActionType(BaseModel):
         verbose_name = "executive action type"
         verbose_name_plural = "executive action types"
         constraints = [
-            models.UniqueConstraint(
-                fields=["name"],
-                name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message="An action type with this name already exists.",
-            ),
+            unique(["name"], "unique_name", "An action type with this name already exists."),
         ]
 
     def __str__(self):
@@ -124,15 +121,28 @@ class Tag(BaseModel):
         verbose_name = "tag"
         verbose_name_plural = "tags"
         constraints = [
-            models.UniqueConstraint(
-                fields=["name"],
-                name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message="A tag with this name already exists.",
-            ),
+            unique(["name"], "unique_name", "A tag with this name already exists."),
         ]
 
     def __str__(self):
         return self.name
+
+
+def percent_complete_field(**options):
+    """A tasker's percent complete, 0 to 100 (the table's check: :func:`percent_range`)."""
+    return models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(0), MaxValueValidator(100)], **options
+    )
+
+
+def percent_range(*, null=False):
+    """The check constraint of a ``percent_complete`` field: 0 to 100 (or empty)."""
+    in_range = Q(percent_complete__gte=0, percent_complete__lte=100)
+    return check(
+        Q(percent_complete__isnull=True) | in_range if null else in_range,
+        "percent_range",
+        "Percent complete must be between 0 and 100.",
+    )
 
 
 def late_suspense_problem(action, parent, due_date, reason):
@@ -449,10 +459,8 @@ class ExecutiveAction(TreeNode, BaseModel):
         on_delete=models.PROTECT,
         help_text="The action this one is a sub-tasker of.",
     )
-    percent_complete = models.PositiveSmallIntegerField(
-        default=0,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Entered on sub-taskers without children; rolled up on parents.",
+    percent_complete = percent_complete_field(
+        default=0, help_text="Entered on sub-taskers without children; rolled up on parents."
     )
 
     # closure
@@ -524,30 +532,22 @@ class ExecutiveAction(TreeNode, BaseModel):
             ),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["number"],
-                name="%(app_label)s_%(class)s_unique_number",
-                violation_error_message="An action with this number already exists.",
-            ),
-            models.CheckConstraint(
-                condition=Q(completed_date__isnull=True)
+            unique(["number"], "unique_number", "An action with this number already exists."),
+            check(
+                Q(completed_date__isnull=True)
                 | Q(issue_date__isnull=True)
                 | Q(completed_date__gte=F("issue_date")),
-                name="%(app_label)s_%(class)s_completed_after_issue",
-                violation_error_message="The completion date cannot be before the issue date.",
+                "completed_after_issue",
+                "The completion date cannot be before the issue date.",
             ),
             not_own_parent_constraint("An action cannot be its own parent."),
-            models.UniqueConstraint(
-                fields=["message_id"],
+            unique(
+                ["message_id"],
+                "unique_message_id",
+                "An action was already taken in from this e-mail.",
                 condition=~Q(message_id=""),
-                name="%(app_label)s_%(class)s_unique_message_id",
-                violation_error_message="An action was already taken in from this e-mail.",
             ),
-            models.CheckConstraint(
-                condition=Q(percent_complete__gte=0, percent_complete__lte=100),
-                name="%(app_label)s_%(class)s_percent_range",
-                violation_error_message="Percent complete must be between 0 and 100.",
-            ),
+            percent_range(),
         ]
 
     def __str__(self):

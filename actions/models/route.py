@@ -28,6 +28,7 @@ from actions.models.satellites import (
     answer_recorder,
     on_behalf_flag,
 )
+from execcoord.db.constraints import check
 from execcoord.formats import format_datetime
 from execcoord.models import BaseModel, optional_link, user_link
 
@@ -41,10 +42,10 @@ def office_or_person(rule):
     Args:
         rule: the constraint's rule name, after the model's prefix.
     """
-    return models.CheckConstraint(
-        condition=Q(organization_unit__isnull=False) | Q(person__isnull=False),
-        name=f"%(app_label)s_%(class)s_{rule}",
-        violation_error_message="A route step names an office or a person.",
+    return check(
+        Q(organization_unit__isnull=False) | Q(person__isnull=False),
+        rule,
+        "A route step names an office or a person.",
     )
 
 

@@ -9,7 +9,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -36,8 +35,8 @@ from actions.choices import (
     Health,
     StatusUpdateKind,
 )
-from actions.models.action import ExecutiveAction
-from execcoord.db.constraints import dates_in_order
+from actions.models.action import ExecutiveAction, percent_complete_field, percent_range
+from execcoord.db.constraints import check, dates_in_order, unique
 from execcoord.formats import format_date
 from execcoord.models import BaseModel, VisibleQuerySet, optional_link, user_link
 from partners.access import get_user_scope
@@ -128,10 +127,10 @@ class Assignment(BaseModel):
         verbose_name_plural = "assignments"
         indexes = [models.Index(fields=["due_date", "id"], name="assignment_due_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["action", "organization_unit"],
-                name="%(app_label)s_%(class)s_unique_unit",
-                violation_error_message="This unit is already assigned to the action.",
+            unique(
+                ["action", "organization_unit"],
+                "unique_unit",
+                "This unit is already assigned to the action.",
             ),
         ]
 
@@ -178,11 +177,8 @@ class StatusUpdate(BaseModel):
     reporting_period_end = models.DateField(null=True, blank=True)
     reported_by = optional_link("partners.Person", "status_updates")
     health = models.CharField(max_length=16, choices=Health, default=Health.NOT_ASSESSED)
-    percent_complete = models.PositiveSmallIntegerField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text="Leave empty to keep the action's percent complete.",
+    percent_complete = percent_complete_field(
+        null=True, blank=True, help_text="Leave empty to keep the action's percent complete."
     )
     key_accomplishments = models.TextField(blank=True)
     challenges_and_risks = models.TextField(blank=True)
@@ -216,12 +212,7 @@ class StatusUpdate(BaseModel):
         verbose_name_plural = "status updates"
         indexes = [models.Index(fields=["-status_date", "-id"], name="statusupdate_date_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(percent_complete__isnull=True)
-                | Q(percent_complete__gte=0, percent_complete__lte=100),
-                name="%(app_label)s_%(class)s_percent_range",
-                violation_error_message="Percent complete must be between 0 and 100.",
-            ),
+            percent_range(null=True),
             dates_in_order(
                 "reporting_period_start",
                 "reporting_period_end",
@@ -311,15 +302,9 @@ class Dependency(BaseModel):
         verbose_name_plural = "dependencies"
         indexes = [models.Index(fields=["-created_at", "-id"], name="dependency_created_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(predecessor=F("successor")),
-                name="%(app_label)s_%(class)s_not_self",
-                violation_error_message="An action cannot depend on itself.",
-            ),
-            models.UniqueConstraint(
-                fields=["predecessor", "successor"],
-                name="%(app_label)s_%(class)s_unique_pair",
-                violation_error_message="These two actions are already linked.",
+            check(~Q(predecessor=F("successor")), "not_self", "An action cannot depend on itself."),
+            unique(
+                ["predecessor", "successor"], "unique_pair", "These two actions are already linked."
             ),
         ]
 
@@ -389,18 +374,16 @@ class ExtensionRequest(BaseModel):
             models.Index(fields=["status"], name="extension_status_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(requested_due_date__gt=F("current_due_date")),
-                name="%(app_label)s_%(class)s_later_date",
-                violation_error_message=(
-                    "The requested due date must be after the current due date."
-                ),
+            check(
+                Q(requested_due_date__gt=F("current_due_date")),
+                "later_date",
+                "The requested due date must be after the current due date.",
             ),
-            models.UniqueConstraint(
-                fields=["action"],
+            unique(
+                ["action"],
+                "one_pending",
+                "This action already has a pending extension request.",
                 condition=Q(status=ExtensionStatus.PENDING),
-                name="%(app_label)s_%(class)s_one_pending",
-                violation_error_message="This action already has a pending extension request.",
             ),
         ]
 

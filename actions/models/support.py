@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from actions.choices import REMINDER_KIND_COLORS, ReminderKind
+from execcoord.db.constraints import unique
 from execcoord.formats import format_date
 from partners.access import get_user_scope
 
@@ -50,10 +51,10 @@ class ActionNumberSequence(models.Model):
         verbose_name = "action number sequence"
         verbose_name_plural = "action number sequences"
         constraints = [
-            models.UniqueConstraint(
-                fields=["prefix", "year"],
-                name="%(app_label)s_%(class)s_unique_prefix_year",
-                violation_error_message="A sequence for this prefix and year already exists.",
+            unique(
+                ["prefix", "year"],
+                "unique_prefix_year",
+                "A sequence for this prefix and year already exists.",
             ),
         ]
 
@@ -129,11 +130,7 @@ class CalendarFeedToken(models.Model):
         verbose_name_plural = "calendar feed tokens"
         indexes = [models.Index(fields=["-created_at", "-id"], name="calfeed_created_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["token"],
-                name="%(app_label)s_%(class)s_unique_token",
-                violation_error_message="This token is already in use.",
-            ),
+            unique(["token"], "unique_token", "This token is already in use."),
         ]
 
     def __str__(self):
@@ -192,10 +189,10 @@ class ReminderLog(models.Model):
         verbose_name_plural = "reminder log"
         indexes = [models.Index(fields=["-date", "-id"], name="reminderlog_date_idx")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["person", "date", "kind"],
-                name="%(app_label)s_%(class)s_once_a_day",
-                violation_error_message="This reminder was already sent to this person today.",
+            unique(
+                ["person", "date", "kind"],
+                "once_a_day",
+                "This reminder was already sent to this person today.",
             ),
         ]
 

@@ -20,6 +20,7 @@ from actions.choices import (
 )
 from actions.models.action import ExecutiveActionType
 from actions.models.route import office_or_person
+from execcoord.db.constraints import unique
 from execcoord.models import BaseModel, optional_link
 
 # ``{parent.title}``, ``{parent.number}``, ``{unit}``: the only placeholders of a title
@@ -62,10 +63,10 @@ class ProcessTemplate(BaseModel):
         verbose_name = "process template"
         verbose_name_plural = "process templates"
         constraints = [
-            models.UniqueConstraint(
-                fields=["action_type", "name"],
-                name="%(app_label)s_%(class)s_unique_type_name",
-                violation_error_message="This type already has a template of this name.",
+            unique(
+                ["action_type", "name"],
+                "unique_type_name",
+                "This type already has a template of this name.",
             ),
         ]
 
@@ -108,6 +109,8 @@ class TemplateSubtasker(BaseModel):
 
     choice_colors = {"role": TEMPLATE_SUBTASKER_ROLE_COLORS}
     search_fields = ("title_pattern",)
+    # a row of the template, in the order its edit page, its form and its list show it
+    row_fields = ("position", "title_pattern", "organization_unit", "role", "offset_business_days")
 
     class Meta:
         ordering = ["template", "position", "pk"]
@@ -147,6 +150,8 @@ class TemplateRouteStep(BaseModel):
     )
 
     choice_colors = {"kind": ROUTE_STEP_KIND_COLORS}
+    # a step of the template, in the order its edit page, its form and its list show it
+    row_fields = ("position", "kind", "organization_unit", "person", "instructions")
 
     class Meta:
         ordering = ["template", "position", "pk"]

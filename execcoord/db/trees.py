@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import Q
 
+from execcoord.db.constraints import check
+
 PATH_DIGITS = 10
 PATH_MAX_LENGTH = 1100  # 100 levels of "0000000001/"
 CYCLE_MESSAGE = "A record cannot be placed under itself or one of its descendants."
@@ -275,11 +277,7 @@ class TreeNode(models.Model):
 
 def not_own_parent_constraint(message):
     """The check constraint of a tree model: no node is its own parent."""
-    return models.CheckConstraint(
-        condition=Q(parent__isnull=True) | ~Q(parent=models.F("pk")),
-        name="%(app_label)s_%(class)s_not_own_parent",
-        violation_error_message=message,
-    )
+    return check(Q(parent__isnull=True) | ~Q(parent=models.F("pk")), "not_own_parent", message)
 
 
 def is_tree(model):

@@ -68,6 +68,7 @@ from execcoord.imports.reports import (
     summarize,
 )
 from execcoord.imports.resource import (
+    ACTIVE,
     VERSION,
     BaseResource,
     Column,
@@ -90,6 +91,7 @@ __all__ = [
     "MAX_LISTED_ERRORS",
     "PREVIEW_ROWS",
     "SEPARATOR",
+    "ACTIVE",
     "VERSION",
     "BaseResource",
     "ChoiceWidget",

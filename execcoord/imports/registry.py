@@ -1,9 +1,7 @@
 """The resources offered on the import page: each domain app registers its own from its
 ``resources.py``; this package imports no domain app."""
 
-from importlib import import_module
-
-from django.conf import settings
+from execcoord.utils import import_project_modules
 
 _resources = {}
 _loaded = []
@@ -25,17 +23,7 @@ def load_resources():
     every page asks, for its menu's Import entry."""
     if _loaded:
         return
-    from pathlib import Path
-
-    from django.apps import apps
-    from django.utils.module_loading import module_has_submodule
-
-    base = Path(settings.BASE_DIR).resolve()
-    for config in apps.get_app_configs():
-        if config.name == "execcoord" or base not in Path(config.path).resolve().parents:
-            continue
-        if module_has_submodule(config.module, "resources"):
-            import_module(f"{config.name}.resources")
+    import_project_modules("resources")
     _loaded.append(True)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from import_export import fields as ie_fields
 from import_export import resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
@@ -47,6 +48,10 @@ VERSION = Column("version", "Version", readonly=True)
 """The version of each record as exported (every resource of a model with a ``version``
 ends with it): a row that changes a record must carry the version it was exported at."""
 
+ACTIVE = Column("is_active", "Active", example="Yes")
+"""Whether a record of reference data is in use (units, people, accounts, types and
+authorities are deactivated, not deleted)."""
+
 
 def changed_since_message(instance, key):
     """Why a row whose record was saved after the export is refused: by whom, and when."""
@@ -75,13 +80,16 @@ class KeyLoader(BaseInstanceLoader):
 class BaseResource(resources.ModelResource):
     """A model's import/export columns, matched by natural key (issue 9).
 
-    Subclasses set ``Meta.model``, ``columns`` (a list of :class:`Column`) and ``key``
-    (the :class:`KeyMap` of the model itself, whose key identifies a row). The user doing
+    Subclasses set ``key`` (the :class:`KeyMap` of the model itself, whose key identifies
+    a row) and ``columns`` (a list of :class:`Column`, the key's column first); the model,
+    the key column and the title follow from them (:meth:`__init_subclass__`). The user doing
     the import is passed as ``user=`` to the constructor; lookups and matching only see
     what ``visible_to(user)`` returns, and every row asks the write policy for that user
     (:meth:`check_policy`).
 
     Attributes:
+        key_attribute: the field of the key column (the first column's).
+        title: the resource's name in the import pages (the model's plural name).
         workflow_attributes: fields a subclass applies itself through their workflow (an
             action's status moves through the status machine); the field rule of the
             policy leaves them to it.
@@ -89,6 +97,7 @@ class BaseResource(resources.ModelResource):
 
     columns: list = []
     key: KeyMap = None
+    key_attribute = ""
     title = ""  # e.g. "Organization units"
     help_text = ""
     workflow_attributes = ()
@@ -101,6 +110,20 @@ class BaseResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = True
         instance_loader_class = KeyLoader
+
+    def __init_subclass__(cls, **kwargs):
+        """Derive what the key says: the key column is the first column, ``Meta.model`` is
+        the key map's model and ``Meta.fields`` names the key column only (the columns are
+        built for each user in ``__init__``); the title is the model's plural name unless
+        the resource names another. A ``Meta`` of the subclass adds its own options."""
+        super().__init_subclass__(**kwargs)
+        if cls.key is None:
+            return
+        cls.key_attribute = cls.key_attribute or cls.columns[0].attribute
+        if getattr(cls.Meta, "model", None) is None:
+            derived = {"model": cls.key.model, "fields": (cls.key_attribute,)}
+            cls.Meta = type("Meta", (cls.Meta,), derived)
+        cls.title = cls.title or capfirst(str(cls.key.model._meta.verbose_name_plural))
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -231,8 +254,6 @@ class BaseResource(resources.ModelResource):
 
     def key_header(self):
         return self.fields[self.key_attribute].column_name
-
-    key_attribute = "name"
 
     def get_import_id_fields(self):
         return [self.key_attribute]

@@ -1,11 +1,46 @@
 """Template tags of the generic pages."""
 
 from django import template
+from django.template.base import token_kwargs
 from django.urls import reverse
+from django.utils.html import format_html
 
 from execcoord.utils import viewname
 
 register = template.Library()
+
+
+class ResponsiveTableNode(template.Node):
+    def __init__(self, nodelist, options):
+        self.nodelist, self.options = nodelist, options
+
+    def render(self, context):
+        options = {name: value.resolve(context) for name, value in self.options.items()}
+        table_id, caption = options.get("id"), options.get("caption")
+        return format_html(
+            '<div class="table-responsive">\n<table class="table table-sm align-middle"{}>\n{}{}'
+            "</table>\n</div>",
+            format_html(' id="{}"', table_id) if table_id else "",
+            format_html('<caption class="visually-hidden">{}</caption>\n', caption)
+            if caption
+            else "",
+            self.nodelist.render(context),
+        )
+
+
+@register.tag
+def responsive_table(parser, token):
+    """The table of a small page, scrolling sideways on a narrow screen: ``{%
+    responsive_table caption="…" id="…" %}<thead>…</thead><tbody>…</tbody>{%
+    endresponsive_table %}``; the caption (read by screen readers only) and the id are
+    optional."""
+    bits = token.split_contents()[1:]
+    options = token_kwargs(bits, parser)
+    if bits or set(options) - {"caption", "id"}:
+        raise template.TemplateSyntaxError("responsive_table takes only caption= and id=")
+    nodelist = parser.parse(("endresponsive_table",))
+    parser.delete_first_token()
+    return ResponsiveTableNode(nodelist, options)
 
 
 @register.simple_tag

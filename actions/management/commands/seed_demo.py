@@ -248,13 +248,36 @@ class Command(BaseCommand):
     def seed(self, n_actions):
         units = self.make_units(UNIT_TREE, None)
         people = self.make_people(units)
+        accounts = self.make_accounts(people)
+        authorities = self.make_authorities(accounts)
+        self.links = self.make_links(units, people, accounts, authorities)
+        types = [self.af.ExecutiveActionTypeFactory() for _ in range(8)]
+        self.tags = [self.af.TagFactory(name=name) for name in self.af.TAG_NAMES]
+        self.users = {}
+        types[3].requires_legal_authority = True  # Regulatory Review
+        types[3].save()
+        self.make_actions(n_actions, types, units, people)
+        from actions.demo import templates as demo_templates
+
+        self.templates = demo_templates.make_templates(types, {u.code: u for u in units})
+        self.stdout.write(
+            f"Seeded {len(units)} units, {len(people)} people, {len(accounts)} partner accounts, "
+            f"{len(authorities)} legal authorities, {len(self.links['agreements'])} agreements "
+            f"and {ExecutiveAction.objects.count()} executive actions."
+        )
+
+    def make_accounts(self, people):
+        """The partner accounts, each of the factory's once, and a dozen outside contacts."""
         accounts = [self.pf.AccountFactory() for _ in range(len(self.pf.ACCOUNTS))]
         for person in self.rng.sample(people, 12):  # partner contacts
             self.pf.ExternalPersonFactory(account=self.rng.choice(accounts))
             del person
-        # The factory's real authorities once each, then departmental directives: every
-        # citation is unique, so exported authorities import back by citation.
-        authorities = [
+        return accounts
+
+    def make_authorities(self, accounts):
+        """The factory's real authorities once each, then departmental directives: every
+        citation is unique, so exported authorities import back by citation."""
+        return [
             self.nf.LegalAuthorityFactory(issuing_body=self.rng.choice(accounts))
             for _ in range(len(self.nf.AUTHORITIES))
         ] + [
@@ -267,60 +290,51 @@ class Command(BaseCommand):
             )
             for n in range(1, 11)
         ]
+
+    def make_links(self, units, people, accounts, authorities):
+        """What a tasker may link to: agreements, analyses with their impacts and risks,
+        with the accounts and authorities (``self.links``)."""
+        rng = self.rng
         agreements = [
             self.pf.AgreementFactory(
-                lead_unit=self.rng.choice(units),
-                primary_contact=self.rng.choice(people),
-                parties=self.rng.sample(accounts, 2),
+                lead_unit=rng.choice(units),
+                primary_contact=rng.choice(people),
+                parties=rng.sample(accounts, 2),
             )
             for _ in range(20)
         ]
         analyses = [
             self.nf.AnalysisFactory(
-                legal_authority=self.rng.choice(authorities),
-                organization_unit=self.rng.choice(units),
-                assessment_poc=self.rng.choice(people),
+                legal_authority=rng.choice(authorities),
+                organization_unit=rng.choice(units),
+                assessment_poc=rng.choice(people),
             )
             for _ in range(30)
         ]
         impacts = [
             self.nf.ImpactFactory(
-                legal_authority=self.rng.choice(authorities),
-                analysis=self.rng.choice(analyses),
-                organization_unit=self.rng.choice(units),
+                legal_authority=rng.choice(authorities),
+                analysis=rng.choice(analyses),
+                organization_unit=rng.choice(units),
             )
             for _ in range(40)
         ]
         risks = [
             self.nf.RiskItemFactory(
-                legal_authority=self.rng.choice(authorities),
-                analysis=self.rng.choice(analyses),
-                organization_unit=self.rng.choice(units),
-                owner=self.rng.choice(people),
+                legal_authority=rng.choice(authorities),
+                analysis=rng.choice(analyses),
+                organization_unit=rng.choice(units),
+                owner=rng.choice(people),
             )
             for _ in range(40)
         ]
-        types = [self.af.ExecutiveActionTypeFactory() for _ in range(8)]
-        self.tags = [self.af.TagFactory(name=name) for name in self.af.TAG_NAMES]
-        self.users = {}
-        types[3].requires_legal_authority = True  # Regulatory Review
-        types[3].save()
-        self.links = dict(
+        return dict(
             authorities=authorities,
             agreements=agreements,
             analyses=analyses,
             impacts=impacts,
             risks=risks,
             accounts=accounts,
-        )
-        self.make_actions(n_actions, types, units, people)
-        from actions.demo import templates as demo_templates
-
-        self.templates = demo_templates.make_templates(types, {u.code: u for u in units})
-        self.stdout.write(
-            f"Seeded {len(units)} units, {len(people)} people, {len(accounts)} partner accounts, "
-            f"{len(authorities)} legal authorities, {len(agreements)} agreements and "
-            f"{ExecutiveAction.objects.count()} executive actions."
         )
 
     def make_units(self, node, parent):
@@ -376,38 +390,70 @@ class Command(BaseCommand):
                 top.append(action)
 
     def make_action(self, statuses, types, units, by_unit, secretariat, parent=None):
-        rng, today = self.rng, self.today
+        rng = self.rng
         status = rng.choice(statuses)
         lead = rng.choice(units[1:])
         officer = rng.choice(by_unit[lead.pk])
+        due, issue_date = self.schedule(status)
+        fields = self.action_fields(status, types, lead, officer, secretariat, parent)
+        fields.update(self.dates_and_progress(status, parent, due, issue_date))
+        self.add_links(fields)
+        action = self.af.ExecutiveActionFactory(**fields)
+        if status != ActionStatus.DRAFT:
+            self.make_satellites(action, units, by_unit)
+        return action
+
+    def schedule(self, status):
+        """A due date (about one open tasker in five late, as in a busy agency) and an issue
+        date weeks before it, never in the future."""
+        rng, today = self.rng, self.today
         if status in (ActionStatus.COMPLETED, ActionStatus.CANCELLED):
             offset = rng.randint(-150, 10)
-        else:  # about one open tasker in five is late, as in a busy agency
+        else:
             offset = rng.randint(-90, -1) if rng.random() < 0.2 else rng.randint(0, 90)
         due = today + datetime.timedelta(days=offset)
-        issued = status != ActionStatus.DRAFT
         issue_date = due - datetime.timedelta(days=rng.randint(20, 60))
         if issue_date > today:
             issue_date = today - datetime.timedelta(days=rng.randint(0, 30))
-        fields = dict(
-            title=self.title(lead, parent),
-            action_type=parent.action_type if parent else rng.choice(types),
+        return due, issue_date
+
+    def action_fields(self, status, types, lead, officer, secretariat, parent):
+        """Who issues and leads a tasker, and how it is marked; a sub-tasker is as
+        restricted and as classified as its parent, and issued by its lead."""
+        rng = self.rng
+        title = self.title(lead, parent)
+        action_type = parent.action_type if parent else rng.choice(types)
+        priority = rng.choice(list(Priority))
+        visibility, classification = self.marking(parent)
+        return dict(
+            title=title,
+            action_type=action_type,
             status=status,
-            priority=rng.choice(list(Priority)),
-            # a sub-tasker is as restricted and as classified as its parent
-            visibility=parent.visibility
-            if parent
-            else rng.choices(list(Visibility), weights=(20, 65, 12, 3))[0],
-            security_classification=parent.security_classification
-            if parent
-            else rng.choices(
-                [SecurityClassification.UNCLASSIFIED, SecurityClassification.CUI], (80, 20)
-            )[0],
+            priority=priority,
+            visibility=visibility,
+            security_classification=classification,
             lead_unit=lead,
             accountable_person=officer,
             issuing_unit=parent.lead_unit if parent else secretariat,
             issued_by=parent.accountable_person if parent else None,
             parent=parent,
+        )
+
+    def marking(self, parent):
+        """A tasker's visibility and classification: its parent's, else drawn."""
+        if parent:
+            return parent.visibility, parent.security_classification
+        visibility = self.rng.choices(list(Visibility), weights=(20, 65, 12, 3))[0]
+        classification = self.rng.choices(
+            [SecurityClassification.UNCLASSIFIED, SecurityClassification.CUI], (80, 20)
+        )[0]
+        return visibility, classification
+
+    def dates_and_progress(self, status, parent, due, issue_date):
+        """The dates, health and progress of a tasker of ``status`` (a sub-tasker is due
+        by its parent's date); some completed late, some issued taskers extended."""
+        rng, issued = self.rng, status != ActionStatus.DRAFT
+        fields = dict(
             due_date=min(due, parent.due_date) if parent else due,
             issue_date=issue_date if issued else None,
             original_due_date=None,
@@ -423,7 +469,7 @@ class Command(BaseCommand):
                 days=rng.randint(1, 20) if late else -rng.randint(0, 15)
             )
             fields.update(
-                completed_date=max(min(finish, today), issue_date),
+                completed_date=max(min(finish, self.today), issue_date),
                 percent_complete=100,
                 outcome=rng.choice(list(Outcome)),
                 health=Health.ON_TRACK,
@@ -433,6 +479,11 @@ class Command(BaseCommand):
             fields["original_due_date"] = fields["due_date"] - datetime.timedelta(
                 days=14 if extended else 0
             )
+        return fields
+
+    def add_links(self, fields):
+        """Link some taskers to analyses, partners and agreements, and tag some."""
+        rng = self.rng
         if rng.random() < 0.3:
             fields["analyses"] = [rng.choice(self.links["analyses"])]
             fields["impacts"] = [rng.choice(self.links["impacts"])]
@@ -442,10 +493,6 @@ class Command(BaseCommand):
             fields["agreements"] = [rng.choice(self.links["agreements"])]
         if rng.random() < 0.35:
             fields["tags"] = rng.sample(self.tags, rng.randint(1, 2))
-        action = self.af.ExecutiveActionFactory(**fields)
-        if issued:
-            self.make_satellites(action, units, by_unit)
-        return action
 
     def title(self, lead, parent):
         """A tasker's title as a secretariat writes it; a sub-tasker's names its office."""

@@ -306,9 +306,12 @@ _FROM_TIMELINE = {
 
 
 def _related_panel(name):
+    """A generic related panel of the action page: drawn from the timeline's rows when it
+    loads them anyway, else closed with its count, its rows loaded when opened (issue 20:
+    the partners, authorities, analyses … of a tasker were a third of its page's query)."""
     rows = _FROM_TIMELINE.get(name)
     if rows is None:
-        return RelatedPanel(name)
+        return RelatedPanel(name, lazy=True)
     return RelatedPanel(name, rows_fn=rows, querysets_fn=page_querysets)
 
 

@@ -206,3 +206,23 @@ def test_count_together_counts_in_one_query(units):
         )
     assert len(captured.captured_queries) == 1
     assert counts == {"updates": 4, "children": 3, "none": 0}
+
+
+def test_load_together_counts_a_counted_queryset_in_the_same_query(units):
+    from execcoord.db.union import Counted
+
+    action = _busy_tasker(units, children=3, updates=4, links=2)
+    with CaptureQueriesContext(connection) as captured:
+        loaded = load_together(
+            {
+                "updates": StatusUpdate.objects.filter(action=action),
+                "children": Counted(ExecutiveAction.objects.filter(parent=action)),
+                "authorities": Counted(LegalAuthority.objects.filter(actions=action)),
+                "none": Counted(ExecutiveAction.objects.none()),
+                "no match": Counted(ExecutiveAction.objects.filter(pk__in=[])),
+            }
+        )
+    assert len(captured.captured_queries) == 1
+    assert len(loaded["updates"]) == 4
+    assert (loaded["children"], loaded["authorities"]) == (3, 2)
+    assert (loaded["none"], loaded["no match"]) == (0, 0)

@@ -5,8 +5,6 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from actions.choices import (
     ASSIGNMENT_STATUS_COLORS,
     ActionStatus,
@@ -110,8 +108,7 @@ def timeline_querysets(action, user):
         "timeline:route_events": action.route_events.select_related(
             "step", "step__organization_unit", "step__person", "user"
         ),
-        "timeline:dependencies": Dependency.objects.visible_to(user)
-        .filter(Q(predecessor=action) | Q(successor=action))
+        "timeline:dependencies": Dependency.objects.of_action_visible_to(action, user)
         .select_related("predecessor", "successor")
         .only(*_DEPENDENCY_FIELDS),
         "tree": descendants_queryset(action, user),

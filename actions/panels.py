@@ -44,7 +44,8 @@ def page_querysets(request, action):
         "route_steps": action.route_steps.select_related(
             "organization_unit", "person", "acted_by", "signed_attachment"
         ).order_by("position", "pk"),
-        **timeline.timeline_querysets(action, request.user),
+        # the timeline's own rows load when it is opened (``workflow_views.TimelineView``)
+        **timeline.timeline_querysets(action, request.user, keys=timeline.SHARED_KEYS),
         "open_children": ExecutiveAction._base_manager.filter(
             parent=action, status__in=OPEN_STATUSES
         ).only("pk", "number"),
@@ -190,8 +191,12 @@ def timeline_context(request, action, data):
         query = urlencode({"action": action.pk, **params, "return_url": back})
         return f"{reverse(f'actions:{name}_add')}?{query}"
 
+    rows_url = reverse("actions:executiveaction_timeline", args=[action.pk])
     return {
-        "events_html": timeline_html(timeline.timeline(action, request.user, data)),
+        # drawn closed, its rows loaded when opened (issue 20): a tasker's history is its
+        # page's longest panel, and most visits are to act on it, not to read it all
+        "rows_url": f"{rows_url}?rows=1",
+        "page_url": rows_url,
         "can_edit": can_edit,
         "update_url": add("statusupdate"),
         "interim_url": add("statusupdate", kind="interim"),

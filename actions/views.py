@@ -61,6 +61,11 @@ WORKFLOW_URLS = [
         name="executiveaction_attach",
     ),
     path(
+        "executive-actions/<int:pk>/timeline/",
+        wf.TimelineView.as_view(),
+        name="executiveaction_timeline",
+    ),
+    path(
         "executive-actions/<int:pk>/remind/",
         wf.RemindView.as_view(),
         name="executiveaction_remind",

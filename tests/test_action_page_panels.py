@@ -84,3 +84,26 @@ def test_a_panel_url_answers_404_for_a_hidden_tasker_or_an_unknown_panel(client,
     assert client.get(_panel_url(seen, "no_such_relation")).status_code == 404
     # a relation the page draws in one of its own panels has no panel URL of its own
     assert client.get(_panel_url(seen, "status_updates")).status_code == 404
+
+
+def test_the_timeline_is_drawn_closed_and_read_from_its_own_url_or_page(client, units, alice):
+    from django.urls import reverse
+
+    from actions.choices import Visibility
+    from actions.demo.actions import StatusUpdateFactory
+
+    action = ExecutiveActionFactory(visibility=Visibility.INTERNAL, lead_unit=units["OFF-A1"])
+    StatusUpdateFactory(action=action, key_accomplishments="Drafting the reply")
+    hidden = ExecutiveActionFactory(visibility=Visibility.CONFIDENTIAL, lead_unit=units["OFF-B1"])
+    url = reverse("actions:executiveaction_timeline", args=[action.pk])
+    client.force_login(alice)
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert f'data-url="{url}?rows=1"' in page and f'href="{url}"' in page
+    assert "Drafting the reply" not in page  # not read until the timeline is opened
+    rows = client.get(f"{url}?rows=1").content.decode()
+    assert "Drafting the reply" in rows and "<html" not in rows
+    own_page = client.get(url).content.decode()  # the way without a script
+    assert "Drafting the reply" in own_page and "<html" in own_page
+    hidden_url = reverse("actions:executiveaction_timeline", args=[hidden.pk])
+    assert client.get(hidden_url).status_code == 404
+    assert client.get(f"{hidden_url}?rows=1").status_code == 404

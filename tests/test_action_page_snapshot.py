@@ -8,10 +8,11 @@ links renumbered in order of first appearance (the database hands out other ids 
 Run with ``EXECCOORD_WRITE_SNAPSHOT=1`` to rewrite the snapshot after a deliberate change of
 the page's content.
 
-A panel drawn closed, whose rows load when it is opened (``<details data-url=…>``), is read as
-a reader opening it sees it: its rows are fetched from its URL and put in its place, so the
-snapshot holds every row, count and link whichever panels load late; and without a script
-each such panel links to the list of its rows.
+A panel drawn closed, whose rows load when it is opened (``<details data-url=…>``: the related
+panels and the timeline), is read as a reader opening it sees it: its rows are fetched from its
+URL and put in its place, so the snapshot holds every row, count and link whichever panels load
+late; and without a script each such panel links to a page of the same rows (the related list,
+the timeline's page).
 """
 
 import datetime
@@ -93,7 +94,7 @@ def normalise(html, main_only=True):
 
 LAZY = re.compile(
     r'<details class="ec-lazy-rows" data-url="(?P<url>[^"]+)">.*?'
-    r'<a href="(?P<list>[^"]+)">Open the list of.*?</details>',
+    r'<a href="(?P<list>[^"]+)">Open the .*?</details>',
     re.S,
 )
 
@@ -106,7 +107,8 @@ def opened(client, html):
         response = client.get(unescape(match["url"]))
         assert response.status_code == 200, match["url"]
         fragment = response.content.decode()
-        # the way without a script: the list the closed panel links to shows the same rows
+        # the way without a script: the page the closed panel links to (the related list,
+        # the timeline's page) shows the same rows
         listed = client.get(unescape(match["list"]))
         assert listed.status_code == 200, match["list"]
         records = set(re.findall(r'href="(/[a-z-]+/[a-z-]+/\d+/)"', fragment))

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from actions import services
 from actions.choices import ActionStatus, AssignmentStatus, ExtensionStatus, Visibility
@@ -90,8 +91,15 @@ def test_a_busy_tasker_page_stays_within_eleven_queries(
     client.get(action.get_absolute_url())
     with django_assert_max_num_queries(BUDGET):
         page = client.get(action.get_absolute_url()).content.decode()
-    assert page.count("Sub-tasker ") >= 20  # every child in the tree and the timeline
-    assert page.count("Status update (") == 50
+    children = ExecutiveAction.objects.filter(parent=action)
+    assert len(children) == 20
+    assert all(child.number in page for child in children)  # every child in the tree
+    timeline_url = reverse("actions:executiveaction_timeline", args=[action.pk])
+    assert f'data-url="{timeline_url}?rows=1"' in page  # the timeline, drawn when opened
+    with django_assert_max_num_queries(BUDGET):
+        events = client.get(f"{timeline_url}?rows=1").content.decode()
+    assert events.count("Sub-tasker ") >= 20  # every child in the timeline
+    assert events.count("Status update (") == 50
 
 
 def test_the_query_count_does_not_grow_with_related_rows(client, units, bob):
@@ -130,6 +138,7 @@ def test_hidden_subtaskers_and_dependencies_stay_out_of_every_panel(client, unit
     Dependency.objects.create(predecessor=secret, successor=action)
     client.force_login(alice)
     _, page = _count(client, action.get_absolute_url())
+    page += _count(client, reverse("actions:executiveaction_timeline", args=[action.pk]))[1]
     assert "Seen child" in page
     for text in (
         "Hidden child",

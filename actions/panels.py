@@ -16,10 +16,11 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
+from execcoord.db.union import Counted
 from execcoord.formats import format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
 
-from . import coordination, policy, queries, routing, services, timeline, workflow
+from . import coordination, policy, queries, routing, services, templates, timeline, workflow
 from .business_days import non_business_day_reason
 from .choices import (
     OPEN_STATUSES,
@@ -49,6 +50,9 @@ def page_querysets(request, action):
         "open_children": ExecutiveAction._base_manager.filter(
             parent=action, status__in=OPEN_STATUSES
         ).only("pk", "number"),
+        # whether the "Apply template" button shows (``views._may_apply_template``), counted
+        # with the page's rows rather than asked in a query of its own
+        "offered_templates": Counted(templates.offered_templates(action.action_type_id)),
     }
     action._page_querysets = (request, querysets)
     return querysets
@@ -58,6 +62,7 @@ def prime_permissions(request, action, data):
     """Give the write policy the supporting units from the loaded assignments, so the page's
     many permission checks read no more rows."""
     policy.prime([action], data["assignments"])
+    action.offered_template_count = data["offered_templates"]
 
 
 def workflow_context(request, action, data):

@@ -11,15 +11,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
-from execcoord.formats import format_datetime
+from execcoord.db.union import Counted
+from execcoord.formats import format_date, format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
 
-from . import coordination, policy, queries, routing, services, timeline, workflow
+from . import coordination, due, policy, queries, routing, services, templates, timeline, workflow
 from .business_days import non_business_day_reason
 from .choices import (
     OPEN_STATUSES,
@@ -44,10 +46,14 @@ def page_querysets(request, action):
         "route_steps": action.route_steps.select_related(
             "organization_unit", "person", "acted_by", "signed_attachment"
         ).order_by("position", "pk"),
-        **timeline.timeline_querysets(action, request.user),
+        # the timeline's own rows load when it is opened (``workflow_views.TimelineView``)
+        **timeline.timeline_querysets(action, request.user, keys=timeline.SHARED_KEYS),
         "open_children": ExecutiveAction._base_manager.filter(
             parent=action, status__in=OPEN_STATUSES
         ).only("pk", "number"),
+        # whether the "Apply template" button shows (``views._may_apply_template``), counted
+        # with the page's rows rather than asked in a query of its own
+        "offered_templates": Counted(templates.offered_templates(action.action_type_id)),
     }
     action._page_querysets = (request, querysets)
     return querysets
@@ -57,6 +63,7 @@ def prime_permissions(request, action, data):
     """Give the write policy the supporting units from the loaded assignments, so the page's
     many permission checks read no more rows."""
     policy.prime([action], data["assignments"])
+    action.offered_template_count = data["offered_templates"]
 
 
 def workflow_context(request, action, data):
@@ -103,9 +110,41 @@ def tree_context(request, action, data):
         return None
     return {
         "nodes": nodes,
+        "rows_html": tree_html(nodes),
         "add_url": reverse("actions:executiveaction_add") + f"?parent={action.pk}",
         "can_add": can_add,
     }
+
+
+def tree_html(nodes):
+    """The sub-tasker tree's rows, drawn here rather than by a template loop (as the
+    timeline's: a tasker with a few dozen sub-taskers spent most of its tree panel there)."""
+    today = timezone.localdate()
+    rows = []
+    for node in nodes:
+        child = node.action
+        flags = ""
+        if node.due_after_parent:
+            flags += ' <span class="badge text-bg-warning">after its parent\'s due date</span>'
+        if due.is_overdue(child, today):
+            flags += ' <span class="badge text-bg-danger">overdue</span>'
+        rows.append(
+            format_html(
+                '<tr><td class="ec-tree-depth-{}"><a href="{}">{}</a></td>'
+                '<td><span class="badge text-bg-{}">{}</span></td><td>{}</td>'
+                "<td>{}{}</td><td>{}%</td></tr>",
+                int(node.depth),
+                child.get_absolute_url(),
+                child,
+                child.get_choice_color("status"),
+                child.get_status_display(),
+                child.lead_unit if child.lead_unit_id else "—",
+                format_date(child.due_date, "—"),
+                mark_safe(flags),  # constant markup
+                child.percent_complete,
+            )
+        )
+    return mark_safe("\n".join(rows))  # every part escaped by format_html
 
 
 def board_context(request, action, data):
@@ -190,8 +229,12 @@ def timeline_context(request, action, data):
         query = urlencode({"action": action.pk, **params, "return_url": back})
         return f"{reverse(f'actions:{name}_add')}?{query}"
 
+    rows_url = reverse("actions:executiveaction_timeline", args=[action.pk])
     return {
-        "events_html": timeline_html(timeline.timeline(action, request.user, data)),
+        # drawn closed, its rows loaded when opened (issue 20): a tasker's history is its
+        # page's longest panel, and most visits are to act on it, not to read it all
+        "rows_url": f"{rows_url}?rows=1",
+        "page_url": rows_url,
         "can_edit": can_edit,
         "update_url": add("statusupdate"),
         "interim_url": add("statusupdate", kind="interim"),
@@ -306,9 +349,12 @@ _FROM_TIMELINE = {
 
 
 def _related_panel(name):
+    """A generic related panel of the action page: drawn from the timeline's rows when it
+    loads them anyway, else closed with its count, its rows loaded when opened (issue 20:
+    the partners, authorities, analyses … of a tasker were a third of its page's query)."""
     rows = _FROM_TIMELINE.get(name)
     if rows is None:
-        return RelatedPanel(name)
+        return RelatedPanel(name, lazy=True)
     return RelatedPanel(name, rows_fn=rows, querysets_fn=page_querysets)
 
 

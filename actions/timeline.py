@@ -5,8 +5,6 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from actions.choices import (
     ASSIGNMENT_STATUS_COLORS,
     ActionStatus,
@@ -87,35 +85,57 @@ _DEPENDENCY_FIELDS = (
 )
 
 
-def timeline_querysets(action, user):
+# the timeline's rows the tasker page's other panels read too (due-date history, extension
+# and dependency panels, attachments, the sub-tasker tree): the page loads these, and the
+# rest only when its timeline is opened (issue 20)
+SHARED_KEYS = (
+    "timeline:due_date_changes",
+    "timeline:extension_requests",
+    "timeline:attachments",
+    "timeline:dependencies",
+    "tree",
+)
+
+
+def timeline_querysets(action, user, keys=None):
     """``{key: queryset}`` of everything the timeline reads, for one batched load
     (``execcoord.panels.load_together``). The records of the action are visible with it;
-    sub-taskers and dependencies name other actions, so they go through ``visible_to``."""
-    return {
-        "timeline:updates": action.status_updates.select_related("reported_by"),
-        "timeline:decisions": action.decisions.select_related("decided_by"),
-        "timeline:history": action.history.order_by("history_date", "history_id")
-        .select_related("history_user", "lead_unit", "accountable_person")
-        .only(*_HISTORY_FIELDS),
-        "timeline:due_date_changes": action.due_date_changes.select_related(
+    sub-taskers and dependencies name other actions, so they go through ``visible_to``.
+
+    Args:
+        keys: only these (e.g. :data:`SHARED_KEYS`); default every one.
+    """
+    builders = {
+        "timeline:updates": lambda: action.status_updates.select_related("reported_by"),
+        "timeline:decisions": lambda: action.decisions.select_related("decided_by"),
+        "timeline:history": lambda: (
+            action.history.order_by("history_date", "history_id")
+            .select_related("history_user", "lead_unit", "accountable_person")
+            .only(*_HISTORY_FIELDS)
+        ),
+        "timeline:due_date_changes": lambda: action.due_date_changes.select_related(
             "changed_by", "extension_request"
         ),
-        "timeline:extension_requests": action.extension_requests.select_related(
+        "timeline:extension_requests": lambda: action.extension_requests.select_related(
             "requested_by", "decided_by"
         ),
-        "timeline:assignment_history": Assignment.history.filter(action_id=action.pk)
-        .order_by("history_date", "history_id")
-        .select_related("history_user", "organization_unit"),
-        "timeline:attachments": action.attachments.select_related("uploaded_by"),
-        "timeline:route_events": action.route_events.select_related(
+        "timeline:assignment_history": lambda: (
+            Assignment.history.filter(action_id=action.pk)
+            .order_by("history_date", "history_id")
+            .select_related("history_user", "organization_unit")
+        ),
+        "timeline:attachments": lambda: action.attachments.select_related("uploaded_by"),
+        "timeline:route_events": lambda: action.route_events.select_related(
             "step", "step__organization_unit", "step__person", "user"
         ),
-        "timeline:dependencies": Dependency.objects.visible_to(user)
-        .filter(Q(predecessor=action) | Q(successor=action))
-        .select_related("predecessor", "successor")
-        .only(*_DEPENDENCY_FIELDS),
-        "tree": descendants_queryset(action, user),
+        "timeline:dependencies": lambda: (
+            Dependency.objects.of_action_visible_to(action, user)
+            .select_related("predecessor", "successor")
+            .only(*_DEPENDENCY_FIELDS)
+        ),
+        "tree": lambda: descendants_queryset(action, user),
     }
+    return {key: build() for key, build in builders.items() if keys is None or key in keys}
 
 
 def timeline(action, user, data=None):

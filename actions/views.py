@@ -23,9 +23,12 @@ def _apply_template_url(action):
 def _may_apply_template(request, action):
     """The button shows when the type has an active template and the user may add
     sub-taskers (the page asks the policy again)."""
-    return bool(policy.may_add_subtasker(request.user, action)) and (
-        templates.offered_templates(action.action_type_id).exists()
-    )
+    if not policy.may_add_subtasker(request.user, action):
+        return False
+    counted = getattr(action, "offered_template_count", None)  # read with the page's rows
+    if counted is not None:
+        return counted > 0
+    return templates.offered_templates(action.action_type_id).exists()
 
 
 def _assign_url(action):
@@ -59,6 +62,11 @@ WORKFLOW_URLS = [
         "executive-actions/<int:pk>/attachments/upload/",
         wf.AttachmentUploadView.as_view(),
         name="executiveaction_attach",
+    ),
+    path(
+        "executive-actions/<int:pk>/timeline/",
+        wf.TimelineView.as_view(),
+        name="executiveaction_timeline",
     ),
     path(
         "executive-actions/<int:pk>/remind/",

@@ -28,9 +28,29 @@ def descendants_queryset(action, user):
     return (
         ExecutiveAction.objects.visible_to(user)
         .descendants_of(action)
-        .select_related("lead_unit", "accountable_person")
+        .select_related("lead_unit")
+        .only(*TREE_FIELDS)
         .order_by("due_date", "number", "pk")
     )
+
+
+# what the tree, the roll-up and the timeline's sub-tasker events read of each row: the
+# whole tasker and its accountable person were 82 columns, the page's widest part (issue 20)
+TREE_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "status",
+    "parent",
+    "path",
+    "due_date",
+    "completed_date",
+    "percent_complete",
+    "created_at",
+    "updated_at",
+    "lead_unit",
+    *(f"lead_unit__{name}" for name in ("name", "abbreviation")),
+)
 
 
 def build_tree(action, rows):

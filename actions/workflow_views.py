@@ -17,8 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import inlineformset_factory
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -402,6 +403,25 @@ class ExtensionRequestForm(OneTimeKeyMixin, forms.ModelForm):
         model = ExtensionRequest
         fields = ("requested_due_date", "justification")
         widgets = {"requested_due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+@method_decorator(login_required, name="dispatch")
+class TimelineView(View):
+    """The tasker's timeline, which its page draws closed (issue 20): with ``?rows=1`` the
+    events alone, which the page's script puts in the opened panel; else a page of its own,
+    the way to them without a script. A hidden tasker is a 404."""
+
+    def get(self, request, pk):
+        from .panels import timeline_html
+
+        action = visible_action(request, pk)
+        context = {
+            "object": action,
+            "events_html": timeline_html(timeline.timeline(action, request.user)),
+        }
+        if request.GET.get("rows"):
+            return HttpResponse(render_to_string("actions/panels/_timeline_rows.html", context))
+        return render(request, "actions/timeline.html", context)
 
 
 @method_decorator(login_required, name="dispatch")
@@ -1297,6 +1317,7 @@ __all__ = [
     "ExtensionDecideView",
     "ExtensionRequestView",
     "RemindView",
+    "TimelineView",
     "RespondView",
     "StatusUpdateEditView",
     "attachment_download",

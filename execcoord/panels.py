@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 
 from execcoord import policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
-from execcoord.db.union import count_together, load_together
+from execcoord.db.union import Counted, count_together, load_together
 from execcoord.formats import format_date, format_datetime
 from execcoord.tables import EMPTY, optimize_queryset
 from execcoord.utils import is_user_model, user_name, viewname
@@ -439,6 +439,10 @@ class RelatedPanel(Panel):
             the user may see, in the list's order, taken from rows another panel of the page
             loads (``querysets_fn`` names them); the panel then reads nothing itself.
         querysets_fn: with ``rows_fn``, ``fn(request, obj) -> {key: queryset}`` it reads.
+        lazy: the page counts the rows (with the other panels' rows, in one query) and
+            draws the panel closed (``<details>``, the number in the heading); its rows are
+            drawn when it is opened, from the record's panel URL (``ObjectPanelView``),
+            and without JavaScript the "View all" list shows them.
     """
 
     template_name = "panels/related.html"
@@ -451,12 +455,20 @@ class RelatedPanel(Panel):
         width=None,
         rows_fn=None,
         querysets_fn=None,
+        lazy=False,
     ):
         super().__init__(title=title, width=width)
         self.relation = relation
         self.limit = limit
         self.rows_fn = rows_fn
         self.querysets_fn = querysets_fn
+        self.lazy = lazy and rows_fn is None
+
+    def eager(self):
+        """The same panel with its rows drawn on the page (the panel URL draws those)."""
+        if not self.lazy:
+            return self
+        return RelatedPanel(self.relation, title=self.title, limit=self.limit, width=self.width)
 
     def _spec(self, request, obj):
         """``(relation, views, column names)``, or ``None`` when the user may not see the
@@ -485,6 +497,10 @@ class RelatedPanel(Panel):
     def data_key(self):
         return f"related:{self.relation}"
 
+    @property
+    def count_key(self):
+        return f"count:{self.relation}"
+
     def querysets(self, request, obj):
         """The first rows (and one more, to know whether to count), ordered as the list."""
         spec = self._spec(request, obj)
@@ -493,6 +509,8 @@ class RelatedPanel(Panel):
         if self.rows_fn is not None:
             return self.querysets_fn(request, obj) if self.querysets_fn else {}
         relation, views, names = spec
+        if self.lazy:
+            return {self.count_key: Counted(self._rows(request, obj, relation))}
         ordering = relation.related_model._meta.ordering or []
         page = optimize_queryset(
             self._rows(request, obj, relation).order_by(*ordering, "pk"),
@@ -500,6 +518,15 @@ class RelatedPanel(Panel):
             request.user,
         )
         return {self.data_key: page[: self.limit + 1]}
+
+    def rows_html(self, request, obj):
+        """The panel's rows as the page would draw them in the card (what its panel URL
+        answers), or ``None`` when the user may not see the related model."""
+        panel = self.eager()
+        context = panel.get_context(request, obj, load_panel_data([panel], request, obj))
+        if context is None:
+            return None
+        return render_to_string("panels/_related_rows.html", context)
 
     def _fetched(self, request, obj, data):
         """The rows loaded for the panel: all of them with ``rows_fn``, else the first ones
@@ -510,14 +537,14 @@ class RelatedPanel(Panel):
 
     def count_querysets(self, request, obj, data):
         """Count the relation only when it has more rows than the panel loaded."""
-        if self.rows_fn is not None or len(data.get(self.data_key, ())) <= self.limit:
+        if self.lazy or self.rows_fn is not None or len(data.get(self.data_key, ())) <= self.limit:
             return {}
         spec = self._spec(request, obj)
-        return {f"count:{self.relation}": self._rows(request, obj, spec[0])} if spec else {}
+        return {self.count_key: self._rows(request, obj, spec[0])} if spec else {}
 
     def linked_records(self, request, obj, data):
         """The records of restricted models the shown rows link to (forward keys)."""
-        if self._spec(request, obj) is None:
+        if self.lazy or self._spec(request, obj) is None:
             return {}
         linked = {}
         for row in self._fetched(request, obj, data)[: self.limit]:
@@ -535,11 +562,11 @@ class RelatedPanel(Panel):
             return None
         relation, views, names = spec
         user = request.user
-        fetched = self._fetched(request, obj, data)
-        if self.rows_fn is not None or len(fetched) <= self.limit:
-            count = len(fetched)
+        fetched = [] if self.lazy else self._fetched(request, obj, data)
+        if self.lazy or (self.rows_fn is None and len(fetched) > self.limit):
+            count = data[self.count_key]
         else:
-            count = data[f"count:{self.relation}"]
+            count = len(fetched)
         table = table_html = None
         if fetched:
             table = views.table(
@@ -564,6 +591,9 @@ class RelatedPanel(Panel):
             "list_url": _url(
                 viewname(relation.related_model, "list"), {relation.filter_param: obj.pk}
             ),
+            "rows_url": reverse(viewname(obj, "panel"), args=[obj.pk, relation.name])
+            if self.lazy and count
+            else None,
             **_related_actions(request, obj, relation, views),
         }
 

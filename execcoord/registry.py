@@ -132,6 +132,7 @@ class ObjectViews:
             ("delete", f"{slug}/<int:pk>/delete/", f"{name}_delete"),
             ("history", f"{slug}/<int:pk>/history/", f"{name}_history"),
             ("link", f"{slug}/<int:pk>/link/<str:relation>/", f"{name}_link"),
+            ("panel", f"{slug}/<int:pk>/panel/<str:relation>/", f"{name}_panel"),
         ]
         return [
             path(route, self.view_class(action).as_view(registration=self), name=url_name)

@@ -50,6 +50,9 @@ class UserScope:
         in_secretariat: the person works in a unit flagged as the executive secretariat
             and is Staff or Manager there (the ``Secretariat`` role of the policy).
 
+    ``derived`` is a memo the read rules keep what they build from the scope in (the
+    scope's lifetime is theirs: :func:`clear_user_scope` forgets both).
+
     The units the user manages are offered two ways: :meth:`managed_units` is a lazy
     queryset to filter with in SQL (the database resolves the subtrees once per query, so
     a manager of the root unit does not send a thousand ids), and :attr:`managed_unit_ids`
@@ -72,6 +75,7 @@ class UserScope:
         "named_unit_path",
         "named_unit_id",
         "_managed_unit_ids",
+        "derived",
     )
 
     def __init__(
@@ -112,6 +116,9 @@ class UserScope:
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)
+        # what the read rules build from the scope, kept as long as the scope is (see
+        # ``ExecutiveActionQuerySet.visible_to``): a page asks the same rule several times
+        object.__setattr__(self, "derived", {})
 
     def __setattr__(self, name, value):
         raise AttributeError(f"UserScope is read-only (tried to set {name!r})")

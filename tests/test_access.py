@@ -191,3 +191,26 @@ def test_staff_cannot_edit_a_visible_tasker_of_another_unit(client, charlie, uni
     assert client.post(edit, {"title": "Changed by outsider"}).status_code == 403
     other.refresh_from_db()
     assert other.title != "Changed by outsider"
+
+
+@pytest.mark.django_db
+def test_the_visibility_rule_built_once_a_scope_follows_the_scope_and_the_queryset(units, alice):
+    from partners.access import clear_user_scope
+
+    mine = ExecutiveActionFactory(visibility=Visibility.RESTRICTED, lead_unit=units["OFF-A1"])
+    theirs = ExecutiveActionFactory(visibility=Visibility.RESTRICTED, lead_unit=units["OFF-B1"])
+    first = set(ExecutiveAction.objects.visible_to(alice))
+    again = ExecutiveAction.objects.visible_to(alice)  # the rule kept with alice's scope
+    assert set(again) == first and mine in first and theirs not in first
+    # a queryset with its own filter or columns keeps them
+    filtered = ExecutiveAction.objects.filter(pk=theirs.pk).visible_to(alice)
+    assert list(filtered) == []
+    only = ExecutiveAction.objects.only("number").visible_to(alice).get(pk=mine.pk)
+    assert only.get_deferred_fields() and only.number == mine.number
+    # a new scope, a new rule: alice moved to OFF-B1
+    alice.person.organization_unit = units["OFF-B1"]
+    alice.person.save()
+    assert mine in set(ExecutiveAction.objects.visible_to(alice))  # the kept scope still
+    clear_user_scope(alice)
+    moved = set(ExecutiveAction.objects.visible_to(alice))
+    assert theirs in moved and mine not in moved

@@ -39,3 +39,71 @@ def test_the_action_page_draws_a_panel_for_each_relation(client, administrator):
         if isinstance(p, RelatedPanel) and f'id="panel-rel-{p.relation}"' not in page
     ]
     assert missing == []
+
+
+def _panel_url(action, relation):
+    from django.urls import reverse
+
+    return reverse("actions:executiveaction_panel", args=[action.pk, relation])
+
+
+def test_a_related_panel_is_drawn_closed_with_its_count_and_its_rows_come_from_its_url(
+    client, units, alice
+):
+    from actions.choices import Visibility
+    from actions.demo.analysis import LegalAuthorityFactory
+
+    action = ExecutiveActionFactory(visibility=Visibility.INTERNAL, lead_unit=units["OFF-A1"])
+    authorities = [LegalAuthorityFactory(name=f"Authority {i}", citation="") for i in range(3)]
+    action.legal_authorities.add(*authorities)
+    client.force_login(alice)
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert (
+        'id="panel-rel-legal_authorities">Legal authorities '
+        '<span class="badge rounded-pill text-bg-secondary">3<' in page
+    )
+    assert f'data-url="{_panel_url(action, "legal_authorities")}"' in page
+    assert "Authority 0" not in page  # not read until the panel is opened
+    assert "Open the list of the 3 legal authorities" in page  # the way without a script
+    rows = client.get(_panel_url(action, "legal_authorities"))
+    assert rows.status_code == 200
+    html = rows.content.decode()
+    assert all(a.name in html for a in authorities)
+    assert "<html" not in html  # the rows alone, put in the page's panel
+    # an empty panel has nothing to open
+    assert f'data-url="{_panel_url(action, "impacts")}"' not in page
+
+
+def test_a_panel_url_answers_404_for_a_hidden_tasker_or_an_unknown_panel(client, units, alice):
+    from actions.choices import Visibility
+
+    hidden = ExecutiveActionFactory(visibility=Visibility.CONFIDENTIAL, lead_unit=units["OFF-B1"])
+    seen = ExecutiveActionFactory(visibility=Visibility.INTERNAL, lead_unit=units["OFF-A1"])
+    client.force_login(alice)
+    assert client.get(_panel_url(hidden, "legal_authorities")).status_code == 404
+    assert client.get(_panel_url(seen, "no_such_relation")).status_code == 404
+    # a relation the page draws in one of its own panels has no panel URL of its own
+    assert client.get(_panel_url(seen, "status_updates")).status_code == 404
+
+
+def test_the_timeline_is_drawn_closed_and_read_from_its_own_url_or_page(client, units, alice):
+    from django.urls import reverse
+
+    from actions.choices import Visibility
+    from actions.demo.actions import StatusUpdateFactory
+
+    action = ExecutiveActionFactory(visibility=Visibility.INTERNAL, lead_unit=units["OFF-A1"])
+    StatusUpdateFactory(action=action, key_accomplishments="Drafting the reply")
+    hidden = ExecutiveActionFactory(visibility=Visibility.CONFIDENTIAL, lead_unit=units["OFF-B1"])
+    url = reverse("actions:executiveaction_timeline", args=[action.pk])
+    client.force_login(alice)
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert f'data-url="{url}?rows=1"' in page and f'href="{url}"' in page
+    assert "Drafting the reply" not in page  # not read until the timeline is opened
+    rows = client.get(f"{url}?rows=1").content.decode()
+    assert "Drafting the reply" in rows and "<html" not in rows
+    own_page = client.get(url).content.decode()  # the way without a script
+    assert "Drafting the reply" in own_page and "<html" in own_page
+    hidden_url = reverse("actions:executiveaction_timeline", args=[hidden.pk])
+    assert client.get(hidden_url).status_code == 404
+    assert client.get(f"{hidden_url}?rows=1").status_code == 404

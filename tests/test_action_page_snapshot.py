@@ -7,12 +7,19 @@ The page is normalised: tags and whitespace dropped, the CSRF token removed, and
 links renumbered in order of first appearance (the database hands out other ids on each run).
 Run with ``EXECCOORD_WRITE_SNAPSHOT=1`` to rewrite the snapshot after a deliberate change of
 the page's content.
+
+A panel drawn closed, whose rows load when it is opened (``<details data-url=…>``: the related
+panels and the timeline), is read as a reader opening it sees it: its rows are fetched from its
+URL and put in its place, so the snapshot holds every row, count and link whichever panels load
+late; and without a script each such panel links to a page of the same rows (the related list,
+the timeline's page).
 """
 
 import datetime
 import json
 import os
 import re
+from html import unescape
 from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
@@ -85,6 +92,33 @@ def normalise(html, main_only=True):
     }
 
 
+LAZY = re.compile(
+    r'<details class="ec-lazy-rows" data-url="(?P<url>[^"]+)">.*?'
+    r'<a href="(?P<list>[^"]+)">Open the .*?</details>',
+    re.S,
+)
+
+
+def opened(client, html):
+    """The page as it reads once every panel drawn closed is opened: each one's rows fetched
+    from its URL (as the script does) in place of the closed panel."""
+
+    def rows(match):
+        response = client.get(unescape(match["url"]))
+        assert response.status_code == 200, match["url"]
+        fragment = response.content.decode()
+        # the way without a script: the page the closed panel links to (the related list,
+        # the timeline's page) shows the same rows
+        listed = client.get(unescape(match["list"]))
+        assert listed.status_code == 200, match["list"]
+        records = set(re.findall(r'href="(/[a-z-]+/[a-z-]+/\d+/)"', fragment))
+        assert records, match["url"]
+        assert records <= set(re.findall(r'href="(/[^"]+/)"', listed.content.decode()))
+        return fragment
+
+    return LAZY.sub(rows, html)
+
+
 def _pages():
     with time_machine.travel(NOW, tick=False):
         call_command("seed_demo", actions=60, stdout=StringIO())
@@ -99,7 +133,7 @@ def _pages():
             client.force_login(get_user_model().objects.get(username=username))
             response = client.get(action.get_absolute_url())
             assert response.status_code == 200
-            pages[username] = normalise(response.content.decode())
+            pages[username] = normalise(opened(client, response.content.decode()))
         return action.number, pages
 
 

@@ -14,7 +14,7 @@ from actions.models import Assignment, ExecutiveAction
 from partners.access import ROLE_MANAGER, ROLE_STAFF
 from tests.conftest import make_user
 from tests.form_support import form_fields
-from tests.workflow_support import S, action_in
+from tests.workflow_support import S, action_in, opened_page
 
 
 def _url(action):
@@ -117,7 +117,7 @@ def test_reassignment_keeps_the_previous_lead_in_history(client, units, bob, set
     )
     assert (previous, None) in [(p, None) for p, _ in history]
     assert history[-1] == (new_person.pk, "Reassigned")
-    page = client.get(action.get_absolute_url()).content.decode()
+    page = opened_page(client, action)
     assert f"accountable: {new_person}" in page
 
 

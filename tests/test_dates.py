@@ -17,7 +17,7 @@ from actions.choices import ExtensionStatus
 from actions.demo.actions import ExtensionRequestFactory
 from actions.models import ExecutiveAction
 from execcoord.utils import viewname
-from tests.workflow_support import officers_tasker
+from tests.workflow_support import officers_tasker, opened_page
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_the_list_detail_page_and_timeline_use_the_same_style(client, alice, act
         requested_by=alice,
     )
     listing = page(client, alice, reverse(viewname(ExecutiveAction, "list")))
-    detail = page(client, alice, action.get_absolute_url())
+    detail = opened_page(client, action)
     assert "15 Jan 2027" in listing
     assert "15 Jan 2027" in detail
     assert "Extension to 29 Jan 2027 requested" in detail  # the timeline

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from actions import services
 from actions.choices import ActionStatus, AssignmentStatus, ExtensionStatus, Visibility
@@ -90,8 +91,15 @@ def test_a_busy_tasker_page_stays_within_eleven_queries(
     client.get(action.get_absolute_url())
     with django_assert_max_num_queries(BUDGET):
         page = client.get(action.get_absolute_url()).content.decode()
-    assert page.count("Sub-tasker ") >= 20  # every child in the tree and the timeline
-    assert page.count("Status update (") == 50
+    children = ExecutiveAction.objects.filter(parent=action)
+    assert len(children) == 20
+    assert all(child.number in page for child in children)  # every child in the tree
+    timeline_url = reverse("actions:executiveaction_timeline", args=[action.pk])
+    assert f'data-url="{timeline_url}?rows=1"' in page  # the timeline, drawn when opened
+    with django_assert_max_num_queries(BUDGET):
+        events = client.get(f"{timeline_url}?rows=1").content.decode()
+    assert events.count("Sub-tasker ") >= 20  # every child in the timeline
+    assert events.count("Status update (") == 50
 
 
 def test_the_query_count_does_not_grow_with_related_rows(client, units, bob):
@@ -130,6 +138,7 @@ def test_hidden_subtaskers_and_dependencies_stay_out_of_every_panel(client, unit
     Dependency.objects.create(predecessor=secret, successor=action)
     client.force_login(alice)
     _, page = _count(client, action.get_absolute_url())
+    page += _count(client, reverse("actions:executiveaction_timeline", args=[action.pk]))[1]
     assert "Seen child" in page
     for text in (
         "Hidden child",
@@ -206,3 +215,23 @@ def test_count_together_counts_in_one_query(units):
         )
     assert len(captured.captured_queries) == 1
     assert counts == {"updates": 4, "children": 3, "none": 0}
+
+
+def test_load_together_counts_a_counted_queryset_in_the_same_query(units):
+    from execcoord.db.union import Counted
+
+    action = _busy_tasker(units, children=3, updates=4, links=2)
+    with CaptureQueriesContext(connection) as captured:
+        loaded = load_together(
+            {
+                "updates": StatusUpdate.objects.filter(action=action),
+                "children": Counted(ExecutiveAction.objects.filter(parent=action)),
+                "authorities": Counted(LegalAuthority.objects.filter(actions=action)),
+                "none": Counted(ExecutiveAction.objects.none()),
+                "no match": Counted(ExecutiveAction.objects.filter(pk__in=[])),
+            }
+        )
+    assert len(captured.captured_queries) == 1
+    assert len(loaded["updates"]) == 4
+    assert (loaded["children"], loaded["authorities"]) == (3, 2)
+    assert (loaded["none"], loaded["no match"]) == (0, 0)

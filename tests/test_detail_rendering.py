@@ -61,3 +61,45 @@ def test_timeline_items_are_drawn_as_the_template_drew_them(settings):
     assert squeeze(drawn) == squeeze(expected)
     assert "&lt;b&gt;" in drawn and "O&#x27;Neil &amp; Co" in drawn
     assert "2026-03-08T01:30:00-05:00" in drawn  # local time, as the template showed it
+
+
+@pytest.mark.django_db
+def test_the_subtasker_tree_rows_are_drawn_as_the_template_drew_them(units):
+    """``tree_html`` draws in Python what this template loop drew."""
+    import datetime
+    import re
+
+    from django.template import engines
+
+    from actions.choices import ActionStatus
+    from actions.panels import tree_html
+    from actions.workflow import TreeNode
+
+    parent = ExecutiveActionFactory(lead_unit=units["OFF-A1"])
+    late = ExecutiveActionFactory(
+        parent=parent,
+        title="Late <b>one</b>",
+        status=ActionStatus.IN_PROGRESS,
+        due_date=datetime.date(2020, 1, 2),
+        lead_unit=units["OFF-A1"],
+    )
+    plain = ExecutiveActionFactory(parent=late, due_date=None, lead_unit=None)
+    nodes = [TreeNode(late, 1, True), TreeNode(plain, 2, False)]
+    loop = engines["django"].from_string(
+        """{% load execcoord %}{% for node in nodes %}
+  <tr>
+    <td class="ec-tree-depth-{{ node.depth|stringformat:'d' }}"><a href="{{ node.action.get_absolute_url }}">{{ node.action }}</a></td>
+    <td>{% badge node.action "status" %}</td>
+    <td>{{ node.action.lead_unit|default:"—" }}</td>
+    <td>{{ node.action.due_date|date|default:"—" }}{% if node.due_after_parent %} <span class="badge text-bg-warning">after its parent's due date</span>{% endif %}{% if node.action.is_overdue %} <span class="badge text-bg-danger">overdue</span>{% endif %}</td>
+    <td>{{ node.action.percent_complete }}%</td>
+  </tr>
+  {% endfor %}"""  # noqa: E501
+    )
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", html.strip())
+
+    drawn = str(tree_html(nodes))
+    assert squeeze(drawn) == squeeze(loop.render({"nodes": nodes}))
+    assert "Late &lt;b&gt;one&lt;/b&gt;" in drawn and "overdue" in drawn and "—" in drawn

@@ -13,7 +13,7 @@ from django.urls import reverse
 from actions.choices import ActionStatus, Health, StatusUpdateKind
 from actions.demo.actions import ExecutiveActionFactory
 from actions.models import StatusUpdate
-from tests.workflow_support import officers_tasker
+from tests.workflow_support import officers_tasker, opened_page
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_a_new_update_is_written_by_the_poster_and_the_timeline_says_so(client, 
 
     update = StatusUpdate.objects.get(action=action)
     assert update.reported_by == alice.person
-    page = client.get(action.get_absolute_url()).content.decode()
+    page = opened_page(client, action)
     item = re.search(
         r'<li class="list-group-item">(?:(?!</li>).)*Status update \(On track\)'
         r"(?:(?!</li>).)*</li>",

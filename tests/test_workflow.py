@@ -21,7 +21,7 @@ from actions.demo.actions import (
 )
 from actions.demo.analysis import ImpactFactory, LegalAuthorityFactory, RiskItemFactory
 from actions.models import ExecutiveAction, StatusUpdate
-from tests.workflow_support import S, action_in, expected, snapshot
+from tests.workflow_support import S, action_in, expected, opened_page, snapshot
 
 ALL_PAIRS = list(itertools.product(ActionStatus.values, repeat=2))
 MOVES = [(s, t) for s, t in ALL_PAIRS if s != t]
@@ -320,7 +320,7 @@ def test_a_status_update_posted_on_the_page_sets_health_and_percent(client, admi
     assert response["Location"] == action.get_absolute_url()
     action.refresh_from_db()
     assert (action.health, action.percent_complete) == (Health.OFF_TRACK, 35)
-    page = client.get(action.get_absolute_url()).content.decode()
+    page = opened_page(client, action)
     assert "Interim response sent to Office of the Deputy Secretary on 20 Nov 2026" in page
 
 

@@ -69,3 +69,22 @@ def officers_tasker(units, person, **fields):
             **fields,
         }
     )
+
+
+def opened_page(client, action):
+    """The tasker's page as a reader sees it once its closed panels are opened: the rows of
+    each ``<details data-url=…>`` (the timeline, the related panels) fetched from its URL, as
+    the page's script does, and put in its place."""
+    import html
+    import re
+
+    page = client.get(action.get_absolute_url())
+    assert page.status_code == 200
+
+    def rows(match):
+        response = client.get(html.unescape(match[1]))
+        assert response.status_code == 200, match[1]
+        return response.content.decode()
+
+    lazy = r'<details class="ec-lazy-rows" data-url="([^"]+)">.*?</details>'
+    return re.sub(lazy, rows, page.content.decode(), flags=re.S)

@@ -34,15 +34,26 @@ def load_together(querysets):
     On a database other than PostgreSQL and SQLite, or for a queryset with a column JSON
     cannot carry faithfully (binary, arrays …), that queryset runs on its own.
 
+    A :class:`Counted` queryset is counted instead, in the same query: a page that shows a
+    number of rows without the rows (a panel loaded when opened) pays no more round trip.
+
     Args:
-        querysets: ``{key: model queryset}`` (not ``values()``).
+        querysets: ``{key: model queryset or Counted(queryset)}`` (not ``values()``).
 
     Returns:
-        ``{key: [instances]}`` in each queryset's order.
+        ``{key: [instances]}`` in each queryset's order, ``{key: int}`` for the counted ones.
     """
-    results = {key: [] for key in querysets}
+    results = {key: 0 if isinstance(qs, Counted) else [] for key, qs in querysets.items()}
     parts, alone = [], []
     for key, queryset in querysets.items():
+        if isinstance(queryset, Counted):
+            if connections[queryset.queryset.db].vendor not in _JSON_ARRAY:
+                results[key] = queryset.queryset.count()
+                continue
+            part = _CountPart.compile(key, queryset.queryset)
+            if part is not None:
+                parts.append(part)
+            continue
         if queryset._fields is not None:
             raise ValueError(f"load_together: {key!r} must be a model queryset")
         if queryset.query.is_empty():
@@ -76,6 +87,10 @@ def _run_union(db, parts):
     function = _JSON_ARRAY[connection.vendor]
     selects, params = [], []
     for index, part in enumerate(parts):
+        if isinstance(part, _CountPart):
+            selects.append(f"SELECT {index}, CAST(COUNT(*) AS TEXT) FROM ({part.sql}) s")
+            params.extend(part.params)
+            continue
         columns = [f"s.{quote(alias)}" for alias in part.aliases]
         chunks = [
             f"{function}({', '.join(columns[i : i + _JSON_CHUNK])})"
@@ -139,6 +154,39 @@ def _make_json_reader(vendor, internal):
     if internal == "JSONField":
         return reader
     return lambda value: None if value is None else reader(value)
+
+
+class Counted:
+    """A queryset :func:`load_together` counts rather than loads (its rows are not read).
+
+    Args:
+        queryset: the rows to count (filters only; its order and columns are dropped).
+    """
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+
+class _CountPart:
+    """One counted queryset of :func:`load_together`: the primary keys of its rows, counted
+    by the union's ``SELECT … COUNT(*)``."""
+
+    @classmethod
+    def compile(cls, key, queryset):
+        """The part, or ``None`` when no row can match (counted as 0 without asking)."""
+        if queryset.query.is_empty():
+            return None
+        query = queryset.order_by().values("pk").query
+        try:
+            sql, params = query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:
+            return None
+        part = cls()
+        part.key, part.db, part.sql, part.params = key, queryset.db, sql, params
+        return part
+
+    def instances(self, rows):
+        return int(rows[0]) if rows else 0
 
 
 class _Part:

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import InvalidPage
 from django.db import IntegrityError, router, transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views import View
@@ -24,7 +24,7 @@ from execcoord.changes import history_entries
 from execcoord.export import export_response
 from execcoord.forms import bulk_edit_form_for, changed_fields_since
 from execcoord.models import SavedView, StaleEdit
-from execcoord.panels import default_layout, discover_relations, load_panel_data
+from execcoord.panels import RelatedPanel, default_layout, discover_relations, load_panel_data
 from execcoord.submissions import claim_form_key, integrity_message, record_form_key
 from execcoord.tables import (
     CappedCountPaginator,
@@ -201,10 +201,7 @@ class ObjectDetailView(BaseObjectView):
     def get(self, request, **kwargs):
         obj = self.get_object()
         views = self.registration
-        layout = views.detail_layout
-        if callable(layout):  # built once the registry is complete (its relations known)
-            layout = layout(views)
-        layout = layout or default_layout(views)
+        layout = detail_layout(views)
         # the records ``obj`` links to and every panel's rows in one query (issue 7), before
         # the buttons: a panel's ``prepare`` may leave on ``obj`` what permission checks read
         data = load_panel_data(layout, request, obj)
@@ -219,6 +216,38 @@ class ObjectDetailView(BaseObjectView):
         )
         context.update(self.get_extra_context(request, obj))
         return self.render(context)
+
+
+def detail_layout(views):
+    """The panels of a registration's detail page (declared or default)."""
+    layout = views.detail_layout
+    if callable(layout):  # built once the registry is complete (its relations known)
+        layout = layout(views)
+    return layout or default_layout(views)
+
+
+class ObjectPanelView(BaseObjectView):
+    """GET: the rows of one related panel of the record's detail page, drawn as on the page
+    (a panel drawn closed fetches them when opened; issue 20).
+
+    The record comes through ``visible_to`` (else 404) and the rows as the page would read
+    them; a relation the page draws no related panel for is a 404.
+    """
+
+    def get(self, request, pk, relation):
+        obj = self.get_object()
+        panel = next(
+            (
+                p
+                for p in detail_layout(self.registration)
+                if isinstance(p, RelatedPanel) and p.relation == relation
+            ),
+            None,
+        )
+        html = panel.rows_html(request, obj) if panel is not None else None
+        if html is None:
+            raise Http404("No such panel.")
+        return HttpResponse(html)
 
 
 class ObjectEditView(BaseObjectView):
@@ -724,4 +753,5 @@ DEFAULT_VIEWS = {
     "bulk_edit": BulkEditView,
     "bulk_delete": BulkDeleteView,
     "link": ObjectLinkView,
+    "panel": ObjectPanelView,
 }

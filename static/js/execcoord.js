@@ -232,7 +232,34 @@
     update();
   }
 
+  /* A related panel drawn closed: <details data-url="…/panel/<relation>/"> whose
+     [data-ec-rows] holds a link to the list (the way without a script). Opened the first
+     time, the rows the server draws for the panel replace the link; a failed request keeps
+     the link and is tried again at the next opening. */
+  function initLazyRows(details) {
+    var state = "closed";
+    details.addEventListener("toggle", function () {
+      if (!details.open || state !== "closed") return;
+      var target = details.querySelector("[data-ec-rows]");
+      state = "loading";
+      target.setAttribute("aria-busy", "true");
+      fetch(details.getAttribute("data-url"), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.text();
+        })
+        .then(function (html) {
+          target.innerHTML = html;
+          state = "loaded";
+          markAllScrollable();
+        })
+        .catch(function () { state = "closed"; })
+        .then(function () { target.removeAttribute("aria-busy"); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details[data-url]").forEach(initLazyRows);
     document.querySelectorAll("input[data-business-days-target]").forEach(initBusinessDays);
     document.querySelectorAll("form[data-ec-drop-empty]").forEach(dropEmptyFields);
     document.querySelectorAll("select[data-autocomplete-url]").forEach(initAutocomplete);

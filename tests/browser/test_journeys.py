@@ -284,6 +284,7 @@ def test_an_interim_response_from_the_tasker_page_comes_back_to_it(page, alice, 
     timeline = page.locator("section").filter(
         has=page.get_by_role("heading", name="Timeline", exact=True)
     )
+    timeline.get_by_text("Show the timeline").click()  # drawn closed, its rows load when opened
     expect(timeline).to_contain_text("Interim response sent to Office of the Deputy Secretary")
     expect(timeline).to_contain_text(str(alice.person))  # its author
 

@@ -160,6 +160,8 @@ def test_the_due_date_history_card_is_as_tall_as_its_rows(page, superuser, taske
     due_dates = page.locator("section").filter(
         has=page.get_by_role("heading", name="Due-date history")
     )
+    timeline.get_by_text("Show the timeline").click()  # drawn closed, its rows load when opened
+    expect(timeline.locator("[data-ec-rows] li").first).to_be_visible()
     assert due_dates.bounding_box()["height"] < timeline.bounding_box()["height"] / 2
 
 

@@ -213,7 +213,7 @@ def covered(user, unit):
     visibilities = {Visibility.PUBLIC}
     if scope.is_internal:
         visibilities.add(Visibility.INTERNAL)
-    if scope.person_id and unit.pk in scope.managed_unit_ids:
+    if scope.person_id and scope.manages_path(unit.path):
         visibilities.add(Visibility.RESTRICTED)
     return visibilities, set(allowed_classifications(scope.clearance_rank))
 

@@ -141,6 +141,11 @@ class UserScope:
             return True
         return bool(self.managed_unit_ids)
 
+    def manages_path(self, path):
+        """Whether the unit with materialised ``path`` is inside a subtree the user manages
+        (the same units as :meth:`managed_units`, by path: no list of ids is read)."""
+        return any(path.startswith(root) for root, _ in self.managed_roots())
+
     def managed_units(self):
         """Queryset of the units the user manages, subtrees included: the subtree of each
         unit whose ``manager`` is the user's person, and for members of the Manager group

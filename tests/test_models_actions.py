@@ -56,6 +56,7 @@ from actions.models import (
 from actions.services import TRANSITIONS, TransitionError
 from partners.access import ROLE_MANAGER
 from tests.conftest import make_user
+from tests.workflow_support import action_in, expected, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -488,44 +489,21 @@ def test_create_action_keeps_explicit_values_and_validates():
 # --- the status machine ----------------------------------------------------------------------
 
 
-def action_in(status, **kwargs):
-    """An action in ``status`` with everything issuing needs."""
-    fields = {"status": status, "due_date": TODAY + datetime.timedelta(30)}
-    if status not in (S.DRAFT,):
-        fields.update(
-            issue_date=TODAY - datetime.timedelta(3), original_due_date=fields["due_date"]
-        )
-    if status == S.ON_HOLD:
-        fields["held_from_status"] = S.IN_PROGRESS
-    if status == S.COMPLETED:
-        fields["completed_date"] = TODAY - datetime.timedelta(1)
-    return ExecutiveActionFactory(**(fields | kwargs))
-
-
-def _expected(source, target):
-    if source == S.ON_HOLD and target == S.NOT_STARTED:
-        return False  # held from In progress: resumes only there
-    return (source, target) in TRANSITIONS
-
-
 @pytest.mark.parametrize(
     ("source", "target"), list(itertools.product(ActionStatus.values, repeat=2))
 )
 def test_transition_table(source, target):
     """Every pair: allowed moves succeed, all others raise and leave the row unchanged."""
-    action = action_in(source)
+    action = action_in(source, response=False)
     user = make_user(role=ROLE_MANAGER)
-    before = {f.attname: getattr(action, f.attname) for f in ExecutiveAction._meta.concrete_fields}
-    if _expected(source, target):
+    before = snapshot(action)
+    if expected(source, target):
         services.transition(action, target, user, strict=False)
         assert ExecutiveAction.objects.get(pk=action.pk).status == target
     else:
         with pytest.raises(TransitionError):
             services.transition(action, target, user, strict=False)
-        stored = ExecutiveAction.objects.get(pk=action.pk)
-        assert {f.attname: getattr(stored, f.attname) for f in stored._meta.concrete_fields} == (
-            before
-        )
+        assert snapshot(action) == before
 
 
 def test_every_transition_has_a_verb():
@@ -615,7 +593,7 @@ def test_type_requirements_name_what_is_missing(flag, what, source_field, m2m, m
 
 
 def test_hold_remembers_and_resume_returns_to_the_held_status():
-    action = action_in(S.NOT_STARTED)
+    action = action_in(S.NOT_STARTED, response=False)
     user = UserFactory()
     services.transition(action, S.ON_HOLD, user, strict=False)
     assert action.held_from_status == S.NOT_STARTED
@@ -630,7 +608,7 @@ def test_hold_remembers_and_resume_returns_to_the_held_status():
 
 
 def test_reopen_is_for_managers_only():
-    action = action_in(S.COMPLETED)
+    action = action_in(S.COMPLETED, response=False)
     staff = UserFactory()
     assert "Reopen" not in [t.label for t in services.allowed_transitions(action, staff)]
     with pytest.raises(TransitionError, match="Only a manager or an administrator can reopen"):
@@ -643,17 +621,17 @@ def test_reopen_is_for_managers_only():
 
 def test_approve_sets_completed_date(time_machine):
     time_machine.move_to(datetime.datetime(2026, 3, 16, 12, 0), tick=False)
-    action = action_in(S.SUBMITTED, issue_date=datetime.date(2026, 3, 1))
+    action = action_in(S.SUBMITTED, issue_date=datetime.date(2026, 3, 1), response=False)
     services.transition(action, S.COMPLETED, UserFactory(), strict=False)
     assert action.completed_date == datetime.date(2026, 3, 16)
     assert action.percent_complete == 100
 
 
 def test_completing_a_parent_with_open_children_is_refused_unless_asked():
-    parent = action_in(S.SUBMITTED)
-    open_child = action_in(S.IN_PROGRESS, parent=parent)
-    grandchild = action_in(S.NOT_STARTED, parent=open_child)
-    done_child = action_in(S.CANCELLED, parent=parent)
+    parent = action_in(S.SUBMITTED, response=False)
+    open_child = action_in(S.IN_PROGRESS, parent=parent, response=False)
+    grandchild = action_in(S.NOT_STARTED, parent=open_child, response=False)
+    done_child = action_in(S.CANCELLED, parent=parent, response=False)
     manager = make_user(role=ROLE_MANAGER)
     with pytest.raises(TransitionError, match="1 sub-tasker"):
         services.transition(parent, S.COMPLETED, manager, strict=False)
@@ -671,7 +649,7 @@ def test_completing_a_parent_with_open_children_is_refused_unless_asked():
 
 
 def test_transition_rechecks_the_stored_status():
-    action = action_in(S.IN_PROGRESS)
+    action = action_in(S.IN_PROGRESS, response=False)
     stale = ExecutiveAction.objects.get(pk=action.pk)
     services.transition(action, S.CANCELLED, UserFactory(), strict=False)
     with pytest.raises(TransitionError):

@@ -13,9 +13,9 @@ S = ActionStatus
 TODAY = timezone.localdate()
 
 
-def action_in(status, **kwargs):
+def action_in(status, *, response=True, **kwargs):
     """An action in ``status`` with everything issuing and approving need (a response is
-    attached once it has been issued)."""
+    attached once it has been issued, unless ``response`` is false)."""
     fields = {"status": status, "due_date": TODAY + datetime.timedelta(30)}
     if status != S.DRAFT:
         fields.update(
@@ -26,7 +26,7 @@ def action_in(status, **kwargs):
     if status == S.COMPLETED:
         fields["completed_date"] = TODAY - datetime.timedelta(1)
     action = ExecutiveActionFactory(**(fields | kwargs))
-    if status != S.DRAFT:
+    if response and status != S.DRAFT:
         attach(action, kind=AttachmentKind.RESPONSE)
     return action
 

@@ -8,6 +8,9 @@ The unit tree::
     └── BUR-B
         └── OFF-B1  (charlie works here)
 
+and, for the tests that ask for it, the executive secretariat ES under AGENCY (sec works
+there).
+
 Fixtures pass explicit values for everything tests assert; factories are reseeded before each
 test so free text does not depend on the order tests run in.
 """
@@ -18,6 +21,7 @@ import factory.random
 import pytest
 from django.contrib.auth.models import Group
 
+from actions.demo.actions import ExecutiveActionTypeFactory
 from actions.demo.partners import (
     DEFAULT_PASSWORD,
     OrganizationUnitFactory,
@@ -51,15 +55,34 @@ def password():
     return DEFAULT_PASSWORD
 
 
-@pytest.fixture
-def units(db):
-    """The unit tree above, as a dict by code."""
+def make_units():
+    """The unit tree above, as a dict by code (for tests that build it outside a fixture)."""
     root = OrganizationUnitFactory(code="AGENCY", name="Department of Coordination", parent=None)
     bur_a = OrganizationUnitFactory(code="BUR-A", name="Bureau A", parent=root)
     off_a1 = OrganizationUnitFactory(code="OFF-A1", name="Office A1", parent=bur_a)
     bur_b = OrganizationUnitFactory(code="BUR-B", name="Bureau B", parent=root)
     off_b1 = OrganizationUnitFactory(code="OFF-B1", name="Office B1", parent=bur_b)
     return {u.code: u for u in (root, bur_a, off_a1, bur_b, off_b1)}
+
+
+@pytest.fixture
+def units(db):
+    """The unit tree above, as a dict by code."""
+    return make_units()
+
+
+@pytest.fixture
+def secretariat(units):
+    """The executive secretariat (ES), a unit under the agency."""
+    return OrganizationUnitFactory(
+        code="ES", name="Executive Secretariat", parent=units["AGENCY"], is_secretariat=True
+    )
+
+
+@pytest.fixture
+def action_type(db):
+    """The tasker type the import tests name in their files: "Tasker", numbered EA-."""
+    return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
 
 
 def ensure_roles():
@@ -125,6 +148,12 @@ def bob(units):
 def charlie(units):
     """Staff in OFF-B1: an outsider to BUR-A's work."""
     return make_user("charlie", ROLE_STAFF, units["OFF-B1"])
+
+
+@pytest.fixture
+def sec(secretariat):
+    """Staff of the executive secretariat."""
+    return make_user("sec", ROLE_STAFF, secretariat)
 
 
 @pytest.fixture

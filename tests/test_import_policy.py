@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions import policy
 from actions import resources as resources_module
-from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory, TagFactory
+from actions.demo.actions import ExecutiveActionFactory, TagFactory
 from actions.demo.analysis import RiskItemFactory
 from actions.demo.partners import AccountFactory
 from actions.models import ExecutiveAction
@@ -29,7 +29,7 @@ from partners.models import Account, OrganizationUnit
 from partners.resources import AccountResource, OrganizationUnitResource
 from tests.conftest import make_user
 from tests.generic import model_data
-from tests.test_import import dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
+from tests.test_import import DUE, dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
 from tests.test_numbering import _in_thread
 from tests.workflow_support import TODAY, S, action_in, attach
 
@@ -91,13 +91,6 @@ def test_a_save_of_a_record_changed_since_it_was_read_raises_stale_edit():
 
 
 # --- fixtures and helpers ------------------------------------------------------------------
-
-DUE = datetime.date(2026, 9, 30)
-
-
-@pytest.fixture
-def action_type(db):
-    return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from django.urls import reverse
 from actions import intake
 from actions.choices import ActionStatus, AttachmentKind, MethodOfReceipt
 from actions.demo.actions import ExecutiveActionTypeFactory
-from actions.demo.partners import AccountFactory, OrganizationUnitFactory, PersonFactory
+from actions.demo.partners import AccountFactory, PersonFactory
 from actions.models import Attachment, ExecutiveAction
 from execcoord.submissions import FORM_KEY
-from partners.access import ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
+from partners.access import ROLE_MANAGER, ROLE_VIEWER
 from tests.conftest import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intake"
@@ -131,19 +131,6 @@ def test_files_that_are_not_mail_are_refused(name, content, says):
 
 
 # -- the page ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def secretariat_unit(units):
-    return OrganizationUnitFactory(
-        code="ES", name="Executive Secretariat", parent=units["AGENCY"], is_secretariat=True
-    )
-
-
-@pytest.fixture
-def sec(secretariat_unit):
-    """Staff of the executive secretariat."""
-    return make_user("sec", ROLE_STAFF, secretariat_unit)
 
 
 @pytest.fixture
@@ -292,7 +279,7 @@ def test_a_file_that_is_not_mail_creates_nothing(client, sec, action_type):
 )
 def test_who_may_take_in_email_on_the_page(request, client, who, allowed, action_type):
     if who == "sec_viewer":
-        unit = request.getfixturevalue("secretariat_unit")
+        unit = request.getfixturevalue("secretariat")
         user = make_user("secviewer", ROLE_VIEWER, unit)
     else:
         user = request.getfixturevalue(who)

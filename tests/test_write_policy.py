@@ -34,7 +34,7 @@ from execcoord.forms import bulk_edit_form_for
 from execcoord.panels import discover_relations
 from execcoord.utils import viewname
 from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
-from tests.conftest import make_user
+from tests.conftest import make_units, make_user
 from tests.generic.model_data import MODELS
 
 # -- the README's matrix, as the test's table ----------------------------------------------
@@ -188,14 +188,12 @@ class World:
     every model, and one user per role."""
 
     def __init__(self):
-        root = OrganizationUnitFactory(code="AGENCY", name="Department", parent=None)
-        bur_a = OrganizationUnitFactory(code="BUR-A", name="Bureau A", parent=root)
-        off_a1 = OrganizationUnitFactory(code="OFF-A1", name="Office A1", parent=bur_a)
-        bur_b = OrganizationUnitFactory(code="BUR-B", name="Bureau B", parent=root)
-        off_b1 = OrganizationUnitFactory(code="OFF-B1", name="Office B1", parent=bur_b)
+        self.units = make_units()
+        codes = ("AGENCY", "BUR-A", "OFF-A1", "BUR-B", "OFF-B1")
+        root, bur_a, off_a1, bur_b, off_b1 = (self.units[code] for code in codes)
         sec = OrganizationUnitFactory(code="SEC", name="Executive Secretariat", parent=root)
         off_c = OrganizationUnitFactory(code="OFF-C", name="Office C", parent=root)
-        self.units = {u.code: u for u in (root, bur_a, off_a1, bur_b, off_b1, sec, off_c)}
+        self.units |= {"SEC": sec, "OFF-C": off_c}
         self.users = {
             "viewer": make_user("victor", ROLE_VIEWER, None, first_name="Victor"),
             "staff_unrelated": make_user("charlie", ROLE_STAFF, off_b1),

@@ -20,6 +20,8 @@ import importlib
 import factory.random
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from actions.demo.actions import ExecutiveActionTypeFactory
 from actions.demo.partners import (
@@ -171,3 +173,18 @@ def administrator(units):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def clean_error(obj):
+    """The ``ValidationError`` that ``obj.full_clean()`` raises; the test fails if it raises
+    none."""
+    with pytest.raises(ValidationError) as error:
+        obj.full_clean()
+    return error.value
+
+
+def assert_database_refuses(obj):
+    """Saving ``obj`` without validating it breaks a database constraint (and nothing is
+    written)."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        obj.save()

@@ -9,7 +9,6 @@ import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import RequestFactory
 
@@ -55,7 +54,7 @@ from actions.models import (
 )
 from actions.services import TRANSITIONS, TransitionError
 from partners.access import ROLE_MANAGER
-from tests.conftest import make_user
+from tests.conftest import assert_database_refuses, make_user
 from tests.workflow_support import action_in, expected, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -166,24 +165,21 @@ def test_duplicate_number_is_refused():
     )
     second.number = first.number
     assert "An action with this number already exists." in all_messages(second)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        second.save()
+    assert_database_refuses(second)
 
 
 def test_completed_before_issue_is_refused():
     action = ExecutiveActionFactory(issue_date=datetime.date(2026, 3, 10))
     action.completed_date = datetime.date(2026, 3, 9)
     assert "The completion date cannot be before the issue date." in all_messages(action)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        action.save()
+    assert_database_refuses(action)
 
 
 def test_action_cannot_be_its_own_parent():
     action = ExecutiveActionFactory()
     action.parent = action
     assert "An action cannot be its own parent." in all_messages(action)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        action.save()
+    assert_database_refuses(action)
 
 
 def test_parent_cycle_is_refused():
@@ -200,15 +196,13 @@ def test_action_percent_outside_0_100_is_refused(value):
     action.percent_complete = value
     assert "percent_complete" in errors_of(action)
     if value > 0:  # a negative value is refused by the unsigned column itself
-        with pytest.raises(IntegrityError), transaction.atomic():
-            action.save()
+        assert_database_refuses(action)
 
 
 def test_status_update_percent_above_100_is_refused():
     update = StatusUpdateFactory.build(action=ExecutiveActionFactory(), percent_complete=150)
     assert "percent_complete" in errors_of(update)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        update.save()
+    assert_database_refuses(update)
 
 
 def test_status_update_period_must_not_end_before_it_starts():
@@ -245,8 +239,7 @@ def test_dependency_on_itself_is_refused():
     action = ExecutiveActionFactory()
     link = Dependency(predecessor=action, successor=action)
     assert "An action cannot depend on itself." in all_messages(link)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        link.save()
+    assert_database_refuses(link)
 
 
 def test_duplicate_dependency_is_refused():
@@ -268,8 +261,7 @@ def test_same_unit_cannot_be_assigned_twice():
     assignment = AssignmentFactory()
     again = Assignment(action=assignment.action, organization_unit=assignment.organization_unit)
     assert "This unit is already assigned to the action." in all_messages(again)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        again.save()
+    assert_database_refuses(again)
 
 
 def test_assignment_due_after_the_action_needs_permission():
@@ -295,16 +287,14 @@ def test_extension_must_ask_for_a_later_date(days):
         requested_due_date=action.due_date + datetime.timedelta(days=days),
     )
     assert "The requested due date must be after the current due date." in all_messages(request)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        request.save()
+    assert_database_refuses(request)
 
 
 def test_only_one_pending_extension_per_action():
     first = ExtensionRequestFactory()
     second = ExtensionRequestFactory.build(action=first.action, requested_by=None)
     assert "This action already has a pending extension request." in all_messages(second)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        second.save()
+    assert_database_refuses(second)
     first.status = ExtensionStatus.DENIED
     first.save()
     assert errors_of(second) == {}

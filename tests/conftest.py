@@ -15,6 +15,7 @@ Fixtures pass explicit values for everything tests assert; factories are reseede
 test so free text does not depend on the order tests run in.
 """
 
+import datetime
 import importlib
 
 import factory.random
@@ -23,7 +24,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from actions.demo.actions import ExecutiveActionTypeFactory
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.demo.partners import (
     DEFAULT_PASSWORD,
     OrganizationUnitFactory,
@@ -33,6 +34,8 @@ from actions.demo.partners import (
 from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from tests.servers import moto_endpoint, s3_storage  # noqa: F401 (fixtures)
 from tests.sso_support import oidc_provider, sso_settings  # noqa: F401 (fixtures)
+
+DUE = datetime.date(2026, 9, 30)  # the shared tasker's due date, and the import tests'
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +88,20 @@ def secretariat(units):
 def action_type(db):
     """The tasker type the import tests name in their files: "Tasker", numbered EA-."""
     return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
+
+
+@pytest.fixture
+def tasker(units, alice, action_type):
+    """An in-progress internal tasker of OFF-A1 due on DUE: alice works on it, bob manages
+    its unit."""
+    return ExecutiveActionFactory(
+        title="Budget response",
+        action_type=action_type,
+        lead_unit=units["OFF-A1"],
+        accountable_person=alice.person,
+        in_progress=True,
+        due_date=DUE,
+    )
 
 
 def ensure_roles():

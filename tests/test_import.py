@@ -18,8 +18,7 @@ from analysis.resources import LegalAuthorityResource
 from execcoord import imports
 from partners.models import OrganizationUnit, Person
 from partners.resources import AccountResource, OrganizationUnitResource, PersonResource
-
-DUE = datetime.date(2026, 9, 30)
+from tests.conftest import DUE
 
 
 @pytest.fixture

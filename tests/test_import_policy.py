@@ -27,9 +27,9 @@ from execcoord.models import StaleEdit
 from partners.access import ROLE_MANAGER
 from partners.models import Account, OrganizationUnit
 from partners.resources import AccountResource, OrganizationUnitResource
-from tests.conftest import make_user
+from tests.conftest import DUE, make_user
 from tests.generic import model_data
-from tests.test_import import DUE, dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
+from tests.test_import import dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
 from tests.test_numbering import _in_thread
 from tests.workflow_support import TODAY, S, action_in, attach
 
@@ -91,19 +91,6 @@ def test_a_save_of_a_record_changed_since_it_was_read_raises_stale_edit():
 
 
 # --- fixtures and helpers ------------------------------------------------------------------
-
-
-@pytest.fixture
-def tasker(units, alice, action_type):
-    """An in-progress tasker of OFF-A1: alice works on it, bob manages its unit."""
-    return ExecutiveActionFactory(
-        title="Budget response",
-        action_type=action_type,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-        in_progress=True,
-        due_date=DUE,
-    )
 
 
 @pytest.fixture

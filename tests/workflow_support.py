@@ -3,11 +3,13 @@
 import datetime
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.choices import ActionStatus, AttachmentKind
 from actions.demo.actions import ExecutiveActionFactory
 from actions.models import Attachment
+from tests.form_support import form_fields
 
 S = ActionStatus
 TODAY = timezone.localdate()
@@ -69,3 +71,13 @@ def officers_tasker(units, person, **fields):
             **fields,
         }
     )
+
+
+def extension_form(client, action, justification="Waiting on the regional data."):
+    """The URL and the data of the tasker's extension request page, as ``client`` opens it,
+    asking for two more weeks."""
+    url = reverse("actions:executiveaction_extension", args=[action.pk])
+    data = form_fields(client.get(url).content)
+    data["requested_due_date"] = (action.due_date + datetime.timedelta(days=14)).isoformat()
+    data["justification"] = justification
+    return url, data

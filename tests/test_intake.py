@@ -33,6 +33,12 @@ def fixture(name):
 
 # -- reading: each fixture becomes what the draft is made of --------------------------------
 
+# the text of the HTML data call, read out of the .eml and of the Outlook message alike
+DATA_CALL_TEXT = (
+    "Dear Secretariat,\n\nPlease provide the FY27 budget figures & the staffing plan "
+    "by 15 January.\n\n- Budget table\n- Staffing plan\n\nDetails: the data call "
+    "(https://partner.example.org/call)\n\nRegards,\nJane Doe"
+)
 PARSED = {
     "plain.eml": dict(
         subject="Überprüfung des Haushalts — Frist 15. Januar",
@@ -45,11 +51,7 @@ PARSED = {
         subject="FY27 budget data call",
         message_id="<html-0001@state.example.gov>",
         sender=("Budget Office", "budget@state.example.gov"),
-        body=(
-            "Dear Secretariat,\n\nPlease provide the FY27 budget figures & the staffing plan "
-            "by 15 January.\n\n- Budget table\n- Staffing plan\n\nDetails: the data call "
-            "(https://partner.example.org/call)\n\nRegards,\nJane Doe"
-        ),
+        body=DATA_CALL_TEXT,
         files=[],
     ),
     "attachments.eml": dict(
@@ -70,11 +72,7 @@ PARSED = {
         subject="HTML only from Outlook",
         message_id="<outlook-html-0001@state.example.gov>",
         sender=("Budget Office", "budget@state.example.gov"),
-        body=(
-            "Dear Secretariat,\n\nPlease provide the FY27 budget figures & the staffing plan "
-            "by 15 January.\n\n- Budget table\n- Staffing plan\n\nDetails: the data call "
-            "(https://partner.example.org/call)\n\nRegards,\nJane Doe"
-        ),
+        body=DATA_CALL_TEXT,
         files=[],
     ),
 }

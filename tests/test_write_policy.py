@@ -179,6 +179,14 @@ def as_post(fields, overrides):
     return data
 
 
+def page_url(model, page, *args, admin=False):
+    """The URL of the ``page`` (edit, add, delete) of ``model``: the app's, or the admin's."""
+    if admin:
+        page = {"edit": "change"}.get(page, page)
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+    return reverse(viewname(model, page), args=args)
+
+
 # -- the world: an agency, one tasker and a user per role --------------------------------
 
 
@@ -390,23 +398,14 @@ class Matrix(TestCase):
     def run_add(self, label, user, client, admin=False):
         model = registry.get(label).model
         source = self.record(label)
-        if admin:
-            url = reverse(
-                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[source.pk]
-            )
-        else:
-            url = reverse(viewname(model, "edit"), args=[source.pk])
+        url = page_url(model, "edit", source.pk, admin=admin)
         # the fields a full form holds, read as an administrator, as the values to post
         fields = self.admin_fields(client, user, url)
         overrides = {"concurrency_token": "", **unique_overrides(model, fields)}
         overrides.update(add_overrides(self.world, label))
         if label == "actions.extensionrequest":
             overrides["requested_due_date"] = str(self.world.twin.due_date.replace(year=2099))
-        add_url = (
-            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-            if admin
-            else reverse(viewname(model, "add"))
-        )
+        add_url = page_url(model, "add", admin=admin)
         data = as_post(fields, overrides)
         data = {k: v for k, v in data.items() if not k.endswith("-INITIAL_FORMS")}
         for key in [k for k in data if k.endswith("-TOTAL_FORMS")]:
@@ -422,12 +421,7 @@ class Matrix(TestCase):
         model = registry.get(label).model
         obj = self.record(label)
         field = MODELS[label][1]
-        if admin:
-            url = reverse(
-                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
-            )
-        else:
-            url = reverse(viewname(model, "edit"), args=[obj.pk])
+        url = page_url(model, "edit", obj.pk, admin=admin)
         response = client.get(url)
         fields = (
             page_form(response.content, "concurrency_token")
@@ -449,13 +443,8 @@ class Matrix(TestCase):
     def run_delete(self, label, user, client, admin=False):
         model = registry.get(label).model
         obj = self.record(label)
-        if admin:
-            url = reverse(
-                f"admin:{model._meta.app_label}_{model._meta.model_name}_delete", args=[obj.pk]
-            )
-            client.post(url, {"post": "yes"})
-        else:
-            client.post(reverse(viewname(model, "delete"), args=[obj.pk]))
+        url = page_url(model, "delete", obj.pk, admin=admin)
+        client.post(url, {"post": "yes"} if admin else {})
         return self.fresh(obj) is None
 
     def run_bulk_delete(self, label, user, client):

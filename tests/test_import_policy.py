@@ -107,6 +107,17 @@ def theirs(units, charlie, action_type):
 
 
 @pytest.fixture
+def sub_tasker(tasker, units, alice):
+    """A sub-tasker of ``tasker`` (which makes it a parent, its progress rolled up)."""
+    return ExecutiveActionFactory(
+        parent=tasker,
+        action_type=tasker.action_type,
+        lead_unit=units["OFF-A1"],
+        accountable_person=alice.person,
+    )
+
+
+@pytest.fixture
 def mona(units):
     """A Manager of OFF-B1: she may import, and she manages nothing of BUR-A."""
     return make_user("mona", ROLE_MANAGER, units["OFF-B1"])
@@ -208,13 +219,8 @@ def test_an_exported_row_may_not_change_a_workflow_fact(tasker, bob, header, val
     assert stored(tasker) == before
 
 
-def test_percent_complete_of_a_parent_is_rolled_up_not_imported(tasker, bob, units, alice):
-    ExecutiveActionFactory(
-        parent=tasker,
-        action_type=tasker.action_type,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-    )
+@pytest.mark.usefixtures("sub_tasker")
+def test_percent_complete_of_a_parent_is_rolled_up_not_imported(tasker, bob):
     dataset = exported(bob)
     row = edit(dataset, tasker.number, {"Percent complete": 90})
     report = run(ExecutiveActionResource, dataset, bob)
@@ -234,13 +240,8 @@ def test_a_due_date_moves_by_import_only_for_those_who_assign(tasker, mona):
     assert tasker.due_date == DUE
 
 
-def test_workflow_columns_left_as_exported_are_ignored(tasker, bob, units, alice):
-    ExecutiveActionFactory(
-        parent=tasker,
-        action_type=tasker.action_type,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-    )
+@pytest.mark.usefixtures("sub_tasker")
+def test_workflow_columns_left_as_exported_are_ignored(tasker, bob):
     dataset = exported(bob)
     edit(dataset, tasker.number, {"Title": "Renamed by import"})
     report = run(ExecutiveActionResource, dataset, bob)

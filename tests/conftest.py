@@ -90,17 +90,24 @@ def action_type(db):
     return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
 
 
+def in_progress_tasker(title, unit, person, **fields):
+    """An in-progress tasker of ``unit`` with ``person`` accountable, due on DUE."""
+    return ExecutiveActionFactory(
+        title=title,
+        lead_unit=unit,
+        accountable_person=person,
+        in_progress=True,
+        due_date=DUE,
+        **fields,
+    )
+
+
 @pytest.fixture
 def tasker(units, alice, action_type):
     """An in-progress internal tasker of OFF-A1 due on DUE: alice works on it, bob manages
     its unit."""
-    return ExecutiveActionFactory(
-        title="Budget response",
-        action_type=action_type,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-        in_progress=True,
-        due_date=DUE,
+    return in_progress_tasker(
+        "Budget response", units["OFF-A1"], alice.person, action_type=action_type
     )
 
 

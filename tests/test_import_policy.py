@@ -27,7 +27,7 @@ from execcoord.models import StaleEdit
 from partners.access import ROLE_MANAGER
 from partners.models import Account, OrganizationUnit
 from partners.resources import AccountResource, OrganizationUnitResource
-from tests.conftest import DUE, make_user
+from tests.conftest import DUE, in_progress_tasker, make_user
 from tests.generic import model_data
 from tests.test_import import dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
 from tests.test_numbering import _in_thread
@@ -96,13 +96,8 @@ def test_a_save_of_a_record_changed_since_it_was_read_raises_stale_edit():
 @pytest.fixture
 def theirs(units, charlie, action_type):
     """An internal tasker of OFF-B1 that bob sees but does not work on."""
-    return ExecutiveActionFactory(
-        title="Their work",
-        action_type=action_type,
-        lead_unit=units["OFF-B1"],
-        accountable_person=charlie.person,
-        in_progress=True,
-        due_date=DUE,
+    return in_progress_tasker(
+        "Their work", units["OFF-B1"], charlie.person, action_type=action_type
     )
 
 

@@ -8,16 +8,23 @@ The unit tree::
     └── BUR-B
         └── OFF-B1  (charlie works here)
 
+and, for the tests that ask for it, the executive secretariat ES under AGENCY (sec works
+there).
+
 Fixtures pass explicit values for everything tests assert; factories are reseeded before each
 test so free text does not depend on the order tests run in.
 """
 
+import datetime
 import importlib
 
 import factory.random
 import pytest
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
+from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
 from actions.demo.partners import (
     DEFAULT_PASSWORD,
     OrganizationUnitFactory,
@@ -27,6 +34,8 @@ from actions.demo.partners import (
 from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
 from tests.servers import moto_endpoint, s3_storage  # noqa: F401 (fixtures)
 from tests.sso_support import oidc_provider, sso_settings  # noqa: F401 (fixtures)
+
+DUE = datetime.date(2026, 9, 30)  # the shared tasker's due date, and the import tests'
 
 
 @pytest.fixture(autouse=True)
@@ -51,15 +60,55 @@ def password():
     return DEFAULT_PASSWORD
 
 
-@pytest.fixture
-def units(db):
-    """The unit tree above, as a dict by code."""
+def make_units():
+    """The unit tree above, as a dict by code (for tests that build it outside a fixture)."""
     root = OrganizationUnitFactory(code="AGENCY", name="Department of Coordination", parent=None)
     bur_a = OrganizationUnitFactory(code="BUR-A", name="Bureau A", parent=root)
     off_a1 = OrganizationUnitFactory(code="OFF-A1", name="Office A1", parent=bur_a)
     bur_b = OrganizationUnitFactory(code="BUR-B", name="Bureau B", parent=root)
     off_b1 = OrganizationUnitFactory(code="OFF-B1", name="Office B1", parent=bur_b)
     return {u.code: u for u in (root, bur_a, off_a1, bur_b, off_b1)}
+
+
+@pytest.fixture
+def units(db):
+    """The unit tree above, as a dict by code."""
+    return make_units()
+
+
+@pytest.fixture
+def secretariat(units):
+    """The executive secretariat (ES), a unit under the agency."""
+    return OrganizationUnitFactory(
+        code="ES", name="Executive Secretariat", parent=units["AGENCY"], is_secretariat=True
+    )
+
+
+@pytest.fixture
+def action_type(db):
+    """The tasker type the import tests name in their files: "Tasker", numbered EA-."""
+    return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
+
+
+def in_progress_tasker(title, unit, person, **fields):
+    """An in-progress tasker of ``unit`` with ``person`` accountable, due on DUE."""
+    return ExecutiveActionFactory(
+        title=title,
+        lead_unit=unit,
+        accountable_person=person,
+        in_progress=True,
+        due_date=DUE,
+        **fields,
+    )
+
+
+@pytest.fixture
+def tasker(units, alice, action_type):
+    """An in-progress internal tasker of OFF-A1 due on DUE: alice works on it, bob manages
+    its unit."""
+    return in_progress_tasker(
+        "Budget response", units["OFF-A1"], alice.person, action_type=action_type
+    )
 
 
 def ensure_roles():
@@ -128,6 +177,12 @@ def charlie(units):
 
 
 @pytest.fixture
+def sec(secretariat):
+    """Staff of the executive secretariat."""
+    return make_user("sec", ROLE_STAFF, secretariat)
+
+
+@pytest.fixture
 def viewer(units):
     """A read-only viewer (leadership, auditors) with no unit."""
     return make_user("victor", ROLE_VIEWER, None, first_name="Victor", last_name="Viewer")
@@ -142,3 +197,18 @@ def administrator(units):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def clean_error(obj):
+    """The ``ValidationError`` that ``obj.full_clean()`` raises; the test fails if it raises
+    none."""
+    with pytest.raises(ValidationError) as error:
+        obj.full_clean()
+    return error.value
+
+
+def assert_database_refuses(obj):
+    """Saving ``obj`` without validating it breaks a database constraint (and nothing is
+    written)."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        obj.save()

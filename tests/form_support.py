@@ -87,3 +87,17 @@ def form_fields(html, form_class="ec-form"):
         else:
             data[name] = value
     return data
+
+
+def put_value(data, name, value):
+    """Put a bound field's ``value`` into POST ``data`` as a browser sends it: nothing for
+    None or an unticked box, "on" for a ticked one, a list of strings for several values."""
+    if value is None:
+        return
+    if isinstance(value, list | tuple):
+        data[name] = [str(v) for v in value]
+    elif isinstance(value, bool):
+        if value:
+            data[name] = "on"
+    else:
+        data[name] = str(value)

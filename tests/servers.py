@@ -111,10 +111,11 @@ def app_env(database, storage_env, media_root):
     return env
 
 
-def manage(env, *args, check=True):
-    """Run ``manage.py`` in another process with ``env``."""
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
+def run_python(env, *args):
+    """Run ``python *args`` from the checkout in another process with ``env``; its output is
+    captured as text."""
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -122,14 +123,25 @@ def manage(env, *args, check=True):
         timeout=120,
         check=False,
     )
+
+
+def manage(env, *args, check=True):
+    """Run ``manage.py`` in another process with ``env``."""
+    done = run_python(env, "manage.py", *args)
     if check and done.returncode:
         raise AssertionError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
 
 
-@contextlib.contextmanager
 def gunicorn(env, log_path):
     """An app server on a free port; yields its base URL once it answers."""
+    return serve("execcoord.wsgi", env, log_path)
+
+
+@contextlib.contextmanager
+def serve(app, env, log_path, *options):
+    """gunicorn serving the WSGI module ``app`` (one worker, and ``options``) on a free port;
+    yields its base URL once it answers, and stops it on the way out."""
     port = free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -137,13 +149,14 @@ def gunicorn(env, log_path):
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "execcoord.wsgi",
+                app,
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
                 "1",
                 "--timeout",
                 "60",
+                *options,
             ],
             cwd=BASE_DIR,
             env=env,

@@ -9,8 +9,6 @@ redirects followed between the two servers, the provider's sign-in form posted.
 
 import json
 import re
-import subprocess
-import sys
 from html import unescape
 from types import SimpleNamespace
 
@@ -19,7 +17,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.servers import BASE_DIR, _wait_until_up, free_port
+from tests.servers import run_python, serve
 
 CLIENT_ID = "execcoord-test-client"
 CLIENT_SECRET = "execcoord-test-secret-0123456789"
@@ -83,46 +81,11 @@ def oidc_provider(live_server, tmp_path_factory):
             "post_logout_redirect_uri": f"{live_server.url}/accounts/login/",
         },
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "tests.oidc_provider.setup", json.dumps(spec)],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_python(env, "-m", "tests.oidc_provider.setup", json.dumps(spec))
     assert done.returncode == 0, done.stdout + done.stderr
-    port = free_port()
     log_path = folder / "provider.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "tests.oidc_provider.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-                "--timeout",
-                "60",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(process, port, log_path)
-        url = f"http://127.0.0.1:{port}"
+    with serve("tests.oidc_provider.wsgi", env, log_path, "--threads", "4") as url:
         yield SimpleNamespace(url=url, issuer=f"{url}/o", key=key, log=log_path)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture

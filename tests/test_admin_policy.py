@@ -2,7 +2,6 @@
 workflow facts of an action are read-only, the action's fields are grouped as on its form,
 and an admin save is compare-and-swap against the app's pages and against another admin."""
 
-import datetime
 import threading
 
 import pytest
@@ -14,11 +13,11 @@ from django.utils import timezone
 
 from actions.admin import AssignmentInline, ExecutiveActionAdmin
 from actions.demo import factory_for
-from actions.demo.actions import ExecutiveActionFactory
 from actions.models import Assignment, ExecutiveAction
 from actions.policy import ACTION_WORKFLOW_FIELDS
 from execcoord import policy, registry
 from execcoord.admin import BaseAdmin
+from tests.form_support import put_value
 from tests.generic import model_data
 from tests.test_numbering import _in_thread
 
@@ -26,7 +25,6 @@ DOMAIN = sorted(
     (m for m in admin.site._registry if m._meta.app_label in {"partners", "analysis", "actions"}),
     key=lambda m: m._meta.label,
 )
-DUE = datetime.date(2026, 9, 30)
 
 
 def _request(user):
@@ -39,33 +37,33 @@ def _url(model, page, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
 
 
-def _put(data, key, value):
-    if value is None:
-        return
-    if isinstance(value, list | tuple):
-        data[key] = [str(v) for v in value]
-    elif isinstance(value, bool):
-        if value:
-            data[key] = "on"
-    else:
-        data[key] = str(value)
-
-
 def admin_post_data(response):
     """The POST data that saves an admin change page as it was drawn (its inlines too)."""
     data = {}
     form = response.context["adminform"].form
     for name in form.fields:
-        _put(data, name, form[name].value())
+        put_value(data, name, form[name].value())
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         management = formset.management_form
         for name in management.fields:
-            _put(data, management.add_prefix(name), management[name].value())
+            put_value(data, management.add_prefix(name), management[name].value())
         for row in formset.forms:
             for name in row.fields:
-                _put(data, row.add_prefix(name), row[name].value())
+                put_value(data, row.add_prefix(name), row[name].value())
     return data
+
+
+def new_assignment_row(prefix, unit):
+    """The POST data of one new row of the assignments inline: ``unit`` coordinating, due on
+    1 Sep 2026."""
+    return {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-0-organization_unit": str(unit.pk),
+        f"{prefix}-0-role": "coordinating",
+        f"{prefix}-0-due_date": "2026-09-01",
+        f"{prefix}-0-status": "pending",
+    }
 
 
 def staff_in_admin(user):
@@ -73,18 +71,6 @@ def staff_in_admin(user):
     user.is_staff = True
     user.save()
     return user
-
-
-@pytest.fixture
-def tasker(units, alice):
-    """An in-progress internal tasker of OFF-A1: alice works on it, bob manages its unit."""
-    return ExecutiveActionFactory(
-        title="Budget response",
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-        in_progress=True,
-        due_date=DUE,
-    )
 
 
 def latest_change(record):
@@ -191,15 +177,7 @@ def test_supporting_units_are_edited_in_admin_only_by_those_who_assign(
     assert inline.has_delete_permission is False
     data = admin_post_data(page)
     prefix = inline.formset.prefix
-    data.update(
-        {
-            f"{prefix}-TOTAL_FORMS": "1",
-            f"{prefix}-0-organization_unit": str(units["OFF-B1"].pk),
-            f"{prefix}-0-role": "coordinating",
-            f"{prefix}-0-due_date": "2026-09-01",
-            f"{prefix}-0-status": "pending",
-        }
-    )
+    data.update(new_assignment_row(prefix, units["OFF-B1"]))
     client.post(url, data)
     assert not Assignment.objects.filter(action=tasker).exists()
 
@@ -216,15 +194,7 @@ def test_each_inline_row_is_asked_of_the_policy_when_it_is_saved(
     page = client.get(url)
     data = admin_post_data(page)
     prefix = _assignment_inline(page).formset.prefix
-    data.update(
-        {
-            f"{prefix}-TOTAL_FORMS": "1",
-            f"{prefix}-0-organization_unit": str(units["OFF-B1"].pk),
-            f"{prefix}-0-role": "coordinating",
-            f"{prefix}-0-due_date": "2026-09-01",
-            f"{prefix}-0-status": "pending",
-        }
-    )
+    data.update(new_assignment_row(prefix, units["OFF-B1"]))
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Only the issuer of this action and managers of its units assign it." in (

@@ -16,7 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from actions.choices import Delivery, NotificationKind
-from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction, Notification, NotificationPreference
 from execcoord import background
 from execcoord.models import DeadLetter, PreparedExport
@@ -34,13 +34,12 @@ def run_tasks(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def taskers(units, alice, charlie):
+def taskers(units, alice, charlie, action_type):
     """Three taskers alice sees (OFF-A1's) and a restricted one of OFF-B1 she does not."""
-    kind = ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
     mine = [
         ExecutiveActionFactory(
             title=f"Mine {n}",
-            action_type=kind,
+            action_type=action_type,
             lead_unit=units["OFF-A1"],
             accountable_person=alice.person,
             visibility="internal",
@@ -49,7 +48,7 @@ def taskers(units, alice, charlie):
     ]
     hidden = ExecutiveActionFactory(
         title="Hidden of B1",
-        action_type=kind,
+        action_type=action_type,
         lead_unit=units["OFF-B1"],
         accountable_person=charlie.person,
         visibility="restricted",

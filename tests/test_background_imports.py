@@ -11,23 +11,18 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from actions.choices import NotificationKind
-from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
+from actions.demo.actions import ExecutiveActionFactory
 from actions.models import ExecutiveAction, Notification
 from execcoord import background, imports
 from execcoord.models import DeadLetter, ImportRun
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("action_type")]
 RESOURCE = "executive-actions"
 
 
 @pytest.fixture
 def run_tasks(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture(autouse=True)
-def action_type(db):
-    return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
 
 
 def csv_bytes(headers, rows):

@@ -18,7 +18,7 @@ from actions.models import Assignment, Attachment, ExtensionRequest, StatusUpdat
 from execcoord.submissions import ALREADY_SUBMITTED
 from tests.conftest import make_user
 from tests.form_support import form_fields
-from tests.workflow_support import S, action_in
+from tests.workflow_support import S, action_in, extension_form
 
 ONCE = "already submitted; it was saved once"
 
@@ -43,17 +43,9 @@ def _detail_form(client, action, url):
 # -- extension requests ---------------------------------------------------------------------
 
 
-def _extension_page(client, action):
-    url = reverse("actions:executiveaction_extension", args=[action.pk])
-    data = form_fields(client.get(url).content)
-    data["requested_due_date"] = (action.due_date + datetime.timedelta(days=14)).isoformat()
-    data["justification"] = "Waiting on the regional data."
-    return url, data
-
-
 def test_an_extension_request_sent_twice_asks_once(client, alice, action):
     client.force_login(alice)
-    url, data = _extension_page(client, action)
+    url, data = extension_form(client, action)
     assert data["form_key"]
     first = client.post(url, data)
     second = client.post(url, data)
@@ -68,10 +60,10 @@ def test_a_second_pending_request_is_a_form_error_naming_who_asked_and_when(
 ):
     colleague = make_user("dana", "Staff", units["OFF-A1"])
     client.force_login(colleague)
-    url, theirs = _extension_page(client, action)  # opened before alice asks
+    url, theirs = extension_form(client, action)  # opened before alice asks
     other = Client()
     other.force_login(alice)
-    assert other.post(url, _extension_page(other, action)[1]).status_code == 302
+    assert other.post(url, extension_form(other, action)[1]).status_code == 302
 
     response = client.post(url, theirs)
     assert response.status_code == 200

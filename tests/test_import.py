@@ -9,11 +9,7 @@ import tablib
 from django.urls import reverse
 
 from actions.choices import ActionStatus
-from actions.demo.actions import (
-    ExecutiveActionFactory,
-    ExecutiveActionTypeFactory,
-    TagFactory,
-)
+from actions.demo.actions import ExecutiveActionFactory, TagFactory
 from actions.demo.analysis import LegalAuthorityFactory
 from actions.demo.partners import AccountFactory, PersonFactory
 from actions.models import DueDateChange, ExecutiveAction
@@ -22,13 +18,7 @@ from analysis.resources import LegalAuthorityResource
 from execcoord import imports
 from partners.models import OrganizationUnit, Person
 from partners.resources import AccountResource, OrganizationUnitResource, PersonResource
-
-DUE = datetime.date(2026, 9, 30)
-
-
-@pytest.fixture
-def action_type(db):
-    return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
+from tests.conftest import DUE
 
 
 @pytest.fixture

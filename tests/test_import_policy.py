@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions import policy
 from actions import resources as resources_module
-from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory, TagFactory
+from actions.demo.actions import ExecutiveActionFactory, TagFactory
 from actions.demo.analysis import RiskItemFactory
 from actions.demo.partners import AccountFactory
 from actions.models import ExecutiveAction
@@ -27,7 +27,7 @@ from execcoord.models import StaleEdit
 from partners.access import ROLE_MANAGER
 from partners.models import Account, OrganizationUnit
 from partners.resources import AccountResource, OrganizationUnitResource
-from tests.conftest import make_user
+from tests.conftest import DUE, in_progress_tasker, make_user
 from tests.generic import model_data
 from tests.test_import import dataset_of, errors_of, export_bytes, load, new_row, run, snapshot
 from tests.test_numbering import _in_thread
@@ -92,37 +92,23 @@ def test_a_save_of_a_record_changed_since_it_was_read_raises_stale_edit():
 
 # --- fixtures and helpers ------------------------------------------------------------------
 
-DUE = datetime.date(2026, 9, 30)
-
-
-@pytest.fixture
-def action_type(db):
-    return ExecutiveActionTypeFactory(name="Tasker", number_prefix="EA")
-
-
-@pytest.fixture
-def tasker(units, alice, action_type):
-    """An in-progress tasker of OFF-A1: alice works on it, bob manages its unit."""
-    return ExecutiveActionFactory(
-        title="Budget response",
-        action_type=action_type,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-        in_progress=True,
-        due_date=DUE,
-    )
-
 
 @pytest.fixture
 def theirs(units, charlie, action_type):
     """An internal tasker of OFF-B1 that bob sees but does not work on."""
+    return in_progress_tasker(
+        "Their work", units["OFF-B1"], charlie.person, action_type=action_type
+    )
+
+
+@pytest.fixture
+def sub_tasker(tasker, units, alice):
+    """A sub-tasker of ``tasker`` (which makes it a parent, its progress rolled up)."""
     return ExecutiveActionFactory(
-        title="Their work",
-        action_type=action_type,
-        lead_unit=units["OFF-B1"],
-        accountable_person=charlie.person,
-        in_progress=True,
-        due_date=DUE,
+        parent=tasker,
+        action_type=tasker.action_type,
+        lead_unit=units["OFF-A1"],
+        accountable_person=alice.person,
     )
 
 
@@ -194,15 +180,16 @@ def test_every_export_and_template_carries_the_version(client, tasker, bob):
 # --- workflow facts never come from a file -----------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("header", "value", "fact"),
-    [
-        ("Issued by (e-mail)", "alice@agency.example.gov", "issued_by"),
-        ("Issuing unit (code)", "OFF-B1", "issuing_unit"),
-        ("Issue date", "2026-01-05", "issue_date"),
-        ("Completed date", "2026-01-06", "completed_date"),
-    ],
-)
+# (column, a value, the fact): what no row of a file sets
+WORKFLOW_FACTS = [
+    ("Issued by (e-mail)", "alice@agency.example.gov", "issued_by"),
+    ("Issuing unit (code)", "OFF-B1", "issuing_unit"),
+    ("Issue date", "2026-01-05", "issue_date"),
+    ("Completed date", "2026-01-06", "completed_date"),
+]
+
+
+@pytest.mark.parametrize(("header", "value", "fact"), WORKFLOW_FACTS)
 def test_a_new_row_may_not_set_a_workflow_fact(tasker, bob, header, value, fact):
     count = ExecutiveAction.objects.count()
     report = run(ExecutiveActionResource, dataset_of([new_row(**{header: value})]), bob)
@@ -213,10 +200,7 @@ def test_a_new_row_may_not_set_a_workflow_fact(tasker, bob, header, value, fact)
 @pytest.mark.parametrize(
     ("header", "value", "fact"),
     [
-        ("Issued by (e-mail)", "alice@agency.example.gov", "issued_by"),
-        ("Issuing unit (code)", "OFF-B1", "issuing_unit"),
-        ("Issue date", "2026-01-05", "issue_date"),
-        ("Completed date", "2026-01-06", "completed_date"),
+        *WORKFLOW_FACTS,
         ("Lead unit (code)", "BUR-A", "lead_unit"),
         ("Accountable person (e-mail)", "bob@agency.example.gov", "accountable_person"),
     ],
@@ -230,13 +214,8 @@ def test_an_exported_row_may_not_change_a_workflow_fact(tasker, bob, header, val
     assert stored(tasker) == before
 
 
-def test_percent_complete_of_a_parent_is_rolled_up_not_imported(tasker, bob, units, alice):
-    ExecutiveActionFactory(
-        parent=tasker,
-        action_type=tasker.action_type,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-    )
+@pytest.mark.usefixtures("sub_tasker")
+def test_percent_complete_of_a_parent_is_rolled_up_not_imported(tasker, bob):
     dataset = exported(bob)
     row = edit(dataset, tasker.number, {"Percent complete": 90})
     report = run(ExecutiveActionResource, dataset, bob)
@@ -256,13 +235,8 @@ def test_a_due_date_moves_by_import_only_for_those_who_assign(tasker, mona):
     assert tasker.due_date == DUE
 
 
-def test_workflow_columns_left_as_exported_are_ignored(tasker, bob, units, alice):
-    ExecutiveActionFactory(
-        parent=tasker,
-        action_type=tasker.action_type,
-        lead_unit=units["OFF-A1"],
-        accountable_person=alice.person,
-    )
+@pytest.mark.usefixtures("sub_tasker")
+def test_workflow_columns_left_as_exported_are_ignored(tasker, bob):
     dataset = exported(bob)
     edit(dataset, tasker.number, {"Title": "Renamed by import"})
     report = run(ExecutiveActionResource, dataset, bob)

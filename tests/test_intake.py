@@ -17,10 +17,10 @@ from django.urls import reverse
 from actions import intake
 from actions.choices import ActionStatus, AttachmentKind, MethodOfReceipt
 from actions.demo.actions import ExecutiveActionTypeFactory
-from actions.demo.partners import AccountFactory, OrganizationUnitFactory, PersonFactory
+from actions.demo.partners import AccountFactory, PersonFactory
 from actions.models import Attachment, ExecutiveAction
 from execcoord.submissions import FORM_KEY
-from partners.access import ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
+from partners.access import ROLE_MANAGER, ROLE_VIEWER
 from tests.conftest import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intake"
@@ -33,6 +33,12 @@ def fixture(name):
 
 # -- reading: each fixture becomes what the draft is made of --------------------------------
 
+# the text of the HTML data call, read out of the .eml and of the Outlook message alike
+DATA_CALL_TEXT = (
+    "Dear Secretariat,\n\nPlease provide the FY27 budget figures & the staffing plan "
+    "by 15 January.\n\n- Budget table\n- Staffing plan\n\nDetails: the data call "
+    "(https://partner.example.org/call)\n\nRegards,\nJane Doe"
+)
 PARSED = {
     "plain.eml": dict(
         subject="Überprüfung des Haushalts — Frist 15. Januar",
@@ -45,11 +51,7 @@ PARSED = {
         subject="FY27 budget data call",
         message_id="<html-0001@state.example.gov>",
         sender=("Budget Office", "budget@state.example.gov"),
-        body=(
-            "Dear Secretariat,\n\nPlease provide the FY27 budget figures & the staffing plan "
-            "by 15 January.\n\n- Budget table\n- Staffing plan\n\nDetails: the data call "
-            "(https://partner.example.org/call)\n\nRegards,\nJane Doe"
-        ),
+        body=DATA_CALL_TEXT,
         files=[],
     ),
     "attachments.eml": dict(
@@ -70,11 +72,7 @@ PARSED = {
         subject="HTML only from Outlook",
         message_id="<outlook-html-0001@state.example.gov>",
         sender=("Budget Office", "budget@state.example.gov"),
-        body=(
-            "Dear Secretariat,\n\nPlease provide the FY27 budget figures & the staffing plan "
-            "by 15 January.\n\n- Budget table\n- Staffing plan\n\nDetails: the data call "
-            "(https://partner.example.org/call)\n\nRegards,\nJane Doe"
-        ),
+        body=DATA_CALL_TEXT,
         files=[],
     ),
 }
@@ -131,19 +129,6 @@ def test_files_that_are_not_mail_are_refused(name, content, says):
 
 
 # -- the page ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def secretariat_unit(units):
-    return OrganizationUnitFactory(
-        code="ES", name="Executive Secretariat", parent=units["AGENCY"], is_secretariat=True
-    )
-
-
-@pytest.fixture
-def sec(secretariat_unit):
-    """Staff of the executive secretariat."""
-    return make_user("sec", ROLE_STAFF, secretariat_unit)
 
 
 @pytest.fixture
@@ -292,7 +277,7 @@ def test_a_file_that_is_not_mail_creates_nothing(client, sec, action_type):
 )
 def test_who_may_take_in_email_on_the_page(request, client, who, allowed, action_type):
     if who == "sec_viewer":
-        unit = request.getfixturevalue("secretariat_unit")
+        unit = request.getfixturevalue("secretariat")
         user = make_user("secviewer", ROLE_VIEWER, unit)
     else:
         user = request.getfixturevalue(who)

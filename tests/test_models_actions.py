@@ -9,7 +9,6 @@ import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import RequestFactory
 
@@ -55,7 +54,8 @@ from actions.models import (
 )
 from actions.services import TRANSITIONS, TransitionError
 from partners.access import ROLE_MANAGER
-from tests.conftest import make_user
+from tests.conftest import assert_database_refuses, make_user
+from tests.workflow_support import action_in, expected, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -165,24 +165,21 @@ def test_duplicate_number_is_refused():
     )
     second.number = first.number
     assert "An action with this number already exists." in all_messages(second)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        second.save()
+    assert_database_refuses(second)
 
 
 def test_completed_before_issue_is_refused():
     action = ExecutiveActionFactory(issue_date=datetime.date(2026, 3, 10))
     action.completed_date = datetime.date(2026, 3, 9)
     assert "The completion date cannot be before the issue date." in all_messages(action)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        action.save()
+    assert_database_refuses(action)
 
 
 def test_action_cannot_be_its_own_parent():
     action = ExecutiveActionFactory()
     action.parent = action
     assert "An action cannot be its own parent." in all_messages(action)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        action.save()
+    assert_database_refuses(action)
 
 
 def test_parent_cycle_is_refused():
@@ -199,15 +196,13 @@ def test_action_percent_outside_0_100_is_refused(value):
     action.percent_complete = value
     assert "percent_complete" in errors_of(action)
     if value > 0:  # a negative value is refused by the unsigned column itself
-        with pytest.raises(IntegrityError), transaction.atomic():
-            action.save()
+        assert_database_refuses(action)
 
 
 def test_status_update_percent_above_100_is_refused():
     update = StatusUpdateFactory.build(action=ExecutiveActionFactory(), percent_complete=150)
     assert "percent_complete" in errors_of(update)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        update.save()
+    assert_database_refuses(update)
 
 
 def test_status_update_period_must_not_end_before_it_starts():
@@ -244,8 +239,7 @@ def test_dependency_on_itself_is_refused():
     action = ExecutiveActionFactory()
     link = Dependency(predecessor=action, successor=action)
     assert "An action cannot depend on itself." in all_messages(link)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        link.save()
+    assert_database_refuses(link)
 
 
 def test_duplicate_dependency_is_refused():
@@ -267,8 +261,7 @@ def test_same_unit_cannot_be_assigned_twice():
     assignment = AssignmentFactory()
     again = Assignment(action=assignment.action, organization_unit=assignment.organization_unit)
     assert "This unit is already assigned to the action." in all_messages(again)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        again.save()
+    assert_database_refuses(again)
 
 
 def test_assignment_due_after_the_action_needs_permission():
@@ -294,16 +287,14 @@ def test_extension_must_ask_for_a_later_date(days):
         requested_due_date=action.due_date + datetime.timedelta(days=days),
     )
     assert "The requested due date must be after the current due date." in all_messages(request)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        request.save()
+    assert_database_refuses(request)
 
 
 def test_only_one_pending_extension_per_action():
     first = ExtensionRequestFactory()
     second = ExtensionRequestFactory.build(action=first.action, requested_by=None)
     assert "This action already has a pending extension request." in all_messages(second)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        second.save()
+    assert_database_refuses(second)
     first.status = ExtensionStatus.DENIED
     first.save()
     assert errors_of(second) == {}
@@ -488,44 +479,21 @@ def test_create_action_keeps_explicit_values_and_validates():
 # --- the status machine ----------------------------------------------------------------------
 
 
-def action_in(status, **kwargs):
-    """An action in ``status`` with everything issuing needs."""
-    fields = {"status": status, "due_date": TODAY + datetime.timedelta(30)}
-    if status not in (S.DRAFT,):
-        fields.update(
-            issue_date=TODAY - datetime.timedelta(3), original_due_date=fields["due_date"]
-        )
-    if status == S.ON_HOLD:
-        fields["held_from_status"] = S.IN_PROGRESS
-    if status == S.COMPLETED:
-        fields["completed_date"] = TODAY - datetime.timedelta(1)
-    return ExecutiveActionFactory(**(fields | kwargs))
-
-
-def _expected(source, target):
-    if source == S.ON_HOLD and target == S.NOT_STARTED:
-        return False  # held from In progress: resumes only there
-    return (source, target) in TRANSITIONS
-
-
 @pytest.mark.parametrize(
     ("source", "target"), list(itertools.product(ActionStatus.values, repeat=2))
 )
 def test_transition_table(source, target):
     """Every pair: allowed moves succeed, all others raise and leave the row unchanged."""
-    action = action_in(source)
+    action = action_in(source, response=False)
     user = make_user(role=ROLE_MANAGER)
-    before = {f.attname: getattr(action, f.attname) for f in ExecutiveAction._meta.concrete_fields}
-    if _expected(source, target):
+    before = snapshot(action)
+    if expected(source, target):
         services.transition(action, target, user, strict=False)
         assert ExecutiveAction.objects.get(pk=action.pk).status == target
     else:
         with pytest.raises(TransitionError):
             services.transition(action, target, user, strict=False)
-        stored = ExecutiveAction.objects.get(pk=action.pk)
-        assert {f.attname: getattr(stored, f.attname) for f in stored._meta.concrete_fields} == (
-            before
-        )
+        assert snapshot(action) == before
 
 
 def test_every_transition_has_a_verb():
@@ -615,7 +583,7 @@ def test_type_requirements_name_what_is_missing(flag, what, source_field, m2m, m
 
 
 def test_hold_remembers_and_resume_returns_to_the_held_status():
-    action = action_in(S.NOT_STARTED)
+    action = action_in(S.NOT_STARTED, response=False)
     user = UserFactory()
     services.transition(action, S.ON_HOLD, user, strict=False)
     assert action.held_from_status == S.NOT_STARTED
@@ -630,7 +598,7 @@ def test_hold_remembers_and_resume_returns_to_the_held_status():
 
 
 def test_reopen_is_for_managers_only():
-    action = action_in(S.COMPLETED)
+    action = action_in(S.COMPLETED, response=False)
     staff = UserFactory()
     assert "Reopen" not in [t.label for t in services.allowed_transitions(action, staff)]
     with pytest.raises(TransitionError, match="Only a manager or an administrator can reopen"):
@@ -643,17 +611,17 @@ def test_reopen_is_for_managers_only():
 
 def test_approve_sets_completed_date(time_machine):
     time_machine.move_to(datetime.datetime(2026, 3, 16, 12, 0), tick=False)
-    action = action_in(S.SUBMITTED, issue_date=datetime.date(2026, 3, 1))
+    action = action_in(S.SUBMITTED, issue_date=datetime.date(2026, 3, 1), response=False)
     services.transition(action, S.COMPLETED, UserFactory(), strict=False)
     assert action.completed_date == datetime.date(2026, 3, 16)
     assert action.percent_complete == 100
 
 
 def test_completing_a_parent_with_open_children_is_refused_unless_asked():
-    parent = action_in(S.SUBMITTED)
-    open_child = action_in(S.IN_PROGRESS, parent=parent)
-    grandchild = action_in(S.NOT_STARTED, parent=open_child)
-    done_child = action_in(S.CANCELLED, parent=parent)
+    parent = action_in(S.SUBMITTED, response=False)
+    open_child = action_in(S.IN_PROGRESS, parent=parent, response=False)
+    grandchild = action_in(S.NOT_STARTED, parent=open_child, response=False)
+    done_child = action_in(S.CANCELLED, parent=parent, response=False)
     manager = make_user(role=ROLE_MANAGER)
     with pytest.raises(TransitionError, match="1 sub-tasker"):
         services.transition(parent, S.COMPLETED, manager, strict=False)
@@ -671,7 +639,7 @@ def test_completing_a_parent_with_open_children_is_refused_unless_asked():
 
 
 def test_transition_rechecks_the_stored_status():
-    action = action_in(S.IN_PROGRESS)
+    action = action_in(S.IN_PROGRESS, response=False)
     stale = ExecutiveAction.objects.get(pk=action.pk)
     services.transition(action, S.CANCELLED, UserFactory(), strict=False)
     with pytest.raises(TransitionError):

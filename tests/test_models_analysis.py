@@ -16,6 +16,7 @@ from actions.demo.partners import AccountFactory, OrganizationUnitFactory, Perso
 from analysis.choices import RiskLevel, risk_level_for_score
 from analysis.models import Analysis, Impact, LegalAuthority, RiskItem
 from execcoord.history import bulk_update_with_history
+from tests.conftest import assert_database_refuses, clean_error
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +40,8 @@ def test_authority_cannot_expire_before_it_takes_effect():
     authority = LegalAuthorityFactory.build(
         effective_date=datetime.date(2026, 1, 1), expiration_date=datetime.date(2025, 1, 1)
     )
-    with pytest.raises(ValidationError) as error:
-        authority.full_clean()
-    assert "The expiration date cannot be before the effective date." in error.value.messages
+    error = clean_error(authority)
+    assert "The expiration date cannot be before the effective date." in error.messages
 
 
 def test_authority_parent_cannot_loop():
@@ -49,9 +49,7 @@ def test_authority_parent_cannot_loop():
     regulation = LegalAuthorityFactory(parent=statute)
     assert list(statute.children.all()) == [regulation]
     statute.parent = regulation
-    with pytest.raises(ValidationError) as error:
-        statute.full_clean()
-    assert "parent" in error.value.message_dict
+    assert "parent" in clean_error(statute).message_dict
 
 
 def test_deleting_an_authority_keeps_what_rests_on_it():
@@ -87,11 +85,8 @@ def test_analysis_cannot_end_before_it_starts():
         start_date=datetime.date(2026, 2, 1),
         end_date=datetime.date(2026, 1, 31),
     )
-    with pytest.raises(ValidationError) as error:
-        analysis.full_clean()
-    assert "The end date cannot be before the start date." in error.value.messages
-    with pytest.raises(IntegrityError), transaction.atomic():
-        analysis.save()
+    assert "The end date cannot be before the start date." in clean_error(analysis).messages
+    assert_database_refuses(analysis)
 
 
 def test_analysis_number_is_unique_but_optional():
@@ -99,9 +94,7 @@ def test_analysis_number_is_unique_but_optional():
     duplicate = AnalysisFactory.build(
         number="AN-7", legal_authority=None, organization_unit=None, assessment_poc=None
     )
-    with pytest.raises(ValidationError) as error:
-        duplicate.full_clean()
-    assert "Another analysis already has this number." in error.value.messages
+    assert "Another analysis already has this number." in clean_error(duplicate).messages
     AnalysisFactory(number="")
     AnalysisFactory(number="")
     assert Analysis.objects.filter(number="").count() == 2
@@ -191,11 +184,8 @@ def test_risk_score_follows_likelihood_changes():
 
 def test_risk_likelihood_out_of_range_is_refused():
     risk = RiskItemFactory.build(likelihood=6, severity=1, organization_unit=None, owner=None)
-    with pytest.raises(ValidationError) as error:
-        risk.full_clean()
-    assert "likelihood" in error.value.message_dict
-    with pytest.raises(IntegrityError), transaction.atomic():
-        risk.save()
+    assert "likelihood" in clean_error(risk).message_dict
+    assert_database_refuses(risk)
 
 
 def test_database_refuses_a_score_that_does_not_match():

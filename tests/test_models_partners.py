@@ -6,7 +6,6 @@ from decimal import Decimal
 import factory.random
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from actions.demo.partners import (
@@ -20,6 +19,7 @@ from actions.demo.partners import (
 )
 from partners.choices import PersonnelType
 from partners.models import Account, Agreement, OrganizationUnit, Person, path_segment
+from tests.conftest import assert_database_refuses, clean_error
 
 pytestmark = pytest.mark.django_db
 
@@ -38,9 +38,8 @@ def ids(queryset):
 
 def test_unit_type_name_is_unique():
     OrganizationUnitTypeFactory(name="Division")
-    with pytest.raises(ValidationError) as error:
-        OrganizationUnitTypeFactory.build(name="Division", level=4).full_clean()
-    assert "name" in error.value.message_dict
+    division = OrganizationUnitTypeFactory.build(name="Division", level=4)
+    assert "name" in clean_error(division).message_dict
 
 
 def test_deleting_a_unit_type_keeps_its_units():
@@ -83,17 +82,14 @@ def test_unit_with_explicit_pk_gets_its_path():
 
 def test_unit_code_is_unique():
     unit("OCIO")
-    with pytest.raises(ValidationError) as error:
-        OrganizationUnitFactory.build(code="OCIO", unit_type=None).full_clean()
-    assert "code" in error.value.message_dict
+    again = OrganizationUnitFactory.build(code="OCIO", unit_type=None)
+    assert "code" in clean_error(again).message_dict
 
 
 def test_unit_cannot_be_its_own_parent():
     root = unit("ROOT")
     root.parent = root
-    with pytest.raises(ValidationError) as error:
-        root.full_clean()
-    assert "under itself" in error.value.message_dict["parent"][0]
+    assert "under itself" in clean_error(root).message_dict["parent"][0]
 
 
 def test_unit_cannot_move_under_its_own_descendant():
@@ -220,9 +216,7 @@ def test_person_round_trips():
 def test_person_email_is_unique_regardless_of_case():
     PersonFactory(email="ada@agency.gov", organization_unit=None)
     duplicate = PersonFactory.build(email="ADA@agency.gov", organization_unit=None)
-    with pytest.raises(ValidationError) as error:
-        duplicate.full_clean()
-    assert "email" in error.value.message_dict
+    assert "email" in clean_error(duplicate).message_dict
 
 
 def test_deleting_a_user_unlinks_the_person():
@@ -249,9 +243,8 @@ def test_partner_contact_belongs_to_an_account_and_survives_its_deletion():
 
 def test_account_name_is_unique():
     AccountFactory(name="General Services Administration")
-    with pytest.raises(ValidationError) as error:
-        AccountFactory.build(name="General Services Administration").full_clean()
-    assert "name" in error.value.message_dict
+    again = AccountFactory.build(name="General Services Administration")
+    assert "name" in clean_error(again).message_dict
 
 
 # --- agreements -------------------------------------------------------------------------
@@ -277,27 +270,22 @@ def test_agreement_cannot_expire_before_it_takes_effect():
         effective_date=datetime.date(2026, 3, 1),
         expiration_date=datetime.date(2026, 2, 28),
     )
-    with pytest.raises(ValidationError) as error:
-        agreement.full_clean()
-    assert "The expiration date cannot be before the effective date." in error.value.messages
-    with pytest.raises(IntegrityError), transaction.atomic():
-        agreement.save()
+    error = clean_error(agreement)
+    assert "The expiration date cannot be before the effective date." in error.messages
+    assert_database_refuses(agreement)
 
 
 def test_agreement_value_cannot_be_negative():
     agreement = AgreementFactory.build(
         lead_unit=None, primary_contact=None, total_value=Decimal("-1.00")
     )
-    with pytest.raises(ValidationError) as error:
-        agreement.full_clean()
-    assert "The total value cannot be negative." in error.value.messages
+    assert "The total value cannot be negative." in clean_error(agreement).messages
 
 
 def test_agreement_number_is_unique_but_optional():
     AgreementFactory(number="MOU-1")
-    with pytest.raises(ValidationError) as error:
-        AgreementFactory.build(number="MOU-1", lead_unit=None, primary_contact=None).full_clean()
-    assert "Another agreement already has this number." in error.value.messages
+    again = AgreementFactory.build(number="MOU-1", lead_unit=None, primary_contact=None)
+    assert "Another agreement already has this number." in clean_error(again).messages
     AgreementFactory(number="")
     unnumbered = AgreementFactory.build(number="", lead_unit=None, primary_contact=None)
     unnumbered.full_clean()
@@ -310,9 +298,7 @@ def test_agreement_amendment_cannot_amend_itself_in_a_loop():
     amendment = AgreementFactory(parent=base)
     assert list(base.amendments.all()) == [amendment]
     base.parent = amendment
-    with pytest.raises(ValidationError) as error:
-        base.full_clean()
-    assert "parent" in error.value.message_dict
+    assert "parent" in clean_error(base).message_dict
 
 
 def test_deleting_an_agreement_keeps_its_amendments():

@@ -5,7 +5,6 @@ error naming who was first), never a server error.
 PostgreSQL only: SQLite lets one writer in at a time, so nothing there can race.
 """
 
-import datetime
 import threading
 
 import pytest
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from actions.models import Assignment, ExtensionRequest, StatusUpdate
 from tests.form_support import form_fields
-from tests.workflow_support import S, action_in
+from tests.workflow_support import S, action_in, extension_form
 
 pytestmark = [
     pytest.mark.postgres,
@@ -78,19 +77,11 @@ def action(units):
 # -- (a) an extension request -------------------------------------------------------------
 
 
-def _extension(client, action):
-    url = reverse("actions:executiveaction_extension", args=[action.pk])
-    data = form_fields(client.get(url).content)
-    data["requested_due_date"] = (action.due_date + datetime.timedelta(days=14)).isoformat()
-    data["justification"] = "The regions answer after the holidays."
-    return url, data
-
-
 def test_eight_simultaneous_extension_requests_make_one(alice, action):
     """Eight tabs (eight form keys): one request; the others are told it is already pending,
     by whom and when."""
     clients = _clients(alice)
-    pages = [_extension(client, action) for client in clients]
+    pages = [extension_form(client, action) for client in clients]
     responses = _at_once(
         [lambda c=c, p=p: c.post(p[0], p[1]) for c, p in zip(clients, pages, strict=True)]
     )
@@ -103,7 +94,7 @@ def test_eight_simultaneous_extension_requests_make_one(alice, action):
 def test_eight_copies_of_one_extension_form_ask_once(alice, action):
     """One form sent eight times at once (one key): one request, every copy sent on to it."""
     clients = _clients(alice)
-    url, data = _extension(clients[0], action)
+    url, data = extension_form(clients[0], action)
     responses = _at_once([lambda c=c: c.post(url, data) for c in clients])
     assert ExtensionRequest.objects.filter(action=action).count() == 1
     assert {r.status_code for r in responses} == {302}

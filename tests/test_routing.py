@@ -83,6 +83,13 @@ def current_units(w):
     )
 
 
+def act(client, w, who, position, unit_code, op="answer", **data):
+    """``who`` posts ``op`` with ``data`` on the step of ``unit_code`` at ``position``, at the
+    step's version."""
+    s = step(w, position, unit_code)
+    return post(client, w[who], act_url(s), {"op": op, **data, "version": s.version})
+
+
 def run_full_route(client, w):
     """The route of the docstring, through the pages, one action a day at 09:00."""
     a = w["action"]
@@ -91,49 +98,18 @@ def run_full_route(client, w):
         routing.start_route(a, specs(w), w["sally"])
     assert current_units(w) == ["BUR-A"]
     with time_machine.travel(day(1), tick=False):
-        s = step(w, 1, "BUR-A")
-        r = post(
-            client,
-            w["bob"],
-            act_url(s),
-            {"op": "answer", "outcome": "reviewed", "version": s.version},
-        )
+        r = act(client, w, "bob", 1, "BUR-A", outcome="reviewed")
         assert r.status_code == 302
     assert current_units(w) == ["OFF-B1", "OFF-C"]
     with time_machine.travel(day(2), tick=False):
-        s = step(w, 2, "OFF-B1")
-        post(
-            client,
-            w["charlie"],
-            act_url(s),
-            {"op": "answer", "outcome": "non_concur", "comment": "", "version": s.version},
-        )
+        act(client, w, "charlie", 2, "OFF-B1", outcome="non_concur", comment="")
         assert step(w, 2, "OFF-B1").state == "current"  # refused: a non-concur needs its text
-        post(
-            client,
-            w["charlie"],
-            act_url(s),
-            {
-                "op": "answer",
-                "outcome": "non_concur",
-                "comment": "Cost estimate unsupported",
-                "version": s.version,
-            },
-        )
+        comment = "Cost estimate unsupported"
+        act(client, w, "charlie", 2, "OFF-B1", outcome="non_concur", comment=comment)
     assert current_units(w) == ["OFF-C"]
     with time_machine.travel(day(3), tick=False):
-        s = step(w, 2, "OFF-C")
-        post(
-            client,
-            w["sally"],
-            act_url(s),
-            {
-                "op": "answer",
-                "outcome": "concur",
-                "comment": "Received by e-mail",
-                "version": s.version,
-            },
-        )
+        comment = "Received by e-mail"
+        act(client, w, "sally", 2, "OFF-C", outcome="concur", comment=comment)
     entered = step(w, 2, "OFF-C")
     assert entered.entered_on_behalf and entered.acted_by == w["sally"]
     assert current_units(w) == []  # waits for the lead office's disposition
@@ -148,63 +124,21 @@ def run_full_route(client, w):
         )
     assert current_units(w) == ["BUR-A"]
     with time_machine.travel(day(5), tick=False):
-        s = step(w, 3, "BUR-A")
-        post(
-            client,
-            w["bob"],
-            act_url(s),
-            {
-                "op": "return",
-                "to_position": "2",
-                "reason": "Revise after the non-concurrence",
-                "version": s.version,
-            },
-        )
+        reason = "Revise after the non-concurrence"
+        act(client, w, "bob", 3, "BUR-A", op="return", to_position="2", reason=reason)
     assert current_units(w) == ["OFF-B1", "OFF-C"]
     with time_machine.travel(day(6), tick=False):
-        s = step(w, 2, "OFF-B1")
-        post(
-            client,
-            w["charlie"],
-            act_url(s),
-            {"op": "answer", "outcome": "concur", "version": s.version},
-        )
+        act(client, w, "charlie", 2, "OFF-B1", outcome="concur")
     with time_machine.travel(day(7), tick=False):
-        s = step(w, 2, "OFF-C")
-        post(
-            client,
-            w["carol"],
-            act_url(s),
-            {
-                "op": "answer",
-                "outcome": "concur_with_comment",
-                "comment": "Fine with the revision",
-                "version": s.version,
-            },
-        )
+        comment = "Fine with the revision"
+        act(client, w, "carol", 2, "OFF-C", outcome="concur_with_comment", comment=comment)
     assert current_units(w) == ["BUR-A"]
     with time_machine.travel(day(8), tick=False):
-        s = step(w, 3, "BUR-A")
-        post(
-            client,
-            w["bob"],
-            act_url(s),
-            {
-                "op": "answer",
-                "outcome": "signed",
-                "signer_role": "Director, Bureau A",
-                "version": s.version,
-            },
-        )
+        role = "Director, Bureau A"
+        act(client, w, "bob", 3, "BUR-A", outcome="signed", signer_role=role)
     assert current_units(w) == ["AGENCY"]
     with time_machine.travel(day(10), tick=False):
-        s = step(w, 4, "AGENCY")
-        post(
-            client,
-            w["dan"],
-            act_url(s),
-            {"op": "answer", "outcome": "approved", "version": s.version},
-        )
+        act(client, w, "dan", 4, "AGENCY", outcome="approved")
     assert current_units(w) == []
 
 
@@ -281,19 +215,9 @@ def test_only_the_current_steps_office_may_act(client, world):
         assert not policy.may_act_on_step(world[outsider], review), outsider
     # through the page: refused, and nothing written
     for outsider in ("alice", "charlie", "carol", "dan"):
-        r = post(
-            client,
-            world[outsider],
-            act_url(review),
-            {"op": "answer", "outcome": "reviewed", "version": review.version},
-        )
+        r = act(client, world, outsider, 1, "BUR-A", outcome="reviewed")
         assert r.status_code == 403, outsider
-        r = post(
-            client,
-            world[outsider],
-            act_url(review),
-            {"op": "return", "to_position": "1", "reason": "x", "version": review.version},
-        )
+        r = act(client, world, outsider, 1, "BUR-A", op="return", to_position="1", reason="x")
         assert r.status_code == 403, outsider
     assert step(world, 1, "BUR-A").state == "current"
     # removing a step: the route's managers only
@@ -313,12 +237,7 @@ def test_only_the_current_steps_office_may_act(client, world):
     problems = services.closeout_problems(a)
     assert any("still at step 1 of the route" in p for p in problems)
     # a step that is not current is refused by the route even for its own office
-    post(
-        client,
-        world["charlie"],
-        act_url(concur),
-        {"op": "answer", "outcome": "concur", "version": concur.version},
-    )
+    act(client, world, "charlie", 2, "OFF-B1", outcome="concur")
     assert step(world, 2, "OFF-B1").state == "waiting"
     # managing the route and dispositions: lead office, secretariat, managers; not others
     for outsider in ("charlie", "carol", "dan"):

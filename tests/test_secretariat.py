@@ -12,25 +12,13 @@ from actions.demo.partners import OrganizationUnitFactory
 from actions.models import ExecutiveAction
 from execcoord import policy
 from execcoord.submissions import FORM_KEY
-from partners.access import ROLE_MANAGER, ROLE_STAFF, get_user_scope
+from partners.access import ROLE_MANAGER, get_user_scope
 from tests.conftest import make_user
 from tests.dashboard_fixtures import NOW, action, days
 from tests.test_dashboard import list_count, numbers
 
 pytestmark = pytest.mark.django_db
 S = ActionStatus
-
-
-@pytest.fixture
-def es(units):
-    return OrganizationUnitFactory(
-        code="ES", name="Executive Secretariat", parent=units["AGENCY"], is_secretariat=True
-    )
-
-
-@pytest.fixture
-def sec(es):
-    return make_user("sec", ROLE_STAFF, es)
 
 
 @pytest.fixture
@@ -43,9 +31,9 @@ def mona(units):
 
 
 @pytest.fixture
-def issued(units, es, alice):
+def issued(units, secretariat, alice):
     """Taskers issued by ES (and its sub-unit ES-REG), and one issued elsewhere."""
-    reg = OrganizationUnitFactory(code="ES-REG", name="ES Registry", parent=es)
+    reg = OrganizationUnitFactory(code="ES-REG", name="ES Registry", parent=secretariat)
     with time_machine.travel(NOW, tick=False):
         return {
             # overdue, led by OFF-A1, with an officer
@@ -54,7 +42,7 @@ def issued(units, es, alice):
                 units["OFF-A1"],
                 S.IN_PROGRESS,
                 days(-3),
-                issuing_unit=es,
+                issuing_unit=secretariat,
                 accountable_person=alice.person,
             ),
             # issued to OFF-B1 with nobody accountable: needs an action officer
@@ -63,7 +51,7 @@ def issued(units, es, alice):
                 units["OFF-B1"],
                 S.NOT_STARTED,
                 days(10),
-                issuing_unit=es,
+                issuing_unit=secretariat,
                 accountable_person=None,
             ),
             "S3": action(
@@ -71,7 +59,7 @@ def issued(units, es, alice):
                 units["OFF-A1"],
                 S.COMPLETED,
                 days(-20),
-                issuing_unit=es,
+                issuing_unit=secretariat,
                 completed_date=days(-21),
                 accountable_person=alice.person,
             ),
@@ -81,7 +69,7 @@ def issued(units, es, alice):
                 None,
                 S.DRAFT,
                 days(20),
-                issuing_unit=es,
+                issuing_unit=secretariat,
                 accountable_person=None,
                 issue_date=None,
             ),
@@ -113,7 +101,7 @@ def sections_of(client, user):
     return response, {s.key: s for s in response.context["sections"]}
 
 
-def test_the_secretariat_is_a_unit_flag_and_a_role(sec, alice, es):
+def test_the_secretariat_is_a_unit_flag_and_a_role(sec, alice, secretariat):
     assert get_user_scope(sec).in_secretariat
     assert not get_user_scope(alice).in_secretariat
     assert "Secretariat" in policy.user_roles(sec)
@@ -157,12 +145,12 @@ def dashboard_numbers(ctx):
     return out
 
 
-def test_dashboard_opens_on_what_the_secretariat_issued(client, sec, es, issued, units):
+def test_dashboard_opens_on_what_the_secretariat_issued(client, sec, secretariat, issued, units):
     client.force_login(sec)
     with time_machine.travel(NOW, tick=False):
         response = client.get(reverse("dashboard"))
         ctx = response.context
-        assert ctx["issued"] and ctx["unit"] == es
+        assert ctx["issued"] and ctx["unit"] == secretariat
         tiles = {t.label: t.value for t in ctx["tiles"]}
         assert tiles["Open"] == 4 and tiles["Overdue"] == 2
         rows = {str(r.unit) if r.unit else None: r for r in ctx["by_lead_office"]}
@@ -178,20 +166,22 @@ def test_dashboard_opens_on_what_the_secretariat_issued(client, sec, es, issued,
     assert "Where they sit: by lead office" in response.content.decode()
 
 
-def test_dashboard_scope_can_be_chosen(client, bob, es, issued, units):
+def test_dashboard_scope_can_be_chosen(client, bob, secretariat, issued, units):
     client.force_login(bob)
     with time_machine.travel(NOW, tick=False):
-        ctx = client.get(reverse("dashboard"), {"unit": es.pk, "scope": "issued"}).context
+        ctx = client.get(reverse("dashboard"), {"unit": secretariat.pk, "scope": "issued"}).context
         assert ctx["issued"]
         assert {t.label: t.value for t in ctx["tiles"]}["Open"] == 4
         lead = client.get(reverse("dashboard"), {"unit": units["BUR-A"].pk}).context
         assert not lead["issued"] and lead["by_lead_office"] is None
 
 
-def test_issued_by_unit_filter_includes_sub_units(sec, es, issued):
+def test_issued_by_unit_filter_includes_sub_units(sec, secretariat, issued):
     from tests.test_dashboard import list_count as count
 
-    url = reverse("actions:executiveaction_list") + f"?issuing_unit_subtree={es.pk}&open=any"
+    url = (
+        reverse("actions:executiveaction_list") + f"?issuing_unit_subtree={secretariat.pk}&open=any"
+    )
     with time_machine.travel(NOW, tick=False):
         assert count(sec, url.replace("&open=any", "&open=true")) == 4
         assert count(sec, url.replace("&open=any", "")) == 5

@@ -27,7 +27,7 @@ from actions.choices import AssignmentRole, AssignmentStatus, MailState
 from actions.models import Assignment, ExecutiveAction, Notification
 from partners.access import ROLE_STAFF
 from tests.conftest import make_user
-from tests.servers import BASE_DIR, database_url
+from tests.servers import BASE_DIR, database_url, manage
 from tests.smtp_sink import SmtpSink
 from tests.workflow_support import S, action_in
 
@@ -125,20 +125,6 @@ def kill(process):
     process.wait(timeout=20)
 
 
-def manage(env, *args):
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, f"{args}: {done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
 def wait_for(condition, log_path, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -217,7 +203,10 @@ def test_a_worker_killed_mid_send_and_started_again_sends_once(
         assert sink.delivered == []
         sink.mode = "ok"
         # a killed worker's message is not lost: the sweep (cron) queues it again
-        assert "1 e-mails queued again" in manage(env, "send_notifications", "--older-than", "0")
+        assert (
+            "1 e-mails queued again"
+            in manage(env, "send_notifications", "--older-than", "0").stdout
+        )
         with worker(queue, env, log):
             wait_for(lambda: sink.delivered_to(address), log)
             time.sleep(2)

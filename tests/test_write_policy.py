@@ -34,7 +34,7 @@ from execcoord.forms import bulk_edit_form_for
 from execcoord.panels import discover_relations
 from execcoord.utils import viewname
 from partners.access import ROLE_ADMIN, ROLE_MANAGER, ROLE_STAFF, ROLE_VIEWER
-from tests.conftest import make_user
+from tests.conftest import make_units, make_user
 from tests.generic.model_data import MODELS
 
 # -- the README's matrix, as the test's table ----------------------------------------------
@@ -179,6 +179,14 @@ def as_post(fields, overrides):
     return data
 
 
+def page_url(model, page, *args, admin=False):
+    """The URL of the ``page`` (edit, add, delete) of ``model``: the app's, or the admin's."""
+    if admin:
+        page = {"edit": "change"}.get(page, page)
+        return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=args)
+    return reverse(viewname(model, page), args=args)
+
+
 # -- the world: an agency, one tasker and a user per role --------------------------------
 
 
@@ -188,14 +196,12 @@ class World:
     every model, and one user per role."""
 
     def __init__(self):
-        root = OrganizationUnitFactory(code="AGENCY", name="Department", parent=None)
-        bur_a = OrganizationUnitFactory(code="BUR-A", name="Bureau A", parent=root)
-        off_a1 = OrganizationUnitFactory(code="OFF-A1", name="Office A1", parent=bur_a)
-        bur_b = OrganizationUnitFactory(code="BUR-B", name="Bureau B", parent=root)
-        off_b1 = OrganizationUnitFactory(code="OFF-B1", name="Office B1", parent=bur_b)
+        self.units = make_units()
+        codes = ("AGENCY", "BUR-A", "OFF-A1", "BUR-B", "OFF-B1")
+        root, bur_a, off_a1, bur_b, off_b1 = (self.units[code] for code in codes)
         sec = OrganizationUnitFactory(code="SEC", name="Executive Secretariat", parent=root)
         off_c = OrganizationUnitFactory(code="OFF-C", name="Office C", parent=root)
-        self.units = {u.code: u for u in (root, bur_a, off_a1, bur_b, off_b1, sec, off_c)}
+        self.units |= {"SEC": sec, "OFF-C": off_c}
         self.users = {
             "viewer": make_user("victor", ROLE_VIEWER, None, first_name="Victor"),
             "staff_unrelated": make_user("charlie", ROLE_STAFF, off_b1),
@@ -392,23 +398,14 @@ class Matrix(TestCase):
     def run_add(self, label, user, client, admin=False):
         model = registry.get(label).model
         source = self.record(label)
-        if admin:
-            url = reverse(
-                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[source.pk]
-            )
-        else:
-            url = reverse(viewname(model, "edit"), args=[source.pk])
+        url = page_url(model, "edit", source.pk, admin=admin)
         # the fields a full form holds, read as an administrator, as the values to post
         fields = self.admin_fields(client, user, url)
         overrides = {"concurrency_token": "", **unique_overrides(model, fields)}
         overrides.update(add_overrides(self.world, label))
         if label == "actions.extensionrequest":
             overrides["requested_due_date"] = str(self.world.twin.due_date.replace(year=2099))
-        add_url = (
-            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
-            if admin
-            else reverse(viewname(model, "add"))
-        )
+        add_url = page_url(model, "add", admin=admin)
         data = as_post(fields, overrides)
         data = {k: v for k, v in data.items() if not k.endswith("-INITIAL_FORMS")}
         for key in [k for k in data if k.endswith("-TOTAL_FORMS")]:
@@ -424,12 +421,7 @@ class Matrix(TestCase):
         model = registry.get(label).model
         obj = self.record(label)
         field = MODELS[label][1]
-        if admin:
-            url = reverse(
-                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
-            )
-        else:
-            url = reverse(viewname(model, "edit"), args=[obj.pk])
+        url = page_url(model, "edit", obj.pk, admin=admin)
         response = client.get(url)
         fields = (
             page_form(response.content, "concurrency_token")
@@ -451,13 +443,8 @@ class Matrix(TestCase):
     def run_delete(self, label, user, client, admin=False):
         model = registry.get(label).model
         obj = self.record(label)
-        if admin:
-            url = reverse(
-                f"admin:{model._meta.app_label}_{model._meta.model_name}_delete", args=[obj.pk]
-            )
-            client.post(url, {"post": "yes"})
-        else:
-            client.post(reverse(viewname(model, "delete"), args=[obj.pk]))
+        url = page_url(model, "delete", obj.pk, admin=admin)
+        client.post(url, {"post": "yes"} if admin else {})
         return self.fresh(obj) is None
 
     def run_bulk_delete(self, label, user, client):

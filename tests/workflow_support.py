@@ -3,19 +3,21 @@
 import datetime
 
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 
 from actions.choices import ActionStatus, AttachmentKind
 from actions.demo.actions import ExecutiveActionFactory
 from actions.models import Attachment
+from tests.form_support import form_fields
 
 S = ActionStatus
 TODAY = timezone.localdate()
 
 
-def action_in(status, **kwargs):
+def action_in(status, *, response=True, **kwargs):
     """An action in ``status`` with everything issuing and approving need (a response is
-    attached once it has been issued)."""
+    attached once it has been issued, unless ``response`` is false)."""
     fields = {"status": status, "due_date": TODAY + datetime.timedelta(30)}
     if status != S.DRAFT:
         fields.update(
@@ -26,7 +28,7 @@ def action_in(status, **kwargs):
     if status == S.COMPLETED:
         fields["completed_date"] = TODAY - datetime.timedelta(1)
     action = ExecutiveActionFactory(**(fields | kwargs))
-    if status != S.DRAFT:
+    if response and status != S.DRAFT:
         attach(action, kind=AttachmentKind.RESPONSE)
     return action
 
@@ -88,3 +90,13 @@ def opened_page(client, action):
 
     lazy = r'<details class="ec-lazy-rows" data-url="([^"]+)">.*?</details>'
     return re.sub(lazy, rows, page.content.decode(), flags=re.S)
+
+
+def extension_form(client, action, justification="Waiting on the regional data."):
+    """The URL and the data of the tasker's extension request page, as ``client`` opens it,
+    asking for two more weeks."""
+    url = reverse("actions:executiveaction_extension", args=[action.pk])
+    data = form_fields(client.get(url).content)
+    data["requested_due_date"] = (action.due_date + datetime.timedelta(days=14)).isoformat()
+    data["justification"] = justification
+    return url, data

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from actions.demo import actions as fa
 from actions.demo import analysis as fan
 from actions.demo import partners as fp
+from tests.form_support import put_value
 
 MODELS = {
     "partners.organizationunittype": (fp.OrganizationUnitTypeFactory, "name", "name"),
@@ -61,13 +62,6 @@ def form_data(form_class, obj, user, *, new=False):
         value = form[name].value()
         if hasattr(value, "url") or name == "file":  # a stored file: upload a fresh copy
             files[name] = SimpleUploadedFile("memo.pdf", b"%PDF-1.4\n% memo\n", "application/pdf")
-        elif value is None:
-            continue
-        elif isinstance(value, list | tuple):
-            data[name] = [str(v) for v in value]
-        elif isinstance(value, bool):
-            if value:
-                data[name] = "on"
         else:
-            data[name] = str(value)
+            put_value(data, name, value)
     return data, files

@@ -147,13 +147,19 @@ def test_create_saves_and_redirects(admin_client, admin_user, label):
     assert views.model.objects.count() == count
 
 
+def edit_data(label, user, value):
+    """A new record of ``label`` and the POST data and files of its edit form as ``user``
+    opens it, with the model's text field typed as ``value``."""
+    obj = make(label)
+    data, files = form_data(views_of(label).form, obj, user)
+    data[MODELS[label][1]] = value
+    return obj, data, files
+
+
 @pytest.mark.parametrize("label", WRITABLE)
 def test_edit_saves_and_records_history(admin_client, admin_user, label):
-    views = views_of(label)
     _, field, _ = MODELS[label]
-    obj = make(label)
-    data, files = form_data(views.form, obj, admin_user)
-    data[field] = "Edited by the generic test"
+    obj, data, files = edit_data(label, admin_user, "Edited by the generic test")
     response = admin_client.post(url(obj, "edit", obj.pk), {**data, **files})
     assert response.status_code == 302, _errors(response)
     obj.refresh_from_db()
@@ -165,11 +171,8 @@ def test_edit_saves_and_records_history(admin_client, admin_user, label):
 
 @pytest.mark.parametrize("label", WRITABLE)
 def test_invalid_edit_shows_errors_and_keeps_typed_values(admin_client, admin_user, label):
-    views = views_of(label)
     _, field, required = MODELS[label]
-    obj = make(label)
-    data, files = form_data(views.form, obj, admin_user)
-    data[field] = "Typed value to keep"
+    obj, data, files = edit_data(label, admin_user, "Typed value to keep")
     data[required] = ""
     response = admin_client.post(url(obj, "edit", obj.pk), {**data, **files})
     assert response.status_code == 200

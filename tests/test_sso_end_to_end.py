@@ -22,7 +22,7 @@ from partners.access import ROLE_MANAGER, ROLE_STAFF
 from tests.conftest import make_user
 from tests.sso_support import new_rsa_key, sign_in_through_provider
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 ADA = "ada.lovelace@agency.example.gov"
 
 

@@ -235,10 +235,17 @@
   /* A related panel drawn closed: <details data-url="…/panel/<relation>/"> whose
      [data-ec-rows] holds a link to the list (the way without a script). Opened the first
      time, the rows the server draws for the panel replace the link; a failed request keeps
-     the link and is tried again at the next opening. */
+     the link and is tried again at the next opening. A panel the reader opened stays open
+     when they come back to the page in the same tab (after posting an update, the
+     timeline shows it), through sessionStorage. */
   function initLazyRows(details) {
     var state = "closed";
+    var key = "ec-open:" + details.getAttribute("data-url");
     details.addEventListener("toggle", function () {
+      try {
+        if (details.open) sessionStorage.setItem(key, "1");
+        else sessionStorage.removeItem(key);
+      } catch (e) { /* storage off: panels simply open closed */ }
       if (!details.open || state !== "closed") return;
       var target = details.querySelector("[data-ec-rows]");
       state = "loading";
@@ -256,6 +263,9 @@
         .catch(function () { state = "closed"; })
         .then(function () { target.removeAttribute("aria-busy"); });
     });
+    try {
+      if (sessionStorage.getItem(key)) details.open = true;
+    } catch (e) { /* storage off */ }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -274,6 +274,11 @@ def test_an_interim_response_from_the_tasker_page_comes_back_to_it(page, alice, 
     )
     sign_in(page, "alice", password)
     page.goto(action.get_absolute_url())
+    timeline = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Timeline", exact=True)
+    )
+    timeline.get_by_text("Show the timeline").click()  # drawn closed; she opens it once
+    expect(timeline).to_contain_text("Created")
     page.get_by_role("link", name="Interim response").click()
 
     expect(page.get_by_label("Kind")).to_have_value("interim")
@@ -281,10 +286,8 @@ def test_an_interim_response_from_the_tasker_page_comes_back_to_it(page, alice, 
     page.get_by_role("button", name="Save").click()
 
     expect(page).to_have_url(re.compile(re.escape(action.get_absolute_url()) + "$"))
-    timeline = page.locator("section").filter(
-        has=page.get_by_role("heading", name="Timeline", exact=True)
-    )
-    timeline.get_by_text("Show the timeline").click()  # drawn closed, its rows load when opened
+    # back on the page, the timeline she had opened is open again, with her response in it
+    expect(timeline.locator("details")).to_have_attribute("open", "")
     expect(timeline).to_contain_text("Interim response sent to Office of the Deputy Secretary")
     expect(timeline).to_contain_text(str(alice.person))  # its author
 

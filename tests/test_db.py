@@ -148,6 +148,29 @@ def test_in_array_of_a_subquery_matches_its_rows_and_an_index_serves_it_inside_a
     assert ("= ANY(ARRAY(SELECT" in sql) if POSTGRES else (" IN (SELECT" in sql)
 
 
+def test_is_untouched_is_true_only_for_a_manager_s_own_queryset():
+    """A rule built on the whole table may be copied onto another whole table, never onto a
+    queryset with filters, columns, order, slices, joins or locks of its own."""
+    from execcoord.db.shape import is_untouched
+
+    table = ExecutiveAction.objects
+    assert is_untouched(table.all())
+    for changed in (
+        table.filter(pk=1),
+        table.values("pk"),
+        table.order_by("title"),
+        table.all()[:5],
+        table.select_related("lead_unit"),
+        table.prefetch_related("tags"),
+        table.only("title"),
+        table.annotate(n=Count("pk")),
+        table.distinct(),
+        table.select_for_update(),
+        table.exclude(title=""),
+    ):
+        assert not is_untouched(changed), changed.query
+
+
 def test_in_on_an_integer_column_ignores_values_it_cannot_hold():
     action = ExecutiveActionFactory()
     huge = 10**20

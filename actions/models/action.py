@@ -32,6 +32,7 @@ from actions.choices import (
 from actions.models.support import ActionNumberSequence
 from execcoord.db.arrays import InArray
 from execcoord.db.constraints import check, unique
+from execcoord.db.shape import is_untouched
 from execcoord.db.text import joined_or_alone
 from execcoord.db.trees import TreeNode, TreeQuerySet, cycle_error, not_own_parent_constraint
 from execcoord.formats import format_date
@@ -176,31 +177,6 @@ def allowed_classifications(clearance_rank_value):
     ]
 
 
-def _plain(queryset):
-    """Whether ``queryset`` is its model's whole table as its manager gives it: no filter,
-    order, slice, columns, joins or locks of its own, so a copy of a rule built on another
-    such queryset is the same rule on it."""
-    query = queryset.query
-    return (
-        queryset._fields is None
-        and not queryset._prefetch_related_lookups
-        and not queryset._known_related_objects
-        and not query.where
-        and not query.alias_map
-        and not query.annotations
-        and not query.order_by
-        and not query.extra_order_by
-        and not query.extra
-        and query.default_ordering
-        and not query.is_sliced
-        and not query.distinct
-        and not query.select_for_update
-        and query.select_related is False
-        and query.deferred_loading == (frozenset(), True)
-        and not query.combinator
-    )
-
-
 class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
     """Executive actions: the visibility rules and the named subsets lists and dashboards use."""
 
@@ -222,7 +198,7 @@ class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
         # lookups and subqueries), then copied, when asked of the plain table (issue 20: the
         # tasker page asks it three times: the record, its sub-taskers, its dependencies)
         key = ("visible_to", type(self), self.db)
-        plain = _plain(self) and scope is not NO_SCOPE
+        plain = is_untouched(self) and scope is not NO_SCOPE
         if plain and key in scope.derived:
             return scope.derived[key].all()
         visible = self._visible_to(scope)

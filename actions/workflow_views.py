@@ -636,17 +636,17 @@ class RespondView(PostView):
         if routing.answers_on_route(assignment):
             messages.error(request, "Answer not recorded: answer on the tasker's route.")
             return _back(request, assignment.action)
-        return _board_post(
+        return _post_once(
             request,
-            assignment,
+            assignment.action,
             lambda: coordination.record_response(
                 assignment,
                 request.user,
                 status=request.POST.get("status", ""),
                 comment=request.POST.get("comment", ""),
             ),
+            refusals={ValueError: lambda refused: f"Answer not recorded: {refused}"},
             done="Answer recorded.",
-            refused="Answer not recorded: ",
         )
 
 
@@ -661,12 +661,13 @@ class DispositionView(PostView):
         elif assignment.status != AssignmentStatus.NON_CONCUR:
             messages.error(request, "Only a non-concurrence needs a disposition.")
         else:
-            return _board_post(
+            return _post_once(
                 request,
-                assignment,
+                assignment.action,
                 lambda: coordination.record_disposition(
                     assignment, request.user, request.POST.get("disposition", "")
                 ),
+                refusals={ValueError: str},
                 done="Disposition recorded.",
             )
         return _back(request, assignment.action)
@@ -678,21 +679,25 @@ def _visible_assignment(request, pk):
     )
 
 
-def _board_post(request, assignment, work, *, done, refused=""):
-    """Run ``work()`` on a supporting unit's row of the board once (one-time form key) and
-    say how it went: ``done``, or the refusal after ``refused``; back to the tasker."""
+def _post_once(request, action, work, *, refusals, done=None, anchor=""):
+    """Run ``work()`` once (one-time form key) in one transaction and come back to the
+    tasker's page (at ``anchor``) saying how it went: ``done``, else what ``work()`` returns.
+    A refusal writes nothing and says why: ``refusals`` maps exception classes, in the order
+    they are tried, to the message of one (``fn(exception) -> text``)."""
+    url = action.get_absolute_url() + anchor
     try:
         with transaction.atomic():
             repeated = claim_form_key(request)
             if repeated is not None:
                 return repeated
-            work()
-            record_form_key(request, None, assignment.action.get_absolute_url())
-    except ValueError as refusal:
-        messages.error(request, f"{refused}{refusal}")
+            result = work()
+            record_form_key(request, None, url)
+    except tuple(refusals) as refused:
+        say = next(say for kind, say in refusals.items() if isinstance(refused, kind))
+        messages.error(request, say(refused))
     else:
-        messages.success(request, done)
-    return _back(request, assignment.action)
+        messages.success(request, done or result)
+    return HttpResponseRedirect(url)
 
 
 # --- the coordination route (issue 16; the rules are in actions/routing.py) -----------------
@@ -717,27 +722,19 @@ class RouteStepAddForm(forms.Form):
             )
 
 
+# how a route move refused says why (a stale step first: the page is older than the step)
+ROUTE_REFUSALS = {
+    StaleEdit: lambda refused: (
+        "Not recorded: this step changed since you opened the page. Look at it again."
+    ),
+    routing.RouteError: lambda refused: f"Not recorded. {refused}",
+    ValidationError: lambda refused: f"Not recorded. {' '.join(refused.messages)}",
+}
+
+
 def _route_post(request, action, work):
-    """Run ``work()`` once (one-time form key) and answer with a message: a stale step or a
-    refused move comes back saying why, with nothing written."""
-    try:
-        with transaction.atomic():
-            repeated = claim_form_key(request)
-            if repeated is not None:
-                return repeated
-            done = work()
-            record_form_key(request, None, action.get_absolute_url() + "#route")
-    except StaleEdit:
-        messages.error(
-            request,
-            "Not recorded: this step changed since you opened the page. Look at it again.",
-        )
-    except (routing.RouteError, ValidationError) as refused:
-        text = " ".join(refused.messages) if isinstance(refused, ValidationError) else refused
-        messages.error(request, f"Not recorded. {text}")
-    else:
-        messages.success(request, done)
-    return HttpResponseRedirect(action.get_absolute_url() + "#route")
+    """A route move posted once (:func:`_post_once`), back at the page's route."""
+    return _post_once(request, action, work, refusals=ROUTE_REFUSALS, anchor="#route")
 
 
 def _visible_step(request, pk):

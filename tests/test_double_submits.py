@@ -207,3 +207,25 @@ def test_old_form_keys_are_purged_and_recent_ones_kept(alice, settings):
     assert purge_expired_form_keys(now=later) == 1
     call_command("purge_expired")  # the cron entry point runs
     assert not FormSubmission.objects.exists()
+
+
+def test_a_refused_answer_writes_nothing_says_why_and_leaves_its_key_for_the_next_try(
+    client, units, charlie, action
+):
+    """The posts of the board and the route share one post-once mechanism: a refusal (here
+    a non-concurrence without its text) is said by name, writes nothing, and the same form
+    sent again, corrected, is recorded rather than taken for a repeat."""
+    assignment = Assignment.objects.create(action=action, organization_unit=units["OFF-B1"])
+    client.force_login(charlie)
+    url = reverse("actions:assignment_respond", args=[assignment.pk])
+    data = _detail_form(client, action, url)
+    data.update(status=AssignmentStatus.NON_CONCUR, comment="")
+    rows = assignment.history.count()
+    refused = _messages(client.post(url, data, follow=True))
+    assert "Answer not recorded: " in refused and "Answer recorded." not in refused
+    assert assignment.history.count() == rows
+    data["comment"] = "The figures are wrong."
+    assert "Answer recorded." in _messages(client.post(url, data, follow=True))
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.NON_CONCUR
+    assert assignment.history.count() == rows + 1

@@ -60,6 +60,30 @@ class TestOutsiderSeesNothing:
             status = self.client.get(hidden).status_code
             assert status in (403, 404) and status == self.client.get(missing).status_code
 
+    def test_its_closed_panels_and_timeline_answer_as_if_it_did_not_exist(self):
+        """The rows the page loads when a panel is opened (every related panel of the
+        tasker page, and the timeline with and without ``?rows=1``) are 404 for a hidden
+        tasker, as for a number nobody has, and never show it."""
+        from execcoord.panels import RelatedPanel
+        from execcoord.registry import get
+        from execcoord.views.generic import detail_layout
+
+        relations = [
+            p.relation
+            for p in detail_layout(get("actions.executiveaction"))
+            if isinstance(p, RelatedPanel) and p.lazy
+        ]
+        assert relations  # the generic related panels of the tasker page
+        for pk in (self.action.pk, self.action.pk + 9999):
+            urls = [
+                reverse(viewname(ExecutiveAction, "panel"), args=[pk, name]) for name in relations
+            ]
+            timeline = reverse("actions:executiveaction_timeline", args=[pk])
+            for url in [*urls, timeline, f"{timeline}?rows=1"]:
+                response = self.client.get(url)
+                assert response.status_code == 404, url
+                assert SECRET_TITLE not in response.content.decode()
+
     def test_direct_post_to_edit_is_404_and_changes_nothing(self):
         url = reverse(viewname(ExecutiveAction, "edit"), args=[self.action.pk])
         response = self.client.post(url, {"title": "Hijacked"})

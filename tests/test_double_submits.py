@@ -27,6 +27,17 @@ def _messages(response):
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
+def _answer_form(client, units, user, action, comment):
+    """OFF-B1's supporting row on ``action``, the board's answer URL and its form as
+    ``user`` opens it, filled in with a non-concurrence saying ``comment``."""
+    assignment = Assignment.objects.create(action=action, organization_unit=units["OFF-B1"])
+    client.force_login(user)
+    url = reverse("actions:assignment_respond", args=[assignment.pk])
+    data = _detail_form(client, action, url)
+    data.update(status=AssignmentStatus.NON_CONCUR, comment=comment)
+    return assignment, url, data
+
+
 @pytest.fixture
 def action(units):
     return action_in(S.IN_PROGRESS, lead_unit=units["OFF-A1"], issuing_unit=units["BUR-A"])
@@ -116,11 +127,7 @@ def test_a_transition_sent_twice_moves_once_and_says_so(client, alice, action):
 def test_an_answer_and_a_disposition_sent_twice_are_recorded_once(
     client, units, bob, charlie, action
 ):
-    assignment = Assignment.objects.create(action=action, organization_unit=units["OFF-B1"])
-    client.force_login(charlie)
-    url = reverse("actions:assignment_respond", args=[assignment.pk])
-    data = _detail_form(client, action, url)
-    data.update(status=AssignmentStatus.NON_CONCUR, comment="The figures are wrong.")
+    assignment, url, data = _answer_form(client, units, charlie, action, "The figures are wrong.")
     rows = assignment.history.count()
     assert client.post(url, data).status_code == 302
     assert ALREADY_SUBMITTED in _messages(client.post(url, data))
@@ -215,11 +222,7 @@ def test_a_refused_answer_writes_nothing_says_why_and_leaves_its_key_for_the_nex
     """The posts of the board and the route share one post-once mechanism: a refusal (here
     a non-concurrence without its text) is said by name, writes nothing, and the same form
     sent again, corrected, is recorded rather than taken for a repeat."""
-    assignment = Assignment.objects.create(action=action, organization_unit=units["OFF-B1"])
-    client.force_login(charlie)
-    url = reverse("actions:assignment_respond", args=[assignment.pk])
-    data = _detail_form(client, action, url)
-    data.update(status=AssignmentStatus.NON_CONCUR, comment="")
+    assignment, url, data = _answer_form(client, units, charlie, action, "")
     rows = assignment.history.count()
     refused = _messages(client.post(url, data, follow=True))
     assert "Answer not recorded: " in refused and "Answer recorded." not in refused

@@ -156,9 +156,12 @@ def _relation(user, action):
     scope = get_user_scope(user)
     if scope.is_admin:
         return Relation(admin=True, writer=True)
-    managed = scope.managed_unit_ids if scope.manages_units else frozenset()
-    mine = scope.unit_ids | managed
     person = scope.person_id
+    units = supporting(action)
+    managed = scope.managed_among(
+        {action.lead_unit_id, action.issuing_unit_id, *(unit for _, unit, _ in units)}
+    )
+    mine = scope.unit_ids | managed
     return Relation(
         writer=user.has_perm("actions.change_executiveaction"),
         manager=bool({action.lead_unit_id, action.issuing_unit_id} & managed),
@@ -171,9 +174,7 @@ def _relation(user, action):
             or (person and person in (action.accountable_person_id, action.executive_sponsor_id))
         ),
         answers_for=frozenset(
-            pk
-            for pk, unit, assignee in supporting(action)
-            if unit in mine or (person and assignee == person)
+            pk for pk, unit, assignee in units if unit in mine or (person and assignee == person)
         ),
     )
 
@@ -236,8 +237,8 @@ def answers_on_behalf(user, assignment):
 def _in_office(user, step):
     """``user`` works in (or manages) the step's office, or is the step's person."""
     scope = get_user_scope(user)
-    managed = scope.managed_unit_ids if scope.manages_units else frozenset()
-    if step.organization_unit_id and step.organization_unit_id in (scope.unit_ids | managed):
+    office = step.organization_unit_id
+    if office and (office in scope.unit_ids or scope.managed_among([office])):
         return True
     return bool(step.person_id and scope.person_id == step.person_id)
 

@@ -36,7 +36,6 @@ from actions.choices import (
 from actions.models import Assignment, Attachment, RouteStep, RouteStepEvent
 from actions.policy import route_on_behalf
 from execcoord.models import StaleEdit
-from partners.access import get_user_scope
 
 W, C, D = RouteStepState.WAITING, RouteStepState.CURRENT, RouteStepState.DONE
 NEEDS_TEXT = frozenset({RouteOutcome.NON_CONCUR, RouteOutcome.CONCUR_WITH_COMMENT})
@@ -499,13 +498,6 @@ def days_at(step, now):
     if step.state == C and step.started_at:
         seconds += max(int((now - step.started_at).total_seconds()), 0)
     return round(seconds / 86400, 1)
-
-
-def user_office_ids(user):
-    """The offices whose steps ``user`` answers (their unit and the units they manage)."""
-    scope = get_user_scope(user)
-    managed = scope.managed_unit_ids if scope.manages_units else frozenset()
-    return set(scope.unit_ids) | set(managed)
 
 
 __all__ = [

@@ -139,7 +139,9 @@ class UserScope:
             return False
         if self.is_manager and self.unit_id:
             return True
-        return bool(self.managed_unit_ids)
+        if self._managed_unit_ids is not None:
+            return bool(self._managed_unit_ids)
+        return bool(self.managed_roots())
 
     def manages_path(self, path):
         """Whether the unit with materialised ``path`` is inside a subtree the user manages
@@ -174,6 +176,11 @@ class UserScope:
         without one nested in the other. No query unless they are named on several units."""
         if self.person_id is None:
             return []
+        if "managed_roots" not in self.derived:  # asked for every path tested: kept
+            self.derived["managed_roots"] = self._managed_roots()
+        return self.derived["managed_roots"]
+
+    def _managed_roots(self):
         units = []
         if self.is_manager and self.unit_id and self.unit_path:
             units.append((self.unit_path, self.unit_id))
@@ -200,6 +207,32 @@ class UserScope:
         if self.unit_id:
             units = units | OrganizationUnit.objects.filter(pk=self.unit_id)
         return units.values("pk")
+
+    def managed_among(self, unit_ids):
+        """The ids among ``unit_ids`` of units the user manages (:meth:`managed_units`).
+
+        Asked by path (:meth:`manages_path`) rather than against every managed id: a manager
+        of the root unit of a large agency would otherwise read ten thousand ids to learn
+        about the two or three units of one tasker. The paths of units not asked about
+        before come in one query and are kept in :attr:`derived` for the scope's lifetime.
+        """
+        ids = {pk for pk in unit_ids if pk}
+        if not ids or not self.manages_units:
+            return frozenset()
+        if self._managed_unit_ids is not None or (self.is_manager and not self.unit_path):
+            # read already (or given), or a unit without its path: by id
+            return frozenset(ids & self.managed_unit_ids)
+        paths = self.derived.setdefault("unit_paths", {})
+        if self.unit_id and self.unit_path:
+            paths.setdefault(self.unit_id, self.unit_path)
+        if self.named_unit_id is not None and self.named_unit_path:
+            paths.setdefault(self.named_unit_id, self.named_unit_path)
+        missing = ids - paths.keys()
+        if missing:
+            paths.update(
+                OrganizationUnit.objects.filter(pk__in=sorted(missing)).values_list("pk", "path")
+            )
+        return frozenset(pk for pk in ids if pk in paths and self.manages_path(paths[pk]))
 
     @property
     def managed_unit_ids(self):

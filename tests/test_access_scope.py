@@ -183,3 +183,36 @@ def test_managed_roots_are_the_tops_of_the_managed_subtrees(tree, django_assert_
     clear_user_scope(user)
     roots = get_user_scope(user).managed_roots()
     assert sorted(pk for _, pk in roots) == sorted([tree["csd"].pk, tree["ocfo"].pk])
+
+
+@pytest.mark.parametrize(
+    "role, own, named",
+    [
+        (ROLE_MANAGER, "csd", ()),  # the Manager role: their unit's subtree
+        (ROLE_STAFF, "ocfo", ("csd",)),  # named manager of one unit
+        (ROLE_STAFF, "ocfo", ("ocio", "csd")),  # of several, nested
+        (ROLE_MANAGER, "soc", ("ocfo",)),  # both
+        (ROLE_STAFF, "soc", ()),  # neither
+    ],
+)
+def test_managed_among_asks_by_path_what_the_managed_ids_say(
+    tree, role, own, named, django_assert_max_num_queries
+):
+    """The write policy asks ``managed_among`` about a tasker's few units: the same answer
+    as the whole set of managed ids, in at most one query for the units' paths (a second
+    for the roots of a manager named on several units), and none when asked again."""
+    user = make_user(role=role)
+    person = PersonFactory(user=user, organization_unit=tree[own])
+    name_manager(person, *(tree[code] for code in named))
+    expected = get_user_scope(user).managed_unit_ids
+    clear_user_scope(user)
+    scope = get_user_scope(user)
+    every = [unit.pk for unit in tree.values()]
+    with django_assert_max_num_queries(2):
+        found = scope.managed_among(every)
+    assert found == expected
+    assert scope.manages_units == bool(expected)
+    with django_assert_max_num_queries(0):
+        assert scope.managed_among(every) == expected
+        assert scope.managed_among([every[0], None]) == expected & {every[0]}
+    assert scope._managed_unit_ids is None  # the ids were never read

@@ -305,3 +305,15 @@ def test_chosen_type_filter_names_the_type_only_to_whom_its_admin_shows_it(
     monkeypatch.setattr(type_admin, "get_queryset", lambda request: shown(request).none())
     hidden = ActionTypeFilter(request, dict(params), ExecutiveAction, model_admin)
     assert hidden.lookup_choices == [] and hidden.has_output()  # still filters, names nothing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", DOMAIN[:3], ids=lambda m: m._meta.label)
+def test_the_row_checkbox_is_djangos_own_html(model):
+    """The admin draws each row's checkbox itself (no widget template a row): the same
+    HTML, name, value and label that Django's widget draws, which its actions JavaScript
+    and the selection rely on."""
+    obj = factory_for(model)()
+    ours = admin.site._registry[model].action_checkbox(obj)
+    djangos = admin.ModelAdmin.action_checkbox(admin.site._registry[model], obj)
+    assert str(ours) == str(djangos)

@@ -34,14 +34,15 @@ class BetweenRequests:
 
     So the automatic full collection is made rare (the young collections run as before; a
     full one still runs after a thousand middle ones, should one long request pile that
-    much up), and a full collection runs as each request starts, when the previous ones are
-    over and only their garbage is left to walk: a millisecond or two. What the first
-    requests warm (compiled templates and SQL, caches) is frozen after the first, tenth and
-    hundredth request, as :func:`freeze_startup_objects` froze the startup's objects, so no
-    collection walks it again.
+    much up), and a full collection runs as each request starts, when the previous request
+    is over and only its garbage is new: a few milliseconds. What survives it is long-lived
+    (compiled templates and SQL, caches, connections) and is frozen, as
+    :func:`freeze_startup_objects` froze the startup's objects, so no collection walks it
+    again. Every :attr:`REVIEW_EVERY` requests the frozen objects are collected too, so the
+    few long-lived ones that have died since (a replaced cache entry) are freed.
     """
 
-    FREEZE_AFTER = (1, 10, 100)  # requests served
+    REVIEW_EVERY = 1000  # requests
 
     def __init__(self):
         self.served = -1  # the first request_started is the first request's
@@ -55,6 +56,7 @@ class BetweenRequests:
         self.served += 1
         if self.served == 0:
             return
+        if self.served % self.REVIEW_EVERY == 0:
+            gc.unfreeze()
         gc.collect()
-        if self.served in self.FREEZE_AFTER:
-            gc.freeze()
+        gc.freeze()

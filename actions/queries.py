@@ -124,13 +124,16 @@ def involving_q(person_id, unit_id):
     return q
 
 
-def involving_ids(person_id, unit_id, *more, changed_since=None):
+def involving_ids(person_id, unit_id, *more, changed_since=None, among=None):
     """The ids of the actions that involve the person (as :func:`involving_q`) and of the
     querysets ``more`` (flat lists of action ids): one ``UNION`` of index reads.
 
     ``changed_since``: only the work in hand among the involving ones, open or changed since
     that moment (every section of My work asks no more), so the ids do not grow with the
     years of closed taskers a person or unit was ever named on.
+
+    ``among``: only those of this queryset of actions (``visible_to(user)``), in the same
+    query: the rule is then asked once of these few ids rather than by every later query.
     """
     parts = [
         ExecutiveAction.objects.filter(accountable_person_id=person_id),
@@ -154,7 +157,10 @@ def involving_ids(person_id, unit_id, *more, changed_since=None):
         for part in parts
     ]
     first, *rest = [*flat, *(m.order_by() for m in more)]
-    return {pk for (pk,) in first.union(*rest)}
+    union = first.union(*rest)
+    if among is not None:  # ARRAY(…): the planner reads the rule's rows by these ids
+        return set(among.filter(InArray("pk", union)).values_list("pk", flat=True))
+    return {pk for (pk,) in union}
 
 
 def held_by_unit_q(unit_id):
@@ -212,7 +218,7 @@ class Mine:
     days: int  # settings.DUE_SOON_DAYS
     pid: int
     uid: int | None
-    concerning: Q  # the actions involving the user, as one array of ids
+    concerning: Q  # the visible actions involving the user, as one array of ids
     managed: object  # a subquery of the units the user manages, or None
     roots: list  # the top units the user manages (ids)
     secretariat: bool = False  # works in the executive secretariat (``is_secretariat``)
@@ -391,21 +397,23 @@ def my_work(user, today=None, specs=MY_WORK):
         for spec in specs
     ]
     visible = ExecutiveAction.objects.visible_to(user)
-    listed = {spec.key: (spec.where(mine), spec.order) for spec in specs if spec.kind == "actions"}
-    # every count reads the user's actions; a manager's sections of actions read the units
-    # they manage as well, the secretariat's what its unit issued
-    counted = _any(
-        [mine.concerning]
-        + [
-            listed[spec.key][0]
-            for spec in specs
-            if (spec.managers or spec.secretariat) and spec.kind == "actions"
-        ]
-    )
-    counts = visible.filter(counted).aggregate(
-        **{spec.key: Count("pk", filter=spec.where(mine)) for spec in specs}
-    )
-    rows = _first_rows(visible, listed)
+    # the ids that involve the user are visible ones already (``_mine``): the sections that
+    # read only those need no visibility rule of their own; a manager's sections read the
+    # units they manage as well, the secretariat's what its unit issued, through the rule
+    wide = {spec.key for spec in specs if spec.managers or spec.secretariat}
+    listed = {
+        spec.key: (
+            spec.where(mine) if spec.key in wide else mine.concerning & spec.where(mine),
+            spec.order,
+            visible if spec.key in wide else ExecutiveAction.objects.all(),
+        )
+        for spec in specs
+        if spec.kind == "actions"
+    }
+    counted = _any([mine.concerning] + [listed[key][0] for key in wide if key in listed])
+    counts = (visible if wide else ExecutiveAction.objects.all()).filter(counted)
+    counts = counts.aggregate(**{spec.key: Count("pk", filter=spec.where(mine)) for spec in specs})
+    rows = _first_rows(listed)
     for section in sections:
         section.count = counts.get(section.key, 0)
         if section.kind == "extensions":
@@ -438,7 +446,8 @@ def _mine(user, today):
         more.append(pending.filter(action__lead_unit_id__in=managed).values_list("action_id"))
     # the sections read open taskers, or those changed in the recent days (see MY_WORK)
     since = start_of_day(today - datetime.timedelta(days=RECENT_DAYS - 1))
-    ids = sorted(involving_ids(pid, uid, *more, changed_since=since))
+    visible = ExecutiveAction.objects.visible_to(user)
+    ids = sorted(involving_ids(pid, uid, *more, changed_since=since, among=visible))
     return Mine(
         today=today,
         days=settings.DUE_SOON_DAYS,
@@ -452,12 +461,12 @@ def _mine(user, today):
     )
 
 
-def _first_rows(visible, listed):
+def _first_rows(listed):
     """The first :data:`SECTION_ROWS` actions of every condition of ``listed`` (``{key:
-    (condition, order)}``) in one query: ``{key: [actions]}``."""
+    (condition, order, the actions it reads)}``) in one query: ``{key: [actions]}``."""
     firsts = [
-        visible.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS]
-        for cond, order in listed.values()
+        among.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS]
+        for cond, order, among in listed.values()
     ]
     if connection.features.supports_slicing_ordering_in_compound:
         first_rows = Q(pk__in=firsts[0].union(*firsts[1:], all=True))
@@ -465,7 +474,7 @@ def _first_rows(visible, listed):
         first_rows = _any(Q(pk__in=first) for first in firsts)
     flags = {
         f"in_{key}": ExpressionWrapper(cond, output_field=BooleanField())
-        for key, (cond, _) in listed.items()
+        for key, (cond, _, _) in listed.items()
     }
     rows = list(
         ExecutiveAction.objects.filter(first_rows)
@@ -474,7 +483,7 @@ def _first_rows(visible, listed):
         .order_by("due_date", "pk")
     )
     result = {}
-    for key, (_, order) in listed.items():
+    for key, (_, order, _) in listed.items():
         picked = [r for r in rows if getattr(r, f"in_{key}")]
         if order[0] == "-updated_at":
             picked.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)

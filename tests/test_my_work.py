@@ -119,3 +119,37 @@ def test_my_work_reads_the_work_in_hand_not_the_years_of_closed_taskers(client, 
     assert data["A6"].pk in in_array.ids  # completed, but changed today: "recent" shows it
     assert sections["recent"].count == 6 and sections["accountable"].count == 2
     assert all(closed.title not in [a.title for a in s.rows] for s in sections.values())
+
+
+def test_no_section_counts_or_lists_a_tasker_the_user_may_not_see(client, alice, bob, units, data):
+    """The ids My work starts from are the visible ones (``visible_to`` asked once, with the
+    union of the user's involvements), and the manager's sections ask the rule themselves:
+    confidential taskers led by or asking the user's unit, nobody naming the user, are in no
+    count and no row, for staff and for a manager; the same taskers made public are."""
+    from actions.choices import Visibility
+
+    def numbers(user):
+        sections = sections_of(client, user)
+        shown = {a.title for s in sections.values() for a in s.rows if hasattr(a, "title")}
+        return {k: s.count for k, s in sections.items()}, shown
+
+    with time_machine.travel(NOW, tick=False):
+        before = {user: numbers(user) for user in (alice, bob)}
+        secret = [
+            action("H1", units["OFF-A1"], ActionStatus.IN_PROGRESS, days(-2)),
+            action("H2", units["OFF-A1"], ActionStatus.SUBMITTED, days(3)),
+            action("H3", units["BUR-A"], ActionStatus.IN_PROGRESS, days(-4)),
+        ]
+        AssignmentFactory(action=secret[2], organization_unit=units["OFF-A1"], person=None)
+        for tasker in secret:
+            tasker.visibility = Visibility.CONFIDENTIAL
+            tasker.save()
+        for user in (alice, bob):
+            assert numbers(user) == before[user], user
+        for tasker in secret:
+            tasker.visibility = Visibility.PUBLIC
+            tasker.save()
+        counts, shown = numbers(alice)
+    assert counts["unit"] == before[alice][0]["unit"] + 2  # H1 H2 are led by her unit
+    assert counts["supporting"] == before[alice][0]["supporting"] + 1  # H3 asks her unit
+    assert {"H1", "H3"} <= shown

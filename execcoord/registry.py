@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 
-from django.urls import path, reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, path, reverse
 from django.utils.text import slugify
 
 from execcoord import policy
@@ -247,8 +248,29 @@ _loaded = False
 def navigation(user):
     """The menu for ``user``: ``[(group, [(label, url), ...]), ...]`` in MENU_ORDER.
 
-    Only models the user may view are listed; staff get an Admin group.
+    Only models the user may view are listed; staff get an Admin group. The menu is a
+    function of what ``has_perm`` reads (active, superuser, the permissions) and of staff
+    status, so it is built once per such set and URL prefix and kept for the process: every
+    page draws it, and building it asked some thirty permissions and URLs.
     """
+    key = (
+        user.is_active,
+        user.is_superuser,
+        user.is_staff,
+        frozenset(user.get_all_permissions()),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
+    menu = _MENUS.get(key)
+    if menu is None:
+        menu = _MENUS[key] = _navigation(user)
+    return menu
+
+
+_MENUS = {}
+
+
+def _navigation(user):
     groups = {}
     for views in all_registrations():
         if views.menu_group and views.can(user, "view"):
@@ -259,4 +281,4 @@ def navigation(user):
     ordered += [(g, items) for g, items in groups.items() if g not in MENU_ORDER]
     if user.is_staff:
         ordered.append(("Admin", [("Administration", reverse("admin:index"))]))
-    return ordered
+    return tuple((group, tuple(items)) for group, items in ordered)  # shared: read-only

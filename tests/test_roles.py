@@ -32,3 +32,34 @@ def test_role_fixtures_have_their_permissions_after_a_flush(alice):
 @pytest.mark.django_db(transaction=True)
 def test_role_fixtures_have_their_permissions_after_a_second_flush(alice):
     assert alice.has_perm("actions.change_executiveaction")
+
+
+@pytest.mark.django_db
+def test_the_menu_is_built_once_per_permission_set_and_follows_a_change_of_role(
+    django_assert_num_queries,
+):
+    """The menu of every page is kept per set of permissions: a second user of the same role
+    gets it without building it again, and a user whose role changes gets their new menu
+    on their next request (their permissions are read anew)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from execcoord import registry
+    from partners.access import ROLE_STAFF, ROLE_VIEWER
+    from tests.conftest import make_user
+
+    def labels(user):
+        return {label for _, items in registry.navigation(user) for label, _ in items}
+
+    first, second = make_user(role=ROLE_VIEWER), make_user(role=ROLE_VIEWER)
+    viewer_menu = registry.navigation(first)
+    second.get_all_permissions()  # the request's one permissions query, read first
+    with django_assert_num_queries(0):
+        assert registry.navigation(second) is viewer_menu
+    assert labels(first)  # a viewer's menu lists the models
+    first.groups.clear()  # no role any more
+    again = get_user_model().objects.get(pk=first.pk)  # the next request's user
+    assert labels(again) == set()
+    first.groups.set([Group.objects.get(name=ROLE_STAFF)])
+    again = get_user_model().objects.get(pk=first.pk)
+    assert labels(again) == labels(make_user(role=ROLE_STAFF))

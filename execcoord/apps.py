@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class ExeccoordConfig(AppConfig):
@@ -6,6 +7,7 @@ class ExeccoordConfig(AppConfig):
 
     name = "execcoord"
     verbose_name = "Executive Coordination"
+    default = True  # of this module's configs (the admin's is named in INSTALLED_APPS)
 
     def ready(self):
         from django.db.models.signals import m2m_changed
@@ -26,3 +28,11 @@ class ExeccoordConfig(AppConfig):
         checks.register()  # the "Adding a model" checklist (CONTRIBUTING.md)
 
         m2m_changed.connect(record_link_change, dispatch_uid="execcoord.record_link_change")
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """Django admin with the project's site (``execcoord.admin_site.AdminSite``), named in
+    ``INSTALLED_APPS``."""
+
+    default = False
+    default_site = "execcoord.admin_site.AdminSite"

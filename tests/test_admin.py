@@ -317,3 +317,39 @@ def test_the_row_checkbox_is_djangos_own_html(model):
     ours = admin.site._registry[model].action_checkbox(obj)
     djangos = admin.ModelAdmin.action_checkbox(admin.site._registry[model], obj)
     assert str(ours) == str(djangos)
+
+
+@pytest.mark.django_db
+def test_the_admin_list_of_models_is_built_once_per_permission_set_and_follows_a_role(
+    client, superuser, django_assert_num_queries
+):
+    """The admin's list of models (sidebar, index) is kept per set of permissions: the index
+    of a second superuser lists the same models as the first's, a staff user without the
+    Administrator role lists none of the domain's, and with it lists them."""
+    from django.contrib.auth.models import Group
+
+    from partners.access import ROLE_ADMIN
+    from tests.conftest import make_user
+
+    def models_listed(user):
+        client.force_login(user)
+        response = client.get(reverse("admin:index"))
+        assert response.status_code == 200
+        return {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
+
+    every = models_listed(superuser)
+    assert "ExecutiveAction" in every
+    other = make_user(role=ROLE_ADMIN)
+    other.is_superuser = True
+    other.save()
+    assert models_listed(other) == every
+    staff = make_user(role=None)
+    staff.is_staff = True
+    staff.save()
+    assert "ExecutiveAction" not in models_listed(staff)
+    staff.groups.set([Group.objects.get(name=ROLE_ADMIN)])
+    assert "ExecutiveAction" in models_listed(staff)  # the next request reads the new role
+    # a cached list is handed out as a copy: a caller's edit does not reach the next page
+    request = _request(superuser)
+    admin.site.get_app_list(request)[0]["models"].clear()
+    assert admin.site.get_app_list(request)[0]["models"]

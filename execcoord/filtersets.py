@@ -154,13 +154,24 @@ class ScopedModelMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
         super().__init__(*args, queryset=scoped_queryset(related_model), **kwargs)
 
     def get_queryset(self, request):
+        if not self._given():
+            return self.related_model._default_manager.none()
+        return super().get_queryset(request)
+
+    def _given(self):
+        """Whether the request filters on this relation (a non-empty value of its param)."""
         data = getattr(getattr(self, "parent", None), "data", None) or {}
         values = data.getlist(self.param) if hasattr(data, "getlist") else data.get(self.param)
         if isinstance(values, str):
             values = [values]
-        if not any(value not in ("", None) for value in values or ()):
-            return self.related_model._default_manager.none()
-        return super().get_queryset(request)
+        return any(value not in ("", None) for value in values or ())
+
+    def filter(self, qs, value):
+        # An unused filter's value is an empty queryset, which django-filter's ``if not
+        # value`` would run (a compiled query a filter: 0.7 ms each, 14 ms a list page).
+        if not self._given():
+            return qs
+        return super().filter(qs, value)
 
 
 def relation_filters(model):

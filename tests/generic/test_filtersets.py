@@ -175,3 +175,35 @@ def test_the_filter_form_is_styled_and_built_only_when_drawn(client, rf, adminis
         QueryDict("q=x"), queryset=ExecutiveAction.objects.all(), request=request
     )
     assert filterset.form is filterset.form  # built once
+
+
+@pytest.mark.django_db
+def test_a_relation_filter_the_request_does_not_use_leaves_its_value_alone(rf, superuser):
+    """A list filtered on one thing has a score of relation filters it does not use: each
+    returns the rows untouched without reading its (empty) value, whose emptiness
+    django-filter would find out by running a query; the one that is used filters."""
+    from actions.models import ExecutiveAction
+    from execcoord.filtersets import ScopedModelMultipleChoiceFilter
+
+    class Unreadable:
+        def __bool__(self):
+            raise AssertionError("the value of an unused filter was read")
+
+        def __iter__(self):
+            raise AssertionError("the value of an unused filter was read")
+
+    views = registry.get("actions.executiveaction")
+    request = rf.get("/", {"lead_unit_id": "1"})
+    request.user = superuser
+    rows = ExecutiveAction.objects.all()
+    filterset = views.filterset(request.GET, queryset=rows, request=request)
+    unused = [
+        f
+        for name, f in filterset.filters.items()
+        if isinstance(f, ScopedModelMultipleChoiceFilter) and name != "lead_unit_id"
+    ]
+    assert len(unused) > 10
+    for flt in unused:
+        assert flt.filter(rows, Unreadable()) is rows
+    used = filterset.filters["lead_unit_id"].filter(rows, [1])
+    assert used is not rows

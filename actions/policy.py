@@ -163,7 +163,7 @@ def _relation(user, action):
     )
     mine = scope.unit_ids | managed
     return Relation(
-        writer=user.has_perm("actions.change_executiveaction"),
+        writer=policy.has_perm(user, "actions.change_executiveaction"),
         manager=bool({action.lead_unit_id, action.issuing_unit_id} & managed),
         issuer=bool(
             (person and person == action.issued_by_id)
@@ -210,7 +210,7 @@ def may_respond(user, assignment):
     """Answer for a supporting unit: its members, managers and named person; or the issuer
     (secretariat) recording an answer received outside the app."""
     rel = relation(user, assignment.action)
-    if not (rel.admin or user.has_perm("actions.change_assignment")):
+    if not (rel.admin or policy.has_perm(user, "actions.change_assignment")):
         return deny("Your role does not allow you to answer for a unit.")
     if rel.admin or assignment.pk in rel.answers_for or rel.issuer:
         return ALLOW
@@ -252,7 +252,7 @@ def may_act_on_step(user, step):
     rel = relation(user, step.action)
     if rel.admin:
         return ALLOW
-    if not user.has_perm("actions.change_routestep"):
+    if not policy.has_perm(user, "actions.change_routestep"):
         return deny("Your role does not allow you to act on a route step.")
     if _in_office(user, step) or (rel.writer and rel.issuer):
         return ALLOW
@@ -270,7 +270,7 @@ def may_manage_route(user, action):
     """Build or change the route and record a non-concurrence's disposition: the lead
     office, the issuer (secretariat), managers of the tasker's units, administrators."""
     if relation(user, action).editor and (
-        relation(user, action).admin or user.has_perm("actions.change_routestep")
+        relation(user, action).admin or policy.has_perm(user, "actions.change_routestep")
     ):
         return ALLOW
     return deny(

@@ -85,7 +85,29 @@ def role_allows(user, verb, model):
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     meta = model._meta
-    return user.has_perm(f"{meta.app_label}.{verb}_{meta.model_name}")
+    return has_perm(user, f"{meta.app_label}.{verb}_{meta.model_name}")
+
+
+def has_perm(user, perm):
+    """``user.has_perm(perm)``, remembered as long as the user's permissions are.
+
+    A page asks the same few permissions dozens of times (the menu, its buttons, the write
+    policy), and each ask goes through every authentication backend. The answers are kept
+    beside the permissions the backend read (``_perm_cache``, the request's user object) and
+    forgotten with them.
+    """
+    read = user.__dict__.get("_perm_cache")
+    memo = user.__dict__.get("_execcoord_perms")
+    if read is None or memo is None or memo[0] is not read:
+        answer = user.has_perm(perm)  # reads the permissions, once a user object
+        read = user.__dict__.get("_perm_cache")
+        if read is not None:
+            user.__dict__["_execcoord_perms"] = (read, {perm: answer})
+        return answer
+    answers = memo[1]
+    if perm not in answers:
+        answers[perm] = user.has_perm(perm)
+    return answers[perm]
 
 
 class ModelPolicy:

@@ -63,3 +63,34 @@ def test_the_menu_is_built_once_per_permission_set_and_follows_a_change_of_role(
     first.groups.set([Group.objects.get(name=ROLE_STAFF)])
     again = get_user_model().objects.get(pk=first.pk)
     assert labels(again) == labels(make_user(role=ROLE_STAFF))
+
+
+@pytest.mark.django_db
+def test_permission_answers_are_kept_as_long_as_the_permissions_read_are(monkeypatch):
+    """``policy.has_perm`` asks Django once per permission and user object, and forgets its
+    answers when the user's permissions are read anew (``_perm_cache`` dropped)."""
+    from django.contrib.auth.models import Group
+
+    from execcoord import policy
+    from partners.access import ROLE_VIEWER
+    from tests.conftest import make_user
+
+    user = make_user(role=ROLE_VIEWER)
+    asked = []
+    has_perm = type(user).has_perm
+    monkeypatch.setattr(
+        type(user),
+        "has_perm",
+        lambda self, perm, obj=None: asked.append(perm) or has_perm(self, perm),
+    )
+    assert policy.has_perm(user, "actions.view_executiveaction")
+    assert not policy.has_perm(user, "actions.delete_executiveaction")
+    for _ in range(3):
+        assert policy.has_perm(user, "actions.view_executiveaction")
+    assert asked == ["actions.view_executiveaction", "actions.delete_executiveaction"]
+    user.groups.set([])  # the role taken away; Django reads permissions anew when told so
+    del user._perm_cache
+    assert not policy.has_perm(user, "actions.view_executiveaction")
+    user.groups.set([Group.objects.get(name=ROLE_VIEWER)])
+    del user._perm_cache
+    assert policy.has_perm(user, "actions.view_executiveaction")

@@ -202,7 +202,7 @@ class BaseResource(resources.ModelResource):
         meta = model._meta
         return (
             user.is_authenticated
-            and user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+            and policy.has_perm(user, f"{meta.app_label}.view_{meta.model_name}")
             and bool(policy.may_export(user, model))
         )
 

@@ -32,7 +32,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Substr
-from django.urls import reverse
 from django.utils import timezone
 
 from actions.choices import (
@@ -54,6 +53,7 @@ from actions.models import Assignment, ExecutiveAction, ExtensionRequest, RouteS
 from actions.tallies import completion_plan
 from execcoord.db.arrays import InArray
 from execcoord.db.trees import subtree_q
+from execcoord.utils import cached_reverse
 from partners.access import get_user_scope
 from partners.models import PATH_DIGITS, OrganizationUnit
 
@@ -74,7 +74,7 @@ NOTHING = Q(pk__in=[])
 def action_list_url(**params):
     """The action list filtered by ``params`` (``None`` values are left out)."""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")}, doseq=True)
-    base = reverse("actions:executiveaction_list")
+    base = cached_reverse("actions:executiveaction_list")
     return f"{base}?{query}" if query else base
 
 
@@ -1209,7 +1209,7 @@ def dwell_by_office(user, unit, after, before):
         groups.setdefault(key, []).append(seconds / 86400)
     kinds = dict(RouteStepKind.choices)
     order = list(kinds)
-    base = reverse("actions:routestep_list")
+    base = cached_reverse("actions:routestep_list")
     result = []
     for (office, unit_id, kind), days in sorted(
         groups.items(), key=lambda item: (item[0][0], order.index(item[0][2]))

@@ -96,13 +96,14 @@ def has_perm(user, perm):
     beside the permissions the backend read (``_perm_cache``, the request's user object) and
     forgotten with them.
     """
-    read = user.__dict__.get("_perm_cache")
-    memo = user.__dict__.get("_execcoord_perms")
+    # getattr/setattr, not __dict__: the request's user is a lazy object in front of it
+    read = getattr(user, "_perm_cache", None)
+    memo = getattr(user, "_execcoord_perms", None)
     if read is None or memo is None or memo[0] is not read:
         answer = user.has_perm(perm)  # reads the permissions, once a user object
-        read = user.__dict__.get("_perm_cache")
+        read = getattr(user, "_perm_cache", None)
         if read is not None:
-            user.__dict__["_execcoord_perms"] = (read, {perm: answer})
+            user._execcoord_perms = (read, {perm: answer})
         return answer
     answers = memo[1]
     if perm not in answers:

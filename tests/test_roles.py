@@ -94,3 +94,20 @@ def test_permission_answers_are_kept_as_long_as_the_permissions_read_are(monkeyp
     user.groups.set([Group.objects.get(name=ROLE_VIEWER)])
     del user._perm_cache
     assert policy.has_perm(user, "actions.view_executiveaction")
+
+
+@pytest.mark.django_db
+def test_permission_answers_are_kept_for_the_requests_lazy_user(rf):
+    """The request's user is a lazy object in front of the user: the answers are kept on the
+    user behind it, so a page's second ask of a permission goes through no backend."""
+    from django.contrib.auth import get_user_model
+    from django.utils.functional import SimpleLazyObject
+
+    from execcoord import policy
+    from partners.access import ROLE_VIEWER
+    from tests.conftest import make_user
+
+    user = get_user_model().objects.get(pk=make_user(role=ROLE_VIEWER).pk)
+    lazy = SimpleLazyObject(lambda: user)
+    assert policy.has_perm(lazy, "actions.view_executiveaction")
+    assert user._execcoord_perms[1] == {"actions.view_executiveaction": True}

@@ -11,18 +11,12 @@ superuser, staff, and their permissions; so it is built once per such set and UR
 from django.contrib import admin
 from django.urls import get_script_prefix
 
+from execcoord import policy
+
 
 class AdminSite(admin.AdminSite):
     def get_app_list(self, request, app_label=None):
-        user = request.user
-        key = (
-            app_label,
-            user.is_active,
-            user.is_superuser,
-            user.is_staff,
-            frozenset(user.get_all_permissions()),
-            get_script_prefix(),
-        )
+        key = (app_label, policy.permission_key(request.user), get_script_prefix())
         built = self.__dict__.setdefault("_app_lists", {})
         apps = built.get(key)
         if apps is None:

@@ -88,6 +88,18 @@ def role_allows(user, verb, model):
     return has_perm(user, f"{meta.app_label}.{verb}_{meta.model_name}")
 
 
+def permission_key(user):
+    """What ``has_perm`` answers from (active, superuser, the permissions read) and staff
+    status: a key under which what depends on nothing else (the menu, the admin's list of
+    models) is built once and kept."""
+    return (
+        user.is_active,
+        user.is_superuser,
+        user.is_staff,
+        frozenset(user.get_all_permissions()),
+    )
+
+
 def has_perm(user, perm):
     """``user.has_perm(perm)``, remembered as long as the user's permissions are.
 

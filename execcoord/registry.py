@@ -253,14 +253,7 @@ def navigation(user):
     status, so it is built once per such set and URL prefix and kept for the process: every
     page draws it, and building it asked some thirty permissions and URLs.
     """
-    key = (
-        user.is_active,
-        user.is_superuser,
-        user.is_staff,
-        frozenset(user.get_all_permissions()),
-        get_script_prefix(),
-        get_urlconf() or settings.ROOT_URLCONF,
-    )
+    key = (policy.permission_key(user), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     menu = _MENUS.get(key)
     if menu is None:
         menu = _MENUS[key] = _navigation(user)

@@ -344,3 +344,25 @@ def test_the_modules_allowed_raw_bulk_writes_write_only_untracked_models():
         for label in labels:
             model = apps.get_model(label)
             assert not hasattr(model, "history"), f"{label} keeps history: use the helpers"
+
+
+@pytest.mark.django_db
+def test_the_request_user_is_the_user_itself_not_a_lazy_wrapper(
+    client, alice, password, django_assert_num_queries
+):
+    """``ResolvedUserMiddleware``: views read the signed-in user directly (no proxy call per
+    attribute), and a request without a session reads no user (no query, anonymous)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import LazyObject
+
+    client.post("/accounts/login/", {"username": "alice", "password": password})
+    response = client.get("/")
+    assert response.status_code == 200
+    user = response.wsgi_request.user
+    assert not isinstance(user, LazyObject)
+    assert type(user) is type(alice) and user.pk == alice.pk
+    client.logout()
+    with django_assert_num_queries(0):
+        response = client.get(settings.LOGIN_URL_PATH)
+    assert response.status_code == 200
+    assert type(response.wsgi_request.user) is AnonymousUser

@@ -33,6 +33,7 @@ from execcoord.api.serializers import serializer_for
 from execcoord.api.views import RecordViewSet, WritableRecordViewSet, form_data, viewset_class
 from execcoord.forms import TOKEN_FIELD, restrict_form_fields
 from execcoord.models import StaleEdit
+from execcoord.policy import has_perm
 from execcoord.policy import may as policy_may
 from execcoord.submissions import integrity_message
 from partners.models import OrganizationUnit, Person
@@ -211,7 +212,7 @@ class TaskerViewSet(WritableRecordViewSet):
         """Move the tasker to ``target`` (the status buttons of its page)."""
         action_ = self.tasker()
         body = _body(request)
-        _require(request.user.has_perm("actions.change_executiveaction"))
+        _require(has_perm(request.user, "actions.change_executiveaction"))
         target = body.get("target")
         if not isinstance(target, str) or target not in ActionStatus.values:
             raise Invalid({"target": ["There is no such status."]})

@@ -22,6 +22,7 @@ from icalendar import Calendar, Event
 from actions import queries
 from actions.choices import Priority
 from actions.models import CalendarFeedToken, ExecutiveAction, ExecutiveActionType
+from execcoord import policy
 from execcoord.widgets import AutocompleteSelect
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit
@@ -194,7 +195,7 @@ def default_issued(user, unit):
 
 def dashboard(request):
     """The manager dashboard for a unit and its sub-units; every number links to its rows."""
-    if not request.user.has_perm(VIEW_PERMISSION):
+    if not policy.has_perm(request.user, VIEW_PERMISSION):
         raise PermissionDenied
     units = UnitLookup(request.user)
     types = list(ExecutiveActionType.objects.visible_to(request.user))

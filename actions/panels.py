@@ -20,6 +20,7 @@ from django.utils.timezone import template_localtime
 from execcoord.db.union import Counted
 from execcoord.formats import format_date, format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
+from execcoord.policy import has_perm
 
 from . import coordination, due, policy, queries, routing, services, templates, timeline, workflow
 from .business_days import non_business_day_reason
@@ -299,7 +300,7 @@ def attachments_context(request, action, data):
     return {
         "attachments": data["timeline:attachments"],
         "can_upload": policy.may_edit(request.user, action)
-        and request.user.has_perm("actions.add_attachment"),
+        and has_perm(request.user, "actions.add_attachment"),
         "upload_url": reverse("actions:executiveaction_attach", args=[action.pk]),
         "kinds": AttachmentKind.choices,
         "max_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),

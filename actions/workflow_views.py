@@ -100,7 +100,7 @@ class ActionTransitionView(PostView):
 
     def post(self, request, pk, target):
         action = visible_action(request, pk)
-        _require(request.user.has_perm("actions.change_executiveaction"))
+        _require(write_policy.has_perm(request.user, "actions.change_executiveaction"))
         row = policy.TRANSITIONS.get((action.status, target))
         if row is not None:
             _require(policy.may_move(request.user, action, row))

@@ -1,6 +1,7 @@
 """Scoping helpers: every generic path reaches records through these (DESIGN.md §4)."""
 
 from execcoord.models import VisibleQuerySet
+from execcoord.policy import has_perm
 
 
 def visible(model, user):
@@ -17,7 +18,7 @@ def visible(model, user):
     if hasattr(manager, "visible_to"):
         return manager.visible_to(user)
     meta = model._meta
-    if user.is_authenticated and user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+    if user.is_authenticated and has_perm(user, f"{meta.app_label}.view_{meta.model_name}"):
         return manager.all()
     return manager.none()
 

@@ -49,6 +49,7 @@ from bench.generate import (  # noqa: E402
 ADMIN_USERNAME = "bench-admin"
 FLOOR_PATH = "/__bench__/floor/"
 PEER_LIST_PATH = "/__bench__/peer/actions/"  # bench/urls.py
+PEER_ADMIN_PATH = "/__bench__/peer/admin/actions/executiveaction/"
 
 # target server time (ms, median) and query bound per page, from the table
 TARGETS = {
@@ -72,8 +73,9 @@ PEERS = {
     "detail": "admin_change",
     "list_default": "peer_list",
     "list_filtered": "peer_list_filtered",
+    "admin_changelist": "peer_admin_changelist",
 }
-ADMIN_PAGES = ("admin_changelist", "admin_change")
+ADMIN_PAGES = ("admin_changelist", "admin_change", "peer_admin_changelist")
 
 
 def percentile(values, p):
@@ -136,6 +138,7 @@ def context():
         # peers (bench/urls.py): the Django admin's change page of the detail action, and the
         # list the stack's default way (FilterView + SingleTableMixin), same filters
         "admin_change": f"/admin/actions/executiveaction/{detail.pk}/change/",
+        "peer_admin_changelist": PEER_ADMIN_PATH,
         "peer_list": PEER_LIST_PATH,
         "peer_list_filtered": f"{PEER_LIST_PATH}?"
         + urlencode({"lead_unit_subtree": level1.pk, "overdue": "true", "sort": "due_date"}),

@@ -10,9 +10,15 @@ these URLs never exist in the running application.
   django-tables2's ``SingleTableMixin`` with a plain ``Table`` of the list's default columns,
   25 rows a page, ordered like the list (the model's ordering, then ``pk``), in the site's
   base template. The runner prints the action list's time over this page's.
+- ``peer_admin``: Django admin's change list of the actions as a plain ``ModelAdmin`` on a
+  plain ``AdminSite``: the same columns, filters (Django's own classes), search fields,
+  joined relations and 50 rows a page, without the project's admin machinery (visibility,
+  write policy, capped counts, kept sidebar). The runner prints the admin list's time over
+  this page's.
 """
 
 import django_tables2 as tables
+from django.contrib import admin
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import path
@@ -74,7 +80,40 @@ class PeerActionList(SingleTableMixin, FilterView):
         return HttpResponse(PEER_TEMPLATE.render(context, self.request))
 
 
+class PeerActionAdmin(admin.ModelAdmin):
+    """The action list in Django admin, Django's defaults (see the module's docstring)."""
+
+    list_display = (
+        "number",
+        "title",
+        "status",
+        "priority",
+        "lead_unit",
+        "accountable_person",
+        "due_date",
+    )
+    list_filter = (
+        "status",
+        "priority",
+        "visibility",
+        "security_classification",
+        "health",
+        "category",
+        "due_date",
+        "action_type",
+        "tags",
+    )
+    list_select_related = ("lead_unit", "accountable_person")
+    search_fields = ("number", "title", "description")
+    list_per_page = 50
+
+
+peer_admin = admin.AdminSite(name="peer_admin")
+peer_admin.register(ExecutiveAction, PeerActionAdmin)
+
+
 urlpatterns = [
+    path("__bench__/peer/admin/", peer_admin.urls),
     path("__bench__/floor/", floor),
     path("__bench__/peer/actions/", PeerActionList.as_view()),
     *project_urlpatterns,

@@ -194,7 +194,8 @@ def test_generator_counts_scale_with_the_number_of_actions(agency):
 
 def test_bench_peers_answer_with_the_same_rows(agency):
     """The runner's peers (bench/urls.py): the action list the stack's default way shows the
-    same visible rows, and the admin's change page of the detail action opens."""
+    same visible rows, the plain admin's change list lists the same actions as ours (an
+    administrator sees them all), and the admin's change page of the detail action opens."""
     from django.contrib.auth import get_user_model
     from django.test import override_settings
 
@@ -212,6 +213,11 @@ def test_bench_peers_answer_with_the_same_rows(agency):
         client.force_login(admin)
         url = f"/admin/actions/executiveaction/{agency['detail_action_id']}/change/"
         assert client.get(url).status_code == 200
+        ours = client.get("/admin/actions/executiveaction/")
+        peer = client.get("/__bench__/peer/admin/actions/executiveaction/")
+        assert peer.status_code == 200
+        assert peer.context["cl"].result_count == ours.context["cl"].result_count == SMALL
+        assert len(peer.context["cl"].result_list) == len(ours.context["cl"].result_list) == 50
 
 
 def test_a_million_taskers_are_ten_times_the_history_not_ten_times_the_work_in_hand():

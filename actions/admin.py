@@ -449,7 +449,7 @@ class CompletionTallyAdmin(ActionNumberSequenceAdmin):
     database keeps them exact in the statement of every write."""
 
     list_display = (
-        "lead_unit_id",
+        "unit_id",
         "visibility",
         "security_classification",
         "on_time_original",

@@ -19,3 +19,13 @@ class ActionsConfig(AppConfig):
         from execcoord import notices
 
         notices.register(notify_user)
+
+        # the completion tally counts per unit subtree: a move of the unit tree recounts the
+        # units whose subtree it changed, in the move's transaction
+        from actions import tallies
+        from execcoord.db.trees import tree_moved
+        from partners.models import OrganizationUnit
+
+        tree_moved.connect(
+            tallies.units_moved, sender=OrganizationUnit, dispatch_uid="actions.tallies"
+        )

@@ -1,14 +1,28 @@
 """The dashboard's on-time rates from a maintained tally (``CompletionTally``), exact and
-independent of how many completed taskers history holds (issue 20).
+independent of how many completed taskers history holds and how many units the agency has
+(issue 20).
+
+**What a row counts.** A row holds the four figures of the completed taskers of one
+visibility and classification led anywhere in one unit's subtree (the unit's own and every
+unit under it). A dashboard of any unit then reads at most one row per visibility and
+classification (a few dozen), whatever the number of taskers or of units under it.
 
 **Maintenance.** Database triggers on ``actions_executiveaction`` subtract a row's old
-contribution and add its new one in the statement that writes it (insert, update, delete),
-on PostgreSQL and on SQLite alike (the same ``INSERT … ON CONFLICT DO UPDATE``), so no code
-path, bulk edit or import can leave the tally stale and nothing is cached. A row contributes
-to ``on_time_*``/``late_*`` when it is completed with a completion date and the deadline
-(original or current suspense) is set: the same rule as ``due.completed_on_time_q``.
-:func:`rebuild` recounts from scratch (the benchmark generator loads with triggers off);
-:func:`recount` is the full recount the tests compare the tally with.
+contribution and add its new one, to its lead unit and to every unit above it, in the
+statement that writes it (insert, update, delete), on PostgreSQL and on SQLite alike (the
+same ``INSERT … ON CONFLICT DO UPDATE``), so no code path, bulk edit or import can leave the
+tally stale and nothing is cached. The units above the lead unit are the ids its materialised
+path spells (``execcoord.db.trees``), read by the trigger from the path itself. A row
+contributes to ``on_time_*``/``late_*`` when it is completed with a completion date and the
+deadline (original or current suspense) is set: the same rule as ``due.completed_on_time_q``;
+a tasker without a lead unit is in no unit's subtree and counts nowhere.
+
+A unit that moves changes the subtrees of the units it leaves and joins: every move of the
+unit tree (``TreeNode.save`` and the bulk edits, which keep the paths) sends
+``trees.tree_moved`` in its transaction, and :func:`units_moved` recounts exactly the units
+whose subtree changed (those in the old path or the new one but not both).
+:func:`rebuild` recounts everything (the benchmark generator loads with triggers off);
+:func:`recount` is the full recount the tests compare the tally with, written without SQL.
 
 **Visibility.** A tally row counts every tasker of its key, so it may serve a user only for
 keys whose taskers the user sees *all* of: public ones; internal ones for agency staff;
@@ -20,22 +34,41 @@ counts the rest of the visible completed taskers live through ``visible_to``; wi
 suspense-date filter (which the tally has no key for) it counts everything live.
 """
 
-from django.db import connection, transaction
+from collections import defaultdict
+
+from django.db import connection, connections, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 
 from actions.choices import ActionStatus, Visibility
 from actions.models import CompletionTally, ExecutiveAction, allowed_classifications
 from actions.models.action import ExecutiveActionQuerySet
-from execcoord.db.trees import subtree_q
+from execcoord.db.trees import PATH_DIGITS, PATH_MAX_LENGTH, path_ids
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit
 
 FIGURES = ("on_time_original", "late_original", "on_time_current", "late_current")
-KEY = ("lead_unit_id", "visibility", "security_classification")
+KEY = ("unit_id", "visibility", "security_classification")
+_SEGMENT = PATH_DIGITS + 1  # "0000000007/"
 
 
-def _contribution_sql(row):
-    """SQL expressions (of ``NEW`` or ``OLD``) of the key and the four figures of one row."""
+def _in_path_sql(column, path, vendor):
+    """SQL true when ``column`` is one of the ids the materialised path ``path`` spells (both
+    SQL expressions), root first, a path holding at most ``PATH_MAX_LENGTH // _SEGMENT``.
+
+    On PostgreSQL an ``= ANY(ARRAY[…])``, which an index on ``column`` serves for each row
+    (``IN (…)`` of expressions that read another table's columns becomes an ``OR`` the
+    planner tests against every row); on SQLite an ``IN (…)`` list, looked up one by one."""
+    ids = ", ".join(
+        f"CAST(NULLIF(substr({path}, {level * _SEGMENT + 1}, {PATH_DIGITS}), '') AS INTEGER)"
+        for level in range(PATH_MAX_LENGTH // _SEGMENT)
+    )
+    if vendor == "postgresql":
+        return f"{column} = ANY(ARRAY[{ids}])"
+    return f"{column} IN ({ids})"
+
+
+def _figures_sql(row):
+    """SQL expressions (of ``NEW``, ``OLD`` or a table) of the four figures of one row."""
     done = f"{row}.status = '{ActionStatus.COMPLETED}' AND {row}.completed_date IS NOT NULL"
 
     def met(deadline, on_time):
@@ -45,42 +78,107 @@ def _contribution_sql(row):
             f"{row}.completed_date {compare} {row}.{deadline} THEN 1 ELSE 0 END"
         )
 
-    key = [
-        f"COALESCE({row}.lead_unit_id, 0)",
-        f"{row}.visibility",
-        f"{row}.security_classification",
-    ]
-    figures = [
+    return [
         met("original_due_date", True),
         met("original_due_date", False),
         met("due_date", True),
         met("due_date", False),
     ]
-    return key, figures
 
 
-def _upsert_sql(row, sign):
-    """Add ``sign`` × the contribution of ``row`` (``NEW`` or ``OLD``) when it counts: one
-    ``INSERT … SELECT … WHERE … ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite)."""
-    table = CompletionTally._meta.db_table
-    key, figures = _contribution_sql(row)
-    values = ", ".join([*key, *(f"{sign}({f})" for f in figures)])
+def _upsert_sql(row, sign, vendor):
+    """Add ``sign`` × the contribution of ``row`` (``NEW`` or ``OLD``) to its lead unit and
+    every unit above it, when it counts: one ``INSERT … SELECT … WHERE … ON CONFLICT DO
+    UPDATE`` (PostgreSQL and SQLite)."""
+    table, units = CompletionTally._meta.db_table, OrganizationUnit._meta.db_table
+    values = ", ".join(
+        [
+            "u.id",
+            f"{row}.visibility",
+            f"{row}.security_classification",
+            *(f"{sign}({f})" for f in _figures_sql(row)),
+        ]
+    )
     updates = ", ".join(f"{f} = {table}.{f} + excluded.{f}" for f in FIGURES)
     return (
         f"INSERT INTO {table} ({', '.join(KEY)}, {', '.join(FIGURES)}) SELECT {values} "
-        f"WHERE {_counts(row)} ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updates}"
+        f"FROM {units} l, {units} u WHERE l.id = {row}.lead_unit_id "
+        f"AND {_in_path_sql('u.id', 'l.path', vendor)} AND {_counts(row)} "
+        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updates}"
     )
 
 
-def rebuild_sql():
-    """The statement that fills an empty tally from the actions table."""
+def rebuild_sql(vendor):
+    """The statement that fills an empty tally from the actions table: the figures of each
+    lead unit first (one pass over the completed taskers), then added up into every unit
+    above it."""
     table, actions = CompletionTally._meta.db_table, ExecutiveAction._meta.db_table
-    key, figures = _contribution_sql(actions)
+    units = OrganizationUnit._meta.db_table
+    sums = ", ".join(
+        f"SUM({f}) AS {name}" for f, name in zip(_figures_sql("a"), FIGURES, strict=True)
+    )
     return (
         f"INSERT INTO {table} ({', '.join(KEY)}, {', '.join(FIGURES)}) "
-        f"SELECT {', '.join(key)}, {', '.join(f'SUM({f})' for f in figures)} FROM {actions} "
-        f"WHERE {_counts(actions)} GROUP BY {', '.join(key)}"
+        f"SELECT u.id, g.visibility, g.security_classification, "
+        f"{', '.join(f'SUM(g.{f})' for f in FIGURES)} FROM ("
+        f"SELECT a.lead_unit_id, a.visibility, a.security_classification, {sums} "
+        f"FROM {actions} a WHERE {_counts('a')} AND a.lead_unit_id IS NOT NULL "
+        f"GROUP BY a.lead_unit_id, a.visibility, a.security_classification) g, "
+        f"{units} l, {units} u WHERE l.id = g.lead_unit_id "
+        f"AND {_in_path_sql('u.id', 'l.path', vendor)} "
+        f"GROUP BY u.id, g.visibility, g.security_classification"
     )
+
+
+def _unit_recount_sql():
+    """The statement that fills the (emptied) rows of one unit, ``%s`` its id and ``%s`` its
+    path followed by ``%``: the completed taskers led in its subtree (the path's index)."""
+    table, actions = CompletionTally._meta.db_table, ExecutiveAction._meta.db_table
+    units = OrganizationUnit._meta.db_table
+    sums = ", ".join(f"SUM({f})" for f in _figures_sql("a"))
+    return (
+        f"INSERT INTO {table} ({', '.join(KEY)}, {', '.join(FIGURES)}) "
+        f"SELECT %s, a.visibility, a.security_classification, {sums} "
+        f"FROM {actions} a, {units} l WHERE l.id = a.lead_unit_id AND l.path LIKE %s "
+        f"AND {_counts('a')} GROUP BY a.visibility, a.security_classification"
+    )
+
+
+def recount_units(unit_ids, using=None):
+    """Recount the rows of the units ``unit_ids`` from the actions (their subtrees as the
+    unit tree stands now)."""
+    conn = connections[using or "default"]
+    unit_ids = sorted(set(unit_ids))
+    if not unit_ids:
+        return
+    paths = dict(
+        OrganizationUnit._base_manager.using(conn.alias)
+        .filter(pk__in=unit_ids)
+        .values_list("pk", "path")
+    )
+    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
+        CompletionTally._base_manager.using(conn.alias).filter(unit_id__in=unit_ids).delete()
+        for unit_id, path in sorted(paths.items()):
+            cursor.execute(_unit_recount_sql(), [unit_id, f"{path}%"])
+
+
+def units_moved(sender, moves, using=None, **kwargs):
+    """``trees.tree_moved`` of the unit tree: recount the units whose subtree changed.
+
+    A unit in the old path of a moved unit but not in its new path lost that unit's subtree;
+    one in the new path only gained it; the ones in both (above where the paths part, and
+    the moved unit itself) kept it. Whatever else moved in the same edit, a unit whose
+    subtree changed is in one path of some move and not the other, so recounting these
+    (from the tree as it now stands) is exact.
+
+    Args:
+        moves: ``[(old path, new path)]`` of the units whose parent changed (not of their
+            descendants, which moved with them).
+    """
+    changed = set()
+    for old, new in moves:
+        changed |= set(path_ids(old or "")) ^ set(path_ids(new or ""))
+    recount_units(changed, using)
 
 
 def _counts(row):
@@ -99,10 +197,10 @@ def install_sql(vendor):
 CREATE OR REPLACE FUNCTION ea_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    {_upsert_sql("OLD", "-")};
+    {_upsert_sql("OLD", "-", vendor)};
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    {_upsert_sql("NEW", "")};
+    {_upsert_sql("NEW", "", vendor)};
   END IF;
   RETURN NULL;
 END $$;
@@ -120,11 +218,11 @@ END $$;
         return [
             *(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGER_NAMES),
             f"CREATE TRIGGER ea_tally_insert AFTER INSERT ON {actions} "
-            f"BEGIN {_upsert_sql('NEW', '')}; END",
+            f"BEGIN {_upsert_sql('NEW', '', vendor)}; END",
             f"CREATE TRIGGER ea_tally_update AFTER UPDATE ON {actions} "
-            f"BEGIN {_upsert_sql('OLD', '-')}; {_upsert_sql('NEW', '')}; END",
+            f"BEGIN {_upsert_sql('OLD', '-', vendor)}; {_upsert_sql('NEW', '', vendor)}; END",
             f"CREATE TRIGGER ea_tally_delete AFTER DELETE ON {actions} "
-            f"BEGIN {_upsert_sql('OLD', '-')}; END",
+            f"BEGIN {_upsert_sql('OLD', '-', vendor)}; END",
         ]
     raise NotImplementedError(f"the completion tally has no triggers for {vendor}")
 
@@ -170,21 +268,24 @@ def _figure_expressions():
 
 
 def recount(queryset=None):
-    """``{key tuple: (four figures)}`` counted from the actions (non-zero keys only)."""
+    """``{key tuple: (four figures)}`` counted from the actions (non-zero keys only): each
+    lead unit's figures, added up in Python into every unit its path names."""
     queryset = ExecutiveAction._base_manager.all() if queryset is None else queryset
     rows = (
-        queryset.filter(status=ActionStatus.COMPLETED, completed_date__isnull=False)
-        .values(*KEY)
+        queryset.filter(
+            status=ActionStatus.COMPLETED, completed_date__isnull=False, lead_unit__isnull=False
+        )
+        .values("lead_unit__path", "visibility", "security_classification")
         .annotate(**_figure_expressions())
         .order_by()
     )
-    result = {}
+    totals = defaultdict(lambda: [0] * len(FIGURES))
     for row in rows:
-        key = tuple((row[k] or 0) if k.endswith("_id") else row[k] for k in KEY)
-        figures = tuple(row[f] for f in FIGURES)
-        if any(figures):
-            result[key] = figures
-    return result
+        for unit_id in path_ids(row["lead_unit__path"]):
+            key = (unit_id, row["visibility"], row["security_classification"])
+            for i, figure in enumerate(FIGURES):
+                totals[key][i] += row[figure]
+    return {key: tuple(figures) for key, figures in totals.items() if any(figures)}
 
 
 def stored():
@@ -201,7 +302,7 @@ def rebuild(using=None):
     conn = connection if using is None else using
     with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
         cursor.execute(f"DELETE FROM {CompletionTally._meta.db_table}")  # noqa: S608
-        cursor.execute(rebuild_sql())
+        cursor.execute(rebuild_sql(conn.vendor))
 
 
 def covered(user, unit):
@@ -235,12 +336,8 @@ def completion_plan(user, filters):
     ):
         return None, Q()
     visibilities, classifications = covered(user, filters.unit)
-    tally = CompletionTally.objects.filter(
-        visibility__in=visibilities,
-        lead_unit_id__in=OrganizationUnit.objects.filter(subtree_q([filters.unit.path])).values(
-            "pk"
-        ),
-    )
+    # one row per visibility and classification: the unit's subtree is counted in its rows
+    tally = CompletionTally.objects.filter(unit_id=filters.unit.pk, visibility__in=visibilities)
     if classifications is not None:
         tally = tally.filter(security_classification__in=classifications)
     totals = tally.aggregate(**{f: Sum(f) for f in FIGURES})

@@ -9,7 +9,7 @@ a row saved by someone else since its object was read refuses the whole update
 (:class:`StaleRows`), and every ``version`` grows by one.
 """
 
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history as _bulk_create
 from simple_history.utils import bulk_update_with_history as _bulk_update
@@ -143,6 +143,9 @@ def bulk_update_with_history(objs, fields, model=None, *, batch_size=1000, user=
                 batch_size=batch_size,
                 user=user,
                 reason=reason,
+            )
+            trees.tree_moved.send(
+                model, moves=list(moves.values()), using=router.db_for_write(model)
             )
         return written
 

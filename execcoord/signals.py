@@ -1,9 +1,11 @@
 """Sign-in audit log: every success and failure with user, address and UTC time (issue 6),
 by password or by single sign-on (issue 19: ``method=sso``, and a failure's reason).
 
-Change logging and this audit are the only uses of signals in the project. A sign-in path
-that knows more than the credentials say (single sign-on, a refused password sign-in) leaves
-it on the request as ``request.sign_in_audit`` (``method``, ``user``, ``reason``).
+Change logging, this audit and ``execcoord.db.trees.tree_moved`` (a unit move recounts the
+dashboards' tally of the units whose subtree changed) are the only uses of signals in the
+project. A sign-in path that knows more than the credentials say (single sign-on, a refused
+password sign-in) leaves it on the request as ``request.sign_in_audit`` (``method``,
+``user``, ``reason``).
 """
 
 import logging

@@ -1,21 +1,25 @@
 """The completion tally behind the dashboard's on-time rates (``actions/tallies.py``): random
-writes through the services, bulk edits and plain updates, each followed by a comparison of
-every maintained figure with a full recount; and the rates a user is shown equal a live count
-of what they see (the tally serves only the keys the user sees all of). Runs on SQLite and
-PostgreSQL: each has its triggers."""
+writes through the services, bulk edits and plain updates, and moves of the unit tree (one
+unit saved, several in one bulk edit, nested ones included), each followed by a comparison of
+every maintained figure (each unit's subtree) with a full recount; and the rates a user is
+shown equal a live count of what they see (the tally serves only the keys the user sees all
+of). Runs on SQLite and PostgreSQL: each has its triggers."""
 
 import datetime
 import random
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from actions import services, tallies
 from actions.choices import ActionStatus, Priority, SecurityClassification, Visibility
 from actions.demo.actions import ExecutiveActionFactory, ExecutiveActionTypeFactory
+from actions.demo.partners import OrganizationUnitFactory
 from actions.models import ExecutiveAction
 from actions.queries import DashboardFilters
-from execcoord.history import update_with_history
+from execcoord.history import bulk_update_with_history, update_with_history
+from partners.models import OrganizationUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +33,15 @@ def _check():
 def test_random_writes_keep_every_tally_figure_equal_to_a_full_recount(
     units, administrator, alice, bob, charlie
 ):
-    rng = random.Random(20)
+    rng = random.Random(21)
     today = timezone.localdate()
     types = [ExecutiveActionTypeFactory(), ExecutiveActionTypeFactory()]
-    unit_list = list(units.values())
+    # a deeper tree than the fixture's, so that moves change several levels at once
+    team = OrganizationUnitFactory(code="TEAM-A1", parent=units["OFF-A1"])
+    OrganizationUnitFactory(code="CELL-A1", parent=team)
+    OrganizationUnitFactory(code="OFF-A2", parent=units["BUR-A"])
+    OrganizationUnitFactory(code="OFF-B2", parent=units["BUR-B"])
+    unit_list = list(OrganizationUnit.objects.all())
     people = [alice.person, bob.person, charlie.person]
 
     def day(low, high):
@@ -54,6 +63,18 @@ def test_random_writes_keep_every_tally_figure_equal_to_a_full_recount(
             original_due_date=day(-60, 60),
         )
 
+    def new_parents(count):
+        """``count`` units (fresh from the database) each with a new parent outside its
+        own subtree."""
+        chosen = rng.sample([u for u in unit_list if u.code != "AGENCY"], count)
+        moved = []
+        for unit in chosen:
+            unit = OrganizationUnit.objects.get(pk=unit.pk)
+            outside = [u for u in unit_list if not u.path.startswith(unit.path)]
+            unit.parent = OrganizationUnit.objects.get(pk=rng.choice(outside).pk)
+            moved.append(unit)
+        return moved
+
     def move(action, target):
         try:
             services.transition(action, target, administrator, comment="test", strict=False)
@@ -61,6 +82,7 @@ def test_random_writes_keep_every_tally_figure_equal_to_a_full_recount(
             pass
 
     actions = [create() for _ in range(12)]
+    moves = 0
     _check()
     for _ in range(STEPS):
         actions = [a for a in actions if ExecutiveAction._base_manager.filter(pk=a.pk).exists()]
@@ -79,6 +101,8 @@ def test_random_writes_keep_every_tally_figure_equal_to_a_full_recount(
                 "update",
                 "delete",
                 "visibility",
+                "move_unit",
+                "move_units",
             ]
         )
         if step == "create":
@@ -119,10 +143,22 @@ def test_random_writes_keep_every_tally_figure_equal_to_a_full_recount(
         elif step == "visibility":
             action.visibility = rng.choice(Visibility.values)
             action.save()
+        elif step == "move_unit":  # one unit saved under a new parent
+            new_parents(1)[0].save()
+            moves += 1
+        elif step == "move_units":  # a bulk edit of several parents, perhaps one inside another
+            try:
+                bulk_update_with_history(new_parents(rng.choice([2, 3])), ["parent"])
+                moves += 1
+            except ValidationError:  # together they would make a cycle: refused, nothing moved
+                pass
+        if step.startswith("move"):
+            unit_list = list(OrganizationUnit.objects.all())
         _check()
     assert any(tallies.stored().values())  # the loop completed taskers on time and late
     figures = [sum(f[i] for f in tallies.stored().values()) for i in range(4)]
     assert all(figures), figures
+    assert moves >= 10  # the unit tree moved often, nested moves among them
 
 
 @pytest.mark.parametrize("who", ["administrator", "alice", "bob", "charlie", "viewer"])

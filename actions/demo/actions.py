@@ -317,7 +317,7 @@ class CompletionTallyFactory(DjangoModelFactory):
     class Meta:
         model = models.CompletionTally
 
-    lead_unit_id = factory.Sequence(lambda n: 10_000_000 + n)
+    unit_id = factory.Sequence(lambda n: 10_000_000 + n)
     visibility = Visibility.INTERNAL
     security_classification = SecurityClassification.UNCLASSIFIED
     on_time_original = 1

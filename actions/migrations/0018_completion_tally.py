@@ -5,9 +5,9 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    from actions import tallies
-
-    tallies.install(schema_editor)
+    """Nothing since 0022: ``actions.tallies`` now writes the tally's columns as 0022 names
+    them, and 0022 installs its triggers (a database migrated before it had these, which
+    0022 replaces)."""
 
 
 def uninstall(apps, schema_editor):

@@ -201,17 +201,19 @@ class ReminderLog(models.Model):
 
 
 class CompletionTally(models.Model):
-    """How many completed taskers met their suspense, per lead unit, visibility and
-    classification: the dashboard's on-time rates without reading history.
+    """How many completed taskers met their suspense, per unit (the taskers led anywhere in
+    its subtree), visibility and classification: the dashboard's on-time rates without
+    reading history.
 
     Maintained by database triggers on the actions table (``actions/tallies.py``, installed by
-    migration ``0018``) in the same statement as every insert, update and delete, whatever
-    the code path (forms, services, bulk edits, imports); the benchmark generator, which
-    loads with triggers off, rebuilds it. Keys are a plain integer and strings (``0`` for no
-    unit) so that each key is one row. Read through ``actions.tallies`` only.
+    migration ``0022``) in the same statement as every insert, update and delete, whatever
+    the code path (forms, services, bulk edits, imports), and recounted for the units whose
+    subtree a move of the unit tree changes; the benchmark generator, which loads with
+    triggers off, rebuilds it. Keys are a plain integer and strings so that each key is one
+    row. Read through ``actions.tallies`` only.
     """
 
-    lead_unit_id = models.IntegerField()
+    unit_id = models.IntegerField()
     visibility = models.CharField(max_length=20)
     security_classification = models.CharField(max_length=20)
     on_time_original = models.IntegerField(default=0)
@@ -224,12 +226,10 @@ class CompletionTally(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["lead_unit_id", "visibility", "security_classification"],
+                fields=["unit_id", "visibility", "security_classification"],
                 name="completion_tally_key",
             )
         ]
 
     def __str__(self):
-        return (
-            f"tally of unit {self.lead_unit_id}, {self.visibility}, {self.security_classification}"
-        )
+        return f"tally of unit {self.unit_id}, {self.visibility}, {self.security_classification}"

@@ -10,8 +10,11 @@ request; the action page asks for the sub-taskers of an action the same way.
 
 The path is maintained on every write path: :meth:`TreeNode.save` (a new node, a moved node
 and its descendants), and the bulk helpers of ``execcoord.history``
-(:func:`fill_created_paths`, :func:`prepare_bulk_move`). A node cannot be placed under itself
-or one of its descendants (:func:`cycle_error`, the same check for the trees without a path).
+(:func:`fill_created_paths`, :func:`prepare_bulk_move`). Both send :data:`tree_moved` once the
+moved nodes and their descendants have their new paths, in the same transaction, for what is
+kept per subtree elsewhere (the dashboards' completion tally of each unit). A node cannot be
+placed under itself or one of its descendants (:func:`cycle_error`, the same check for the
+trees without a path).
 
 Organization units and executive actions (sub-taskers) are trees of this kind.
 """
@@ -19,12 +22,18 @@ Organization units and executive actions (sub-taskers) are trees of this kind.
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 
 from execcoord.db.constraints import check
 
 PATH_DIGITS = 10
 PATH_MAX_LENGTH = 1100  # 100 levels of "0000000001/"
 CYCLE_MESSAGE = "A record cannot be placed under itself or one of its descendants."
+
+#: Sent by every move of a tree's nodes, once they and their descendants have their new
+#: paths, inside the move's transaction: ``sender`` the model, ``moves`` the
+#: ``[(old path, new path)]`` of the nodes whose parent changed, ``using`` the database.
+tree_moved = Signal()
 
 
 def path_segment(pk):
@@ -198,6 +207,7 @@ class TreeNode(models.Model):
                 super().save(*args, **kwargs)
                 if old_path and old_path != self.path:
                     self._move_descendants(old_path, using)
+                    tree_moved.send(type(self), moves=[(old_path, self.path)], using=using)
             self._tree_stored = (self.parent_id, self.path)
 
     @classmethod

@@ -353,3 +353,63 @@ def test_the_admin_list_of_models_is_built_once_per_permission_set_and_follows_a
     request = _request(superuser)
     admin.site.get_app_list(request)[0]["models"].clear()
     assert admin.site.get_app_list(request)[0]["models"]
+
+
+@pytest.mark.django_db
+def test_the_admin_sidebar_is_djangos_own_html_drawn_once_per_list_and_page(client, superuser):
+    """The sidebar's list of models is drawn once per list of models and current page
+    (``execcoord.admin_site.sidebar_html``): each page shows exactly what Django's template
+    draws for it (the current model marked, ``aria-current`` on its link), a page of another
+    model marks that one, and a user with fewer models gets their own list."""
+    import re
+
+    from django.template.loader import render_to_string
+
+    from execcoord import admin_site
+    from tests.conftest import make_user
+
+    def sidebar(response):
+        html = response.content.decode()
+        return re.search(r'<nav class="sticky" id="nav-sidebar".*?</nav>', html, re.S).group(0)
+
+    def djangos(response):
+        return render_to_string(
+            "admin/app_list.html",
+            {
+                "app_list": response.context["available_apps"],
+                "show_changelinks": False,
+                "request": response.wsgi_request,
+            },
+        )
+
+    client.force_login(superuser)
+    admin_site._SIDEBARS.clear()
+    pages = [
+        reverse("admin:actions_executiveaction_changelist"),
+        reverse("admin:partners_organizationunit_changelist"),
+        reverse("admin:actions_executiveaction_changelist"),  # drawn already: kept
+    ]
+    drawn = []
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert djangos(response) in sidebar(response)
+        drawn.append(sidebar(response))
+    actions_url, units_url = pages[0], pages[1]
+    assert f'<a href="{actions_url}" aria-current="page">' in drawn[0]
+    assert f'<a href="{units_url}" aria-current="page">' in drawn[1]
+    assert 'aria-current="page"' not in drawn[1].replace(f'<a href="{units_url}" aria-current', "")
+    assert drawn[2] == drawn[0] and len(admin_site._SIDEBARS) == 2
+
+    from django.contrib.auth.models import Group
+
+    from partners.access import ROLE_ADMIN
+
+    fewer = make_user(role=None)
+    fewer.is_staff = True
+    fewer.save()
+    fewer.groups.set([Group.objects.get(name=ROLE_ADMIN)])
+    client.force_login(fewer)
+    response = client.get(pages[0])
+    assert djangos(response) in sidebar(response)
+    assert sidebar(response) != drawn[0]  # no auth models for a non-superuser administrator

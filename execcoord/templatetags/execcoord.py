@@ -104,3 +104,15 @@ def hit_facts(obj):
         '<span class="ms-2 d-inline-flex flex-wrap gap-2 align-items-baseline">{}</span>',
         format_html_join("", "{}", ((part,) for part in parts)),
     )
+
+
+@register.simple_tag(takes_context=True)
+def admin_sidebar(context):
+    """The admin sidebar's list of models, drawn once per list and current page
+    (``execcoord.admin_site.sidebar_html``)."""
+    from django.utils.safestring import mark_safe
+
+    from execcoord.admin_site import sidebar_html
+
+    # the template's own output, every value escaped by it
+    return mark_safe(sidebar_html(context["request"], context.get("available_apps") or []))  # noqa: S308

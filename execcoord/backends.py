@@ -2,8 +2,9 @@
 
 ``ModelBackend`` reads a user's own permissions and their groups' permissions with two
 queries on the first ``has_perm`` of a request. Nearly every page asks, so this backend
-reads both in one (a ``UNION``); the answer is cached on the user object exactly as
-``ModelBackend`` caches it (``_perm_cache``), so it lives for one request.
+reads both in one, compiled once per process and prepared (``execcoord.db.compiled``); the
+answer is cached on the user object exactly as ``ModelBackend`` caches it
+(``_perm_cache``), so it lives for one request.
 
 With ``PASSWORD_SIGN_IN = "break-glass"`` (single sign-on, issue 19) it signs in with a
 password only the users named in ``BREAK_GLASS_USERS``, whichever form asks (the sign-in
@@ -13,7 +14,16 @@ page says so first; Django admin's form reaches this refusal).
 from django.contrib.auth import backends
 from django.contrib.auth.models import Permission
 
+from execcoord.db.compiled import compiled_rows
 from execcoord.sso import password_sign_in_allowed
+
+
+def _permissions_query(user_id):
+    """The permissions of the user ``user_id``: their own and their groups' (a ``UNION``,
+    each part served by its table's index on the user)."""
+    fields = ("content_type__app_label", "codename")
+    own = Permission.objects.filter(user=user_id).values(*fields).order_by()
+    return own.union(Permission.objects.filter(group__user=user_id).values(*fields).order_by())
 
 
 class ModelBackend(backends.ModelBackend):
@@ -26,12 +36,11 @@ class ModelBackend(backends.ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            fields = ("content_type__app_label", "codename")
             if user_obj.is_superuser:
+                fields = ("content_type__app_label", "codename")
                 permissions = Permission.objects.values_list(*fields)
             else:
-                own = Permission.objects.filter(user=user_obj).values_list(*fields)
-                via_groups = Permission.objects.filter(group__user=user_obj).values_list(*fields)
-                permissions = own.order_by().union(via_groups.order_by())
+                rows = compiled_rows("user-permissions", _permissions_query, user_obj.pk)
+                permissions = [(r["content_type__app_label"], r["codename"]) for r in rows]
             user_obj._perm_cache = {f"{app}.{codename}" for app, codename in permissions}
         return user_obj._perm_cache

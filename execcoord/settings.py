@@ -139,6 +139,9 @@ if IS_POSTGRES:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c work_mem=32MB"
     )
+    # psycopg prepares only the statements asked to (``execcoord.db.compiled``: the same
+    # SQL every request, planned once per connection), never by counting executions
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -400,8 +400,9 @@ def test_sub_taskers_are_read_in_one_query_through_the_path(units, alice):
 
 def test_a_compiled_query_gives_what_the_orm_gives_for_each_value():
     """``compiled_rows`` compiles once and runs again with another value: the rows equal the
-    ORM's own, for several values, and a build without exactly one marked parameter is
-    refused (its SQL would not be the same for every value)."""
+    ORM's own, for several values (the value may be several parameters), and a build whose
+    SQL does not carry the value as a parameter is refused. On PostgreSQL the statement is
+    prepared once per connection, and logged with its values as Django logs its own."""
     from django.db.models import Exists, OuterRef
 
     from execcoord.db.compiled import _COMPILED, compiled_rows
@@ -427,7 +428,24 @@ def test_a_compiled_query_gives_what_the_orm_gives_for_each_value():
                 expected
             )
     assert len(seen.captured_queries) == 8  # each value: the compiled query, the ORM's
+    logged = seen.captured_queries[-2]["sql"]
+    assert "%s" not in logged and str(child.pk) in logged
     assert compiled_rows("test-units", build, -1) == []
+
+    def either(pk):  # the value twice
+        return OrganizationUnit.objects.filter(Q(pk=pk) | Q(parent=pk)).values("pk").order_by("pk")
+
+    assert compiled_rows("test-either", either, units[1].pk) == [
+        {"pk": units[1].pk},
+        {"pk": child.pk},
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%has_children%"],
+            )
+            assert cursor.fetchone()[0] == 1  # four runs, one statement prepared
     with pytest.raises(ValueError):
         compiled_rows("test-no-marker", lambda pk: OrganizationUnit.objects.values("pk"), 1)
     with pytest.raises(ValueError):

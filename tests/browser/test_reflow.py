@@ -191,3 +191,18 @@ def test_the_history_and_extension_request_pages_have_no_axe_findings(page, supe
         page.goto(tasker.extension_requests.get().get_absolute_url())
         expect(page.get_by_role("button", name="Approve extension")).to_be_visible()
         no_axe_violations(page)
+
+
+@pytest.mark.parametrize("width", [992, 1024, 1199, 1280])
+def test_the_menu_fits_at_laptop_widths(page, superuser, width):
+    """The main menu (the superuser's, every entry) never widens the page: at 992–1199 px it
+    did not fit in one line and pushed the user menu 111 px off a 1024 px screen; it folds
+    behind its button below 1200 px."""
+    log_in_as(page.context, superuser)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(reverse("dashboard"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    menu = page.get_by_role("navigation", name="Main")
+    if width < 1200:
+        menu.get_by_role("button", name="Show navigation").click()
+    expect(menu.get_by_role("link", name="Dashboard")).to_be_visible()

@@ -25,6 +25,7 @@ from django.urls import path
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
+from actions.admin import ExecutiveActionAdmin
 from actions.filtersets import ExecutiveActionFilterSet
 from actions.models import ExecutiveAction
 from actions.tables import ExecutiveActionTable
@@ -80,32 +81,23 @@ class PeerActionList(SingleTableMixin, FilterView):
         return HttpResponse(PEER_TEMPLATE.render(context, self.request))
 
 
+def _djangos_filter(our_filter):
+    """The field one of our admin filters filters on, for Django's own filter of it."""
+    if isinstance(our_filter, str):
+        return our_filter
+    if isinstance(our_filter, tuple):  # (field, our filter class)
+        return our_filter[0]
+    return our_filter.field_name  # our filter of a chosen record
+
+
 class PeerActionAdmin(admin.ModelAdmin):
     """The action list in Django admin, Django's defaults (see the module's docstring)."""
 
-    list_display = (
-        "number",
-        "title",
-        "status",
-        "priority",
-        "lead_unit",
-        "accountable_person",
-        "due_date",
-    )
-    list_filter = (
-        "status",
-        "priority",
-        "visibility",
-        "security_classification",
-        "health",
-        "category",
-        "due_date",
-        "action_type",
-        "tags",
-    )
-    list_select_related = ("lead_unit", "accountable_person")
-    search_fields = ("number", "title", "description")
-    list_per_page = 50
+    list_display = ExecutiveActionAdmin.list_display
+    list_filter = tuple(_djangos_filter(f) for f in ExecutiveActionAdmin.list_filter)
+    list_select_related = ExecutiveActionAdmin.list_select_related
+    search_fields = ExecutiveActionAdmin.search_fields
+    list_per_page = ExecutiveActionAdmin.list_per_page
 
 
 peer_admin = admin.AdminSite(name="peer_admin")

@@ -22,17 +22,13 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 
 from execcoord import policy
-
-_SIDEBARS_KEPT = 512  # drawn sidebars kept (a few per role and model); past it, start over
+from execcoord.utils import Kept
 
 
 class AdminSite(admin.AdminSite):
     def get_app_list(self, request, app_label=None):
-        key = (app_label, policy.permission_key(request.user), get_script_prefix())
-        built = self.__dict__.setdefault("_app_lists", {})
-        apps = built.get(key)
-        if apps is None:
-            apps = built[key] = super().get_app_list(request, app_label)
+        key = (self.name, app_label, policy.permission_key(request.user), get_script_prefix())
+        apps = _APP_LISTS.get(key, lambda: super(AdminSite, self).get_app_list(request, app_label))
         # a copy of the lists and dicts (the models and URLs are shared): callers may edit
         return [{**app, "models": [dict(model) for model in app["models"]]} for app in apps]
 
@@ -60,16 +56,14 @@ def sidebar_html(request, app_list):
         for url in (app_url, *(model[2] for model in models))
         if url and url in path
     )
-    key = (shown, marked)
-    html = _SIDEBARS.get(key)
-    if html is None:
-        if len(_SIDEBARS) >= _SIDEBARS_KEPT:
-            _SIDEBARS.clear()
-        html = _SIDEBARS[key] = render_to_string(
+    return _SIDEBARS.get(
+        (shown, marked),
+        lambda: render_to_string(
             "admin/app_list.html",
             {"app_list": app_list, "show_changelinks": False, "request": request},
-        )
-    return html
+        ),
+    )
 
 
-_SIDEBARS = {}
+_APP_LISTS = Kept()  # per site, app, permission set and URL prefix
+_SIDEBARS = Kept()  # per list of models and links marked current

@@ -24,7 +24,7 @@ from django.urls import get_script_prefix, get_urlconf, path, reverse
 from django.utils.text import slugify
 
 from execcoord import policy
-from execcoord.utils import import_project_modules, viewname
+from execcoord.utils import Kept, import_project_modules, viewname
 
 MENU_ORDER = ("Actions", "Partners", "Analysis")
 
@@ -254,13 +254,10 @@ def navigation(user):
     page draws it, and building it asked some thirty permissions and URLs.
     """
     key = (policy.permission_key(user), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    menu = _MENUS.get(key)
-    if menu is None:
-        menu = _MENUS[key] = _navigation(user)
-    return menu
+    return _MENUS.get(key, lambda: _navigation(user))
 
 
-_MENUS = {}
+_MENUS = Kept()
 
 
 def _navigation(user):

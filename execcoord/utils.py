@@ -38,6 +38,33 @@ def object_url(model, action, pk):
     )
 
 
+class Kept:
+    """Values built once per key and kept for the process: what a page draws that depends on
+    a key (a set of permissions, a URL prefix, a list of models) and on nothing else of the
+    request (the menu, the admin's list of models, its sidebar). At most ``size`` are kept;
+    past it, all are dropped and built again as asked.
+    """
+
+    def __init__(self, size=512):
+        self.size = size
+        self._values = {}
+
+    def get(self, key, build):
+        """The value kept for ``key``, made by ``build()`` the first time."""
+        value = self._values.get(key)
+        if value is None:
+            if len(self._values) >= self.size:
+                self._values.clear()
+            value = self._values[key] = build()
+        return value
+
+    def clear(self):
+        self._values.clear()
+
+    def __len__(self):
+        return len(self._values)
+
+
 def cached_reverse(name, *args):
     """``reverse(name, args=args)``, resolved once per name, arguments and script prefix
     (for URLs a page draws many times over: record links, picker endpoints)."""

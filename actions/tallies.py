@@ -12,7 +12,7 @@ contribution and add its new one, to its lead unit and to every unit above it, i
 statement that writes it (insert, update, delete), on PostgreSQL and on SQLite alike (the
 same ``INSERT … ON CONFLICT DO UPDATE``), so no code path, bulk edit or import can leave the
 tally stale and nothing is cached. The units above the lead unit are the ids its materialised
-path spells (``execcoord.db.trees``), read by the trigger from the path itself. A row
+path spells, read by the trigger from the path itself (``trees.in_path_sql``). A row
 contributes to ``on_time_*``/``late_*`` when it is completed with a completion date and the
 deadline (original or current suspense) is set: the same rule as ``due.completed_on_time_q``;
 a tasker without a lead unit is in no unit's subtree and counts nowhere.
@@ -42,29 +42,12 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from actions.choices import ActionStatus, Visibility
 from actions.models import CompletionTally, ExecutiveAction, allowed_classifications
 from actions.models.action import ExecutiveActionQuerySet
-from execcoord.db.trees import PATH_DIGITS, PATH_MAX_LENGTH, path_ids
+from execcoord.db.trees import in_path_sql, path_ids
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit
 
 FIGURES = ("on_time_original", "late_original", "on_time_current", "late_current")
 KEY = ("unit_id", "visibility", "security_classification")
-_SEGMENT = PATH_DIGITS + 1  # "0000000007/"
-
-
-def _in_path_sql(column, path, vendor):
-    """SQL true when ``column`` is one of the ids the materialised path ``path`` spells (both
-    SQL expressions), root first, a path holding at most ``PATH_MAX_LENGTH // _SEGMENT``.
-
-    On PostgreSQL an ``= ANY(ARRAY[…])``, which an index on ``column`` serves for each row
-    (``IN (…)`` of expressions that read another table's columns becomes an ``OR`` the
-    planner tests against every row); on SQLite an ``IN (…)`` list, looked up one by one."""
-    ids = ", ".join(
-        f"CAST(NULLIF(substr({path}, {level * _SEGMENT + 1}, {PATH_DIGITS}), '') AS INTEGER)"
-        for level in range(PATH_MAX_LENGTH // _SEGMENT)
-    )
-    if vendor == "postgresql":
-        return f"{column} = ANY(ARRAY[{ids}])"
-    return f"{column} IN ({ids})"
 
 
 def _figures_sql(row):
@@ -103,7 +86,7 @@ def _upsert_sql(row, sign, vendor):
     return (
         f"INSERT INTO {table} ({', '.join(KEY)}, {', '.join(FIGURES)}) SELECT {values} "
         f"FROM {units} l, {units} u WHERE l.id = {row}.lead_unit_id "
-        f"AND {_in_path_sql('u.id', 'l.path', vendor)} AND {_counts(row)} "
+        f"AND {in_path_sql('u.id', 'l.path', vendor)} AND {_counts(row)} "
         f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {updates}"
     )
 
@@ -125,7 +108,7 @@ def rebuild_sql(vendor):
         f"FROM {actions} a WHERE {_counts('a')} AND a.lead_unit_id IS NOT NULL "
         f"GROUP BY a.lead_unit_id, a.visibility, a.security_classification) g, "
         f"{units} l, {units} u WHERE l.id = g.lead_unit_id "
-        f"AND {_in_path_sql('u.id', 'l.path', vendor)} "
+        f"AND {in_path_sql('u.id', 'l.path', vendor)} "
         f"GROUP BY u.id, g.visibility, g.security_classification"
     )
 

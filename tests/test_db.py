@@ -450,3 +450,24 @@ def test_a_compiled_query_gives_what_the_orm_gives_for_each_value():
         compiled_rows("test-no-marker", lambda pk: OrganizationUnit.objects.values("pk"), 1)
     with pytest.raises(ValueError):
         compiled_rows("test-not-values", lambda pk: OrganizationUnit.objects.filter(pk=pk), 1)
+
+
+def test_in_path_sql_names_the_nodes_a_path_spells():
+    """``trees.in_path_sql`` (raw SQL, for triggers) picks exactly ``path_ids`` of a path,
+    read from another row's path as the tally's triggers read it, at every depth."""
+    from execcoord.db.trees import in_path_sql, path_ids
+
+    root = OrganizationUnitFactory()
+    middle = OrganizationUnitFactory(parent=root)
+    leaf = OrganizationUnitFactory(parent=middle)
+    OrganizationUnitFactory()  # in no one's path
+    table = OrganizationUnit._meta.db_table
+    condition = in_path_sql("u.id", "l.path", connection.vendor)
+    for node in (root, middle, leaf):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT u.id FROM {table} l, {table} u WHERE l.id = %s AND {condition} "  # noqa: S608
+                "ORDER BY u.depth",
+                [node.pk],
+            )
+            assert [row[0] for row in cursor.fetchall()] == path_ids(node.path)

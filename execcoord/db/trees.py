@@ -46,6 +46,24 @@ def path_ids(path):
     return [int(part) for part in path.split("/") if part]
 
 
+def in_path_sql(column, path, vendor):
+    """SQL true when ``column`` is one of the node ids the path ``path`` spells (both SQL
+    expressions): :func:`path_ids` for raw SQL such as a trigger's, a path holding at most
+    ``PATH_MAX_LENGTH`` characters.
+
+    On PostgreSQL an ``= ANY(ARRAY[…])``, which an index on ``column`` serves (an ``IN (…)`` of
+    expressions reading another table's columns becomes an ``OR`` the planner tests against
+    every row); elsewhere an ``IN (…)`` list, looked up one by one."""
+    segment = PATH_DIGITS + 1  # "0000000007/"
+    ids = ", ".join(
+        f"CAST(NULLIF(substr({path}, {level * segment + 1}, {PATH_DIGITS}), '') AS INTEGER)"
+        for level in range(PATH_MAX_LENGTH // segment)
+    )
+    if vendor == "postgresql":
+        return f"{column} = ANY(ARRAY[{ids}])"
+    return f"{column} IN ({ids})"
+
+
 def path_depth(path):
     """The depth of the node whose path is ``path`` (0 for a root)."""
     return path.count("/") - 1

@@ -156,6 +156,23 @@ def test_random_writes_keep_every_tally_figure_equal_to_a_full_recount(
         if step.startswith("move"):
             unit_list = list(OrganizationUnit.objects.all())
         _check()
+    # whatever the random walk did, one tasker completed late and one on time, through the
+    # same moves, so that every figure is exercised (the factories' own data vary with the
+    # tests run before this one)
+    for due in (day(-60, -30), day(30, 60)):
+        action = create()
+        ExecutiveAction._base_manager.filter(pk=action.pk).update(
+            due_date=due, original_due_date=due
+        )
+        action.refresh_from_db()
+        for target in (
+            ActionStatus.NOT_STARTED,
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.SUBMITTED,
+            ActionStatus.COMPLETED,
+        ):
+            move(action, target)
+        _check()
     assert any(tallies.stored().values())  # the loop completed taskers on time and late
     figures = [sum(f[i] for f in tallies.stored().values()) for i in range(4)]
     assert all(figures), figures

@@ -19,6 +19,7 @@ import argparse
 import collections
 import signal
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,10 +138,14 @@ def main(argv=None):
         client.force_login(users[args.role])
         for _ in range(5):
             fetch(client, url)
+        started = time.process_time()
         with Sampler(args.interval) as sampler:
             for _ in range(args.requests):
                 fetch(client, url)
+        cpu_ms = (time.process_time() - started) * 1000 / args.requests
     sys.stdout.write(f"{args.page} as {args.role}, {args.requests} requests: {url}\n")
+    # CPU time steadier than wall time on a shared machine: compare changes by it
+    sys.stdout.write(f"{cpu_ms:.1f} ms of this process's CPU a request (sampling included)\n")
     report(sampler, args.top)
 
 

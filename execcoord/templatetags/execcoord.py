@@ -116,3 +116,20 @@ def admin_sidebar(context):
 
     # the template's own output, every value escaped by it
     return mark_safe(sidebar_html(context["request"], context.get("available_apps") or []))  # noqa: S308
+
+
+@register.tag(name="admin_result_list")
+def admin_result_list(parser, token):
+    """The change list's table: Django's ``result_list`` tag and template, its rows drawn
+    from a plan made once per list (``execcoord.admin_list``)."""
+    from django.contrib.admin.templatetags.base import InclusionAdminNode
+
+    from execcoord.admin_list import result_list
+
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=result_list,
+        template_name="change_list_results.html",
+        takes_context=False,
+    )

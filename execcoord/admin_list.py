@@ -107,30 +107,16 @@ def _column(cl, name, index, link, first):
         else:
             shown = _display(field, empty, link)
 
-        def cell(result):
-            try:
-                value = read(result)
-            except ObjectDoesNotExist:
-                return css, empty
-            if isinstance(value, str) and value.strip() == "":
-                value = ""
+        def draw(result, value):
             return classes, shown(result, value)
 
     else:
         if field is not None:  # an automatic field (the key, a reverse one-to-one)
             attr, read = None, _attribute(name)
         elif callable(name):
-            attr = name
-
-            def read(result):
-                return attr(result)
-
+            attr = read = name
         elif hasattr(model_admin, name) and name != "__str__":
-            attr = getattr(model_admin, name)
-
-            def read(result):
-                return attr(result)
-
+            attr = read = getattr(model_admin, name)
         elif hasattr(cl.model, name):
             attr = getattr(cl.model, name)
 
@@ -147,15 +133,18 @@ def _column(cl, name, index, link, first):
         classes = "action-checkbox" if field is None and name == "action_checkbox" else css
         dated = classes + " nowrap"
 
-        def cell(result):
-            try:
-                value = read(result)
-            except ObjectDoesNotExist:
-                return css, empty
-            if isinstance(value, str) and value.strip() == "":
-                value = ""
+        def draw(result, value):
             shown = display_for_value(value, shown_empty, boolean)
             return (dated if isinstance(value, (datetime.date, datetime.time)) else classes), shown
+
+    def cell(result):
+        try:
+            value = read(result)
+        except ObjectDoesNotExist:
+            return css, empty
+        if isinstance(value, str) and value.strip() == "":
+            value = ""
+        return draw(result, value)
 
     if link:
         return _linked(cl, cell, "th" if first else "td")

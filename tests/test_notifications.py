@@ -337,6 +337,29 @@ def test_writing_an_event_costs_two_queries_in_the_request(
 # --- the pages ------------------------------------------------------------------------------
 
 
+def test_the_bells_number_is_what_visible_to_shows_unread_in_one_query(
+    units, cast, django_assert_num_queries
+):
+    """The bell's count (compiled once, run with each user's id) equals the unread
+    notifications ``visible_to`` shows each user; a deactivated user's is 0 without asking."""
+    from django.utils import timezone
+
+    action, _ = _tasker(units, cast)
+    for _ in range(3):
+        NotificationFactory(recipient=cast["acc"].person, action=action)
+    NotificationFactory(recipient=cast["acc"].person, action=action, read_at=timezone.now())
+    NotificationFactory(recipient=cast["bob"].person, action=action)
+    expected = {"acc": 3, "bob": 1, "sup": 0}
+    for name, count in expected.items():
+        user = cast[name]
+        assert Notification.objects.visible_to(user).unread().count() == count
+        with django_assert_num_queries(1):
+            assert notifications.unread_count(user) == count
+    cast["acc"].is_active = False
+    with django_assert_num_queries(0):
+        assert notifications.unread_count(cast["acc"]) == 0
+
+
 def test_the_list_shows_only_my_own_and_marks_read(client, units, cast):
     action, _ = _tasker(units, cast)
     mine = NotificationFactory(recipient=cast["acc"].person, action=action)

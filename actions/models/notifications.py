@@ -40,13 +40,24 @@ class NotificationEvent(models.Model):
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
+def reader_id(user):
+    """The id of ``user`` when they may read notifications (signed in and active), else
+    ``None``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    return user.pk
+
+
 class NotificationQuerySet(models.QuerySet):
     """A person sees only their own notifications."""
 
     def visible_to(self, user):
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        return self.filter(recipient__user=user)
+        reader = reader_id(user)
+        return self.none() if reader is None else self.of_reader(reader)
+
+    def of_reader(self, user_id):
+        """What :meth:`visible_to` shows the user with id ``user_id`` (see :func:`reader_id`)."""
+        return self.filter(recipient__user_id=user_id)
 
     def unread(self):
         return self.filter(read_at__isnull=True)

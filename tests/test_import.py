@@ -511,7 +511,7 @@ def test_a_token_of_another_user_imports_nothing(client, agency, bob, administra
 
 
 @pytest.mark.parametrize("who", ["alice", "viewer"])
-def test_staff_and_viewers_cannot_import(client, request, who):
+def test_staff_and_viewers_cannot_import(db, client, request, who):
     user = request.getfixturevalue(who)
     client.force_login(user)
     assert client.get(reverse("import")).status_code == 403

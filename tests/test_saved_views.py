@@ -49,7 +49,7 @@ def test_staff_save_views_for_themselves_only(client, alice):
 
 
 @pytest.mark.parametrize("who", ["bob", "administrator"])
-def test_managers_and_administrators_share_views(client, who, request):
+def test_managers_and_administrators_share_views(db, client, who, request):
     client.force_login(request.getfixturevalue(who))
     assert _save(client, "unit", name="Our unit").status_code == 302
     assert _save(client, "everyone", name="All of us").status_code == 302

@@ -15,6 +15,7 @@ list, a column named by a ``__`` path through related objects) is drawn by Djang
 """
 
 import datetime
+from operator import attrgetter
 
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
@@ -83,36 +84,18 @@ def _column(cl, name, index, link, first):
     except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
         field = None
     if field is not None and not field.auto_created:
-        read = _attribute(name)
+        read = attrgetter(name)
+        shown = _display(field, empty, link)
         classes = css
         if isinstance(field, (models.DateField, models.TimeField, models.ForeignKey)):
             classes += " nowrap"
-        if isinstance(field.remote_field, models.ManyToOneRel):
 
-            def shown(result, value):
-                related = getattr(result, field.name)
-                return empty if related is None else related
-
-        elif getattr(field, "flatchoices", None):
-            try:
-                labels = dict(field.flatchoices)
-            except TypeError:  # list-like choices: Django's own
-                labels = None
-
-            def shown(result, value):
-                if labels is None:
-                    return display_for_field(value, field, empty, avoid_link=link)
-                return labels.get(value, empty)
-
-        else:
-            shown = _display(field, empty, link)
-
-        def draw(result, value):
-            return classes, shown(result, value)
+        def draw(value):
+            return classes, shown(value)
 
     else:
         if field is not None:  # an automatic field (the key, a reverse one-to-one)
-            attr, read = None, _attribute(name)
+            attr, read = None, attrgetter(name)
         elif callable(name):
             attr = read = name
         elif hasattr(model_admin, name) and name != "__str__":
@@ -133,7 +116,7 @@ def _column(cl, name, index, link, first):
         classes = "action-checkbox" if field is None and name == "action_checkbox" else css
         dated = classes + " nowrap"
 
-        def draw(result, value):
+        def draw(value):
             shown = display_for_value(value, shown_empty, boolean)
             return (dated if isinstance(value, (datetime.date, datetime.time)) else classes), shown
 
@@ -144,7 +127,7 @@ def _column(cl, name, index, link, first):
             return css, empty
         if isinstance(value, str) and value.strip() == "":
             value = ""
-        return draw(result, value)
+        return draw(value)
 
     if link:
         return _linked(cl, cell, "th" if first else "td")
@@ -157,19 +140,24 @@ def _column(cl, name, index, link, first):
 
 
 def _display(field, empty, link):
-    """``display_for_field`` for one field: its branch for text and for dates taken once
-    (the dates of a list repeat, each drawn once), Django's own for any other field."""
+    """``display_for_field`` for one field, as a function of the value: a key's related
+    record, the choices as a dict and the branches for text and dates taken once (the dates
+    of a list repeat, each drawn once), Django's own for any other field."""
+    if isinstance(field.remote_field, models.ManyToOneRel):  # the related record itself
+        return lambda value: empty if value is None else value
     empties = field.empty_values
+    try:
+        labels = dict(field.flatchoices)
+    except TypeError:  # list-like choices: Django's own
+        labels = None
+    if labels:
+        return lambda value: labels.get(value, empty)
     if type(field) in (models.CharField, models.TextField) and not field.choices:
-
-        def text(result, value):
-            return empty if value in empties else str(value)
-
-        return text
+        return lambda value: empty if value in empties else str(value)
     if type(field) is models.DateField and not field.choices:
         drawn = {}
 
-        def date(result, value):
+        def date(value):
             if value in empties:
                 return empty
             if value not in drawn:
@@ -177,18 +165,7 @@ def _display(field, empty, link):
             return drawn[value]
 
         return date
-
-    def other(result, value):
-        return display_for_field(value, field, empty, avoid_link=link)
-
-    return other
-
-
-def _attribute(name):
-    def read(result):
-        return getattr(result, name)
-
-    return read
+    return lambda value: display_for_field(value, field, empty, avoid_link=link)
 
 
 def _linked(cl, cell, tag):

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.timezone import template_localtime
 
-from execcoord.db.union import Counted
+from execcoord.db.union import Counted, Shaped, related_rows
 from execcoord.formats import format_date, format_datetime
 from execcoord.panels import FieldsPanel, RelatedPanel, TemplatePanel, discover_relations
 from execcoord.policy import has_perm
@@ -42,19 +42,35 @@ def page_querysets(request, action):
     cached = getattr(action, "_page_querysets", None)
     if cached is not None and cached[0] is request:
         return cached[1]
+    # each compiled once and sent again with the next tasker's values (``Shaped``)
     querysets = {
-        "assignments": action.assignments.select_related("organization_unit", "person"),
-        "route_steps": action.route_steps.select_related(
-            "organization_unit", "person", "acted_by", "signed_attachment"
-        ).order_by("position", "pk"),
+        "assignments": related_rows(
+            action, "assignments", lambda rows: rows.select_related("organization_unit", "person")
+        ),
+        "route_steps": related_rows(
+            action,
+            "route_steps",
+            lambda rows: rows.select_related(
+                "organization_unit", "person", "acted_by", "signed_attachment"
+            ).order_by("position", "pk"),
+        ),
         # the timeline's own rows load when it is opened (``workflow_views.TimelineView``)
         **timeline.timeline_querysets(action, request.user, keys=timeline.SHARED_KEYS),
-        "open_children": ExecutiveAction._base_manager.filter(
-            parent=action, status__in=OPEN_STATUSES
-        ).only("pk", "number"),
+        "open_children": Shaped(
+            ("open_children",),
+            lambda pk: ExecutiveAction._base_manager.filter(
+                parent_id=pk, status__in=OPEN_STATUSES
+            ).only("pk", "number"),
+            action.pk,
+        ),
         # whether the "Apply template" button shows (``views._may_apply_template``), counted
         # with the page's rows rather than asked in a query of its own
-        "offered_templates": Counted(templates.offered_templates(action.action_type_id)),
+        "offered_templates": Shaped(
+            ("offered_templates",),
+            lambda type_id: Counted(templates.offered_templates(type_id)),
+            action.action_type_id,
+            counted=True,
+        ),
     }
     action._page_querysets = (request, querysets)
     return querysets

@@ -13,7 +13,8 @@ from actions.choices import (
 )
 from actions.models import Assignment, Dependency, ExecutiveAction
 from actions.workflow import descendants_queryset
-from execcoord.db.union import load_together
+from execcoord.access import read_key
+from execcoord.db.union import Shaped, load_together, related_rows
 from execcoord.formats import format_date
 from execcoord.utils import user_name
 
@@ -106,32 +107,54 @@ def timeline_querysets(action, user, keys=None):
         keys: only these (e.g. :data:`SHARED_KEYS`); default every one.
     """
     builders = {
-        "timeline:updates": lambda: action.status_updates.select_related("reported_by"),
-        "timeline:decisions": lambda: action.decisions.select_related("decided_by"),
+        "timeline:updates": lambda: related_rows(
+            action, "status_updates", lambda rows: rows.select_related("reported_by")
+        ),
+        "timeline:decisions": lambda: related_rows(
+            action, "decisions", lambda rows: rows.select_related("decided_by")
+        ),
         "timeline:history": lambda: (
             action.history.order_by("history_date", "history_id")
             .select_related("history_user", "lead_unit", "accountable_person")
             .only(*_HISTORY_FIELDS)
         ),
-        "timeline:due_date_changes": lambda: action.due_date_changes.select_related(
-            "changed_by", "extension_request"
+        "timeline:due_date_changes": lambda: related_rows(
+            action,
+            "due_date_changes",
+            lambda rows: rows.select_related("changed_by", "extension_request"),
         ),
-        "timeline:extension_requests": lambda: action.extension_requests.select_related(
-            "requested_by", "decided_by"
+        "timeline:extension_requests": lambda: related_rows(
+            action,
+            "extension_requests",
+            lambda rows: rows.select_related("requested_by", "decided_by"),
         ),
-        "timeline:assignment_history": lambda: (
-            Assignment.history.filter(action_id=action.pk)
-            .order_by("history_date", "history_id")
-            .select_related("history_user", "organization_unit")
+        "timeline:assignment_history": lambda: Shaped(
+            ("timeline:assignment_history",),
+            lambda pk: (
+                Assignment.history.filter(action_id=pk)
+                .order_by("history_date", "history_id")
+                .select_related("history_user", "organization_unit")
+            ),
+            action.pk,
         ),
-        "timeline:attachments": lambda: action.attachments.select_related("uploaded_by"),
-        "timeline:route_events": lambda: action.route_events.select_related(
-            "step", "step__organization_unit", "step__person", "user"
+        "timeline:attachments": lambda: related_rows(
+            action, "attachments", lambda rows: rows.select_related("uploaded_by")
         ),
-        "timeline:dependencies": lambda: (
-            Dependency.objects.of_action_visible_to(action, user)
-            .select_related("predecessor", "successor")
-            .only(*_DEPENDENCY_FIELDS)
+        "timeline:route_events": lambda: related_rows(
+            action,
+            "route_events",
+            lambda rows: rows.select_related(
+                "step", "step__organization_unit", "step__person", "user"
+            ),
+        ),
+        "timeline:dependencies": lambda: Shaped(
+            ("timeline:dependencies", read_key(ExecutiveAction, user)),
+            lambda pk: (
+                Dependency.objects.of_action_visible_to(pk, user)
+                .select_related("predecessor", "successor")
+                .only(*_DEPENDENCY_FIELDS)
+            ),
+            action.pk,
         ),
         "tree": lambda: descendants_queryset(action, user),
     }

@@ -9,6 +9,8 @@ Assigning is in ``actions.assigning``, the coordination board and reminders in
 from dataclasses import dataclass, field
 
 from actions.models import ExecutiveAction
+from execcoord.access import read_key
+from execcoord.db.union import Shaped
 
 # --- sub-tasker tree -------------------------------------------------------------------
 
@@ -24,10 +26,24 @@ class TreeNode:
 def descendants_queryset(action, user):
     """The visible actions below ``action`` at any depth, in one query, with what the tree
     shows: a prefix match on the materialised path (``execcoord.db.trees``), one range of
-    its index, so the visibility rule is checked on the sub-taskers' rows only."""
+    its index, so the visibility rule is checked on the sub-taskers' rows only.
+
+    A :class:`~execcoord.db.union.Shaped` queryset: compiled once per reader, then sent
+    again with each tasker's id and path (``load_together`` loads it)."""
+    if not action.path:
+        return ExecutiveAction.objects.none()
+    return Shaped(
+        ("tree", read_key(ExecutiveAction, user)),
+        lambda pk, path: _descendants(pk, path, user),
+        action.pk,
+        action.path,
+    )
+
+
+def _descendants(pk, path, user):
     return (
         ExecutiveAction.objects.visible_to(user)
-        .descendants_of(action)
+        .below(path, pk)
         .select_related("lead_unit")
         .only(*TREE_FIELDS)
         .order_by("due_date", "number", "pk")
@@ -78,4 +94,5 @@ def build_tree(action, rows):
 def descendants(action, user):
     """The visible sub-taskers of ``action`` at every depth (one query, whatever the number
     of children and levels), as a flat list in tree order with depths."""
-    return build_tree(action, list(descendants_queryset(action, user)))
+    rows = _descendants(action.pk, action.path, user) if action.path else []
+    return build_tree(action, list(rows))

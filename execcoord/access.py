@@ -23,6 +23,38 @@ def visible(model, user):
     return manager.none()
 
 
+def read_key(model, user):
+    """A hashable value equal for two users only if :func:`visible` gives both the same SQL
+    for ``model`` (``execcoord.db.union.Shaped`` keys a compiled query by it), or ``None``
+    when it cannot tell (no domain app named the users' scope): then nothing is reused.
+
+    A ``visible_to`` rule reads the user's id and flags and the domain's scope of the user
+    (its person, unit, roles, clearance: ``register_scope_key``); without that method the
+    view permission decides.
+    """
+    manager = model._default_manager
+    if not hasattr(manager, "visible_to"):
+        meta = model._meta
+        perm = f"{meta.app_label}.view_{meta.model_name}"
+        return ("perm", user.is_authenticated and has_perm(user, perm))
+    if _scope_key is None:
+        return None
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ("nobody",)
+    return ("rule", user.pk, user.is_staff, user.is_superuser, _scope_key(user))
+
+
+_scope_key = None
+
+
+def register_scope_key(func):
+    """Name ``func(user) -> hashable``: everything of the user a ``visible_to`` rule reads
+    besides the user's id and flags (the domain app's scope of the user)."""
+    global _scope_key
+    _scope_key = func
+    return func
+
+
 def is_restricted(model):
     """Whether ``model`` hides some rows from signed-in users (overrides ``visible_to``)."""
     queryset_class = type(model._default_manager.get_queryset())

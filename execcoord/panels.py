@@ -22,8 +22,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from execcoord import policy, registry
-from execcoord.access import is_restricted, visible, visible_pks
-from execcoord.db.union import Counted, count_together, load_together
+from execcoord.access import is_restricted, read_key, visible, visible_pks
+from execcoord.db.union import Counted, Shaped, count_together, load_together
 from execcoord.formats import format_date, format_datetime
 from execcoord.tables import EMPTY, optimize_queryset
 from execcoord.utils import is_user_model, user_name, viewname
@@ -123,11 +123,7 @@ def load_panel_data(panels, request, obj):
     """
     forward = _forward_relations(obj)
     querysets = {
-        f"forward:{model._meta.label_lower}": (
-            visible(model, request.user)
-            if is_restricted(model) and not is_user_model(model)
-            else model._base_manager.using(obj._state.db)
-        ).filter(pk__in=pks)
+        f"forward:{model._meta.label_lower}": _forward_rows(model, pks, request.user, obj)
         for model, pks in forward.items()
     }
     for panel in panels:
@@ -169,6 +165,27 @@ def _forward_relations(obj):
             if pk is not None and not field.is_cached(obj):
                 by_model.setdefault(field.related_model, set()).add(pk)
     return by_model
+
+
+def _forward_rows(model, pks, user, obj):
+    """The records of ``model`` among ``pks`` that ``obj``'s page shows (those ``user`` may
+    see, for a restricted model), compiled once per model, number of records and reader
+    (``Shaped``)."""
+    db = obj._state.db
+    if is_restricted(model) and not is_user_model(model):
+        key = read_key(model, user)
+
+        def build(*ids):
+            return visible(model, user).filter(pk__in=ids)
+
+    else:
+        key = "all"
+
+        def build(*ids):
+            return model._base_manager.using(db).filter(pk__in=ids)
+
+    shape = ("forward", model._meta.label_lower, db, len(pks), key)
+    return Shaped(shape, build, *sorted(pks))
 
 
 def _cache_forward(obj, forward, data):
@@ -489,9 +506,22 @@ class RelatedPanel(Panel):
         return relation, views, names
 
     @staticmethod
-    def _rows(request, obj, relation):
-        """The related records the user may see."""
-        return visible(relation.related_model, request.user).filter(**{relation.lookup: obj.pk})
+    def _rows(user, pk, relation):
+        """The related records of the record ``pk`` that ``user`` may see."""
+        return visible(relation.related_model, user).filter(**{relation.lookup: pk})
+
+    @classmethod
+    def _counted(cls, request, obj, relation):
+        """The number of :meth:`_rows`, compiled once per relation and reader (``Shaped``)."""
+        user = request.user
+        key = read_key(relation.related_model, user)
+        shape = ("related_count", obj._meta.label_lower, relation.name, key)
+        return Shaped(
+            shape,
+            lambda pk: Counted(cls._rows(user, pk, relation)),
+            obj.pk,
+            counted=True,
+        )
 
     @property
     def data_key(self):
@@ -510,10 +540,10 @@ class RelatedPanel(Panel):
             return self.querysets_fn(request, obj) if self.querysets_fn else {}
         relation, views, names = spec
         if self.lazy:
-            return {self.count_key: Counted(self._rows(request, obj, relation))}
+            return {self.count_key: self._counted(request, obj, relation)}
         ordering = relation.related_model._meta.ordering or []
         page = optimize_queryset(
-            self._rows(request, obj, relation).order_by(*ordering, "pk"),
+            self._rows(request.user, obj.pk, relation).order_by(*ordering, "pk"),
             views.table.accessors(names),
             request.user,
         )
@@ -540,7 +570,7 @@ class RelatedPanel(Panel):
         if self.lazy or self.rows_fn is not None or len(data.get(self.data_key, ())) <= self.limit:
             return {}
         spec = self._spec(request, obj)
-        return {self.count_key: self._rows(request, obj, spec[0])} if spec else {}
+        return {self.count_key: self._rows(request.user, obj.pk, spec[0])} if spec else {}
 
     def linked_records(self, request, obj, data):
         """The records of restricted models the shown rows link to (forward keys)."""

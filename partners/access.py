@@ -123,6 +123,29 @@ class UserScope:
     def __setattr__(self, name, value):
         raise AttributeError(f"UserScope is read-only (tried to set {name!r})")
 
+    # what the scope is made of (its caches aside): two scopes with the same key give every
+    # read rule the same SQL (``execcoord.access.read_key``)
+    _KEY_FIELDS = (
+        "person_id",
+        "unit_id",
+        "is_admin",
+        "is_internal",
+        "clearance_rank",
+        "is_manager",
+        "is_viewer",
+        "is_staff_role",
+        "in_secretariat",
+        "unit_path",
+        "manages_named_units",
+        "named_unit_path",
+        "named_unit_id",
+    )
+
+    @property
+    def key(self):
+        """The scope's values as a tuple (see ``_KEY_FIELDS``)."""
+        return tuple(getattr(self, name) for name in self._KEY_FIELDS)
+
     def __repr__(self):
         return (
             f"UserScope(person_id={self.person_id}, unit_id={self.unit_id}, "
@@ -270,6 +293,11 @@ def get_user_scope(user):
         scope = _compute_scope(user)
         setattr(user, _CACHE_ATTR, scope)
     return scope
+
+
+def scope_key(user):
+    """The key of ``user``'s scope (:attr:`UserScope.key`)."""
+    return get_user_scope(user).key
 
 
 def user_unit_id(user):

@@ -8,6 +8,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self):
+        from execcoord import access as shared_access
         from execcoord import policy, sso
         from partners import access
         from partners import sso as partners_sso
@@ -22,6 +23,7 @@ class PartnersConfig(AppConfig):
         policy.grant("share_views", access.PRIVILEGED_ROLES)
         policy.register_user_unit(access.user_unit_id)
         policy.register_user_roles(access.user_roles)
+        shared_access.register_scope_key(access.scope_key)
         # single sign-on: who a provider's claim names, and the user of a first sign-in
         sso.register_accounts(
             partners_sso.find_users, partners_sso.create_user, admin_site_groups=[access.ROLE_ADMIN]

@@ -49,6 +49,18 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _check_shaped_queries():
+    """Every query a page reuses compiled (``execcoord.db.union.Shaped``) is also built and
+    compiled as usual, and the test fails unless both are the same SQL with the same values:
+    every page the tests open checks the shapes' contract."""
+    from django.conf import settings as django_settings
+
+    django_settings.EXECCOORD_CHECK_SHAPES = True
+    yield
+    del django_settings.EXECCOORD_CHECK_SHAPES
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a temporary folder, never into the checkout."""

@@ -452,6 +452,104 @@ def test_a_compiled_query_gives_what_the_orm_gives_for_each_value():
         compiled_rows("test-not-values", lambda pk: OrganizationUnit.objects.filter(pk=pk), 1)
 
 
+def test_a_shaped_queryset_is_compiled_once_and_gives_the_orm_s_rows_for_every_value(
+    settings,
+):
+    """``Shaped``: the first call compiles, the next ones only put their values in; the rows
+    equal the ORM's own for each tasker (a string value, a missing one and a count
+    included), the link to the record is set on each row as a related manager sets it, and
+    the checking mode of the tests finds a build that reads what its shape does not name."""
+    from execcoord.db import union
+    from execcoord.db.union import Counted, Shaped, related_rows
+
+    settings.EXECCOORD_CHECK_SHAPES = False  # the compilations counted are the shapes' own
+    tops = [ExecutiveActionFactory() for _ in range(3)]
+    for top in tops[:2]:
+        child = ExecutiveActionFactory(parent=top)
+        ExecutiveActionFactory(parent=child)
+        StatusUpdateFactory.create_batch(2, action=top)
+    no_unit = ExecutiveActionFactory(lead_unit=None)
+    compiled = []
+    real_compile = union._compile_part
+
+    def counting(key, queryset):
+        compiled.append(key)
+        return real_compile(key, queryset)
+
+    def shaped(action, tag):
+        return {
+            "below": Shaped(
+                ("test-below", tag),
+                lambda pk, path: ExecutiveAction.objects.below(path, pk).order_by("path"),
+                action.pk,
+                action.path,
+            ),
+            "updates": related_rows(action, "status_updates", lambda rows: rows.order_by("-pk")),
+            "led": Shaped(
+                ("test-led", tag),
+                lambda unit: Counted(ExecutiveAction.objects.filter(lead_unit=unit)),
+                action.lead_unit_id,
+                counted=True,
+            ),
+        }
+
+    union._SHAPES.clear()
+    union._compile_part = counting
+    try:
+        for action in [*tops, no_unit]:
+            loaded, count = _queries(lambda a=action: load_together(shaped(a, "a")))
+            assert count == 1
+            assert loaded["below"] == list(
+                ExecutiveAction.objects.descendants_of(action).order_by("path")
+            )
+            assert loaded["updates"] == list(action.status_updates.order_by("-pk"))
+            assert (
+                loaded["led"]
+                == ExecutiveAction.objects.filter(lead_unit=action.lead_unit_id).count()
+            )
+            _, reads = _queries(lambda rows=loaded["updates"]: [u.action for u in rows])
+            assert reads == 0  # the row's tasker is the page's
+        # twice per shape (two sets of markers), and once more for the missing unit
+        assert len(compiled) == 2 * 3 + 2
+    finally:
+        union._compile_part = real_compile
+
+    lead = {"unit": tops[0].lead_unit_id}
+
+    def reads_a_variable(pk):  # the unit comes from outside the shape
+        return Counted(ExecutiveAction.objects.filter(pk__gte=pk, lead_unit=lead["unit"]))
+
+    settings.EXECCOORD_CHECK_SHAPES = True
+    load_together({"n": Shaped(("test-outside",), reads_a_variable, tops[0].pk, counted=True)})
+    lead["unit"] = tops[1].lead_unit_id
+    with pytest.raises(AssertionError, match="test-outside"):
+        load_together({"n": Shaped(("test-outside",), reads_a_variable, tops[0].pk, counted=True)})
+
+    # a value sent changed (``path + "%"``), or deciding the SQL, is refused at once
+    with pytest.raises(ValueError, match="test-like"):
+        load_together(
+            {
+                "n": Shaped(
+                    ("test-like",),
+                    lambda path: ExecutiveAction.objects.filter(path__startswith=path),
+                    tops[0].path,
+                )
+            }
+        )
+    with pytest.raises(ValueError, match="test-decides"):
+        load_together(
+            {
+                "n": Shaped(
+                    ("test-decides",),
+                    lambda pk: ExecutiveAction.objects.filter(pk__in=list(range(pk % 3 + 1))),
+                    tops[0].pk,
+                )
+            }
+        )
+    with pytest.raises(ValueError, match="local variables"):
+        related_rows(tops[0], "status_updates", lambda rows: rows.filter(pk__in=lead))
+
+
 def test_in_path_sql_names_the_nodes_a_path_spells():
     """``trees.in_path_sql`` (raw SQL, for triggers) picks exactly ``path_ids`` of a path,
     read from another row's path as the tally's triggers read it, at every depth."""

@@ -270,20 +270,20 @@ class DependencyQuerySet(VisibleQuerySet):
         visible = ExecutiveAction.objects.visible_to(user).values("pk")
         return self.filter(predecessor__in=visible, successor__in=visible)
 
-    def of_action_visible_to(self, action, user):
-        """The dependencies of ``action`` that ``user`` sees, for an action the user is known
-        to see (its page found it through ``visible_to``): only the other end of each link
-        is asked, one visibility subquery where :meth:`visible_to` writes two (the tasker
-        page's costliest part to compile and plan, issue 20)."""
+    def of_action_visible_to(self, action_id, user):
+        """The dependencies of the action ``action_id`` that ``user`` sees, for an action the
+        user is known to see (its page found it through ``visible_to``): only the other end
+        of each link is asked, one visibility subquery where :meth:`visible_to` writes two
+        (the tasker page's costliest part to compile and plan, issue 20)."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         other = models.Case(
-            models.When(predecessor_id=action.pk, then=F("successor_id")),
+            models.When(predecessor_id=action_id, then=F("successor_id")),
             default=F("predecessor_id"),
         )
         visible = ExecutiveAction.objects.visible_to(user).values("pk")
         return (
-            self.filter(Q(predecessor_id=action.pk) | Q(successor_id=action.pk))
+            self.filter(Q(predecessor_id=action_id) | Q(successor_id=action_id))
             .alias(ec_other_end=other)
             .filter(ec_other_end__in=visible)
         )

@@ -21,7 +21,7 @@ Organization units and executive actions (sub-taskers) are trees of this kind.
 
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.dispatch import Signal
 
 from execcoord.db.constraints import check
@@ -97,7 +97,14 @@ class TreeQuerySet(models.QuerySet):
         """The nodes strictly below ``node`` (none when ``node`` has no path yet)."""
         if not node.path:
             return self.none()
-        return self.filter(subtree_q([node.path])).exclude(pk=node.pk)
+        return self.below(node.path, node.pk)
+
+    def below(self, path, pk):
+        """The nodes under the node ``pk`` of materialised ``path``. The path reaches the SQL
+        as one parameter, unchanged (escaped for ``LIKE`` in SQL, an index range all the
+        same), so that the query compiled for one node serves them all
+        (``execcoord.db.union.Shaped``)."""
+        return self.filter(path__startswith=Value(path)).exclude(pk=pk)
 
     def ancestors_of(self, node):
         """The nodes above ``node``, root first (ids read from its path)."""

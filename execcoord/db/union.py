@@ -6,11 +6,14 @@ number of queries constant. This reaches into Django's compiler (``compiler.sele
 ``klass_info``, ``results_iter``) and is tested on its own in ``tests/test_db.py``.
 """
 
+import copy
 import datetime
 import json
+import threading
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Count, Value, Window
@@ -43,9 +46,15 @@ def load_together(querysets):
     Returns:
         ``{key: [instances]}`` in each queryset's order, ``{key: int}`` for the counted ones.
     """
-    results = {key: 0 if isinstance(qs, Counted) else [] for key, qs in querysets.items()}
+    results = {key: 0 if _counted(qs) else [] for key, qs in querysets.items()}
     parts, alone = [], []
     for key, queryset in querysets.items():
+        if isinstance(queryset, Shaped):
+            part = queryset.part(key)
+            if part is not None:
+                parts.append(part)
+                continue
+            queryset = queryset.build(*queryset.values)  # compiled as usual below
         if isinstance(queryset, Counted):
             if connections[queryset.queryset.db].vendor not in _JSON_ARRAY:
                 results[key] = queryset.queryset.count()
@@ -67,7 +76,10 @@ def load_together(querysets):
         else:
             parts.append(part)
     for key in alone:
-        results[key] = list(querysets[key])
+        queryset = querysets[key]
+        if isinstance(queryset, Shaped):
+            queryset = queryset.build(*queryset.values)
+        results[key] = list(queryset)
     by_db = {}
     for part in parts:
         by_db.setdefault(part.db, []).append(part)
@@ -167,6 +179,177 @@ class Counted:
         self.queryset = queryset
 
 
+def _counted(queryset):
+    if isinstance(queryset, Shaped):
+        return queryset.counted
+    return isinstance(queryset, Counted)
+
+
+class Shaped:
+    """A queryset :func:`load_together` compiles once per *shape* and sends again with other
+    values, as ``execcoord.db.compiled.compiled_rows`` does for one query.
+
+    A tasker's page builds and compiles the same dozen querysets for every tasker, each
+    differing only in the tasker's id (and path): Django spent more time building and
+    compiling them than the database spent running them (issue 20). A shaped queryset is
+    built once with a marker in place of each value; the SQL, its parameters and where the
+    markers are in them are kept, and each later call puts its values where the markers
+    were, without building or compiling anything.
+
+    The contract (what makes reusing the SQL exact): ``build`` reads nothing that can differ
+    between two calls with the same ``shape`` but its arguments, and each argument reaches
+    the SQL only as a parameter, unchanged (``pk=value``, ``path__startswith=Value(value)``;
+    not ``path__startswith=value``, which sends ``value + "%"``, nor ``if value:``). A
+    value missing from the parameters is refused when the shape is first compiled. With
+    ``settings.EXECCOORD_CHECK_SHAPES`` (on in the tests) every call also builds and compiles
+    the queryset as usual and fails unless both give the same SQL and parameters: every
+    page the tests open checks the contract.
+
+    Args:
+        shape: hashable; everything the SQL depends on besides ``values``, starting with a
+            name of the call site (the user's visibility key for a scoped queryset:
+            ``execcoord.access.read_key``). A shape holding ``None`` is not reused.
+        build: ``fn(*values) -> queryset`` (or ``Counted(queryset)`` to count it).
+        values: the integers and strings of this call (``None``: compiled as a shape of
+            its own).
+        known: ``{field name: instance}`` set on every row (what a related manager, such as
+            ``action.assignments``, sets on the rows it returns).
+    """
+
+    __slots__ = ("shape", "build", "values", "known", "counted")
+
+    def __init__(self, shape, build, *values, known=None, counted=False):
+        # a shape holding ``None`` (a read key not known) is never reused
+        self.shape = None if shape is None or None in shape else shape
+        self.build, self.values = build, values
+        self.known = known or {}
+        self.counted = counted
+
+    def part(self, key):
+        """The union part of this call, or ``None`` to load it as a plain queryset."""
+        # a missing value (``None``) is no parameter: ``IS NULL`` is another SQL
+        if self.shape is None:
+            return None
+        cache_key = (self.shape, tuple(i for i, v in enumerate(self.values) if v is None))
+        entry = _SHAPES.get(cache_key)
+        if entry is None:
+            entry = self._compile(cache_key)
+            if entry is None:
+                return None
+        template, positions = entry
+        part = copy.copy(template)
+        part.key = key
+        params = list(template.params)
+        for index, position in positions:
+            params[position] = self.values[index]
+        part.params = params
+        if self.known:
+            model = template.queryset.model
+            part.known = [(model._meta.get_field(n), v) for n, v in self.known.items()]
+        if getattr(settings, "EXECCOORD_CHECK_SHAPES", False):
+            self._check(part)
+        return part
+
+    def _compile(self, cache_key):
+        """Compile the shape with two sets of markers: the SQL must be the same and the
+        parameters differ only where a marker is (a value transformed on its way, or
+        deciding the SQL, is refused)."""
+        compiled = []
+        for offset in (0, 1000):
+            markers = [
+                None
+                if value is None
+                else _MARKER - offset - i
+                if isinstance(value, int)
+                else f"ec-marker-{offset + i}-"
+                for i, value in enumerate(self.values)
+            ]
+            template = _compile_part(None, self.build(*markers))
+            if template is None:
+                return None
+            places = {}
+            for position, param in enumerate(template.params):
+                for index, marker in enumerate(markers):
+                    if marker is not None and type(param) is type(marker) and param == marker:
+                        places[position] = index
+            compiled.append((template, places))
+        (template, places), (other, other_places) = compiled
+        missing = [
+            v for i, v in enumerate(self.values) if v is not None and i not in places.values()
+        ]
+        rest = [p for i, p in enumerate(template.params) if i not in places]
+        other_rest = [p for i, p in enumerate(other.params) if i not in other_places]
+        if missing or places != other_places or template.sql != other.sql or rest != other_rest:
+            raise ValueError(
+                f"Shaped {self.shape!r}: each value must reach its SQL as a parameter, "
+                f"unchanged, and only there (values {self.values!r})"
+            )
+        positions = tuple((index, position) for position, index in places.items())
+        with _SHAPES_LOCK:
+            while len(_SHAPES) >= SHAPES_KEPT:
+                _SHAPES.pop(next(iter(_SHAPES)), None)
+            _SHAPES[cache_key] = (template, positions)
+        return template, positions
+
+    def _check(self, part):
+        """Fail unless the plain queryset compiles to the SQL and parameters reused."""
+        plain = _compile_part(part.key, self.build(*self.values))
+        got = (part.sql, list(part.params))
+        expected = (plain.sql, list(plain.params)) if plain is not None else None
+        if got != expected:
+            raise AssertionError(
+                f"Shaped {self.shape!r} reused SQL that differs from its queryset's:\n"
+                f"{got!r}\n!=\n{expected!r}"
+            )
+
+
+def related_rows(obj, name, refine=None):
+    """``obj.<name>.all()`` (a reverse foreign key's rows) as a :class:`Shaped` queryset of
+    ``obj``'s id, each row's link to ``obj`` set as the related manager sets it.
+
+    Args:
+        refine: ``fn(queryset) -> queryset`` (``select_related``, ``order_by`` …), the same
+            code for every record: a function without a closure (refused otherwise), as
+            the shape is named by its code.
+    """
+    if refine is not None and refine.__closure__:
+        raise ValueError(f"related_rows({name!r}): refine must not read local variables")
+    relation = type(obj)._meta.get_field(name)
+    field = relation.field
+    manager = relation.related_model._default_manager
+    attname = field.attname
+
+    def build(pk):
+        rows = manager.filter(**{attname: pk})
+        return refine(rows) if refine is not None else rows
+
+    code = refine.__code__ if refine is not None else ()
+    shape = ("related_rows", type(obj)._meta.label_lower, name, code)
+    return Shaped(shape, build, obj.pk, known={field.name: obj})
+
+
+_MARKER = -2_046_813_579  # as ``execcoord.db.compiled.MARKER``: a value no caller passes
+# shapes kept per process: a page's dozen parts for the users of the last hours (each user's
+# visibility is its own shape); the oldest is dropped first
+SHAPES_KEPT = 5_000
+_SHAPES = {}
+_SHAPES_LOCK = threading.Lock()
+
+
+def _compile_part(key, queryset):
+    """The union part of ``queryset`` (counted if it is :class:`Counted`), or ``None``."""
+    if isinstance(queryset, Counted):
+        if connections[queryset.queryset.db].vendor not in _JSON_ARRAY:
+            return None
+        return _CountPart.compile(key, queryset.queryset)
+    if queryset.query.is_empty():
+        return None
+    try:
+        return _Part.compile(key, queryset)
+    except EmptyResultSet:
+        return None
+
+
 class _CountPart:
     """One counted queryset of :func:`load_together`: the primary keys of its rows, counted
     by the union's ``SELECT … COUNT(*)``."""
@@ -191,6 +374,8 @@ class _CountPart:
 
 class _Part:
     """One queryset of :func:`load_together`: its SQL, and how to rebuild its rows."""
+
+    known = ()  # ``[(field, instance)]`` set on every row (:class:`Shaped`)
 
     @classmethod
     def compile(cls, key, queryset):
@@ -280,6 +465,8 @@ class _Part:
                     related = objs.get(value[0] if len(value) == 1 else value)
                     if related is not None:
                         setattr(obj, field.name, related)
+            for field, related in self.known:
+                field.set_cached_value(obj, related)
             result.append(obj)
         lookups = self.queryset._prefetch_related_lookups
         if lookups and result:

@@ -228,7 +228,9 @@ class Shaped:
     def part(self, key):
         """The union part of this call, or ``None`` to load it as a plain queryset."""
         # a missing value (``None``) is no parameter: ``IS NULL`` is another SQL
-        if self.shape is None:
+        if self.shape is None or any(
+            isinstance(v, int) and not -(2**63) <= v < 2**63 for v in self.values
+        ):  # a number no column holds: Django answers "no row" without asking
             return None
         cache_key = (self.shape, tuple(i for i, v in enumerate(self.values) if v is None))
         entry = _SHAPES.get(cache_key)
@@ -240,8 +242,9 @@ class Shaped:
         part = copy.copy(template)
         part.key = key
         params = list(template.params)
-        for index, position in positions:
-            params[position] = self.values[index]
+        for index, position, kind in positions:
+            value = self.values[index]
+            params[position] = value if type(value) is kind else kind(value)
         part.params = params
         if self.known:
             model = template.queryset.model
@@ -270,7 +273,8 @@ class Shaped:
             places = {}
             for position, param in enumerate(template.params):
                 for index, marker in enumerate(markers):
-                    if marker is not None and type(param) is type(marker) and param == marker:
+                    # the database backend may wrap a value (psycopg's ``Int8`` for a bigint)
+                    if _same_value(param, marker):
                         places[position] = index
             compiled.append((template, places))
         (template, places), (other, other_places) = compiled
@@ -284,7 +288,9 @@ class Shaped:
                 f"Shaped {self.shape!r}: each value must reach its SQL as a parameter, "
                 f"unchanged, and only there (values {self.values!r})"
             )
-        positions = tuple((index, position) for position, index in places.items())
+        positions = tuple(
+            (index, position, type(template.params[position])) for position, index in places.items()
+        )
         with _SHAPES_LOCK:
             while len(_SHAPES) >= SHAPES_KEPT:
                 _SHAPES.pop(next(iter(_SHAPES)), None)
@@ -328,10 +334,19 @@ def related_rows(obj, name, refine=None):
     return Shaped(shape, build, obj.pk, known={field.name: obj})
 
 
+def _same_value(param, marker):
+    """Whether a parameter of the SQL is the marker (an ``int`` or ``str`` of its own, not
+    a ``bool``)."""
+    if marker is None or isinstance(param, bool):
+        return False
+    return isinstance(param, type(marker)) and param == marker
+
+
 _MARKER = -2_046_813_579  # as ``execcoord.db.compiled.MARKER``: a value no caller passes
-# shapes kept per process: a page's dozen parts for the users of the last hours (each user's
-# visibility is its own shape); the oldest is dropped first
-SHAPES_KEPT = 5_000
+# shapes kept per process, the oldest dropped first: a tasker's page has about 25, 15 of
+# them the reader's own (their visibility), so this keeps the last hundred or so readers'
+# pages; a shape holds its compiled query, at most about 20 KB (40 MB in all)
+SHAPES_KEPT = 2_000
 _SHAPES = {}
 _SHAPES_LOCK = threading.Lock()
 

@@ -2,11 +2,13 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from execcoord.access import visible
+from execcoord.access import read_key, visible
+from execcoord.db.union import Shaped, load_together
 from execcoord.utils import viewname
 
 
@@ -31,18 +33,41 @@ class ObjectPermissionMixin:
         self.model = self.registration.model
         if not self.registration.can(request.user, self.get_permission_action()):
             raise PermissionDenied
-        self.queryset = visible(self.model, request.user)
+        self._scoped = None  # ``queryset``: built when first used
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def queryset(self):
+        """The rows the user may see, built on first use (a detail page that loads its
+        record through :meth:`get_object` never builds it)."""
+        if getattr(self, "_scoped", None) is None:
+            self._scoped = visible(self.model, self.request.user)
+        return self._scoped
+
+    @queryset.setter
+    def queryset(self, value):
+        self._scoped = value
 
     def get_permission_action(self):
         """The model permission this request needs (override for add-vs-edit)."""
         return self.permission_action
 
     def get_object(self, queryset=None):
-        """The record named by the URL's ``pk``, from the scoped queryset (else 404)."""
-        return get_object_or_404(
-            queryset if queryset is not None else self.queryset, pk=self.kwargs["pk"]
-        )
+        """The record named by the URL's ``pk``, from the scoped queryset (else 404).
+
+        Without ``queryset``, the query is compiled once per model and reader and sent again
+        with the next ``pk`` (``execcoord.db.union.Shaped``)."""
+        pk = self.kwargs["pk"]
+        if queryset is not None or not isinstance(pk, int):
+            return get_object_or_404(queryset if queryset is not None else self.queryset, pk=pk)
+        user, model = self.request.user, self.model
+        shape = ("object", model._meta.label_lower, read_key(model, user))
+        found = load_together(
+            {"object": Shaped(shape, lambda pk: visible(model, user).filter(pk=pk), pk)}
+        )["object"]
+        if not found:
+            raise Http404(f"No {model._meta.object_name} matches the given query.")
+        return found[0]
 
     def check_object_permission(self, obj, action):
         """403 when the user sees ``obj`` but may not ``action`` it (object-level hook)."""

@@ -56,6 +56,8 @@ def page_querysets(request, action):
         ),
         # the timeline's own rows load when it is opened (``workflow_views.TimelineView``)
         **timeline.timeline_querysets(action, request.user, keys=timeline.SHARED_KEYS),
+        # when the tasker took its status (the route panel's "with … since")
+        "status_history": Shaped(("status_history",), queries.status_history, action.pk),
         "open_children": Shaped(
             ("open_children",),
             lambda pk: ExecutiveAction._base_manager.filter(
@@ -229,7 +231,7 @@ def route_context(request, action, data):
     next_position = max((s.position for s in steps), default=0) + 1
     return {
         "rows": rows,
-        "holder": queries.holder(action, steps),
+        "holder": queries.holder(action, steps, data["status_history"]),
         "now": now,
         "can_manage": can_manage,
         "manage_url": reverse("actions:executiveaction_route", args=[action.pk]),

@@ -1101,26 +1101,38 @@ def _step_who(step):
     return str(step.person)
 
 
-def status_since(action):
-    """When the tasker took its current status, from its history (one bounded query;
-    its creation when the history says nothing)."""
+def status_history(pk):
+    """The status of the tasker ``pk`` in its newest 200 history rows, newest first (what
+    :func:`status_since` reads; the tasker's page loads it with its other rows)."""
+    return (
+        ExecutiveAction.history.filter(id=pk)
+        .order_by("-history_date")
+        .only("history_id", "status", "history_date")[:200]
+    )
+
+
+def status_since(action, history=None):
+    """When the tasker took its current status, from its history (one bounded query, or the
+    rows of :func:`status_history` when given; its creation when the history says nothing)."""
     since = None
-    rows = action.history.order_by("-history_date").values_list("status", "history_date")[:200]
-    for status, when in rows:
-        if status != action.status:
+    if history is None:
+        history = status_history(action.pk)
+    for row in history:
+        if row.status != action.status:
             break
-        since = when
+        since = row.history_date
     return since or action.created_at
 
 
-def holder(action, steps=None):
+def holder(action, steps=None, history=None):
     """The ball in court of ``action`` (``None`` once completed or cancelled).
 
     In order: a draft is with its issuing unit (the secretariat) drafting; a route's current
     steps hold it (a non-concurrence waiting for its disposition: the lead office); a
     submitted tasker is with the lead unit's manager for approval; a tasker whose route is
     complete but not yet submitted is with the secretariat reviewing; otherwise the lead
-    office is drafting the response. ``steps``: the loaded route (read when not given).
+    office is drafting the response. ``steps``: the loaded route (read when not given);
+    ``history``: the rows of :func:`status_history` (read when needed and not given).
     """
     from actions import routing
 
@@ -1150,14 +1162,14 @@ def holder(action, steps=None):
     if action.status == ActionStatus.SUBMITTED:
         manager = action.lead_unit.manager if action.lead_unit else None
         who = str(manager) if manager else f"the manager of {_named(action.lead_unit)}"
-        return Holder(who, "approving the response", status_since(action))
+        return Holder(who, "approving the response", status_since(action, history))
     if steps and routing.is_complete(steps):
         return Holder(
             _named(action.issuing_unit),
             "the secretariat reviewing the coordinated response",
             max(s.completed_at for s in steps),
         )
-    return Holder(_named(action.lead_unit), "drafting the response", status_since(action))
+    return Holder(_named(action.lead_unit), "drafting the response", status_since(action, history))
 
 
 # ---------------------------------------------------------------------------------------------

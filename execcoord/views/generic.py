@@ -21,6 +21,7 @@ from django_tables2.utils import OrderByTuple
 from execcoord import background, policy, registry
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.changes import history_entries
+from execcoord.db.union import Shaped, load_together
 from execcoord.export import export_response
 from execcoord.forms import bulk_edit_form_for, changed_fields_since
 from execcoord.models import SavedView, StaleEdit
@@ -171,14 +172,20 @@ def _int(value, default):
 
 
 def saved_views_for(user, model):
-    """The saved views of ``model`` the user may use: their own, their unit's, everyone's."""
+    """The saved views of ``model`` the user may use: their own, their unit's, everyone's
+    (a query compiled once, sent again with the user, unit and model: ``Shaped``)."""
+    values = (user.pk, model._meta.label_lower, policy.user_unit_id(user) or None)
+    shaped = Shaped(("saved_views",), _saved_views, *values)
+    return load_together({"views": shaped})["views"]
+
+
+def _saved_views(owner_id, label, unit_id):
     from django.db.models import Q
 
-    shared = Q(owner=user) | Q(sharing=SavedView.Sharing.EVERYONE)
-    unit_id = policy.user_unit_id(user)
-    if unit_id:
+    shared = Q(owner_id=owner_id) | Q(sharing=SavedView.Sharing.EVERYONE)
+    if unit_id is not None:
         shared |= Q(sharing=SavedView.Sharing.UNIT, unit_id=unit_id)
-    return list(SavedView.objects.filter(shared, model=model._meta.label_lower))
+    return SavedView.objects.filter(shared, model=label)
 
 
 def saved_view_sharing(user):

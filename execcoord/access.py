@@ -29,18 +29,21 @@ def read_key(model, user):
     when it cannot tell (no domain app named the users' scope): then nothing is reused.
 
     A ``visible_to`` rule reads the user's id and flags and the domain's scope of the user
-    (its person, unit, roles, clearance: ``register_scope_key``); without that method the
-    view permission decides.
+    (its person, unit, roles, clearance: ``register_scope_key``); the default rule lets
+    every active user see every record (one key for them all); without the method the view
+    permission decides.
     """
     manager = model._default_manager
     if not hasattr(manager, "visible_to"):
         meta = model._meta
         perm = f"{meta.app_label}.view_{meta.model_name}"
         return ("perm", user.is_authenticated and has_perm(user, perm))
-    if _scope_key is None:
-        return None
     if user is None or not user.is_authenticated or not user.is_active:
         return ("nobody",)
+    if not is_restricted(model):  # every active user sees every record
+        return ("everyone",)
+    if _scope_key is None:
+        return None
     return ("rule", user.pk, user.is_staff, user.is_superuser, _scope_key(user))
 
 

@@ -102,6 +102,36 @@ def test_a_busy_tasker_page_stays_within_eleven_queries(
     assert events.count("Status update (") == 50
 
 
+@pytest.mark.parametrize("who", ["bob", "alice", "administrator"])
+def test_a_readers_next_tasker_page_compiles_none_of_its_batched_queries(
+    client, request, units, who, monkeypatch, settings
+):
+    """Every query of a tasker's batched load is compiled once per reader (``Shaped``): the
+    second tasker's page sends the first one's SQL with its own values, and shows its own
+    rows (the other tests' checking mode compares each reuse with a fresh compile)."""
+    from execcoord.db import union
+
+    settings.EXECCOORD_CHECK_SHAPES = False  # it compiles every reuse again
+    first, second = _busy_tasker(units, 3, 2, 1), _busy_tasker(units, 4, 3, 1)
+    client.force_login(request.getfixturevalue(who))
+    client.get(first.get_absolute_url())
+    compiled = []
+    for part in (union._Part, union._CountPart):
+        real = part.compile.__func__
+        monkeypatch.setattr(
+            part,
+            "compile",
+            classmethod(lambda cls, key, qs, real=real: compiled.append(key) or real(cls, key, qs)),
+        )
+    page = client.get(second.get_absolute_url()).content.decode()
+    assert compiled == []
+    children = ExecutiveAction.objects.filter(parent=second)
+    assert len(children) == 4 and all(child.number in page for child in children)
+    assert not any(
+        child.number in page for child in ExecutiveAction.objects.filter(parent=first)
+    )
+
+
 def test_the_query_count_does_not_grow_with_related_rows(client, units, bob):
     # links=11: both pages have panels longer than they show, so both count them (one query)
     small, large = _busy_tasker(units, 2, 2, 11), _busy_tasker(units, 25, 60, 14)

@@ -51,8 +51,10 @@ from actions.due import (
 )
 from actions.models import Assignment, ExecutiveAction, ExtensionRequest, RouteStep
 from actions.tallies import completion_plan
+from execcoord.access import read_key
 from execcoord.db.arrays import InArray
 from execcoord.db.trees import subtree_q
+from execcoord.db.union import Shaped, load_together
 from execcoord.utils import cached_reverse
 from partners.access import get_user_scope
 from partners.models import PATH_DIGITS, OrganizationUnit
@@ -223,6 +225,7 @@ class Mine:
     roots: list  # the top units the user manages (ids)
     secretariat: bool = False  # works in the executive secretariat (``is_secretariat``)
     unit_path: str = ""
+    ids: tuple = ()  # the ids of ``concerning``
 
     @property
     def mine(self):
@@ -413,7 +416,18 @@ def my_work(user, today=None, specs=MY_WORK):
     counted = _any([mine.concerning] + [listed[key][0] for key in wide if key in listed])
     counts = (visible if wide else ExecutiveAction.objects.all()).filter(counted)
     counts = counts.aggregate(**{spec.key: Count("pk", filter=spec.where(mine)) for spec in specs})
-    rows = _first_rows(listed)
+    # the first rows' query is the same for a reader all day while their work is (``Shaped``)
+    rows = _first_rows(
+        listed,
+        (
+            "my_work",
+            read_key(ExecutiveAction, user),
+            mine.today,
+            mine.days,
+            mine.ids,
+            tuple(listed),
+        ),
+    )
     for section in sections:
         section.count = counts.get(section.key, 0)
         if section.kind == "extensions":
@@ -458,12 +472,28 @@ def _mine(user, today):
         roots=roots,
         secretariat=bool(scope.in_secretariat and uid and scope.unit_path),
         unit_path=scope.unit_path,
+        ids=tuple(ids),
     )
 
 
-def _first_rows(listed):
+def _first_rows(listed, shape=None):
     """The first :data:`SECTION_ROWS` actions of every condition of ``listed`` (``{key:
-    (condition, order, the actions it reads)}``) in one query: ``{key: [actions]}``."""
+    (condition, order, the actions it reads)}``) in one query: ``{key: [actions]}``.
+
+    ``shape``: names everything ``listed`` is built from; the query is then compiled once
+    for it (a :class:`~execcoord.db.union.Shaped` queryset without values)."""
+    query = Shaped(shape, lambda: _first_rows_query(listed))
+    rows = load_together({"rows": query})["rows"]
+    result = {}
+    for key, (_, order, _) in listed.items():
+        picked = [r for r in rows if getattr(r, f"in_{key}")]
+        if order[0] == "-updated_at":
+            picked.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)
+        result[key] = picked[:SECTION_ROWS]
+    return result
+
+
+def _first_rows_query(listed):
     firsts = [
         among.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS]
         for cond, order, among in listed.values()
@@ -476,19 +506,12 @@ def _first_rows(listed):
         f"in_{key}": ExpressionWrapper(cond, output_field=BooleanField())
         for key, (cond, _, _) in listed.items()
     }
-    rows = list(
+    return (
         ExecutiveAction.objects.filter(first_rows)
         .select_related("lead_unit", "accountable_person", "action_type")
         .annotate(**flags)
         .order_by("due_date", "pk")
     )
-    result = {}
-    for key, (_, order, _) in listed.items():
-        picked = [r for r in rows if getattr(r, f"in_{key}")]
-        if order[0] == "-updated_at":
-            picked.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)
-        result[key] = picked[:SECTION_ROWS]
-    return result
 
 
 def _pending_extensions(actions):

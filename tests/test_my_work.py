@@ -94,6 +94,38 @@ def test_home_query_count_does_not_grow_with_rows(client, alice, units, data):
     assert large <= 10
 
 
+def test_the_first_rows_are_compiled_once_while_the_readers_work_stays_the_same(
+    client, alice, units, data, monkeypatch, settings
+):
+    """The first rows' query is compiled once per reader, day and work in hand (``Shaped``):
+    a second visit compiles nothing, and a new tasker of theirs is on the next page."""
+    from execcoord.db import union
+
+    settings.EXECCOORD_CHECK_SHAPES = False  # it compiles every reuse again
+    compiled = []
+    real = union._Part.compile.__func__
+    monkeypatch.setattr(
+        union._Part,
+        "compile",
+        classmethod(lambda cls, key, qs: compiled.append(key) or real(cls, key, qs)),
+    )
+    with time_machine.travel(NOW, tick=False):
+        sections_of(client, alice)
+        assert len(compiled) == 2  # a shape is compiled twice, with two sets of markers
+        sections_of(client, alice)
+        assert len(compiled) == 2
+        action(
+            "NEW",
+            units["OFF-A1"],
+            ActionStatus.IN_PROGRESS,
+            days(-1),
+            accountable_person=alice.person,
+        )
+        sections = sections_of(client, alice)
+    assert len(compiled) == 4
+    assert "NEW" in [a.title for a in sections["overdue"].rows]
+
+
 def test_my_work_reads_the_work_in_hand_not_the_years_of_closed_taskers(client, alice, units, data):
     """Every section reads open taskers or those changed in the recent days, so the ids My
     work starts from leave out closed taskers last changed before that: a person's years

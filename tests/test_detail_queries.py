@@ -127,9 +127,7 @@ def test_a_readers_next_tasker_page_compiles_none_of_its_batched_queries(
     assert compiled == []
     children = ExecutiveAction.objects.filter(parent=second)
     assert len(children) == 4 and all(child.number in page for child in children)
-    assert not any(
-        child.number in page for child in ExecutiveAction.objects.filter(parent=first)
-    )
+    assert not any(child.number in page for child in ExecutiveAction.objects.filter(parent=first))
 
 
 def test_the_query_count_does_not_grow_with_related_rows(client, units, bob):

@@ -416,22 +416,22 @@ def my_work(user, today=None, specs=MY_WORK):
     counted = _any([mine.concerning] + [listed[key][0] for key in wide if key in listed])
     counts = (visible if wide else ExecutiveAction.objects.all()).filter(counted)
     counts = counts.aggregate(**{spec.key: Count("pk", filter=spec.where(mine)) for spec in specs})
-    # the first rows' query is the same for a reader all day while their work is (``Shaped``)
-    rows = _first_rows(
-        listed,
-        (
-            "my_work",
-            read_key(ExecutiveAction, user),
-            mine.today,
-            mine.days,
-            mine.ids,
-            tuple(listed),
-        ),
-    )
+    # the first rows' query is the same for a reader all day while their work is, and the
+    # pending extension requests' while their scope is: each compiled once (``Shaped``)
+    reader = read_key(ExecutiveAction, user)
+    shape = ("my_work", reader, mine.today, mine.days, mine.ids, tuple(listed))
+    batch = {"rows": Shaped(shape, lambda: _first_rows_query(listed))}
+    if any(section.kind == "extensions" for section in sections):
+        batch["extensions"] = Shaped(
+            ("my_work:extensions", reader),
+            lambda: _pending_extensions(visible.filter(lead_unit_id__in=mine.managed)),
+        )
+    loaded = load_together(batch)
+    rows = _first_rows(listed, loaded["rows"])
     for section in sections:
         section.count = counts.get(section.key, 0)
         if section.kind == "extensions":
-            section.rows = _pending_extensions(visible.filter(lead_unit_id__in=mine.managed))
+            section.rows = loaded["extensions"]
         else:
             section.rows = rows[section.key]
     return sections, mine.pid
@@ -476,14 +476,10 @@ def _mine(user, today):
     )
 
 
-def _first_rows(listed, shape=None):
+def _first_rows(listed, rows):
     """The first :data:`SECTION_ROWS` actions of every condition of ``listed`` (``{key:
-    (condition, order, the actions it reads)}``) in one query: ``{key: [actions]}``.
-
-    ``shape``: names everything ``listed`` is built from; the query is then compiled once
-    for it (a :class:`~execcoord.db.union.Shaped` queryset without values)."""
-    query = Shaped(shape, lambda: _first_rows_query(listed))
-    rows = load_together({"rows": query})["rows"]
+    (condition, order, the actions it reads)}``), ``{key: [actions]}``, from the ``rows``
+    of :func:`_first_rows_query` (one query for them all)."""
     result = {}
     for key, (_, order, _) in listed.items():
         picked = [r for r in rows if getattr(r, f"in_{key}")]
@@ -494,6 +490,8 @@ def _first_rows(listed, shape=None):
 
 
 def _first_rows_query(listed):
+    """The actions among the first :data:`SECTION_ROWS` of any condition of ``listed``, each
+    with a flag ``in_<key>`` per condition it meets."""
     firsts = [
         among.filter(cond).order_by(*order).values("pk")[:SECTION_ROWS]
         for cond, order, among in listed.values()
@@ -521,7 +519,7 @@ def _pending_extensions(actions):
         .select_related("action", "action__lead_unit", "requested_by")
         .order_by("created_at", "pk")
     )
-    return list(pending[:SECTION_ROWS])
+    return pending[:SECTION_ROWS]
 
 
 def _any(conditions):

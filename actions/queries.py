@@ -10,6 +10,7 @@ down, so every number of one page agrees on what day it is.
 """
 
 import datetime
+import functools
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from actions.models import Assignment, ExecutiveAction, ExtensionRequest, RouteS
 from actions.tallies import completion_plan
 from execcoord.access import read_key
 from execcoord.db.arrays import InArray
+from execcoord.db.compiled import aggregate_once
 from execcoord.db.trees import subtree_q
 from execcoord.db.union import Shaped, load_together
 from execcoord.utils import cached_reverse
@@ -399,35 +401,26 @@ def my_work(user, today=None, specs=MY_WORK):
         )
         for spec in specs
     ]
-    visible = ExecutiveAction.objects.visible_to(user)
-    # the ids that involve the user are visible ones already (``_mine``): the sections that
-    # read only those need no visibility rule of their own; a manager's sections read the
-    # units they manage as well, the secretariat's what its unit issued, through the rule
-    wide = {spec.key for spec in specs if spec.managers or spec.secretariat}
-    listed = {
-        spec.key: (
-            spec.where(mine) if spec.key in wide else mine.concerning & spec.where(mine),
-            spec.order,
-            visible if spec.key in wide else ExecutiveAction.objects.all(),
-        )
-        for spec in specs
-        if spec.kind == "actions"
-    }
-    counted = _any([mine.concerning] + [listed[key][0] for key in wide if key in listed])
-    counts = (visible if wide else ExecutiveAction.objects.all()).filter(counted)
-    counts = counts.aggregate(**{spec.key: Count("pk", filter=spec.where(mine)) for spec in specs})
-    # the first rows' query is the same for a reader all day while their work is, and the
-    # pending extension requests' while their scope is: each compiled once (``Shaped``)
+    # Everything below is the same for a reader all day while their work in hand is: the
+    # counts and the first rows are compiled once for it, the pending extension requests
+    # once per reader (``compiled.aggregate_once``, ``Shaped``); the sections' conditions
+    # are built only to compile them.
     reader = read_key(ExecutiveAction, user)
-    shape = ("my_work", reader, mine.today, mine.days, mine.ids, tuple(listed))
-    batch = {"rows": Shaped(shape, lambda: _first_rows_query(listed))}
+    keys = tuple(spec.key for spec in specs)
+    shape = ("my_work", reader, mine.today, mine.days, mine.ids, keys)
+    plan = functools.cache(lambda: _plan(user, mine, specs))
+    counts = aggregate_once((*shape, "counts"), lambda: plan()[1])
+    batch = {"rows": Shaped((*shape, "rows"), lambda: _first_rows_query(plan()[0]))}
     if any(section.kind == "extensions" for section in sections):
         batch["extensions"] = Shaped(
             ("my_work:extensions", reader),
-            lambda: _pending_extensions(visible.filter(lead_unit_id__in=mine.managed)),
+            lambda: _pending_extensions(
+                ExecutiveAction.objects.visible_to(user).filter(lead_unit_id__in=mine.managed)
+            ),
         )
     loaded = load_together(batch)
-    rows = _first_rows(listed, loaded["rows"])
+    orders = {spec.key: spec.order for spec in specs if spec.kind == "actions"}
+    rows = _first_rows(orders, loaded["rows"])
     for section in sections:
         section.count = counts.get(section.key, 0)
         if section.kind == "extensions":
@@ -476,12 +469,35 @@ def _mine(user, today):
     )
 
 
-def _first_rows(listed, rows):
-    """The first :data:`SECTION_ROWS` actions of every condition of ``listed`` (``{key:
-    (condition, order, the actions it reads)}``), ``{key: [actions]}``, from the ``rows``
-    of :func:`_first_rows_query` (one query for them all)."""
+def _plan(user, mine, specs):
+    """What My work's queries are built from: ``({key: (condition, order, the actions it
+    reads)}`` of the sections that list actions, ``(queryset, {key: Count})`` of the
+    counts)."""
+    visible = ExecutiveAction.objects.visible_to(user)
+    # the ids that involve the user are visible ones already (``_mine``): the sections that
+    # read only those need no visibility rule of their own; a manager's sections read the
+    # units they manage as well, the secretariat's what its unit issued, through the rule
+    wide = {spec.key for spec in specs if spec.managers or spec.secretariat}
+    listed = {
+        spec.key: (
+            spec.where(mine) if spec.key in wide else mine.concerning & spec.where(mine),
+            spec.order,
+            visible if spec.key in wide else ExecutiveAction.objects.all(),
+        )
+        for spec in specs
+        if spec.kind == "actions"
+    }
+    counted = _any([mine.concerning] + [listed[key][0] for key in wide if key in listed])
+    counts = (visible if wide else ExecutiveAction.objects.all()).filter(counted)
+    return listed, (counts, {spec.key: Count("pk", filter=spec.where(mine)) for spec in specs})
+
+
+def _first_rows(orders, rows):
+    """The first :data:`SECTION_ROWS` actions of every section of ``orders`` (``{key:
+    order}``), ``{key: [actions]}``, from the ``rows`` of :func:`_first_rows_query` (one
+    query for them all)."""
     result = {}
-    for key, (_, order, _) in listed.items():
+    for key, order in orders.items():
         picked = [r for r in rows if getattr(r, f"in_{key}")]
         if order[0] == "-updated_at":
             picked.sort(key=lambda r: (r.updated_at, r.pk), reverse=True)

@@ -550,6 +550,44 @@ def test_a_shaped_queryset_is_compiled_once_and_gives_the_orm_s_rows_for_every_v
         related_rows(tops[0], "status_updates", lambda rows: rows.filter(pk__in=lead))
 
 
+def test_an_aggregate_made_once_per_shape_gives_django_s_counts(settings):
+    """``aggregate_once`` runs Django's aggregate the first time and sends its SQL again
+    for the same shape without building the queryset; the checking mode of the tests
+    finds a build that reads what its shape does not name."""
+    from execcoord.db import compiled
+    from execcoord.db.compiled import aggregate_once
+
+    compiled._AGGREGATES.clear()
+    units = [OrganizationUnitFactory() for _ in range(2)]
+    ExecutiveActionFactory.create_batch(3, lead_unit=units[0])
+    built = []
+
+    def counts_of(unit):
+        def build():
+            built.append(unit.pk)
+            counts = {"led": Count("pk", filter=Q(lead_unit=unit)), "all": Count("pk")}
+            return ExecutiveAction.objects.all(), counts
+
+        return build
+
+    settings.EXECCOORD_CHECK_SHAPES = False
+    first = aggregate_once(("test-counts", units[0].pk), counts_of(units[0]))
+    ExecutiveActionFactory(lead_unit=units[0])
+    again, queries = _queries(
+        lambda: aggregate_once(("test-counts", units[0].pk), counts_of(units[0]))
+    )
+    other = aggregate_once(("test-counts", units[1].pk), counts_of(units[1]))
+    total = ExecutiveAction.objects.count()
+    assert first == {"led": 3, "all": total - 1}
+    assert again == {"led": 4, "all": total} and queries == 1  # the same SQL, today's rows
+    assert other == {"led": 0, "all": total}
+    assert built == [units[0].pk, units[1].pk]  # each shape built once
+
+    settings.EXECCOORD_CHECK_SHAPES = True
+    with pytest.raises(AssertionError, match="test-counts"):  # the shape names another unit
+        aggregate_once(("test-counts", units[0].pk), counts_of(units[1]))
+
+
 def test_in_path_sql_names_the_nodes_a_path_spells():
     """``trees.in_path_sql`` (raw SQL, for triggers) picks exactly ``path_ids`` of a path,
     read from another row's path as the tally's triggers read it, at every depth."""

@@ -18,6 +18,7 @@ and read booleans with ``bool()`` (SQLite answers ``EXISTS`` with 0 or 1).
 """
 
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
@@ -96,3 +97,59 @@ def _compile(build, using):
     if None in names:
         raise ValueError("compiled_rows: every selected column must be named")
     return sql, tuple(params), positions, names
+
+
+_AGGREGATES = {}
+AGGREGATES_KEPT = 2_000  # the oldest dropped first (as ``union.SHAPES_KEPT``)
+
+
+def aggregate_once(shape, build, using=DEFAULT_DB_ALIAS):
+    """``queryset.aggregate(**counts)`` of ``build() -> (queryset, counts)``, from SQL made
+    once per ``shape`` (a hashable naming everything the query is built from; one holding
+    ``None`` is never reused).
+
+    The first call runs Django's own ``aggregate`` and keeps the SQL and parameters it sent
+    (``connection.execute_wrapper``); the next calls with the shape send them again without
+    building the queryset. For counts (``Count``, whose values need no converter). With
+    ``settings.EXECCOORD_CHECK_SHAPES`` (on in the tests) each reuse is compared with
+    Django's own answer.
+    """
+    if shape is None or None in shape:
+        queryset, counts = build()
+        return queryset.using(using).aggregate(**counts)
+    entry = _AGGREGATES.get((shape, using))
+    if entry is None:
+        result, sent = _aggregate(build, using)
+        if len(sent) != 1:  # not one plain query: nothing to reuse
+            return result
+        while len(_AGGREGATES) >= AGGREGATES_KEPT:
+            _AGGREGATES.pop(next(iter(_AGGREGATES)), None)
+        _AGGREGATES[(shape, using)] = (*sent[0], tuple(result))
+        return result
+    sql, params, names = entry
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    result = dict(zip(names, row, strict=True))
+    if getattr(settings, "EXECCOORD_CHECK_SHAPES", False):
+        expected, sent = _aggregate(build, using)
+        if sent != [(sql, params)] or result != expected:
+            raise AssertionError(
+                f"aggregate_once {shape!r} reused SQL that differs from its queryset's:\n"
+                f"{(sql, params)!r}\n!=\n{sent!r}"
+            )
+    return result
+
+
+def _aggregate(build, using):
+    """Django's answer for ``build()`` and the ``[(sql, params)]`` it sent."""
+    queryset, counts = build()
+    sent = []
+
+    def capture(execute, sql, params, many, context):
+        sent.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connections[using].execute_wrapper(capture):
+        result = queryset.using(using).aggregate(**counts)
+    return result, sent

@@ -123,22 +123,10 @@ class UserScope:
     def __setattr__(self, name, value):
         raise AttributeError(f"UserScope is read-only (tried to set {name!r})")
 
-    # what the scope is made of (its caches aside): two scopes with the same key give every
-    # read rule the same SQL (``execcoord.access.read_key``)
-    _KEY_FIELDS = (
-        "person_id",
-        "unit_id",
-        "is_admin",
-        "is_internal",
-        "clearance_rank",
-        "is_manager",
-        "is_viewer",
-        "is_staff_role",
-        "in_secretariat",
-        "unit_path",
-        "manages_named_units",
-        "named_unit_path",
-        "named_unit_id",
+    # what the scope is made of (what it derives and caches aside): two scopes with the same
+    # key give every read rule the same SQL (``execcoord.access.read_key``)
+    _KEY_FIELDS = tuple(
+        name for name in __slots__ if name not in ("unit_ids", "_managed_unit_ids", "derived")
     )
 
     @property

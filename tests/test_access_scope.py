@@ -216,3 +216,39 @@ def test_managed_among_asks_by_path_what_the_managed_ids_say(
         assert scope.managed_among(every) == expected
         assert scope.managed_among([every[0], None]) == expected & {every[0]}
     assert scope._managed_unit_ids is None  # the ids were never read
+
+
+def test_the_read_key_changes_with_everything_a_read_rule_reads(tree):
+    """``read_key`` (what a query compiled once per reader is kept under) differs between two
+    users, and for one user whenever their unit, clearance or roles change; a model every
+    active user sees whole has one key for them all."""
+    from actions.models import ExecutiveAction
+    from execcoord.access import read_key
+    from partners.models import OrganizationUnit
+
+    user, other = make_user(role=ROLE_STAFF), make_user(role=ROLE_STAFF)
+    person = PersonFactory(user=user, organization_unit=tree["csd"])
+    PersonFactory(user=other, organization_unit=tree["csd"])
+    keys = [read_key(ExecutiveAction, user)]
+    assert read_key(ExecutiveAction, other) != keys[0]
+
+    def changed(change):
+        change()
+        clear_user_scope(user)  # a new request reads a new scope
+        keys.append(read_key(ExecutiveAction, user))
+
+    changed(
+        lambda: PersonFactory._meta.model.objects.filter(pk=person.pk).update(
+            organization_unit=tree["ocfo"]
+        )
+    )
+    changed(
+        lambda: PersonFactory._meta.model.objects.filter(pk=person.pk).update(
+            clearance_level=ClearanceLevel.SECRET
+        )
+    )
+    changed(lambda: user.groups.add(*make_user(role=ROLE_MANAGER).groups.all()))
+    changed(lambda: name_manager(person, tree["eab"]))
+    assert len(set(keys)) == len(keys)  # every change a new key
+    assert read_key(OrganizationUnit, user) == read_key(OrganizationUnit, other) == ("everyone",)
+    assert read_key(ExecutiveAction, AnonymousUser()) == ("nobody",)

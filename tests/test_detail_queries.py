@@ -112,7 +112,7 @@ def test_a_readers_next_tasker_page_compiles_none_of_its_batched_queries(
     from execcoord.db import union
 
     settings.EXECCOORD_CHECK_SHAPES = False  # it compiles every reuse again
-    monkeypatch.setattr(union, "_SHAPES", {})  # none kept from an earlier test
+    union._SHAPES.clear()  # none kept from an earlier test
     first, second = _busy_tasker(units, 3, 2, 1), _busy_tasker(units, 4, 3, 1)
     client.force_login(request.getfixturevalue(who))
     client.get(first.get_absolute_url())

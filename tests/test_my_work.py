@@ -102,7 +102,7 @@ def test_the_first_rows_are_compiled_once_while_the_readers_work_stays_the_same(
     from execcoord.db import union
 
     settings.EXECCOORD_CHECK_SHAPES = False  # it compiles every reuse again
-    monkeypatch.setattr(union, "_SHAPES", {})  # none kept from an earlier test
+    union._SHAPES.clear()  # none kept from an earlier test
     compiled = []
     real = union._Part.compile.__func__
     monkeypatch.setattr(

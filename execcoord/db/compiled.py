@@ -17,6 +17,8 @@ driver returns (no field converters): use it for queries of numbers, text and bo
 and read booleans with ``bool()`` (SQLite answers ``EXISTS`` with 0 or 1).
 """
 
+import threading
+
 import psycopg
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -99,8 +101,31 @@ def _compile(build, using):
     return sql, tuple(params), positions, names
 
 
-_AGGREGATES = {}
-AGGREGATES_KEPT = 2_000  # the oldest dropped first (as ``union.SHAPES_KEPT``)
+class Kept(dict):
+    """What is compiled once per process, by key: at most ``limit`` entries, the oldest
+    dropped first (``aggregate_once`` and ``execcoord.db.union.Shaped`` keep theirs here)."""
+
+    def __init__(self, limit):
+        super().__init__()
+        self.limit = limit
+        self._lock = threading.Lock()
+
+    def keep(self, key, value):
+        """Store ``value`` under ``key`` (dropping the oldest entries over the limit)."""
+        with self._lock:
+            while len(self) >= self.limit:
+                self.pop(next(iter(self)), None)
+            self[key] = value
+        return value
+
+
+def checking():
+    """Whether every reuse of compiled SQL is compared with a fresh compile
+    (``settings.EXECCOORD_CHECK_SHAPES``, on in the tests)."""
+    return getattr(settings, "EXECCOORD_CHECK_SHAPES", False)
+
+
+_AGGREGATES = Kept(2_000)
 
 
 def aggregate_once(shape, build, using=DEFAULT_DB_ALIAS):
@@ -122,16 +147,14 @@ def aggregate_once(shape, build, using=DEFAULT_DB_ALIAS):
         result, sent = _aggregate(build, using)
         if len(sent) != 1:  # not one plain query: nothing to reuse
             return result
-        while len(_AGGREGATES) >= AGGREGATES_KEPT:
-            _AGGREGATES.pop(next(iter(_AGGREGATES)), None)
-        _AGGREGATES[(shape, using)] = (*sent[0], tuple(result))
+        _AGGREGATES.keep((shape, using), (*sent[0], tuple(result)))
         return result
     sql, params, names = entry
     with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     result = dict(zip(names, row, strict=True))
-    if getattr(settings, "EXECCOORD_CHECK_SHAPES", False):
+    if checking():
         expected, sent = _aggregate(build, using)
         if sent != [(sql, params)] or result != expected:
             raise AssertionError(

@@ -9,17 +9,17 @@ number of queries constant. This reaches into Django's compiler (``compiler.sele
 import copy
 import datetime
 import json
-import threading
 import uuid
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Count, Value, Window
 from django.db.models.functions import RowNumber
 from django.db.models.query import get_related_populators
 from django.utils.dateparse import parse_duration
+
+from execcoord.db.compiled import MARKER, Kept, checking
 
 
 def load_together(querysets):
@@ -249,7 +249,7 @@ class Shaped:
         if self.known:
             model = template.queryset.model
             part.known = [(model._meta.get_field(n), v) for n, v in self.known.items()]
-        if getattr(settings, "EXECCOORD_CHECK_SHAPES", False):
+        if checking():
             self._check(part)
         return part
 
@@ -262,7 +262,7 @@ class Shaped:
             markers = [
                 None
                 if value is None
-                else _MARKER - offset - i
+                else MARKER - offset - i
                 if isinstance(value, int)
                 else f"ec-marker-{offset + i}-"
                 for i, value in enumerate(self.values)
@@ -291,11 +291,7 @@ class Shaped:
         positions = tuple(
             (index, position, type(template.params[position])) for position, index in places.items()
         )
-        with _SHAPES_LOCK:
-            while len(_SHAPES) >= SHAPES_KEPT:
-                _SHAPES.pop(next(iter(_SHAPES)), None)
-            _SHAPES[cache_key] = (template, positions)
-        return template, positions
+        return _SHAPES.keep(cache_key, (template, positions))
 
     def _check(self, part):
         """Fail unless the plain queryset compiles to the SQL and parameters reused."""
@@ -342,13 +338,10 @@ def _same_value(param, marker):
     return isinstance(param, type(marker)) and param == marker
 
 
-_MARKER = -2_046_813_579  # as ``execcoord.db.compiled.MARKER``: a value no caller passes
 # shapes kept per process, the oldest dropped first: a tasker's page has about 25, 15 of
 # them the reader's own (their visibility), so this keeps the last hundred or so readers'
 # pages; a shape holds its compiled query, at most about 20 KB (40 MB in all)
-SHAPES_KEPT = 2_000
-_SHAPES = {}
-_SHAPES_LOCK = threading.Lock()
+_SHAPES = Kept(2_000)
 
 
 def _compile_part(key, queryset):

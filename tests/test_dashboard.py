@@ -205,3 +205,28 @@ def test_query_count_does_not_grow_with_units_or_taskers(client, bob, units, dat
     large = count_queries(client, bob, units["BUR-A"])
     assert large == small
     assert large <= 16  # session, user, scope and permissions take 7 of them
+
+
+def test_a_readers_next_visit_compiles_no_counts_and_shows_new_work(
+    client, bob, units, data, monkeypatch
+):
+    """The counts' query is compiled once per reader, filters and day
+    (``compiled.values_once``): the next visit sends it again without building it, and a
+    tasker that became overdue since is counted."""
+    from execcoord.db import compiled
+
+    compiled._VALUES.clear()
+    compiles = []
+    real = compiled._compile_values
+    monkeypatch.setattr(compiled, "_compile_values", lambda *a: compiles.append(1) or real(*a))
+    monkeypatch.setattr("django.conf.settings.EXECCOORD_CHECK_SHAPES", False)
+    unit = units["BUR-A"]
+    first = {t.label: t.value for t in get_dashboard(client, bob, unit=unit.pk)["tiles"]}
+    assert len(compiles) == 1
+    action("A11", unit, ActionStatus.IN_PROGRESS, days(-3))
+    again = {t.label: t.value for t in get_dashboard(client, bob, unit=unit.pk)["tiles"]}
+    assert len(compiles) == 1  # the same SQL, sent again
+    assert again["Overdue"] == first["Overdue"] + 1
+    assert again["Open"] == first["Open"] + 1
+    get_dashboard(client, bob, unit=units["OFF-A1"].pk)
+    assert len(compiles) == 2  # another unit is another query

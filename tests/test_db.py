@@ -588,6 +588,60 @@ def test_an_aggregate_made_once_per_shape_gives_django_s_counts(settings):
         aggregate_once(("test-counts", units[0].pk), counts_of(units[1]))
 
 
+def test_values_made_once_per_shape_give_django_s_rows(settings, monkeypatch):
+    """``values_once`` compiles a ``values()`` queryset once per shape and sends its SQL
+    again, reading today's rows; a queryset with no possible rows sends nothing; the checking
+    mode of the tests finds a build that reads what its shape does not name."""
+    from execcoord.db import compiled
+    from execcoord.db.compiled import values_once
+
+    compiled._VALUES.clear()
+    compiles = []
+    real = compiled._compile_values
+    monkeypatch.setattr(compiled, "_compile_values", lambda *a: compiles.append(1) or real(*a))
+    units = [OrganizationUnitFactory() for _ in range(2)]
+    ExecutiveActionFactory.create_batch(2, lead_unit=units[0], priority="high")
+    ExecutiveActionFactory(lead_unit=units[0], priority="low")
+
+    def grouped(unit):
+        def build():
+            return (
+                ExecutiveAction.objects.filter(lead_unit=unit)
+                .values("priority")
+                .annotate(n=Count("pk"))
+                .order_by("priority")
+            )
+
+        return build
+
+    def django(unit):
+        return [dict(row) for row in grouped(unit)()]
+
+    settings.EXECCOORD_CHECK_SHAPES = False
+    first = values_once(("test-values", units[0].pk), grouped(units[0]))
+    assert (
+        first
+        == django(units[0])
+        == [
+            {"priority": "high", "n": 2},
+            {"priority": "low", "n": 1},
+        ]
+    )
+    ExecutiveActionFactory(lead_unit=units[0], priority="low")
+    again, queries = _queries(lambda: values_once(("test-values", units[0].pk), grouped(units[0])))
+    assert again == django(units[0]) and again[1]["n"] == 2 and queries == 1
+    assert values_once(("test-values", units[1].pk), grouped(units[1])) == []
+    assert len(compiles) == 2  # one a shape
+    nothing, queries = _queries(
+        lambda: values_once(("test-none",), lambda: ExecutiveAction.objects.none().values("pk"))
+    )
+    assert nothing == [] and queries == 0
+
+    settings.EXECCOORD_CHECK_SHAPES = True
+    with pytest.raises(AssertionError, match="test-values"):  # the shape names another unit
+        values_once(("test-values", units[0].pk), grouped(units[1]))
+
+
 def test_in_path_sql_names_the_nodes_a_path_spells():
     """``trees.in_path_sql`` (raw SQL, for triggers) picks exactly ``path_ids`` of a path,
     read from another row's path as the tally's triggers read it, at every depth."""

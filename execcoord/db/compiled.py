@@ -21,6 +21,7 @@ import threading
 
 import psycopg
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
@@ -103,7 +104,8 @@ def _compile(build, using):
 
 class Kept(dict):
     """What is compiled once per process, by key: at most ``limit`` entries, the oldest
-    dropped first (``aggregate_once`` and ``execcoord.db.union.Shaped`` keep theirs here)."""
+    dropped first (``aggregate_once``, ``values_once`` and ``execcoord.db.union.Shaped`` keep
+    theirs here)."""
 
     def __init__(self, limit):
         super().__init__()
@@ -176,3 +178,59 @@ def _aggregate(build, using):
     with connections[using].execute_wrapper(capture):
         result = queryset.using(using).aggregate(**counts)
     return result, sent
+
+
+_VALUES = Kept(2_000)
+
+
+def values_once(shape, build, using=DEFAULT_DB_ALIAS):
+    """The rows of the ``values()`` queryset ``build()``, from SQL compiled once per ``shape``
+    (a hashable naming everything the queryset is built from; one holding ``None`` is never
+    reused).
+
+    For a ``GROUP BY`` of many rows read on every request (the dashboard's): Django built
+    the queryset, compiled it and passed every value of every row through its converters.
+    Here the first call compiles it and the next calls with the shape send the same SQL and
+    parameters. Rows are dicts named as ``values()`` names them, with the values the driver
+    returns, as :func:`compiled_rows` gives them: numbers, text, booleans (0 or 1 on SQLite)
+    and ``NULL``. With ``settings.EXECCOORD_CHECK_SHAPES`` (on in the tests) each reuse is
+    compared with a fresh compile.
+    """
+    if shape is None or None in shape:
+        return _values_rows(_compile_values(build(), using), using)
+    entry = _VALUES.get((shape, using))
+    if entry is None:
+        entry = _VALUES.keep((shape, using), _compile_values(build(), using))
+    elif checking():
+        fresh = _compile_values(build(), using)
+        if fresh != entry:
+            raise AssertionError(
+                f"values_once {shape!r} reused SQL that differs from its queryset's:\n"
+                f"{entry!r}\n!=\n{fresh!r}"
+            )
+    return _values_rows(entry, using)
+
+
+def _compile_values(queryset, using):
+    """``(sql, params, column names)`` of a ``values()`` queryset; ``None`` when Django knows
+    without asking that it has no rows."""
+    if queryset._fields is None:
+        raise ValueError("values_once: the query must be a values() queryset")
+    compiler = queryset.query.get_compiler(using=using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    names = tuple(alias for _, _, alias in compiler.select)
+    if None in names:
+        raise ValueError("values_once: every selected column must be named")
+    return sql, tuple(params), names
+
+
+def _values_rows(entry, using):
+    if entry is None:
+        return []
+    sql, params, names = entry
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

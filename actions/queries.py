@@ -1263,27 +1263,33 @@ def dwell_by_office(user, unit, after, before):
     :data:`DWELL_MAX_ROWS` steps), the same on SQLite and PostgreSQL. Steps that name a
     person without an office are left out (they belong to no office).
     """
-    rows = (
-        RouteStep.objects.visible_to(user)
-        .filter(
-            subtree_q([unit.path], "action__lead_unit__path"),
-            state=RouteStepState.DONE,
-            organization_unit__isnull=False,
-            action_id__in=completed_routes(after, before),
+
+    def steps():
+        return (
+            RouteStep.objects.visible_to(user)
+            .filter(
+                subtree_q([unit.path], "action__lead_unit__path"),
+                state=RouteStepState.DONE,
+                organization_unit__isnull=False,
+                action_id__in=completed_routes(after, before),
+            )
+            .order_by()
+            .values(
+                "organization_unit_id",
+                "organization_unit__abbreviation",
+                "organization_unit__name",
+                "kind",
+                "dwell_seconds",
+            )[:DWELL_MAX_ROWS]
         )
-        .order_by()
-        .values_list(
-            "organization_unit_id",
-            "organization_unit__abbreviation",
-            "organization_unit__name",
-            "kind",
-            "dwell_seconds",
-        )[:DWELL_MAX_ROWS]
-    )
+
+    # the same SQL for a reader, unit and dates (compiled once, ``values_once``)
+    shape = ("dwell", read_key(RouteStep, user), unit.pk, unit.path, after, before)
     groups = {}
-    for unit_id, abbreviation, name, kind, seconds in rows:
-        key = (abbreviation or name, unit_id, kind)
-        groups.setdefault(key, []).append(seconds / 86400)
+    for row in values_once(shape, steps):
+        office = row["organization_unit__abbreviation"] or row["organization_unit__name"]
+        key = (office, row["organization_unit_id"], row["kind"])
+        groups.setdefault(key, []).append(row["dwell_seconds"] / 86400)
     kinds = dict(RouteStepKind.choices)
     order = list(kinds)
     base = cached_reverse("actions:routestep_list")

@@ -210,8 +210,8 @@ def test_query_count_does_not_grow_with_units_or_taskers(client, bob, units, dat
 def test_a_readers_next_visit_compiles_no_counts_and_shows_new_work(
     client, bob, units, data, monkeypatch
 ):
-    """The counts' query is compiled once per reader, filters and day
-    (``compiled.values_once``): the next visit sends it again without building it, and a
+    """The counts' and the dwell times' queries are compiled once per reader, filters and day
+    (``compiled.values_once``): the next visit sends them again without building them, and a
     tasker that became overdue since is counted."""
     from execcoord.db import compiled
 
@@ -222,11 +222,11 @@ def test_a_readers_next_visit_compiles_no_counts_and_shows_new_work(
     monkeypatch.setattr("django.conf.settings.EXECCOORD_CHECK_SHAPES", False)
     unit = units["BUR-A"]
     first = {t.label: t.value for t in get_dashboard(client, bob, unit=unit.pk)["tiles"]}
-    assert len(compiles) == 1
+    assert len(compiles) == 2  # the counts, the dwell times
     action("A11", unit, ActionStatus.IN_PROGRESS, days(-3))
     again = {t.label: t.value for t in get_dashboard(client, bob, unit=unit.pk)["tiles"]}
-    assert len(compiles) == 1  # the same SQL, sent again
+    assert len(compiles) == 2  # the same SQL, sent again
     assert again["Overdue"] == first["Overdue"] + 1
     assert again["Open"] == first["Open"] + 1
     get_dashboard(client, bob, unit=units["OFF-A1"].pk)
-    assert len(compiles) == 2  # another unit is another query
+    assert len(compiles) == 4  # another unit is another query

@@ -216,14 +216,13 @@ def _compile_values(queryset, using):
     without asking that it has no rows."""
     if queryset._fields is None:
         raise ValueError("values_once: the query must be a values() queryset")
-    compiler = queryset.query.get_compiler(using=using)
+    query = queryset.query
     try:
-        sql, params = compiler.as_sql()
+        sql, params = query.get_compiler(using=using).as_sql()
     except EmptyResultSet:
         return None
-    names = tuple(alias for _, _, alias in compiler.select)
-    if None in names:
-        raise ValueError("values_once: every selected column must be named")
+    # the columns in the order the SQL selects them, named as values() names them
+    names = (*query.extra_select, *query.values_select, *query.annotation_select)
     return sql, tuple(params), names
 
 

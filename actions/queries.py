@@ -51,7 +51,8 @@ from actions.due import (
     overdue_q,
 )
 from actions.models import Assignment, ExecutiveAction, ExtensionRequest, RouteStep
-from actions.tallies import completion_plan
+from actions.tallies import live_rest
+from actions.tallies import tallied_figures as completion_figures
 from execcoord.access import read_key
 from execcoord.db.arrays import InArray
 from execcoord.db.compiled import aggregate_once, values_once
@@ -667,7 +668,7 @@ class DaysFrom(Func):
         )
 
 
-def dashboard_counts(base, today, days, weeks, branch_length, rates_of=None, shape=None):
+def dashboard_counts(rows, today, days, weeks, branch_length, shape=None):
     """Every number of the dashboard from one ``GROUP BY`` pass over ``base``.
 
     Each row is put in a few small classes computed in SQL (for an open row, how far past
@@ -682,18 +683,21 @@ def dashboard_counts(base, today, days, weeks, branch_length, rates_of=None, sha
     stay few: 1,650 at the root of a million taskers, where grouping by every row's status
     and priority made 4,200 rows to read.
 
-    ``rates_of``: when given, only the rows it matches count in the on-time rates (the
-    dashboard reads the others from the maintained tally, ``actions.tallies``).
+    ``rows() -> (base, rates_of)``: the taskers to count, and when ``rates_of`` is not
+    ``None`` the only ones that count in the on-time rates (the dashboard reads the others
+    from the maintained tally, ``actions.tallies``).
 
-    ``shape``: names everything ``base`` and the other arguments are built from (the
-    reader's read key, the filters, the day): the query is then compiled once for it
-    (``compiled.values_once``) and its rows are read without Django's converters.
+    ``shape``: names everything ``rows`` and the other arguments are built from (the
+    reader's read key, the filters, the day): the query is then compiled once for it, and
+    ``rows`` called only then (``compiled.values_once``); its rows are read without
+    Django's converters.
 
     Returns ``(numbers, overdue by branch path, overdue by type id)``; the
     numbers use the keys the dashboard's tiles, rates and charts read.
     """
 
     def grouped():
+        base, rates_of = rows()
         classes = _classes(today, days, weeks, branch_length, rates_of)
         return base.annotate(**classes).values(*classes).annotate(n=Count("pk")).order_by()
 
@@ -887,11 +891,15 @@ RATES = (
 
 def dashboard(user, filters, today, children, type_names):
     """Every number, chart and list of the manager dashboard (:data:`TILES`, :data:`RATES`,
-    the ageing buckets, priorities, weeks, child units and types), in two queries.
+    the ageing buckets, priorities, weeks, child units and types), in three queries.
 
     1. :func:`dashboard_counts`: one ``GROUP BY`` pass over the unit's visible taskers that
        yields every tile, rate, ageing bucket, priority, week, child unit and type;
-    2. the ten oldest overdue taskers.
+    2. the on-time rates' part kept in the completion tally (``actions.tallies``);
+    3. the ten oldest overdue taskers.
+
+    Each is compiled once per reader, filters and day, and its queryset built only then: a
+    reader's later visits that day send the same SQL again.
 
     Args:
         user: the signed-in user.
@@ -901,30 +909,47 @@ def dashboard(user, filters, today, children, type_names):
         type_names: ``{type id: name}`` of the action types the user may see.
     """
     today = today or timezone.localdate()
-    base = ExecutiveAction.objects.visible_to(user).filter(filters.queryset_filter())
+    days = settings.DUE_SOON_DAYS
     params = filters.list_params()
 
     def url(**extra):
         return action_list_url(**{**params, **extra})
 
+    # The page's queries are the same SQL for a reader, filters and day: each is compiled
+    # once for them (``values_once``, ``aggregate_once``, ``Shaped``), and built only then.
+    shape = ("dashboard", read_key(ExecutiveAction, user), filters.key(), today, days)
+
+    @functools.cache
+    def base():
+        return ExecutiveAction.objects.visible_to(user).filter(filters.queryset_filter())
+
     weeks = week_starts(today)
-    branch_length = len(filters.unit.path) + PATH_DIGITS + 1
     # on-time rates: the tally's part, and the rest counted in the same GROUP BY
-    tallied, rest = completion_plan(user, filters)
-    rest &= COMPLETED
-    days = settings.DUE_SOON_DAYS
+    tallied = completion_figures(user, filters, shape=(*shape, "tally"))
+
+    def counted():
+        rest = live_rest(user, filters) & COMPLETED
+        return base().filter(_current_q(today, weeks) | rest), rest
+
     n, by_branch, by_type = dashboard_counts(
-        base.filter(_current_q(today, weeks) | rest),
+        counted,
         today,
         days,
         weeks,
-        branch_length,
-        rates_of=rest,
-        # the same SQL for a reader all day (the tally's part of the rates aside)
-        shape=("dashboard", read_key(ExecutiveAction, user), filters.key(), today, days),
+        len(filters.unit.path) + PATH_DIGITS + 1,
+        shape=(*shape, "counts"),
     )
     for key, value in (tallied or {}).items():
         n[key] += value
+    oldest = Shaped(
+        (*shape, "oldest"),
+        lambda: (
+            base()
+            .filter(overdue_q(today))
+            .select_related("lead_unit", "accountable_person")
+            .order_by("due_date", "pk")[:SECTION_ROWS]
+        ),
+    )
     weekly = _weekly(n, weeks, today, url)
     return {
         "today": today,
@@ -934,15 +959,11 @@ def dashboard(user, filters, today, children, type_names):
             if filters.issued
             else _overdue_by_child_unit(by_branch, filters.unit, children, url)
         ),
-        "by_lead_office": _by_lead_office(user, base, today, url) if filters.issued else None,
+        "by_lead_office": _by_lead_office(user, base(), today, url) if filters.issued else None,
         "by_type": _overdue_by_type(by_type, type_names, url),
         "weekly": weekly,
         "weekly_max": _weekly_heights(weekly),
-        "oldest": list(
-            base.filter(overdue_q(today))
-            .select_related("lead_unit", "accountable_person")
-            .order_by("due_date", "pk")[:SECTION_ROWS]
-        ),
+        "oldest": load_together({"oldest": oldest})["oldest"],
         "oldest_url": url(overdue="true", sort="due_date"),
     }
 

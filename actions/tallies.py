@@ -42,6 +42,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from actions.choices import ActionStatus, Visibility
 from actions.models import CompletionTally, ExecutiveAction, allowed_classifications
 from actions.models.action import ExecutiveActionQuerySet
+from execcoord.db.compiled import aggregate_once
 from execcoord.db.trees import in_path_sql, path_ids
 from partners.access import get_user_scope
 from partners.models import OrganizationUnit
@@ -303,28 +304,52 @@ def covered(user, unit):
 
 
 def completion_plan(user, filters):
-    """``(tallied, rest)``: the four figures read from the tally for the keys ``user`` sees
-    all of under ``filters`` (``None`` when the tally cannot serve the filters), and the
-    ``Q`` of the completed taskers left to count live (among those ``user`` sees).
+    """``(tallied, rest)``: :func:`tallied_figures` and :func:`live_rest`."""
+    return tallied_figures(user, filters), live_rest(user, filters)
 
-    The tally has no key for a type, a priority, a suspense date or the issuing unit: with
-    one of those filters (or the secretariat's "issued by" scope) everything is counted live.
-    """
-    if (
+
+def _served(filters):
+    """Whether the tally can serve ``filters``: it has no key for a type, a priority, a
+    suspense date or the issuing unit, so with one of those filters (or the secretariat's
+    "issued by" scope) everything is counted live."""
+    return not (
         filters.due_after
         or filters.due_before
         or filters.action_type_id
         or filters.priority
         or filters.issued
-    ):
-        return None, Q()
-    visibilities, classifications = covered(user, filters.unit)
-    # one row per visibility and classification: the unit's subtree is counted in its rows
-    tally = CompletionTally.objects.filter(unit_id=filters.unit.pk, visibility__in=visibilities)
-    if classifications is not None:
-        tally = tally.filter(security_classification__in=classifications)
-    totals = tally.aggregate(**{f: Sum(f) for f in FIGURES})
-    return {f: totals[f] or 0 for f in FIGURES}, _rest(user, visibilities)
+    )
+
+
+def tallied_figures(user, filters, shape=None):
+    """The four figures read from the tally for the keys ``user`` sees all of under
+    ``filters`` (``None`` when the tally cannot serve the filters).
+
+    ``shape``: names the user's scope and the filters; the query is then compiled once for
+    it (``compiled.aggregate_once``).
+    """
+    if not _served(filters):
+        return None
+
+    def build():
+        visibilities, classifications = covered(user, filters.unit)
+        # one row per visibility and classification: the unit's subtree is counted in its rows
+        tally = CompletionTally.objects.filter(unit_id=filters.unit.pk, visibility__in=visibilities)
+        if classifications is not None:
+            tally = tally.filter(security_classification__in=classifications)
+        return tally, {f: Sum(f) for f in FIGURES}
+
+    totals = aggregate_once(shape, build)
+    return {f: int(totals[f] or 0) for f in FIGURES}
+
+
+def live_rest(user, filters):
+    """The ``Q`` of the completed taskers the tally leaves out for ``user`` under
+    ``filters`` (among those ``user`` sees): everything when it cannot serve them."""
+    if not _served(filters):
+        return Q()
+    visibilities, _ = covered(user, filters.unit)
+    return _rest(user, visibilities)
 
 
 def _rest(user, covered_visibilities):

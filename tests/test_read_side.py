@@ -64,7 +64,7 @@ def test_overdue_and_due_soon_mean_one_thing_everywhere(rf, admin_user, spread):
             filterset = views.filterset(QueryDict(query), queryset=everything, request=request)
             assert {a.pk for a in filterset.qs} == expected, query
         counts, _, _ = queries.dashboard_counts(
-            everything, TODAY, days, queries.week_starts(TODAY), 20
+            lambda: (everything, None), TODAY, days, queries.week_starts(TODAY), 20
         )
         digests = build_digests(TODAY)
     assert counts["overdue"] == len(overdue)

@@ -1,7 +1,7 @@
 """Executive actions (taskers), their types and tags, and the visibility rules for them."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, F, Q
@@ -30,7 +30,9 @@ from actions.choices import (
     classification_rank,
 )
 from actions.models.support import ActionNumberSequence
+from execcoord.access import read_key
 from execcoord.db.arrays import InArray
+from execcoord.db.compiled import Kept, checking
 from execcoord.db.constraints import check, unique
 from execcoord.db.shape import is_untouched
 from execcoord.db.text import joined_or_alone
@@ -177,6 +179,17 @@ def allowed_classifications(clearance_rank_value):
     ]
 
 
+# the visibility rule of each read key, as a queryset never evaluated (copied for use)
+_RULES = Kept(2_000)
+
+
+def _sql(queryset):
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
 class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
     """Executive actions: the visibility rules and the named subsets lists and dashboards use."""
 
@@ -194,17 +207,22 @@ class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
         scope = get_user_scope(user)
         if scope.is_admin:
             return self.all()
-        # the rule is the same for every call with this scope: built once (a millisecond of
-        # lookups and subqueries), then copied, when asked of the plain table (issue 20: the
-        # tasker page asks it three times: the record, its sub-taskers, its dependencies)
-        key = ("visible_to", type(self), self.db)
-        plain = is_untouched(self) and scope is not NO_SCOPE
-        if plain and key in scope.derived:
-            return scope.derived[key].all()
-        visible = self._visible_to(scope)
-        if plain:
-            scope.derived[key] = visible
-        return visible.all() if plain else visible
+        # The rule is the same SQL for every reader with the same read key: built once per
+        # process (a few milliseconds of lookups and subqueries on every list, page and
+        # count), then copied, when asked of the plain table. The tests compare every copy
+        # with a fresh build (``compiled.checking``).
+        reader = read_key(self.model, user) if scope is not NO_SCOPE else None
+        if reader is None or not is_untouched(self):
+            return self._visible_to(scope)
+        key = (reader, type(self), self.db)
+        rule = _RULES.get(key)
+        if rule is None:
+            rule = _RULES.keep(key, self._visible_to(scope))
+        elif checking():
+            fresh = self._visible_to(scope)
+            if _sql(fresh) != _sql(rule):
+                raise AssertionError(f"visible_to reused another reader's rule: {key!r}")
+        return rule.all()
 
     def _visible_to(self, scope):
         rule = Q(visibility=Visibility.PUBLIC)

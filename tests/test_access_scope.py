@@ -252,3 +252,48 @@ def test_the_read_key_changes_with_everything_a_read_rule_reads(tree):
     assert len(set(keys)) == len(keys)  # every change a new key
     assert read_key(OrganizationUnit, user) == read_key(OrganizationUnit, other) == ("everyone",)
     assert read_key(ExecutiveAction, AnonymousUser()) == ("nobody",)
+
+
+def test_a_readers_visibility_rule_is_built_once_per_process_and_is_their_own(
+    tree, monkeypatch, settings
+):
+    """``ExecutiveAction.objects.visible_to`` builds a reader's rule once per process (kept
+    by read key): the next request reads a copy, another reader gets their own rule, and a
+    reader whose unit changed a new one; the checking mode of the tests finds a copy that
+    differs from a fresh build."""
+    from actions.demo.actions import ExecutiveActionFactory
+    from actions.models import ExecutiveAction
+    from actions.models import action as action_module
+
+    action_module._RULES.clear()
+    built = []
+    real = ExecutiveAction.objects.get_queryset().__class__._visible_to
+    monkeypatch.setattr(
+        ExecutiveAction.objects.get_queryset().__class__,
+        "_visible_to",
+        lambda self, scope: built.append(scope.unit_id) or real(self, scope),
+    )
+    settings.EXECCOORD_CHECK_SHAPES = False
+    user, other = make_user(role=ROLE_STAFF), make_user(role=ROLE_STAFF)
+    person = PersonFactory(user=user, organization_unit=tree["csd"])
+    PersonFactory(user=other, organization_unit=tree["ocfo"])
+    mine = ExecutiveActionFactory(lead_unit=tree["csd"], visibility="restricted")
+    theirs = ExecutiveActionFactory(lead_unit=tree["ocfo"], visibility="restricted")
+
+    def seen(who):
+        clear_user_scope(who)  # each call a new request
+        return set(ExecutiveAction.objects.visible_to(who).values_list("pk", flat=True))
+
+    assert mine.pk in seen(user) and theirs.pk not in seen(user)
+    assert len(built) == 1  # the second request copied the rule
+    assert theirs.pk in seen(other) and mine.pk not in seen(other)
+    assert built == [tree["csd"].pk, tree["ocfo"].pk]
+    PersonFactory._meta.model.objects.filter(pk=person.pk).update(organization_unit=tree["ocfo"])
+    assert theirs.pk in seen(user) and mine.pk not in seen(user)
+    assert built[-1] == tree["ocfo"].pk and len(built) == 3
+
+    settings.EXECCOORD_CHECK_SHAPES = True
+    for key in action_module._RULES:
+        action_module._RULES[key] = ExecutiveAction.objects.none()  # another rule kept
+    with pytest.raises(AssertionError, match="visible_to"):
+        seen(user)

@@ -898,8 +898,8 @@ def dashboard(user, filters, today, children, type_names):
     2. the on-time rates' part kept in the completion tally (``actions.tallies``);
     3. the ten oldest overdue taskers.
 
-    Each is compiled once per reader, filters and day, and its queryset built only then: a
-    reader's later visits that day send the same SQL again.
+    The first two are compiled once per reader, filters and day, and their querysets built
+    only then: a reader's later visits that day send the same SQL again.
 
     Args:
         user: the signed-in user.
@@ -915,8 +915,8 @@ def dashboard(user, filters, today, children, type_names):
     def url(**extra):
         return action_list_url(**{**params, **extra})
 
-    # The page's queries are the same SQL for a reader, filters and day: each is compiled
-    # once for them (``values_once``, ``aggregate_once``, ``Shaped``), and built only then.
+    # The counts are the same SQL for a reader, filters and day: compiled once for them
+    # (``values_once``, ``aggregate_once``), and built only then.
     shape = ("dashboard", read_key(ExecutiveAction, user), filters.key(), today, days)
 
     @functools.cache
@@ -941,15 +941,6 @@ def dashboard(user, filters, today, children, type_names):
     )
     for key, value in (tallied or {}).items():
         n[key] += value
-    oldest = Shaped(
-        (*shape, "oldest"),
-        lambda: (
-            base()
-            .filter(overdue_q(today))
-            .select_related("lead_unit", "accountable_person")
-            .order_by("due_date", "pk")[:SECTION_ROWS]
-        ),
-    )
     weekly = _weekly(n, weeks, today, url)
     return {
         "today": today,
@@ -963,7 +954,14 @@ def dashboard(user, filters, today, children, type_names):
         "by_type": _overdue_by_type(by_type, type_names, url),
         "weekly": weekly,
         "weekly_max": _weekly_heights(weekly),
-        "oldest": load_together({"oldest": oldest})["oldest"],
+        # sent alone, with its LIMIT: in a union its slice is a window over every overdue
+        # row, which PostgreSQL joins to their people before keeping ten (7 -> 116 ms at 1M)
+        "oldest": list(
+            base()
+            .filter(overdue_q(today))
+            .select_related("lead_unit", "accountable_person")
+            .order_by("due_date", "pk")[:SECTION_ROWS]
+        ),
         "oldest_url": url(overdue="true", sort="due_date"),
     }
 

@@ -137,7 +137,8 @@ def aggregate_once(shape, build, using=DEFAULT_DB_ALIAS):
 
     The first call runs Django's own ``aggregate`` and keeps the SQL and parameters it sent
     (``connection.execute_wrapper``); the next calls with the shape send them again without
-    building the queryset. For counts (``Count``, whose values need no converter). With
+    building the queryset. For counts and sums of integer columns (``Count``, ``Sum``: values
+    that need no converter; an empty sum is ``None``). With
     ``settings.EXECCOORD_CHECK_SHAPES`` (on in the tests) each reuse is compared with
     Django's own answer.
     """

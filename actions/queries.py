@@ -51,8 +51,7 @@ from actions.due import (
     overdue_q,
 )
 from actions.models import Assignment, ExecutiveAction, ExtensionRequest, RouteStep
-from actions.tallies import live_rest
-from actions.tallies import tallied_figures as completion_figures
+from actions.tallies import live_rest, tallied_figures
 from execcoord.access import read_key
 from execcoord.db.arrays import InArray
 from execcoord.db.compiled import aggregate_once, values_once
@@ -925,7 +924,7 @@ def dashboard(user, filters, today, children, type_names):
 
     weeks = week_starts(today)
     # on-time rates: the tally's part, and the rest counted in the same GROUP BY
-    tallied = completion_figures(user, filters, shape=(*shape, "tally"))
+    tallied = tallied_figures(user, filters, shape=(*shape, "tally"))
 
     def counted():
         rest = live_rest(user, filters) & COMPLETED

@@ -50,8 +50,12 @@ def compiled_rows(key, build, value, using=DEFAULT_DB_ALIAS):
     params = list(params)
     for position in positions:
         params[position] = value
-    connection = connections[using]
-    with _cursor(connection) as cursor:
+    return _dict_rows(_cursor(connections[using]), sql, params, names)
+
+
+def _dict_rows(cursor, sql, params, names):
+    """The rows of ``sql`` as dicts named by ``names``, with the driver's values."""
+    with cursor:
         cursor.execute(sql, params)
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -231,6 +235,4 @@ def _values_rows(entry, using):
     if entry is None:
         return []
     sql, params, names = entry
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _dict_rows(connections[using].cursor(), sql, params, names)

@@ -76,6 +76,7 @@ PEERS = {
     "admin_changelist": "peer_admin_changelist",
 }
 ADMIN_PAGES = ("admin_changelist", "admin_change", "peer_admin_changelist")
+THROUGHPUT_RPS = 60  # the action list alone, from 4 clients (``--load``)
 
 
 def percentile(values, p):
@@ -381,6 +382,60 @@ def print_peers(rows, out=sys.stdout):
         out.write(f"  {ours:24} {ours_ms:>7.1f} ms  {peer:26} {peer_ms:>7.1f} ms  ×{ratio}\n")
 
 
+def verdict(output):
+    """``[what missed its target]`` of one run (empty: every target met).
+
+    Each page with a target: status, median, queries, p95 ≤ 1.5 × median and median ≤ 4 ×
+    floor. Each other page of ours (the API's; not a peer's nor the floor's): ≤ 4 × floor.
+    The list alone from 4 clients (when the load mode ran): ≥ ``THROUGHPUT_RPS`` requests a
+    second without an error.
+    """
+    peers = set(PEERS.values())
+    missed = []
+    for name, row in output.get("pages", {}).items():
+        page = name.partition("/")[0]
+        if page in peers or page == "floor_view" or row.get("status") == "missing":
+            continue
+        if page in TARGETS:
+            reasons = []
+            if row["status"] != 200:
+                reasons.append(f"status {row['status']}")
+            if row["target_ms"] is not None and row["median_ms"] > row["target_ms"]:
+                reasons.append(f"median {row['median_ms']} > {row['target_ms']} ms")
+            if row["target_queries"] is not None and row["queries"] > row["target_queries"]:
+                reasons.append(f"{row['queries']} > {row['target_queries']} queries")
+            if row["p95_ms"] > 1.5 * row["median_ms"]:
+                reasons.append(f"p95 {row['p95_ms']} > 1.5 × median")
+        else:
+            reasons = [f"status {row['status']}"] if row["status"] != 200 else []
+        if row.get("x_floor") is not None and row["x_floor"] > 4:
+            reasons.append(f"{row['x_floor']} × floor")
+        if reasons:
+            missed.append(f"{name}: {', '.join(reasons)}")
+    listed = output.get("load", {}).get("list", {}).get("list_default")
+    if listed is not None and (listed["rps"] < THROUGHPUT_RPS or listed["errors"]):
+        missed.append(
+            f"list from 4 clients: {listed['rps']} req/s (target {THROUGHPUT_RPS}), "
+            f"{listed['errors']} errors"
+        )
+    return missed
+
+
+def print_verdict(missed, output, out=sys.stdout):
+    pages = [
+        n
+        for n, row in output.get("pages", {}).items()
+        if n.partition("/")[0] not in {"floor_view", *PEERS.values()} and "median_ms" in row
+    ]
+    checked = f"{len(pages)} pages" + (", the list's throughput" if "load" in output else "")
+    if not missed:
+        out.write(f"\nevery target met ({checked})\n")
+        return
+    out.write(f"\n{len(missed)} target(s) missed ({checked}):\n")
+    for line in missed:
+        out.write(f"  {line}\n")
+
+
 # --- load mode ------------------------------------------------------------------------
 
 
@@ -615,10 +670,12 @@ def main(argv=None):
                         f"p95 {row['p95_ms']} ms  errors {row['errors']}"
                     )
     output["loadavg_after"] = loadavg()
+    output["missed"] = verdict(output)
     if args.json == "-":
         json.dump(output, sys.stdout, indent=2)
         print()
     else:
+        print_verdict(output["missed"], output)
         print(f"\nload average before {output['loadavg_before']}, after {output['loadavg_after']}")
         print(
             f"machine: ten million additions in Python {loop_s} s, the list's query built and"

@@ -273,3 +273,43 @@ def test_generated_taskers_were_changed_while_in_hand_not_all_today(agency):
     week = datetime.timedelta(days=7)
     recent = ExecutiveAction.objects.filter(updated_at__date__gt=today - week).count()
     assert 0 < recent < ExecutiveAction.objects.count() / 2
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_runner_names_every_target_a_run_missed_and_only_those():
+    """``bench/run.py``'s verdict: a page over its time, query, p95 or floor bound, an API
+    page over 4× its floor and a list under 60 req/s are each named with why; a peer's row
+    and the floor's are never held to a target."""
+    from bench.run import verdict
+
+    def page(median, p95=None, queries=8, x_floor=2.0, target=(60, 8)):
+        return {
+            "status": 200,
+            "median_ms": median,
+            "p95_ms": p95 or median,
+            "queries": queries,
+            "x_floor": x_floor,
+            "target_ms": target[0],
+            "target_queries": target[1],
+        }
+
+    run = {
+        "pages": {
+            "floor_view/staff": {"status": 200, "median_ms": 1.5, "p95_ms": 9.0, "queries": 2},
+            "list_default/staff": page(40),
+            "detail/staff": page(39, target=(40, 11)),
+            "peer_list/staff": page(900, x_floor=9, target=(None, None)),
+            "api_detail/staff": page(9, x_floor=3.9, target=(None, None)),
+        },
+        "load": {"list": {"list_default": {"rps": 61.0, "errors": 0}}},
+    }
+    assert verdict(run) == []
+
+    run["pages"]["list_default/staff"] = page(61, p95=100, queries=9, x_floor=4.5)
+    run["pages"]["api_detail/staff"]["x_floor"] = 4.1
+    run["load"]["list"]["list_default"]["rps"] = 59.0
+    assert verdict(run) == [
+        "list_default/staff: median 61 > 60 ms, 9 > 8 queries, p95 100 > 1.5 × median, 4.5 × floor",
+        "api_detail/staff: 4.1 × floor",
+        "list from 4 clients: 59.0 req/s (target 60), 0 errors",
+    ]

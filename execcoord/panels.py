@@ -611,13 +611,15 @@ class RelatedPanel(Panel):
             # without the request: ``render_table`` would run every context processor
             # (the menu …) again for each panel; an unorderable table needs none of them
             table_html = render_to_string(table.template_name, {"table": table})
+        title = self.title or str(relation.verbose_name).capitalize()
         return {
             "relation": relation,
             "panel_id": f"rel-{relation.name}",
             "count": count,
+            "count_label": count_label(count, title, relation.related_model),
             "table": table,
             "table_html": table_html,
-            "title": self.title or str(relation.verbose_name).capitalize(),
+            "title": title,
             "list_url": _url(
                 viewname(relation.related_model, "list"), {relation.filter_param: obj.pk}
             ),
@@ -626,6 +628,21 @@ class RelatedPanel(Panel):
             else None,
             **_related_actions(request, obj, relation, views),
         }
+
+
+def count_label(count, title, model):
+    """``"2 legal authorities"``, ``"1 analysis"``: a panel's rows counted in its title's words.
+
+    One row takes the model's singular name in place of the plural that starts the title
+    ("1 dependency (predecessor)"); a title of other words keeps them ("sub-units (1)").
+    """
+    title = title.lower()
+    if count != 1:
+        return f"{count} {title}"
+    plural = str(model._meta.verbose_name_plural).lower()
+    if title.startswith(plural):
+        return f"1 {str(model._meta.verbose_name).lower()}{title[len(plural) :]}"
+    return f"{title} (1)"
 
 
 def _url(name, params):

@@ -107,3 +107,29 @@ def test_the_timeline_is_drawn_closed_and_read_from_its_own_url_or_page(client, 
     hidden_url = reverse("actions:executiveaction_timeline", args=[hidden.pk])
     assert client.get(hidden_url).status_code == 404
     assert client.get(f"{hidden_url}?rows=1").status_code == 404
+
+
+def test_a_closed_panel_counts_its_rows_in_words_that_agree_with_the_number(client, units, alice):
+    """One row is "the 1 legal authority", not "the 1 legal authorities"; a title the
+    relation names otherwise keeps its words."""
+    from actions.choices import Visibility
+    from actions.demo.analysis import LegalAuthorityFactory
+    from analysis.models import LegalAuthority
+    from execcoord.panels import count_label
+    from partners.models import OrganizationUnit
+
+    action = ExecutiveActionFactory(visibility=Visibility.INTERNAL, lead_unit=units["OFF-A1"])
+    action.legal_authorities.add(LegalAuthorityFactory(name="Authority 0", citation=""))
+    client.force_login(alice)
+    page = client.get(action.get_absolute_url()).content.decode()
+    assert "Show the 1 legal authority</summary>" in page
+    assert "Open the list of the 1 legal authority</a>" in page
+
+    assert count_label(2, "Legal authorities", LegalAuthority) == "2 legal authorities"
+    assert count_label(1, "Dependencies (predecessor)", LegalAuthority) == (
+        "dependencies (predecessor) (1)"
+    )
+    assert count_label(1, "Organization units (parent)", OrganizationUnit) == (
+        "1 organization unit (parent)"
+    )
+    assert count_label(1, "Sub-units", OrganizationUnit) == "sub-units (1)"

@@ -204,8 +204,14 @@ def field_filter(field):
     label = str(field.verbose_name).capitalize()
     name = field.name
     if field.choices:
+        # ``distinct=False``: a column of the row itself never repeats a row (django-filter's
+        # default DISTINCT sorted every matching row by every column: "completed" at 1M, 5 s)
         return filters.MultipleChoiceFilter(
-            field_name=name, choices=field.choices, label=label, widget=forms.CheckboxSelectMultiple
+            field_name=name,
+            choices=field.choices,
+            label=label,
+            widget=forms.CheckboxSelectMultiple,
+            distinct=False,
         )
     if isinstance(field, models.BooleanField):
         return filters.BooleanFilter(field_name=name, label=label, widget=_yes_no_widget())

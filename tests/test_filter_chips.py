@@ -127,3 +127,18 @@ def test_a_form_submitted_without_javascript_is_redirected_to_its_filled_in_fiel
     assert response["Location"] == f"{LIST}?status=in_progress&priority=high"
 
     assert client.get(LIST, {"q": "", "lead_unit_id": ""})["Location"] == LIST
+
+
+def test_a_choice_filter_asks_for_its_rows_without_distinct(client, bob, taskers):
+    """A filter on a column of the row itself (status, priority …) cannot repeat a row, so
+    the list's query has no ``DISTINCT``: with it the database sorted every matching row by
+    every column before the first page (5 s for "completed" at 1M taskers, issue 20)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = get(client, bob, "status=completed&status=in_progress&priority=high")
+    rows = [r.record.pk for r in response.context["table"].page.object_list]
+    assert rows == [taskers["on_time"].pk]
+    listed = [q["sql"] for q in captured.captured_queries if "actions_executiveaction" in q["sql"]]
+    assert listed and not any("DISTINCT" in sql for sql in listed)

@@ -26,6 +26,7 @@ from django.db.models.functions import RowNumber
 
 from execcoord import registry
 from execcoord.access import visible
+from execcoord.db.arrays import InArray
 from execcoord.db.counts import COUNT_CAP, capped
 from execcoord.db.union import load_together
 
@@ -71,12 +72,15 @@ def _related_match(model, related, word):
         matches = target.related_model._default_manager.filter(
             reduce(or_, (Q(**{f"{name}__icontains": word}) for name in names))
         ).values("pk")
+        # ``= ANY(ARRAY(…))`` on PostgreSQL: an index serves it inside the ``OR`` with the
+        # fields' trigram indexes (a ``BitmapOr``), where ``IN (…)`` made the database test
+        # every row: a word found nowhere read all 1M taskers (1.1 s, issue 20)
         if "__" in path:
             condition |= Q(
-                pk__in=model._base_manager.filter(**{f"{path}__in": matches}).values("pk")
+                InArray("pk", model._base_manager.filter(**{f"{path}__in": matches}).values("pk"))
             )
         else:
-            condition |= Q(**{f"{path}__in": matches})
+            condition |= Q(InArray(path, matches))
     return condition
 
 

@@ -49,6 +49,8 @@ class UserScope:
         is_manager, is_viewer, is_staff_role: membership of those groups.
         in_secretariat: the person works in a unit flagged as the executive secretariat
             and is Staff or Manager there (the ``Secretariat`` role of the policy).
+        covers_all: the user manages the one root unit, so every unit is in a subtree they
+            manage (the read rules then need not ask which units are).
 
     ``derived`` is a memo the read rules keep what they build from the scope in (the
     scope's lifetime is theirs: :func:`clear_user_scope` forgets both).
@@ -74,6 +76,7 @@ class UserScope:
         "manages_named_units",
         "named_unit_path",
         "named_unit_id",
+        "covers_all",
         "_managed_unit_ids",
         "derived",
     )
@@ -93,6 +96,7 @@ class UserScope:
         manages_named_units=True,
         named_unit_path="",
         named_unit_id=None,
+        covers_all=False,
         managed_unit_ids=None,
     ):
         values = {
@@ -110,6 +114,7 @@ class UserScope:
             "manages_named_units": manages_named_units,
             "named_unit_path": named_unit_path,
             "named_unit_id": named_unit_id,
+            "covers_all": covers_all,
             "_managed_unit_ids": (
                 frozenset(managed_unit_ids) if managed_unit_ids is not None else None
             ),
@@ -322,6 +327,7 @@ def _compute_scope(user):
     user._execcoord_roles = frozenset(roles | ({ROLE_SECRETARIAT} if in_secretariat else set()))
     is_admin = user.is_superuser or ROLE_ADMIN in roles
     person_id = row["person__id"]
+    root = row["sole_root_id"]  # the id of the tree's root unit, if it has one root
     if person_id is None:
         return UserScope(
             is_admin=is_admin,
@@ -345,6 +351,11 @@ def _compute_scope(user):
         manages_named_units=bool(row["manages_named_units"]),
         named_unit_path=row["named_unit_path"] or "",
         named_unit_id=row["named_unit_id"],
+        covers_all=root is not None
+        and (
+            (ROLE_MANAGER in roles and row["person__organization_unit_id"] == root)
+            or (bool(row["manages_named_units"]) and row["named_unit_id"] == root)
+        ),
     )
 
 
@@ -367,6 +378,14 @@ def _scope_query(user_pk):
             # the path and id of the one unit the person is named manager of (none if several)
             named_unit_path=Subquery(_only_named_unit(named_units, "path")),
             named_unit_id=Subquery(_only_named_unit(named_units, "pk")),
+            sole_root_id=Subquery(
+                OrganizationUnit.objects.filter(parent__isnull=True)
+                .order_by()
+                .values("parent")
+                .annotate(n=Count("pk"), value=Max("pk"))
+                .filter(n=1)
+                .values("value")[:1]
+            ),
         )
         .values(
             *(f"role_{i}" for i in range(len(ROLES))),
@@ -379,6 +398,7 @@ def _scope_query(user_pk):
             "manages_named_units",
             "named_unit_path",
             "named_unit_id",
+            "sole_root_id",
         )
         .order_by()
     )

@@ -297,3 +297,47 @@ def test_a_readers_visibility_rule_is_built_once_per_process_and_is_their_own(
         action_module._RULES[key] = ExecutiveAction.objects.none()  # another rule kept
     with pytest.raises(AssertionError, match="visible_to"):
         seen(user)
+
+
+def test_a_manager_of_the_one_root_unit_sees_by_the_shorter_rule_exactly_what_the_long_one_shows(
+    units,
+):
+    """A manager of the agency's root unit manages every unit, so their rule does not ask
+    which units those are (no units in its SQL, issue 20); it shows the same taskers: a
+    restricted one through its lead unit, its issuing unit or an assignment to a unit, not one
+    that involves no unit and does not name them, not a confidential one. A second root unit
+    (a second agency on the same site) brings the long rule back, and its taskers stay hidden.
+    """
+    from actions.choices import Visibility
+    from actions.demo.actions import AssignmentFactory, ExecutiveActionFactory
+    from actions.models import ExecutiveAction
+    from partners.access import ROLE_MANAGER
+
+    def tasker(title, visibility=Visibility.RESTRICTED, **fields):
+        fields.setdefault("lead_unit", None)
+        fields.setdefault("accountable_person", None)
+        return ExecutiveActionFactory(title=title, visibility=visibility, **fields)
+
+    led = tasker("led", lead_unit=units["OFF-B1"])
+    issued = tasker("issued", issuing_unit=units["BUR-B"])
+    assigned = tasker("assigned")
+    AssignmentFactory(action=assigned, organization_unit=units["OFF-A1"], person=None)
+    tasker("no unit")
+    tasker("confidential", visibility=Visibility.CONFIDENTIAL, lead_unit=units["OFF-A1"])
+    expected = {led.pk, issued.pk, assigned.pk}
+
+    head = make_user("head", ROLE_MANAGER, units["AGENCY"])
+    assert get_user_scope(head).covers_all
+    visible = ExecutiveAction.objects.visible_to(head)
+    assert "partners_organizationunit" not in str(visible.query)
+    assert set(visible.values_list("pk", flat=True)) == expected
+
+    other_root = OrganizationUnitFactory(code="OTHER", name="Another agency")
+    elsewhere = tasker("elsewhere", lead_unit=other_root)
+    head = make_user("head2", ROLE_MANAGER, units["AGENCY"])  # a new request's scope
+    assert not get_user_scope(head).covers_all
+    visible = ExecutiveAction.objects.visible_to(head)
+    assert set(visible.values_list("pk", flat=True)) == expected
+    assert elsewhere.pk not in set(visible.values_list("pk", flat=True))
+    # staff of the root unit manage nothing: they never take the shorter rule
+    assert not get_user_scope(make_user("clerk", "Staff", units["AGENCY"])).covers_all

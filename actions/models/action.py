@@ -256,6 +256,22 @@ class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
         named = cls.named_q(scope.person_id, indexed)
         if visibility == Visibility.CONFIDENTIAL:
             return named
+        if scope.covers_all and not indexed:
+            # a manager of the one root unit manages every unit: "involves a unit they
+            # manage" is "involves a unit". This spares the database a hash of every unit
+            # and every assignment, whose cost kept it from reading a list in its index's
+            # order (the status updates of 1M taskers: 1.8 s -> 17 ms, issue 20)
+            # (the assignments to a unit are asked only of the few taskers without a lead or
+            # issuing unit: a partial index, ``ea_no_unit_idx``)
+            unitless = Assignment.objects.filter(
+                action__lead_unit__isnull=True, action__issuing_unit__isnull=True
+            ).values("action_id")  # (an assignment is always to a unit)
+            return (
+                named
+                | Q(lead_unit__isnull=False)
+                | Q(issuing_unit__isnull=False)
+                | Q(pk__in=unitless)
+            )
         # their own unit and every managed subtree (ids, or a subquery the database
         # resolves once per query: a manager of the root unit sends no list of ids)
         units = scope.involved_units()
@@ -552,6 +568,26 @@ class ExecutiveAction(TreeNode, BaseModel):
                 name="ea_open_due_idx",
             ),
             models.Index(fields=["issue_date"], name="ea_issue_date_idx"),
+            # the list shows open taskers unless asked otherwise: sorted by a column whose
+            # oldest values are history (number, issue date) or by one of few values, a
+            # full index walks the closed ones first (1M taskers: by issue date 330 ms)
+            *(
+                models.Index(fields=[name, "id"], condition=due.OPEN, name=f"ea_open_{short}_idx")
+                for name, short in (
+                    ("number", "number"),
+                    ("issue_date", "issue"),
+                    ("title", "title"),
+                    ("priority", "priority"),
+                    ("percent_complete", "percent"),
+                )
+            ),
+            # the few taskers without a lead or issuing unit (``seen_q`` for a manager of
+            # the root unit asks their assignments)
+            models.Index(
+                fields=["id"],
+                condition=Q(lead_unit__isnull=True, issuing_unit__isnull=True),
+                name="ea_no_unit_idx",
+            ),
             # the completed taskers the tally cannot count for a user (those of a visibility
             # the user does not see all of, e.g. confidential ones), counted live
             models.Index(

@@ -313,3 +313,16 @@ def test_the_runner_names_every_target_a_run_missed_and_only_those():
         "api_detail/staff: 4.1 × floor",
         "list from 4 clients: 59.0 req/s (target 60), 0 errors",
     ]
+
+
+def test_every_page_the_sweep_times_opens_for_the_manager(agency):
+    """``bench/sweep.py``'s pages (every list, each sort and status of the action list, deep
+    pages, searches, a tasker's history and timeline) open at the benchmark's small size."""
+    from bench.sweep import urls
+
+    detail = ExecutiveAction.objects.get(pk=agency["detail_action_id"])
+    pages = urls(detail)
+    assert len(pages) > 40
+    client = _client(MANAGER_USERNAME)
+    failed = [(url, status) for url in pages if (status := client.get(url).status_code) != 200]
+    assert failed == []

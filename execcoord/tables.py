@@ -25,7 +25,7 @@ from django_tables2.utils import AttributeDict
 from execcoord import policy
 from execcoord.access import is_restricted, visible, visible_pks
 from execcoord.db.counts import COUNT_CAP, capped_count, estimated_count
-from execcoord.db.pages import can_defer_join, deferred_join_page
+from execcoord.db.pages import can_defer_join, deferred_join_page, orders_by_relation
 from execcoord.formats import date_format
 from execcoord.utils import is_user_model, user_name
 
@@ -478,12 +478,17 @@ def optimize_queryset(queryset, column_names, user):
 
 
 class DeferredJoinData(TableQuerysetData):
-    """Table rows whose pages past the first are read by a deferred join
-    (:func:`execcoord.db.pages.deferred_join_page`); querysets it cannot serve (annotations,
-    grouping, ``distinct``, set operations) are sliced as they are."""
+    """Table rows whose pages past the first, and every page sorted by a related record, are
+    read by a deferred join (:func:`execcoord.db.pages.deferred_join_page`); querysets it
+    cannot serve (annotations, grouping, ``distinct``, set operations) are sliced as they
+    are."""
 
     def __getitem__(self, key):
-        if isinstance(key, slice) and key.start and can_defer_join(self.data):
+        if (
+            isinstance(key, slice)
+            and (key.start or orders_by_relation(self.data))
+            and can_defer_join(self.data)
+        ):
             return deferred_join_page(self.data, key)
         return super().__getitem__(key)
 

@@ -661,3 +661,21 @@ def test_in_path_sql_names_the_nodes_a_path_spells():
                 [node.pk],
             )
             assert [row[0] for row in cursor.fetchall()] == path_ids(node.path)
+
+
+def test_a_first_page_sorted_by_a_related_record_is_read_by_key_with_the_same_rows(units):
+    """Sorted by a related record (the lead unit, by its own ordering), even the first page
+    is read by key: the database sorts narrow keys, not whole joined rows."""
+    from execcoord.db.pages import orders_by_relation
+    from execcoord.tables import DeferredJoinData
+
+    for unit in ("OFF-A1", "OFF-B1", "BUR-A"):
+        ExecutiveActionFactory.create_batch(2, lead_unit=units[unit])
+    rows = ExecutiveAction.objects.select_related("lead_unit").order_by("lead_unit", "pk")
+    assert orders_by_relation(rows)
+    assert orders_by_relation(rows.order_by("-lead_unit__name", "pk"))
+    assert not orders_by_relation(rows.order_by("-due_date", "pk"))
+    data = DeferredJoinData(rows)
+    first = data[0:4]
+    assert "IN (SELECT" in str(first.query).upper()
+    assert list(first) == list(rows[0:4])

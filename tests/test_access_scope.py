@@ -331,6 +331,13 @@ def test_a_manager_of_the_one_root_unit_sees_by_the_shorter_rule_exactly_what_th
     visible = ExecutiveAction.objects.visible_to(head)
     assert "partners_organizationunit" not in str(visible.query)
     assert set(visible.values_list("pk", flat=True)) == expected
+    # the root's named manager, whatever their role, manages every unit too
+    named = make_user("named", "Staff", units["OFF-A1"])
+    units["AGENCY"].manager = named.person
+    units["AGENCY"].save()
+    named = type(named).objects.get(pk=named.pk)
+    assert get_user_scope(named).covers_all
+    assert set(ExecutiveAction.objects.visible_to(named).values_list("pk", flat=True)) == expected
 
     other_root = OrganizationUnitFactory(code="OTHER", name="Another agency")
     elsewhere = tasker("elsewhere", lead_unit=other_root)

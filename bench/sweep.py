@@ -8,16 +8,14 @@ user reaches less often that the database answers slowly at the benchmark's size
 of every registered model, the action list sorted by each of its columns (both ways),
 filtered to each status, deep in its pages and searched for a word found nowhere, global
 search, and the benchmark tasker's history and timeline. It prints the median of
-``--repeat`` requests after one warm-up (server time through Django's test client, as the
-runner measures), the status and the URL, slowest first; ``--over`` prints only pages
+``--repeat`` requests after one warm-up (``bench.run.measure``: server time through
+Django's test client), the status and the URL, slowest first; ``--over`` prints only pages
 slower than that many milliseconds. Found with it at 1M taskers: the status updates list
 (1.8 s), the action list of completed work (5 s) and a search for an absent word (1.1 s).
 """
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,12 +77,8 @@ def main(argv=None):
         client = Client()
         client.force_login(user)
         for url in urls(detail):
-            times = []
-            for _ in range(args.repeat + 1):  # the first warms the caches
-                started = time.perf_counter()
-                status, _ = run.fetch(client, url)
-                times.append((time.perf_counter() - started) * 1000)
-            rows.append((statistics.median(times[1:]), status, url))
+            row = run.measure(client, url, args.repeat, warmup=1)  # as the runner times
+            rows.append((row["median_ms"], row["status"], url))
     print(f"{'median ms':>10}  status  page ({args.role}, load {run.loadavg()[0]:.2f})")
     for ms, status, url in sorted(rows, reverse=True):
         if ms > args.over:

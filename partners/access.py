@@ -376,15 +376,11 @@ def _scope_query(user_pk):
         .annotate(
             manages_named_units=Exists(named_units),
             # the path and id of the one unit the person is named manager of (none if several)
-            named_unit_path=Subquery(_only_named_unit(named_units, "path")),
-            named_unit_id=Subquery(_only_named_unit(named_units, "pk")),
+            named_unit_path=Subquery(_the_only(named_units, "manager", "path")),
+            named_unit_id=Subquery(_the_only(named_units, "manager", "pk")),
+            # the root unit, when the tree has one (``UserScope.covers_all``)
             sole_root_id=Subquery(
-                OrganizationUnit.objects.filter(parent__isnull=True)
-                .order_by()
-                .values("parent")
-                .annotate(n=Count("pk"), value=Max("pk"))
-                .filter(n=1)
-                .values("value")[:1]
+                _the_only(OrganizationUnit.objects.filter(parent=None), "parent", "pk")
             ),
         )
         .values(
@@ -404,10 +400,12 @@ def _scope_query(user_pk):
     )
 
 
-def _only_named_unit(named_units, field):
-    """``field`` of the unit in ``named_units`` when there is exactly one."""
+def _the_only(units, group, field):
+    """``field`` of the unit in ``units`` (grouped by ``group``, one value for all of them)
+    when there is exactly one; no row otherwise."""
     return (
-        named_units.values("manager")
+        units.order_by()
+        .values(group)
         .annotate(n=Count("pk"), value=Max(field))
         .filter(n=1)
         .values("value")[:1]

@@ -390,12 +390,9 @@ def verdict(output):
     The list alone from 4 clients (when the load mode ran): ≥ ``THROUGHPUT_RPS`` requests a
     second without an error.
     """
-    peers = set(PEERS.values())
     missed = []
-    for name, row in output.get("pages", {}).items():
+    for name, row in _our_pages(output):
         page = name.partition("/")[0]
-        if page in peers or page == "floor_view" or row.get("status") == "missing":
-            continue
         if page in TARGETS:
             reasons = []
             if row["status"] != 200:
@@ -421,13 +418,20 @@ def verdict(output):
     return missed
 
 
-def print_verdict(missed, output, out=sys.stdout):
-    pages = [
-        n
-        for n, row in output.get("pages", {}).items()
-        if n.partition("/")[0] not in {"floor_view", *PEERS.values()} and "median_ms" in row
+def _our_pages(output):
+    """``[(name, row)]`` of the run's own pages measured (not a peer's, not the floor's)."""
+    others = {"floor_view", *PEERS.values()}
+    return [
+        (name, row)
+        for name, row in output.get("pages", {}).items()
+        if name.partition("/")[0] not in others and "median_ms" in row
     ]
-    checked = f"{len(pages)} pages" + (", the list's throughput" if "load" in output else "")
+
+
+def print_verdict(missed, output, out=sys.stdout):
+    checked = f"{len(_our_pages(output))} pages" + (
+        ", the list's throughput" if "load" in output else ""
+    )
     if not missed:
         out.write(f"\nevery target met ({checked})\n")
         return

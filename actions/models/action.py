@@ -257,15 +257,15 @@ class ExecutiveActionQuerySet(TreeQuerySet, VisibleQuerySet):
         if visibility == Visibility.CONFIDENTIAL:
             return named
         if scope.covers_all and not indexed:
-            # a manager of the one root unit manages every unit: "involves a unit they
+            # A manager of the one root unit manages every unit: "involves a unit they
             # manage" is "involves a unit". This spares the database a hash of every unit
             # and every assignment, whose cost kept it from reading a list in its index's
-            # order (the status updates of 1M taskers: 1.8 s -> 17 ms, issue 20)
-            # (the assignments to a unit are asked only of the few taskers without a lead or
-            # issuing unit: a partial index, ``ea_no_unit_idx``)
+            # order (the status updates of 1M taskers: 1.8 s -> 29 ms, issue 20). Every
+            # assignment is to a unit; only the few taskers without a lead or issuing unit
+            # are asked for theirs (a partial index, ``ea_no_unit_idx``).
             unitless = Assignment.objects.filter(
                 action__lead_unit__isnull=True, action__issuing_unit__isnull=True
-            ).values("action_id")  # (an assignment is always to a unit)
+            ).values("action_id")
             return (
                 named
                 | Q(lead_unit__isnull=False)
